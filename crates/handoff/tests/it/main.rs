@@ -1,0 +1,3 @@
+//! The domain crate's one integration-test binary.
+
+mod purity;

@@ -1,0 +1,88 @@
+//! Guards the Architecture Invariant that the domain crate is pure: it may not depend on a UI
+//! framework, the browser, an async runtime, a web server or a database.
+
+use std::path::Path;
+
+/// Crate names (or prefixes ending in `*`) that would bring IO, a clock or a runtime into the domain.
+const FORBIDDEN: &[&str] = &[
+    "leptos*",
+    "web-sys",
+    "js-sys",
+    "wasm-bindgen*",
+    "gloo*",
+    "tokio*",
+    "axum*",
+    "hyper*",
+    "reqwest",
+    "getrandom",
+    "sqlx*",
+    "rusqlite",
+    "libsqlite3-sys",
+    "diesel*",
+    "sea-orm*",
+    "postgres*",
+    "mysql*",
+    "redb",
+    "sled",
+];
+
+fn is_forbidden(name: &str) -> bool {
+    FORBIDDEN.iter().any(|pattern| match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == *pattern,
+    })
+}
+
+/// Every crate a manifest links into the library: `[dependencies]` and `[build-dependencies]`,
+/// also under `[target.'cfg(..)']`, by their real package name when renamed.
+fn shipped_dependencies(manifest: &toml::Table) -> Vec<String> {
+    let mut tables = vec![manifest];
+    if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
+        tables.extend(targets.values().filter_map(|t| t.as_table()));
+    }
+    let mut names = Vec::new();
+    for table in tables {
+        for section in ["dependencies", "build-dependencies"] {
+            let Some(deps) = table.get(section).and_then(|d| d.as_table()) else { continue };
+            for (key, spec) in deps {
+                let renamed = spec.get("package").and_then(|p| p.as_str());
+                names.push(renamed.unwrap_or(key).to_owned());
+            }
+        }
+    }
+    names
+}
+
+fn forbidden_in(manifest_text: &str) -> Vec<String> {
+    let manifest: toml::Table = manifest_text.parse().expect("Cargo.toml parses as TOML");
+    let mut forbidden: Vec<String> =
+        shipped_dependencies(&manifest).into_iter().filter(|name| is_forbidden(name)).collect();
+    forbidden.sort();
+    forbidden
+}
+
+#[test]
+fn domain_crate_depends_on_no_io_browser_or_framework_crate() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).expect("the domain crate's Cargo.toml is readable");
+    assert_eq!(forbidden_in(&text), Vec::<String>::new(), "{} must stay pure", path.display());
+}
+
+#[test]
+fn the_guard_catches_forbidden_crates_wherever_they_are_declared() {
+    let manifest = r#"
+        [package]
+        name = "x"
+        [dependencies]
+        serde = "1"
+        leptos = "0.8"
+        db = { version = "0.8", package = "sqlx" }
+        [build-dependencies]
+        tokio = "1"
+        [target.'cfg(target_arch = "wasm32")'.dependencies]
+        web-sys = "0.3"
+        [dev-dependencies]
+        axum = "0.8"
+    "#;
+    assert_eq!(forbidden_in(manifest), ["leptos", "sqlx", "tokio", "web-sys"]);
+}

@@ -1,0 +1,9 @@
+//! Handoff Studio's single-page app: the shell (header, navigation, routes) and its pages.
+//!
+//! The app only carries out what the domain crate `handoff` decides; it holds no rule of its own.
+
+mod pages;
+mod shell;
+
+pub use pages::{SECTIONS, Section};
+pub use shell::{App, Header};

@@ -1,0 +1,112 @@
+//! Component tests: real components mounted in headless Chromium by wasm-bindgen-test.
+//! They compile only for wasm32; `cargo xtask test` runs them.
+
+#![cfg(target_arch = "wasm32")]
+
+use handoff_studio::App;
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The app mounted in a fresh element of the test page at `path`.
+/// Dropping it cleans up the app's reactive owner, which removes the router's window listeners,
+/// and removes the element, so one test's app never answers another test's clicks.
+struct Stage {
+    element: HtmlElement,
+    owner: Owner,
+}
+
+impl Stage {
+    fn mount_app_at(path: &str) -> Self {
+        window().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
+        let element: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+        document().body().unwrap().append_child(&element).unwrap();
+        let owner = Owner::new();
+        // The owner above is cleaned up explicitly on drop; the handle's own drop does not reach
+        // the router's listeners, because spawned navigation tasks still hold the owner.
+        owner.with(|| mount_to(element.clone(), App)).forget();
+        Stage { element, owner }
+    }
+
+    fn find(&self, selector: &str) -> Element {
+        self.element.query_selector(selector).unwrap().unwrap_or_else(|| panic!("nothing matches `{selector}`"))
+    }
+
+    fn text(&self, selector: &str) -> String {
+        self.find(selector).text_content().unwrap_or_default()
+    }
+
+    fn click(&self, selector: &str) {
+        self.find(selector).unchecked_into::<HtmlElement>().click();
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        self.owner.cleanup();
+        self.element.remove();
+    }
+}
+
+/// Waits, a few milliseconds at a time, until `holds` is true; fails after two seconds, saying `what`.
+/// Rendering and navigation finish in tasks and animation frames, not synchronously.
+async fn eventually(what: &str, holds: impl Fn() -> bool) {
+    for _ in 0..200 {
+        tick().await;
+        if holds() {
+            return;
+        }
+        let pause = js_sys::Promise::new(&mut |resolve, _| {
+            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(pause).await.unwrap();
+    }
+    panic!("waited two seconds for {what}");
+}
+
+fn path() -> String {
+    window().location().pathname().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn menu_button_unfolds_the_navigation_and_choosing_a_page_folds_it() {
+    let stage = Stage::mount_app_at("/");
+    tick().await;
+
+    assert_eq!(stage.text("main h1"), "Handoff Studio");
+    let toggle = stage.find("button.menu-toggle");
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("false"));
+    assert!(!stage.find("#site-nav").class_list().contains("open"));
+
+    stage.click("button.menu-toggle");
+    tick().await;
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert!(stage.find("#site-nav").class_list().contains("open"));
+
+    stage.click("#site-nav a[href='/inbox']");
+    eventually("the Inbox page", || path() == "/inbox" && stage.text("main h1") == "Inbox").await;
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("false"));
+    assert_eq!(
+        stage.find("#site-nav a[href='/inbox']").get_attribute("aria-current").as_deref(),
+        Some("page"),
+        "the navigation marks the page being shown"
+    );
+    assert_eq!(document().title(), "Inbox · Handoff Studio");
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_address_shows_the_not_found_page_with_a_way_home() {
+    let stage = Stage::mount_app_at("/no/such/page");
+    tick().await;
+
+    assert_eq!(stage.text("main h1"), "Page not found");
+    assert_eq!(stage.text("main code"), "/no/such/page");
+
+    stage.click("main a[href='/']");
+    eventually("the home page", || path() == "/" && stage.text("main h1") == "Handoff Studio").await;
+}

@@ -1,0 +1,104 @@
+//! A headless Chromium session on the served app, and the waiting that asynchronous rendering needs.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::Value;
+
+/// How long the app may take to show what a test waits for.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+pub struct Browser {
+    pub client: Client,
+    app_url: String,
+    profile: PathBuf,
+}
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the end-to-end tests with `cargo xtask test`, which builds and serves the app")
+    })
+}
+
+impl Browser {
+    /// A new Chromium session with its own empty profile, `width` × 900 pixels.
+    pub async fn open(width: u32) -> Browser {
+        static SESSIONS: AtomicU32 = AtomicU32::new(0);
+        let app_url = required_env("HANDOFF_E2E_APP_URL");
+        let webdriver_url = required_env("HANDOFF_E2E_WEBDRIVER_URL");
+
+        // Chromium's arguments are the ones the component tests use, from webdriver.json.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/webdriver.json");
+        let text = std::fs::read_to_string(path).expect("webdriver.json is readable");
+        let Value::Object(mut capabilities) = serde_json::from_str(&text).expect("webdriver.json is JSON") else {
+            panic!("webdriver.json holds an object of capabilities")
+        };
+        let session = SESSIONS.fetch_add(1, Ordering::Relaxed);
+        let profile = std::env::temp_dir().join(format!("handoff-e2e-{}-{session}", std::process::id()));
+        let args = capabilities["goog:chromeOptions"]["args"].as_array_mut().expect("chrome arguments are a list");
+        args.retain(|arg| !arg.as_str().is_some_and(|arg| arg.starts_with("--window-size=")));
+        args.push(format!("--window-size={width},900").into());
+        args.push(format!("--user-data-dir={}", profile.display()).into());
+
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&webdriver_url)
+            .await
+            .expect("chromedriver starts a Chromium session");
+        Browser { client, app_url, profile }
+    }
+
+    pub async fn visit(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.app_url)).await.expect("the page loads");
+    }
+
+    pub async fn click(&self, css: &str) {
+        let element = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await;
+        element.unwrap_or_else(|error| panic!("nothing to click at `{css}`: {error}")).click().await.expect("click");
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let element = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await;
+        element.unwrap_or_else(|error| panic!("nothing at `{css}`: {error}")).text().await.expect("text")
+    }
+
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.expect("the current URL").path().to_owned()
+    }
+
+    /// Waits until the address is `path` and the page's main heading reads `heading`.
+    pub async fn expect_page(&self, path: &str, heading: &str) {
+        eventually(&format!("page {path} with heading {heading:?}"), || async {
+            let seen = (self.path().await, self.text("main h1").await);
+            (seen.0 == path && seen.1 == heading, format!("{seen:?}"))
+        })
+        .await;
+    }
+
+    pub async fn close(self) {
+        self.client.close().await.expect("the session closes");
+        // Chromium may still be letting go of its profile; a leftover temp folder is harmless.
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Polls `check` until it holds or patience runs out; `check` says what it saw, for the failure message.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = (bool, String)>,
+{
+    let started = Instant::now();
+    loop {
+        let (holds, seen) = check().await;
+        if holds {
+            return;
+        }
+        assert!(started.elapsed() < PATIENCE, "waited {PATIENCE:?} for {what}; last saw {seen}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the release build, served on a loopback port, driven in headless Chromium
+//! through chromedriver.
+//!
+//! `cargo xtask test` builds and serves the app, starts chromedriver, and runs these with the
+//! `e2e` feature and the two addresses in `HANDOFF_E2E_APP_URL` and `HANDOFF_E2E_WEBDRIVER_URL`.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod browser;
+mod shell;

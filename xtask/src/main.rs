@@ -1,0 +1,55 @@
+//! Project automation, run as `cargo xtask <command>` (the cargo-xtask pattern).
+//!
+//! Every command first installs what it needs and is missing, saying what and why, so that a
+//! fresh Debian machine with only rustup's stable toolchain needs nothing done by hand.
+
+mod serve_dist;
+mod shell;
+mod size;
+mod test;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  serve   install what is missing, then serve the app at http://127.0.0.1:8080 (simulated backend)
+  test    install what is missing, then fmt, clippy, native tests, browser component tests,
+          a release build and the end-to-end tests against it
+  size    a release build, then the brotli-compressed size of the app's wasm and JS
+  install install what the other commands need, and nothing else";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => tools::ensure(tools::Needs::Build).and_then(|()| serve()),
+        Some("test") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| test::run()),
+        Some("size") => tools::ensure(tools::Needs::Build).and_then(|()| size::run()),
+        Some("install") => tools::ensure(tools::Needs::BrowserTests),
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown or missing command\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives one folder below it.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits inside the workspace").to_path_buf()
+}
+
+fn serve() -> Result<(), String> {
+    println!("Serving the app at http://127.0.0.1:8080 (Ctrl-C stops it)");
+    shell::cmd("trunk", &["serve", "--address", "127.0.0.1", "--port", "8080"]).run()
+}

@@ -1,0 +1,131 @@
+//! `cargo xtask test`: every check CI runs, in order, with a one-line result per stage.
+//!
+//! All stages share the workspace's one target folder, so a warm run rebuilds only what changed.
+
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::shell::cmd;
+use crate::{serve_dist, tools, workspace_root};
+
+type Stage = fn() -> Result<(), String>;
+
+const STAGES: [(&str, Stage); 6] = [
+    ("cargo fmt --check", format),
+    ("clippy -D warnings (native and wasm32)", clippy),
+    ("native tests", native_tests),
+    ("component tests in headless Chromium", component_tests),
+    ("release build with trunk", release_build),
+    ("end-to-end tests in headless Chromium", end_to_end_tests),
+];
+
+pub fn run() -> Result<(), String> {
+    let started = Instant::now();
+    let mut results = Vec::new();
+    for (name, stage) in STAGES {
+        println!("\nxtask test: ==> {name}");
+        let stage_started = Instant::now();
+        let outcome = stage();
+        let line = format!(
+            "{} {name} ({:.1} s)",
+            if outcome.is_ok() { "ok  " } else { "FAIL" },
+            stage_started.elapsed().as_secs_f64()
+        );
+        println!("xtask test: {line}");
+        results.push(line);
+        if let Err(error) = outcome {
+            print_summary(&results, started);
+            return Err(format!("stage `{name}` failed: {error}"));
+        }
+    }
+    print_summary(&results, started);
+    Ok(())
+}
+
+fn print_summary(results: &[String], started: Instant) {
+    println!("\nxtask test summary ({:.1} s in all):", started.elapsed().as_secs_f64());
+    for line in results {
+        println!("  {line}");
+    }
+}
+
+fn format() -> Result<(), String> {
+    cmd("cargo", &["fmt", "--all", "--check"]).run()
+}
+
+fn clippy() -> Result<(), String> {
+    cmd("cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]).run()?;
+    cmd(
+        "cargo",
+        &[
+            "clippy",
+            "--package",
+            "handoff-studio",
+            "--package",
+            "handoff",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+    .run()
+}
+
+fn native_tests() -> Result<(), String> {
+    cmd("cargo", &["test", "--workspace"]).run()
+}
+
+/// wasm-bindgen-test mounts real components in headless Chromium; the runner reads Chromium's
+/// arguments from `webdriver.json` and finds chromedriver through `CHROMEDRIVER`.
+fn component_tests() -> Result<(), String> {
+    let chromedriver = tools::find("chromedriver").ok_or("chromedriver is not installed")?;
+    cmd("cargo", &["test", "--package", "handoff-studio", "--target", "wasm32-unknown-unknown", "--test", "component"])
+        .env("CHROMEDRIVER", chromedriver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", workspace_root().join("webdriver.json"))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .run()
+}
+
+/// The optimised build a browser would download, into `dist/`.
+pub fn release_build() -> Result<(), String> {
+    cmd("trunk", &["build", "--release"]).run()
+}
+
+/// Serves `dist/` on a free loopback port, starts chromedriver on another, and runs the
+/// end-to-end tests against them.
+fn end_to_end_tests() -> Result<(), String> {
+    let app_url = serve_dist::start(&workspace_root().join("dist"))?;
+    let chromedriver = tools::find("chromedriver").ok_or("chromedriver is not installed")?;
+    let port = free_loopback_port()?;
+    let mut driver =
+        cmd(&chromedriver.to_string_lossy(), &[&format!("--port={port}"), "--log-level=WARNING"]).spawn()?;
+    let outcome = wait_for_port(port, Duration::from_secs(20)).and_then(|()| {
+        cmd("cargo", &["test", "--package", "handoff-studio", "--features", "e2e", "--test", "e2e"])
+            .env("HANDOFF_E2E_APP_URL", &app_url)
+            .env("HANDOFF_E2E_WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
+            .run()
+    });
+    // chromedriver would otherwise outlive us; it has nothing left to say.
+    let _ = driver.kill();
+    let _ = driver.wait();
+    outcome
+}
+
+fn free_loopback_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| format!("no free loopback port: {error}"))?;
+    listener.local_addr().map(|address| address.port()).map_err(|error| error.to_string())
+}
+
+fn wait_for_port(port: u16, limit: Duration) -> Result<(), String> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("nothing listened on port {port} within {limit:?}"))
+}
