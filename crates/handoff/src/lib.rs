@@ -5,3 +5,21 @@
 //! It does no IO, reads no clock and draws no randomness of its own: time, new ids and random
 //! seeds are arguments, so it behaves the same natively, in wasm, in tests and on the server.
 //! `tests/it/purity.rs` keeps its dependency list free of anything that could break that.
+//!
+//! The engine takes a `Command` and a time, and answers with the `Event`s it decided, or a
+//! `Rejection`; `Engine::apply` replays events.
+
+pub mod engine;
+pub mod explain;
+pub mod ids;
+pub mod matching;
+mod pools;
+pub mod protocol;
+pub mod workflow;
+pub mod workspace;
+
+pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, State};
+pub use explain::{AgentVerdict, Explanation, Verdict};
+pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
+pub use protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
+pub use workspace::{AssignmentMethod, ChatAssignment, Workspace};

@@ -1,3 +1,5 @@
 //! The domain crate's one integration-test binary.
 
+mod engine;
 mod purity;
+mod support;

@@ -1,0 +1,1060 @@
+//! The engine: the state of every live agent and chat, `handle` to decide what a command does,
+//! and `apply` to carry out one event.
+//!
+//! `handle` applies each event as soon as it decides it, so later decisions in the same command
+//! see its effects (a close frees a slot, then the queue drains into it). `apply` never decides:
+//! replaying a command's events on the state it started from gives the same state.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
+use crate::matching::intent_matches;
+use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
+use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
+use crate::workflow::{
+    ActionKind, Assign, Condition, Handoff, IndexedWorkflow, LanguageTargets, Sequence, TriggerKind,
+};
+use crate::workspace::{AssignmentMethod, ChatAssignment, Role, Workspace};
+
+/// The most actions one customer turn may run before the engine stops the workflow: a guard
+/// against Jump To loops that never wait for the customer.
+pub const MAX_STEPS_PER_TURN: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentState {
+    pub id: AgentId,
+    pub signed_in: bool,
+    pub presence: Presence,
+    pub open_chats: u32,
+    /// The assignment counter's value at this agent's last assignment; 0 if never.
+    pub last_assignment: u64,
+    /// Place in the round-robin rotation: smaller goes first.
+    pub rotation: u64,
+}
+
+/// Where a chat is in its lifecycle. An open chat always has exactly one assignee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ChatStatus {
+    /// With the AI agent.
+    Bot,
+    /// Handed off and waiting in the Pending queue; `queued` orders the queue, oldest first.
+    Pending {
+        queued: u64,
+    },
+    Open {
+        assignee: AgentId,
+    },
+    /// Closed by a live agent; the hand-back flow runs until a new AI session starts.
+    Closed {
+        by: AgentId,
+    },
+}
+
+/// Which agents may see and take a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Eligibility {
+    /// The targets of a Human Handoff action, for the chat's language.
+    Handoff { node: NodeId, language: Language },
+    /// The members of a team the chat was transferred to.
+    Team { team: TeamId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chat {
+    pub id: ChatId,
+    pub language: Language,
+    pub started_at: Timestamp,
+    pub status: ChatStatus,
+    /// Grows with every change of status or assignee; a claim names the version it saw.
+    pub version: u32,
+    pub eligibility: Option<Eligibility>,
+    /// The Human Handoff action of the current or last livechat.
+    pub handoff: Option<NodeId>,
+    pub assigned_by: Option<AssignedBy>,
+    pub variables: BTreeMap<String, String>,
+    pub waiting: Waiting,
+    /// Everything that happened in the chat, in order.
+    pub transcript: Vec<Event>,
+}
+
+/// Counters that order assignments, the rotation and the queue, and feed random draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub assignments: u64,
+    pub automatic_assignments: u64,
+    pub rotation: u64,
+    pub queue: u64,
+}
+
+/// Everything the engine knows besides the workspace: what a snapshot holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub seed: u64,
+    pub assignment: ChatAssignment,
+    pub agents: Vec<AgentState>,
+    pub chats: BTreeMap<ChatId, Chat>,
+    pub counters: Counters,
+}
+
+/// The workspace with its derived indexes; shared so that a run can read it while state changes.
+#[derive(Debug)]
+struct Config {
+    workspace: Workspace,
+    workflow: IndexedWorkflow,
+    slot_of: HashMap<AgentId, Slot>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: Arc<Config>,
+    state: State,
+    pools: Vec<Pool>,
+    pool_of: HashMap<Eligibility, PoolId>,
+    /// The pools each agent slot belongs to.
+    agent_pools: Vec<Vec<PoolId>>,
+}
+
+impl Engine {
+    /// A fresh engine: nobody signed in, no chats. `seed` feeds the Random method.
+    pub fn new(workspace: Workspace, seed: u64) -> Engine {
+        let agents = workspace
+            .teamspace
+            .agents
+            .iter()
+            .map(|agent| AgentState {
+                id: agent.id,
+                signed_in: false,
+                presence: Presence::Away,
+                open_chats: 0,
+                last_assignment: 0,
+                rotation: 0,
+            })
+            .collect();
+        let state = State {
+            seed,
+            assignment: workspace.teamspace.assignment,
+            agents,
+            chats: BTreeMap::new(),
+            counters: Counters::default(),
+        };
+        Engine::from_state(workspace, state)
+    }
+
+    /// An engine holding `state`, with its indexes rebuilt.
+    pub fn from_state(workspace: Workspace, state: State) -> Engine {
+        let slot_of = workspace.teamspace.agents.iter().enumerate().map(|(slot, agent)| (agent.id, slot)).collect();
+        let workflow = IndexedWorkflow::new(workspace.ai_agent.workflow.clone());
+        let config = Arc::new(Config { workspace, workflow, slot_of });
+        let mut engine = Engine { config, state, pools: Vec::new(), pool_of: HashMap::new(), agent_pools: Vec::new() };
+        engine.build_pools();
+        engine
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.config.workspace
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn chat(&self, id: ChatId) -> Option<&Chat> {
+        self.state.chats.get(&id)
+    }
+
+    pub fn agent(&self, id: AgentId) -> Option<&AgentState> {
+        self.config.slot_of.get(&id).map(|&slot| &self.state.agents[slot])
+    }
+
+    /// The agents who may see and take the chat (empty while it is with the AI agent).
+    pub fn eligible_agents(&self, chat: &Chat) -> Vec<AgentId> {
+        match chat.eligibility.as_ref().and_then(|eligibility| self.pool_of.get(eligibility)) {
+            Some(&pool) => self.pools[pool].members.iter().map(|&slot| self.state.agents[slot].id).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Decides what the command does, applies it, and returns the events; on a rejection nothing changed.
+    pub fn handle(&mut self, now: Timestamp, command: Command) -> Result<Vec<Event>, Rejection> {
+        let mut turn = Turn { now, events: Vec::new() };
+        self.decide(&mut turn, command)?;
+        Ok(turn.events)
+    }
+
+    fn decide(&mut self, turn: &mut Turn, command: Command) -> Result<(), Rejection> {
+        let at = turn.now;
+        match command {
+            Command::SignIn { agent } => {
+                let slot = self.slot(agent)?;
+                if !self.state.agents[slot].signed_in {
+                    self.emit(turn, Event::AgentSignedIn { agent, at });
+                    self.drain_for(turn, slot);
+                }
+            }
+            Command::SignOut { agent } => {
+                let slot = self.slot(agent)?;
+                if self.state.agents[slot].signed_in {
+                    self.emit(turn, Event::AgentSignedOut { agent, at });
+                    let open: Vec<ChatId> = self.chats_assigned_to(agent);
+                    for chat in open {
+                        self.emit(turn, Event::Unassigned { chat, from: agent, at });
+                        self.assign_or_queue(turn, chat, None);
+                    }
+                }
+            }
+            Command::SetPresence { agent, presence } => {
+                let slot = self.slot(agent)?;
+                let current = &self.state.agents[slot];
+                if !current.signed_in {
+                    return Err(Rejection::NotSignedIn { agent });
+                }
+                if current.presence != presence {
+                    self.emit(turn, Event::PresenceChanged { agent, presence, at });
+                    self.drain_for(turn, slot);
+                }
+            }
+            Command::SetAssignment { assignment } => {
+                if assignment != self.state.assignment {
+                    self.emit(turn, Event::AssignmentChanged { assignment, at });
+                    self.drain_all(turn);
+                }
+            }
+            Command::StartChat { chat, language } => {
+                if self.state.chats.contains_key(&chat) {
+                    return Err(Rejection::ChatExists { chat });
+                }
+                if !self.config.workspace.ai_agent.supports(&language) {
+                    return Err(Rejection::UnsupportedLanguage { language });
+                }
+                self.emit(turn, Event::ChatStarted { chat, language, at });
+                let config = Arc::clone(&self.config);
+                if let Some(trigger) = config.workflow.workflow.top_trigger(|kind| *kind == TriggerKind::ChatStarted) {
+                    self.run(turn, chat, Some((Sequence::Trigger(trigger.id), 0)), Vec::new());
+                }
+            }
+            Command::CustomerMessage { chat, text } => {
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Err(Rejection::EmptyMessage);
+                }
+                self.existing_chat(chat)?;
+                self.emit(turn, Event::CustomerMessage { chat, text: text.clone(), at });
+                self.on_customer_message(turn, chat, &text);
+            }
+            Command::GiveFeedback { chat, rating, comment } => {
+                let Waiting::Feedback { .. } = &self.existing_chat(chat)?.waiting else {
+                    return Err(Rejection::NotAskingForFeedback { chat });
+                };
+                if !(1..=5).contains(&rating) {
+                    return Err(Rejection::RatingOutOfRange { rating });
+                }
+                self.give_feedback(turn, chat, rating, comment);
+            }
+            Command::Claim { chat, agent, seen_version } => {
+                let slot = self.signed_in_slot(agent)?;
+                let current = self.existing_chat(chat)?;
+                if let ChatStatus::Open { assignee } = current.status {
+                    return Err(Rejection::AlreadyTaken { chat, by: assignee });
+                }
+                if current.version != seen_version {
+                    return Err(Rejection::StaleVersion { chat, seen: seen_version, current: current.version });
+                }
+                let ChatStatus::Pending { .. } = current.status else {
+                    return Err(Rejection::NotPending { chat });
+                };
+                if !self.is_eligible(current, slot) {
+                    return Err(Rejection::NotEligible { agent });
+                }
+                if self.availability_check(current) && self.state.agents[slot].presence != Presence::Online {
+                    return Err(Rejection::NotOnline { agent });
+                }
+                self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Claim, at });
+            }
+            Command::Reply { chat, agent, text } => {
+                self.assigned(chat, agent)?;
+                let text = non_empty(text)?;
+                self.emit(turn, Event::AgentMessage { chat, agent, text, at });
+            }
+            Command::Note { chat, agent, text } => {
+                let slot = self.signed_in_slot(agent)?;
+                let current = self.existing_chat(chat)?;
+                if !matches!(current.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) {
+                    return Err(Rejection::NotWithLiveAgent { chat });
+                }
+                if !self.is_eligible(current, slot) && !self.is_admin(slot) && !is_assignee(current, agent) {
+                    return Err(Rejection::NotEligible { agent });
+                }
+                let text = non_empty(text)?;
+                self.emit(turn, Event::NoteAdded { chat, agent, text, at });
+            }
+            Command::Transfer { chat, agent, to } => self.transfer(turn, chat, agent, to)?,
+            Command::TakeoverAndSend { chat, agent, text } => {
+                let slot = self.signed_in_slot(agent)?;
+                let current = self.existing_chat(chat)?;
+                let previous = match current.status {
+                    ChatStatus::Pending { .. } => None,
+                    ChatStatus::Open { assignee } => Some(assignee),
+                    ChatStatus::Bot | ChatStatus::Closed { .. } => return Err(Rejection::NotWithLiveAgent { chat }),
+                };
+                if !self.is_admin(slot) && !self.is_eligible(current, slot) {
+                    return Err(Rejection::NotEligible { agent });
+                }
+                let text = non_empty(text)?;
+                if previous != Some(agent) {
+                    self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Takeover, at });
+                }
+                self.emit(turn, Event::AgentMessage { chat, agent, text, at });
+                if let Some(previous) = previous.filter(|&previous| previous != agent) {
+                    self.drain_for(turn, self.config.slot_of[&previous]);
+                }
+            }
+            Command::Close { chat, agent } => {
+                let slot = self.signed_in_slot(agent)?;
+                let current = self.existing_chat(chat)?;
+                let ChatStatus::Open { assignee } = current.status else {
+                    return Err(Rejection::NotWithLiveAgent { chat });
+                };
+                if assignee != agent && !self.is_admin(slot) {
+                    return Err(Rejection::NotAssignee { chat, agent });
+                }
+                let handoff = current.handoff;
+                self.emit(turn, Event::ChatClosed { chat, by: agent, at });
+                self.drain_for(turn, self.config.slot_of[&assignee]);
+                self.hand_back(turn, chat, handoff);
+            }
+        }
+        Ok(())
+    }
+
+    /// Carries out one event. Never decides: every choice is in the event.
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::AgentSignedIn { agent, .. } => {
+                let rotation = self.next_rotation();
+                self.change_agent(self.config.slot_of[agent], |state| {
+                    state.signed_in = true;
+                    state.presence = Presence::Online;
+                    state.rotation = rotation;
+                });
+            }
+            Event::AgentSignedOut { agent, .. } => {
+                self.change_agent(self.config.slot_of[agent], |state| state.signed_in = false);
+            }
+            Event::PresenceChanged { agent, presence, .. } => {
+                let rotation = if *presence == Presence::Online { Some(self.next_rotation()) } else { None };
+                self.change_agent(self.config.slot_of[agent], |state| {
+                    state.presence = *presence;
+                    if let Some(rotation) = rotation {
+                        state.rotation = rotation;
+                    }
+                });
+            }
+            Event::AssignmentChanged { assignment, .. } => {
+                self.state.assignment = *assignment;
+                self.refill_available();
+            }
+            Event::ChatStarted { chat, language, at } => {
+                self.state.chats.insert(
+                    *chat,
+                    Chat {
+                        id: *chat,
+                        language: language.clone(),
+                        started_at: *at,
+                        status: ChatStatus::Bot,
+                        version: 0,
+                        eligibility: None,
+                        handoff: None,
+                        assigned_by: None,
+                        variables: BTreeMap::new(),
+                        waiting: Waiting::Message { level: None, then: Vec::new() },
+                        transcript: Vec::new(),
+                    },
+                );
+            }
+            Event::VariableSet { chat, name, value } => {
+                self.chat_mut(*chat).variables.insert(name.clone(), value.clone());
+            }
+            Event::FlowWaiting { chat, waiting } => self.chat_mut(*chat).waiting = waiting.clone(),
+            Event::SessionStarted { chat, .. } => {
+                let chat = self.chat_mut(*chat);
+                chat.variables.clear();
+                chat.status = ChatStatus::Bot;
+                chat.eligibility = None;
+                chat.assigned_by = None;
+                chat.waiting = Waiting::Message { level: None, then: Vec::new() };
+                chat.version += 1;
+            }
+            Event::SessionEnded { chat, .. } => self.chat_mut(*chat).waiting = Waiting::Ended,
+            Event::HandedOff { chat, handoff, .. } => {
+                let language = self.state.chats[chat].language.clone();
+                let eligibility = Eligibility::Handoff { node: *handoff, language };
+                let entry = self.chat_mut(*chat);
+                entry.handoff = Some(*handoff);
+                entry.waiting = Waiting::LiveAgent { handoff: *handoff };
+                self.enqueue(*chat, eligibility);
+            }
+            Event::Assigned { chat, agent, by, .. } => {
+                let previous = self.state.chats[chat].status;
+                match previous {
+                    ChatStatus::Pending { .. } => self.dequeue(*chat),
+                    ChatStatus::Open { assignee } => {
+                        self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1)
+                    }
+                    ChatStatus::Bot | ChatStatus::Closed { .. } => {}
+                }
+                self.state.counters.assignments += 1;
+                let sequence = self.state.counters.assignments;
+                let rotation = if *by == AssignedBy::Method(AssignmentMethod::RoundRobin) {
+                    Some(self.next_rotation())
+                } else {
+                    None
+                };
+                if matches!(by, AssignedBy::Method(_)) {
+                    self.state.counters.automatic_assignments += 1;
+                }
+                self.change_agent(self.config.slot_of[agent], |state| {
+                    state.open_chats += 1;
+                    state.last_assignment = sequence;
+                    if let Some(rotation) = rotation {
+                        state.rotation = rotation;
+                    }
+                });
+                let entry = self.chat_mut(*chat);
+                entry.status = ChatStatus::Open { assignee: *agent };
+                entry.assigned_by = Some(*by);
+                entry.version += 1;
+            }
+            Event::Transferred { chat, from, to, .. } => {
+                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
+                let eligibility = match to {
+                    TransferTarget::Team(team) => Eligibility::Team { team: *team },
+                    TransferTarget::Agent(_) => {
+                        self.state.chats[chat].eligibility.clone().expect("an open chat has its eligibility")
+                    }
+                };
+                self.enqueue(*chat, eligibility);
+            }
+            Event::Unassigned { chat, from, .. } => {
+                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
+                let eligibility = self.state.chats[chat].eligibility.clone().expect("an open chat has its eligibility");
+                self.enqueue(*chat, eligibility);
+            }
+            Event::ChatClosed { chat, by, .. } => {
+                if let ChatStatus::Open { assignee } = self.state.chats[chat].status {
+                    self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1);
+                }
+                let entry = self.chat_mut(*chat);
+                entry.status = ChatStatus::Closed { by: *by };
+                entry.version += 1;
+            }
+            Event::CustomerMessage { .. }
+            | Event::AiMessage { .. }
+            | Event::FeedbackRequested { .. }
+            | Event::FeedbackGiven { .. }
+            | Event::FeedbackSkipped { .. }
+            | Event::WorkflowStopped { .. }
+            | Event::NoAgentAvailable { .. }
+            | Event::Queued { .. }
+            | Event::AgentMessage { .. }
+            | Event::NoteAdded { .. } => {}
+        }
+        if let Some(chat) = event.chat().filter(|_| event.is_transcript()) {
+            self.chat_mut(chat).transcript.push(event.clone());
+        }
+    }
+
+    // ---- the workflow runner ----
+
+    /// Runs actions from `position`, then the frames of `stack` innermost first, until the flow
+    /// waits for the customer or hands the chat to the live side.
+    fn run(&mut self, turn: &mut Turn, chat: ChatId, mut position: Option<(Sequence, usize)>, mut stack: Vec<Frame>) {
+        let config = Arc::clone(&self.config);
+        let workflow = &config.workflow;
+        let at = turn.now;
+        let mut steps = 0;
+        loop {
+            let Some((sequence, index)) = position else {
+                match stack.pop() {
+                    None => {
+                        let waiting = Waiting::Message { level: None, then: Vec::new() };
+                        self.emit(turn, Event::FlowWaiting { chat, waiting });
+                        return;
+                    }
+                    Some(Frame::After { node }) => position = workflow.after(node),
+                    Some(Frame::HandoffClosed { handoff }) => {
+                        stack.push(Frame::NewSession);
+                        position = Some((Sequence::OnClose(handoff), 0));
+                    }
+                    Some(Frame::NewSession) => {
+                        self.emit(turn, Event::SessionStarted { chat, at });
+                        return;
+                    }
+                }
+                continue;
+            };
+            let Some(action) = workflow.sequence(sequence).and_then(|actions| actions.get(index)) else {
+                position = None;
+                continue;
+            };
+            position = Some((sequence, index + 1));
+            if !action.enabled {
+                continue;
+            }
+            steps += 1;
+            if steps > MAX_STEPS_PER_TURN {
+                self.emit(turn, Event::WorkflowStopped { chat, node: action.id, at });
+                let waiting = Waiting::Message { level: None, then: Vec::new() };
+                self.emit(turn, Event::FlowWaiting { chat, waiting });
+                return;
+            }
+            let node = action.id;
+            match &action.kind {
+                ActionKind::SendMessage { text, buttons } => {
+                    let text = self.fill_in(chat, text);
+                    self.emit(turn, Event::AiMessage { chat, node, text, buttons: buttons.clone(), at });
+                }
+                ActionKind::SetChatVariable { name, value } => match value {
+                    crate::workflow::VariableValue::Text { text } => {
+                        let value = self.fill_in(chat, text);
+                        self.emit(turn, Event::VariableSet { chat, name: name.clone(), value });
+                    }
+                    crate::workflow::VariableValue::NextReply => {
+                        stack.push(Frame::After { node });
+                        let waiting = Waiting::Reply { action: node, variable: name.clone(), then: stack };
+                        self.emit(turn, Event::FlowWaiting { chat, waiting });
+                        return;
+                    }
+                },
+                ActionKind::IfElse { condition, .. } => {
+                    stack.push(Frame::After { node });
+                    let branch = if self.holds(chat, condition) { Sequence::Then(node) } else { Sequence::Else(node) };
+                    position = Some((branch, 0));
+                    continue;
+                }
+                ActionKind::HumanHandoff(handoff) => {
+                    if self.hand_off(turn, chat, node, handoff) {
+                        return;
+                    }
+                    stack.push(Frame::After { node });
+                    position = Some((Sequence::OnNoAgent(node), 0));
+                    continue;
+                }
+                ActionKind::CollectFeedback(feedback) => {
+                    let (title, request) = (feedback.title.clone(), feedback.request.clone());
+                    self.emit(turn, Event::FeedbackRequested { chat, node, title, request, at });
+                    stack.push(Frame::After { node });
+                    self.emit(
+                        turn,
+                        Event::FlowWaiting { chat, waiting: Waiting::Feedback { action: node, then: stack } },
+                    );
+                    return;
+                }
+                ActionKind::JumpTo { target } => {
+                    stack.clear();
+                    position = workflow.start_of(*target);
+                    continue;
+                }
+                ActionKind::CloseChat => {
+                    self.emit(turn, Event::SessionEnded { chat, node, at });
+                    return;
+                }
+            }
+            if !action.triggers.is_empty() {
+                stack.push(Frame::After { node });
+                self.emit(
+                    turn,
+                    Event::FlowWaiting { chat, waiting: Waiting::Message { level: Some(node), then: stack } },
+                );
+                return;
+            }
+        }
+    }
+
+    fn on_customer_message(&mut self, turn: &mut Turn, chat: ChatId, text: &str) {
+        let current = &self.state.chats[&chat];
+        if matches!(current.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) {
+            return; // The live agent reads it.
+        }
+        match current.waiting.clone() {
+            Waiting::Message { level, then } => self.match_message(turn, chat, level, then, text),
+            Waiting::Ended => {
+                self.emit(turn, Event::SessionStarted { chat, at: turn.now });
+                self.match_message(turn, chat, None, Vec::new(), text);
+            }
+            Waiting::Reply { variable, then, .. } => {
+                self.emit(turn, Event::VariableSet { chat, name: variable, value: text.to_owned() });
+                self.run(turn, chat, None, then);
+            }
+            Waiting::Feedback { then, .. } => match text.parse::<u8>() {
+                Ok(rating @ 1..=5) => self.give_feedback(turn, chat, rating, None),
+                _ => {
+                    // Anything but a rating skips the feedback; the flow goes on, and the message
+                    // is matched where it then waits.
+                    self.emit(turn, Event::FeedbackSkipped { chat, at: turn.now });
+                    self.run(turn, chat, None, then);
+                    if let Waiting::Message { level, then } = self.state.chats[&chat].waiting.clone() {
+                        self.match_message(turn, chat, level, then, text);
+                    }
+                }
+            },
+            Waiting::LiveAgent { .. } => {}
+        }
+    }
+
+    /// Nested triggers of the current level first, then the top level, then Fallback.
+    fn match_message(&mut self, turn: &mut Turn, chat: ChatId, level: Option<NodeId>, then: Vec<Frame>, text: &str) {
+        let config = Arc::clone(&self.config);
+        let workflow = &config.workflow;
+        let nested =
+            level.and_then(|node| workflow.action(node)).map(|action| action.triggers.as_slice()).unwrap_or(&[]);
+        let top = workflow.workflow.triggers.as_slice();
+        let intent = |trigger: &&crate::workflow::Trigger| match &trigger.kind {
+            TriggerKind::MessageReceived { training_phrases, excluded_phrases, .. } => {
+                intent_matches(text, training_phrases, excluded_phrases)
+            }
+            _ => false,
+        };
+        let fallback = |trigger: &&crate::workflow::Trigger| trigger.kind == TriggerKind::Fallback;
+        let chosen = nested
+            .iter()
+            .find(intent)
+            .map(|trigger| (trigger.id, then.clone()))
+            .or_else(|| top.iter().find(intent).map(|trigger| (trigger.id, Vec::new())))
+            .or_else(|| nested.iter().find(fallback).map(|trigger| (trigger.id, then.clone())))
+            .or_else(|| top.iter().find(fallback).map(|trigger| (trigger.id, Vec::new())));
+        if let Some((trigger, stack)) = chosen {
+            self.run(turn, chat, Some((Sequence::Trigger(trigger), 0)), stack);
+        }
+    }
+
+    fn give_feedback(&mut self, turn: &mut Turn, chat: ChatId, rating: u8, comment: Option<String>) {
+        let Waiting::Feedback { action, then } = self.state.chats[&chat].waiting.clone() else { return };
+        let config = Arc::clone(&self.config);
+        self.emit(turn, Event::FeedbackGiven { chat, rating, comment, at: turn.now });
+        if let Some(ActionKind::CollectFeedback(feedback)) = config.workflow.action(action).map(|action| &action.kind) {
+            if let Some(variable) = &feedback.variable {
+                self.emit(turn, Event::VariableSet { chat, name: variable.clone(), value: rating.to_string() });
+            }
+            let text = feedback.thank_you.clone();
+            self.emit(turn, Event::AiMessage { chat, node: action, text, buttons: Vec::new(), at: turn.now });
+        }
+        self.run(turn, chat, None, then);
+    }
+
+    /// Replaces `{name}` with the chat variable's value.
+    fn fill_in(&self, chat: ChatId, text: &str) -> String {
+        let variables = &self.state.chats[&chat].variables;
+        if !text.contains('{') || variables.is_empty() {
+            return text.to_owned();
+        }
+        variables.iter().fold(text.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+    }
+
+    fn holds(&self, chat: ChatId, condition: &Condition) -> bool {
+        let current = &self.state.chats[&chat];
+        match condition {
+            Condition::VariableEquals { name, value } => current.variables.get(name) == Some(value),
+            Condition::VariableIsSet { name } => current.variables.contains_key(name),
+            Condition::LanguageIs { language } => current.language == *language,
+            Condition::LiveAgentOnline { assign } => {
+                self.members_of(assign, &current.language).into_iter().any(|slot| self.is_online(slot))
+            }
+        }
+    }
+
+    // ---- handoff, assignment and the queue ----
+
+    /// Hands the chat to the live side; `false` when the no-agent subtree runs instead.
+    fn hand_off(&mut self, turn: &mut Turn, chat: ChatId, node: NodeId, handoff: &Handoff) -> bool {
+        let at = turn.now;
+        let language = self.state.chats[&chat].language.clone();
+        let pool = self.pool_of[&Eligibility::Handoff { node, language }];
+        if handoff.availability_check && self.pools[pool].online == 0 {
+            let subtree = handoff.on_no_agent.iter().any(|action| action.enabled);
+            self.emit(turn, Event::NoAgentAvailable { chat, handoff: node, subtree, at });
+            if subtree {
+                return false;
+            }
+        }
+        if let Some(message) = &handoff.message {
+            let text = self.fill_in(chat, message);
+            self.emit(turn, Event::AiMessage { chat, node, text, buttons: Vec::new(), at });
+        }
+        self.emit(turn, Event::HandedOff { chat, handoff: node, at });
+        self.assign_or_queue(turn, chat, None);
+        true
+    }
+
+    /// A pending chat goes to the agent the method picks (never `except`), or waits in the queue.
+    fn assign_or_queue(&mut self, turn: &mut Turn, chat: ChatId, except: Option<Slot>) {
+        let pool = self.pool_of[self.state.chats[&chat].eligibility.as_ref().expect("a pending chat is eligible")];
+        let method = self.state.assignment.method;
+        let draw = draw(self.state.seed, self.state.counters.assignments);
+        match self.pools[pool].pick(method, except, draw) {
+            Some(slot) => {
+                let agent = self.state.agents[slot].id;
+                self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
+            }
+            None => {
+                let position = self.pools[pool].queued;
+                self.emit(turn, Event::Queued { chat, position, at: turn.now });
+            }
+        }
+    }
+
+    /// A slot may have opened for this agent: serve the oldest chats queued for its pools.
+    fn drain_for(&mut self, turn: &mut Turn, slot: Slot) {
+        let pools = self.agent_pools[slot].clone();
+        while let Some((chat, pool)) = self.oldest_servable(&pools) {
+            self.assign_from(turn, chat, pool);
+        }
+    }
+
+    /// Slots may have opened anywhere (the method or the cap changed): serve queues oldest first.
+    fn drain_all(&mut self, turn: &mut Turn) {
+        let pools: Vec<PoolId> = (0..self.pools.len()).collect();
+        while let Some((chat, pool)) = self.oldest_servable(&pools) {
+            self.assign_from(turn, chat, pool);
+        }
+    }
+
+    fn assign_from(&mut self, turn: &mut Turn, chat: ChatId, pool: PoolId) {
+        let method = self.state.assignment.method;
+        let draw = draw(self.state.seed, self.state.counters.assignments);
+        let slot = self.pools[pool].pick(method, None, draw).expect("a servable pool has an available agent");
+        let agent = self.state.agents[slot].id;
+        self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
+    }
+
+    /// The oldest queued chat among `pools` whose pool has an available agent.
+    fn oldest_servable(&mut self, pools: &[PoolId]) -> Option<(ChatId, PoolId)> {
+        let mut best: Option<(u64, ChatId, PoolId)> = None;
+        for &pool in pools {
+            if !self.pools[pool].has_available() {
+                continue;
+            }
+            if let Some((queued, chat)) = self.queue_head(pool)
+                && best.is_none_or(|(oldest, _, _)| queued < oldest)
+            {
+                best = Some((queued, chat, pool));
+            }
+        }
+        best.map(|(_, chat, pool)| (chat, pool))
+    }
+
+    /// The pool's oldest chat still pending, dropping entries of chats that left the queue.
+    fn queue_head(&mut self, pool: PoolId) -> Option<(u64, ChatId)> {
+        while let Some(&(queued, chat)) = self.pools[pool].queue.front() {
+            if self.state.chats[&chat].status == (ChatStatus::Pending { queued }) {
+                return Some((queued, chat));
+            }
+            self.pools[pool].queue.pop_front();
+        }
+        None
+    }
+
+    fn transfer(&mut self, turn: &mut Turn, chat: ChatId, agent: AgentId, to: TransferTarget) -> Result<(), Rejection> {
+        let slot = self.signed_in_slot(agent)?;
+        let current = self.existing_chat(chat)?;
+        let ChatStatus::Open { assignee } = current.status else {
+            return Err(Rejection::NotWithLiveAgent { chat });
+        };
+        if assignee != agent && !self.is_admin(slot) {
+            return Err(Rejection::NotAssignee { chat, agent });
+        }
+        let at = turn.now;
+        let from_slot = self.config.slot_of[&assignee];
+        match to {
+            TransferTarget::Agent(target) => {
+                let target_slot = self.signed_in_slot(target)?;
+                if target == assignee {
+                    return Err(Rejection::SameAgent { agent: target });
+                }
+                if !self.is_eligible(current, target_slot) {
+                    return Err(Rejection::NotEligible { agent: target });
+                }
+                self.emit(turn, Event::Transferred { chat, from: assignee, to, at });
+                self.emit(turn, Event::Assigned { chat, agent: target, by: AssignedBy::Transfer, at });
+            }
+            TransferTarget::Team(team) => {
+                if self.config.workspace.teamspace.team(team).is_none() {
+                    return Err(Rejection::UnknownTeam { team });
+                }
+                self.emit(turn, Event::Transferred { chat, from: assignee, to, at });
+                self.assign_or_queue(turn, chat, Some(from_slot));
+            }
+        }
+        self.drain_for(turn, from_slot);
+        Ok(())
+    }
+
+    /// The hand-back, in SPEC's order: the Chat Closed by Live Agent trigger's actions, then the
+    /// handoff's "When live agent closes chat" subtree, then a new AI session.
+    fn hand_back(&mut self, turn: &mut Turn, chat: ChatId, handoff: Option<NodeId>) {
+        let stack = match handoff {
+            Some(handoff) => vec![Frame::HandoffClosed { handoff }],
+            None => vec![Frame::NewSession],
+        };
+        let config = Arc::clone(&self.config);
+        let trigger = config.workflow.workflow.top_trigger(|kind| *kind == TriggerKind::ChatClosedByLiveAgent);
+        self.run(turn, chat, trigger.map(|trigger| (Sequence::Trigger(trigger.id), 0)), stack);
+    }
+
+    // ---- pools: derived indexes ----
+
+    fn build_pools(&mut self) {
+        let config = Arc::clone(&self.config);
+        let mut by_members: HashMap<Vec<Slot>, PoolId> = HashMap::new();
+        let mut eligibilities = Vec::new();
+        for (node, _) in config.workflow.workflow.slots() {
+            let crate::workflow::NodeRef::Action(action) = node else { continue };
+            if let ActionKind::HumanHandoff(_) = action.kind {
+                for language in config.workspace.ai_agent.languages() {
+                    eligibilities.push(Eligibility::Handoff { node: action.id, language: language.clone() });
+                }
+            }
+        }
+        eligibilities.extend(config.workspace.teamspace.teams.iter().map(|team| Eligibility::Team { team: team.id }));
+        self.pools.clear();
+        self.pool_of.clear();
+        for eligibility in eligibilities {
+            let members = self.members(&eligibility);
+            let pool = *by_members.entry(members.clone()).or_insert_with(|| {
+                self.pools.push(Pool::new(members));
+                self.pools.len() - 1
+            });
+            self.pool_of.insert(eligibility, pool);
+        }
+        self.agent_pools = vec![Vec::new(); self.state.agents.len()];
+        for (pool, entry) in self.pools.iter().enumerate() {
+            for &slot in &entry.members {
+                self.agent_pools[slot].push(pool);
+            }
+        }
+        for pool in &mut self.pools {
+            pool.online = pool.members.iter().filter(|&&slot| is_online(&self.state.agents[slot])).count();
+        }
+        self.refill_available();
+        let mut pending: Vec<(u64, ChatId, PoolId)> = Vec::new();
+        for chat in self.state.chats.values() {
+            if let (ChatStatus::Pending { queued }, Some(eligibility)) = (chat.status, &chat.eligibility) {
+                pending.push((queued, chat.id, self.pool_of[eligibility]));
+            }
+        }
+        pending.sort();
+        for (queued, chat, pool) in pending {
+            self.pools[pool].queue.push_back((queued, chat));
+            self.pools[pool].queued += 1;
+        }
+    }
+
+    /// The agent slots an eligibility admits, sorted.
+    fn members(&self, eligibility: &Eligibility) -> Vec<Slot> {
+        match eligibility {
+            Eligibility::Handoff { node, language } => match self.config.workflow.handoff(*node) {
+                Some(handoff) => self.members_of(&handoff.assign, language),
+                None => Vec::new(),
+            },
+            Eligibility::Team { team } => self.targets_members(&[], std::slice::from_ref(team)),
+        }
+    }
+
+    fn members_of(&self, assign: &Assign, language: &Language) -> Vec<Slot> {
+        match assign {
+            Assign::AllUsers => (0..self.state.agents.len()).collect(),
+            Assign::SpecificUsersOrTeams { targets, by_language } => {
+                let targets = match by_language.as_ref().and_then(|rows| rows.get(language)) {
+                    Some(LanguageTargets::Own(own)) => own,
+                    Some(LanguageTargets::Default) | None => targets,
+                };
+                self.targets_members(&targets.agents, &targets.teams)
+            }
+        }
+    }
+
+    fn targets_members(&self, agents: &[AgentId], teams: &[TeamId]) -> Vec<Slot> {
+        let teamspace = &self.config.workspace.teamspace;
+        let mut slots: Vec<Slot> = teamspace
+            .agents
+            .iter()
+            .enumerate()
+            .filter(|(_, agent)| agents.contains(&agent.id) || agent.teams.iter().any(|team| teams.contains(team)))
+            .map(|(slot, _)| slot)
+            .collect();
+        slots.sort_unstable();
+        slots
+    }
+
+    fn refill_available(&mut self) {
+        let method = self.state.assignment.method;
+        for pool in &mut self.pools {
+            pool.clear_available();
+        }
+        for slot in 0..self.state.agents.len() {
+            if let Some(key) = self.available_key(slot) {
+                for &pool in &self.agent_pools[slot] {
+                    self.pools[pool].insert(method, key, slot);
+                }
+            }
+        }
+    }
+
+    /// The agent's rank key if the automatic methods may give it a chat now.
+    fn available_key(&self, slot: Slot) -> Option<RankKey> {
+        let agent = &self.state.agents[slot];
+        let open = is_online(agent) && agent.open_chats < self.state.assignment.auto_assign_cap;
+        open.then(|| rank_key(self.state.assignment.method, agent))
+    }
+
+    /// Changes an agent's state and keeps every pool it belongs to in step.
+    fn change_agent(&mut self, slot: Slot, change: impl FnOnce(&mut AgentState)) {
+        let method = self.state.assignment.method;
+        let (before, was_online) = (self.available_key(slot), is_online(&self.state.agents[slot]));
+        change(&mut self.state.agents[slot]);
+        let (after, now_online) = (self.available_key(slot), is_online(&self.state.agents[slot]));
+        if before == after && was_online == now_online {
+            return;
+        }
+        for &pool in &self.agent_pools[slot] {
+            let entry = &mut self.pools[pool];
+            if let Some(key) = before {
+                entry.remove(method, key, slot);
+            }
+            if let Some(key) = after {
+                entry.insert(method, key, slot);
+            }
+            if was_online != now_online {
+                if now_online { entry.online += 1 } else { entry.online -= 1 }
+            }
+        }
+    }
+
+    fn enqueue(&mut self, chat: ChatId, eligibility: Eligibility) {
+        self.state.counters.queue += 1;
+        let queued = self.state.counters.queue;
+        let pool = self.pool_of[&eligibility];
+        self.pools[pool].queue.push_back((queued, chat));
+        self.pools[pool].queued += 1;
+        let entry = self.chat_mut(chat);
+        entry.status = ChatStatus::Pending { queued };
+        entry.eligibility = Some(eligibility);
+        entry.version += 1;
+    }
+
+    /// Bookkeeping when a pending chat leaves the queue; its entry is dropped lazily.
+    fn dequeue(&mut self, chat: ChatId) {
+        if let Some(eligibility) = &self.state.chats[&chat].eligibility {
+            let pool = self.pool_of[eligibility];
+            self.pools[pool].queued -= 1;
+        }
+    }
+
+    fn next_rotation(&mut self) -> u64 {
+        self.state.counters.rotation += 1;
+        self.state.counters.rotation
+    }
+
+    // ---- small helpers ----
+
+    fn emit(&mut self, turn: &mut Turn, event: Event) {
+        self.apply(&event);
+        turn.events.push(event);
+    }
+
+    fn chat_mut(&mut self, chat: ChatId) -> &mut Chat {
+        self.state.chats.get_mut(&chat).expect("events name existing chats")
+    }
+
+    fn slot(&self, agent: AgentId) -> Result<Slot, Rejection> {
+        self.config.slot_of.get(&agent).copied().ok_or(Rejection::UnknownAgent { agent })
+    }
+
+    fn signed_in_slot(&self, agent: AgentId) -> Result<Slot, Rejection> {
+        let slot = self.slot(agent)?;
+        if self.state.agents[slot].signed_in { Ok(slot) } else { Err(Rejection::NotSignedIn { agent }) }
+    }
+
+    fn existing_chat(&self, chat: ChatId) -> Result<&Chat, Rejection> {
+        self.state.chats.get(&chat).ok_or(Rejection::UnknownChat { chat })
+    }
+
+    fn assigned(&self, chat: ChatId, agent: AgentId) -> Result<(), Rejection> {
+        self.signed_in_slot(agent)?;
+        match self.existing_chat(chat)?.status {
+            ChatStatus::Open { assignee } if assignee == agent => Ok(()),
+            ChatStatus::Open { .. } => Err(Rejection::NotAssignee { chat, agent }),
+            _ => Err(Rejection::NotWithLiveAgent { chat }),
+        }
+    }
+
+    fn is_eligible(&self, chat: &Chat, slot: Slot) -> bool {
+        chat.eligibility
+            .as_ref()
+            .and_then(|eligibility| self.pool_of.get(eligibility))
+            .is_some_and(|&pool| self.pools[pool].contains(slot))
+    }
+
+    fn is_admin(&self, slot: Slot) -> bool {
+        self.config.workspace.teamspace.agents[slot].role == Role::Admin
+    }
+
+    fn is_online(&self, slot: Slot) -> bool {
+        is_online(&self.state.agents[slot])
+    }
+
+    /// Whether the chat's handoff has the User availability check on.
+    fn availability_check(&self, chat: &Chat) -> bool {
+        chat.handoff
+            .and_then(|node| self.config.workflow.handoff(node))
+            .is_some_and(|handoff| handoff.availability_check)
+    }
+
+    fn chats_assigned_to(&self, agent: AgentId) -> Vec<ChatId> {
+        self.state
+            .chats
+            .values()
+            .filter(|chat| chat.status == ChatStatus::Open { assignee: agent })
+            .map(|chat| chat.id)
+            .collect()
+    }
+
+    /// The pool serving an eligibility, for explanations.
+    pub(crate) fn pool(&self, eligibility: &Eligibility) -> Option<&Pool> {
+        self.pool_of.get(eligibility).map(|&pool| &self.pools[pool])
+    }
+
+    pub(crate) fn slot_of(&self, agent: AgentId) -> Option<Slot> {
+        self.config.slot_of.get(&agent).copied()
+    }
+}
+
+/// The events one command produced, and its time.
+struct Turn {
+    now: Timestamp,
+    events: Vec<Event>,
+}
+
+fn is_online(agent: &AgentState) -> bool {
+    agent.signed_in && agent.presence == Presence::Online
+}
+
+fn is_assignee(chat: &Chat, agent: AgentId) -> bool {
+    chat.status == ChatStatus::Open { assignee: agent }
+}
+
+fn rank_key(method: AssignmentMethod, agent: &AgentState) -> RankKey {
+    match method {
+        AssignmentMethod::RoundRobin => (agent.rotation, 0, agent.id.0),
+        _ => (u64::from(agent.open_chats), agent.last_assignment, agent.id.0),
+    }
+}
+
+fn non_empty(text: String) -> Result<String, Rejection> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() { Err(Rejection::EmptyMessage) } else { Ok(trimmed.to_owned()) }
+}

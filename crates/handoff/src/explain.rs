@@ -1,0 +1,126 @@
+//! Why a chat went where it went: each agent's verdict, the method that picked the assignee, and
+//! the chat's place in the Pending queue.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{ChatStatus, Eligibility, Engine};
+use crate::ids::{AgentId, ChatId, Language};
+use crate::protocol::{AssignedBy, Presence};
+use crate::workflow::{Assign, LanguageTargets};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub chat: ChatId,
+    pub status: ChatStatus,
+    pub eligibility: Option<Eligibility>,
+    /// How the current assignee got the chat.
+    pub assigned_by: Option<AssignedBy>,
+    /// 1 for the next chat to be served among those waiting for the same agents.
+    pub queue_position: Option<usize>,
+    /// Every live agent of the teamspace, in the teamspace's order.
+    pub agents: Vec<AgentVerdict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentVerdict {
+    pub agent: AgentId,
+    pub name: String,
+    pub verdict: Verdict,
+}
+
+/// The first reason that applies, in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    Assignee,
+    /// Could be assigned the chat automatically now.
+    Eligible,
+    /// Neither listed nor a member of a listed team.
+    NotInTarget,
+    /// In the handoff's default list, but the chat's language has its own list without them.
+    NotInLanguageList {
+        language: Language,
+    },
+    SignedOut,
+    Away,
+    AtCap {
+        open_chats: u32,
+        cap: u32,
+    },
+}
+
+impl Engine {
+    /// The explanation of a chat, or `None` for an unknown chat.
+    pub fn explain(&self, chat: ChatId) -> Option<Explanation> {
+        let current = self.chat(chat)?;
+        let pool = current.eligibility.as_ref().and_then(|eligibility| self.pool(eligibility));
+        let cap = self.state().assignment.auto_assign_cap;
+        let language_list = self.language_list_owner(current.eligibility.as_ref());
+        let agents = self
+            .workspace()
+            .teamspace
+            .agents
+            .iter()
+            .map(|agent| {
+                let slot = self.slot_of(agent.id).expect("every teamspace agent has a slot");
+                let state = &self.state().agents[slot];
+                let verdict = if current.status == (ChatStatus::Open { assignee: agent.id }) {
+                    Verdict::Assignee
+                } else if !pool.is_some_and(|pool| pool.contains(slot)) {
+                    match &language_list {
+                        Some((language, default_members)) if default_members.contains(&agent.id) => {
+                            Verdict::NotInLanguageList { language: language.clone() }
+                        }
+                        _ => Verdict::NotInTarget,
+                    }
+                } else if !state.signed_in {
+                    Verdict::SignedOut
+                } else if state.presence == Presence::Away {
+                    Verdict::Away
+                } else if state.open_chats >= cap {
+                    Verdict::AtCap { open_chats: state.open_chats, cap }
+                } else {
+                    Verdict::Eligible
+                };
+                AgentVerdict { agent: agent.id, name: agent.name.clone(), verdict }
+            })
+            .collect();
+        let queue_position = match (current.status, pool) {
+            (ChatStatus::Pending { queued }, Some(pool)) => Some(
+                pool.queue
+                    .iter()
+                    .filter(|&&(seq, other)| {
+                        seq <= queued
+                            && self.chat(other).is_some_and(|c| c.status == ChatStatus::Pending { queued: seq })
+                    })
+                    .count(),
+            ),
+            _ => None,
+        };
+        Some(Explanation {
+            chat,
+            status: current.status,
+            eligibility: current.eligibility.clone(),
+            assigned_by: current.assigned_by,
+            queue_position,
+            agents,
+        })
+    }
+
+    /// When the chat's language has its own list: the language and the agents of the default list.
+    fn language_list_owner(&self, eligibility: Option<&Eligibility>) -> Option<(Language, Vec<AgentId>)> {
+        let Some(Eligibility::Handoff { node, language }) = eligibility else { return None };
+        let handoff = self.workspace().ai_agent.workflow.find_action(*node)?;
+        let crate::workflow::ActionKind::HumanHandoff(handoff) = &handoff.kind else { return None };
+        let Assign::SpecificUsersOrTeams { targets, by_language: Some(rows) } = &handoff.assign else { return None };
+        let Some(LanguageTargets::Own(_)) = rows.get(language) else { return None };
+        let teamspace = &self.workspace().teamspace;
+        let default_members = teamspace
+            .agents
+            .iter()
+            .filter(|agent| targets.agents.contains(&agent.id) || agent.teams.iter().any(|t| targets.teams.contains(t)))
+            .map(|agent| agent.id)
+            .collect();
+        Some((language.clone(), default_members))
+    }
+}

@@ -1,0 +1,400 @@
+//! The engine's boundary: `Command` in, `Event` out, `Rejection` when a command cannot be done.
+//! One closed enum per direction, matched exhaustively wherever they are handled.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
+use crate::workspace::{AssignmentMethod, ChatAssignment};
+
+/// Online status as a live agent sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Online,
+    Away,
+}
+
+/// Where a transfer sends a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    Agent(AgentId),
+    /// The team's members are chosen from by the teamspace's method; queued if none is free.
+    Team(TeamId),
+}
+
+/// How a chat got its assignee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignedBy {
+    Method(AssignmentMethod),
+    Claim,
+    Transfer,
+    Takeover,
+}
+
+/// Something a customer, a live agent or an admin asks of the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    SignIn {
+        agent: AgentId,
+    },
+    SignOut {
+        agent: AgentId,
+    },
+    SetPresence {
+        agent: AgentId,
+        presence: Presence,
+    },
+    SetAssignment {
+        assignment: ChatAssignment,
+    },
+    StartChat {
+        chat: ChatId,
+        language: Language,
+    },
+    CustomerMessage {
+        chat: ChatId,
+        text: String,
+    },
+    GiveFeedback {
+        chat: ChatId,
+        rating: u8,
+        comment: Option<String>,
+    },
+    /// `seen_version` is the chat version the agent's screen showed; a stale claim is rejected.
+    Claim {
+        chat: ChatId,
+        agent: AgentId,
+        seen_version: u32,
+    },
+    Reply {
+        chat: ChatId,
+        agent: AgentId,
+        text: String,
+    },
+    Note {
+        chat: ChatId,
+        agent: AgentId,
+        text: String,
+    },
+    Transfer {
+        chat: ChatId,
+        agent: AgentId,
+        to: TransferTarget,
+    },
+    TakeoverAndSend {
+        chat: ChatId,
+        agent: AgentId,
+        text: String,
+    },
+    Close {
+        chat: ChatId,
+        agent: AgentId,
+    },
+}
+
+/// Why a command changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rejection", rename_all = "snake_case")]
+pub enum Rejection {
+    UnknownAgent {
+        agent: AgentId,
+    },
+    UnknownTeam {
+        team: TeamId,
+    },
+    UnknownChat {
+        chat: ChatId,
+    },
+    ChatExists {
+        chat: ChatId,
+    },
+    UnsupportedLanguage {
+        language: Language,
+    },
+    EmptyMessage,
+    NotSignedIn {
+        agent: AgentId,
+    },
+    /// The availability check is on and the agent is Away.
+    NotOnline {
+        agent: AgentId,
+    },
+    NotEligible {
+        agent: AgentId,
+    },
+    /// Someone else got the chat first.
+    AlreadyTaken {
+        chat: ChatId,
+        by: AgentId,
+    },
+    /// The chat changed since the agent saw it.
+    StaleVersion {
+        chat: ChatId,
+        seen: u32,
+        current: u32,
+    },
+    NotPending {
+        chat: ChatId,
+    },
+    NotAssignee {
+        chat: ChatId,
+        agent: AgentId,
+    },
+    NotWithLiveAgent {
+        chat: ChatId,
+    },
+    NotAskingForFeedback {
+        chat: ChatId,
+    },
+    RatingOutOfRange {
+        rating: u8,
+    },
+    SameAgent {
+        agent: AgentId,
+    },
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::UnknownAgent { agent } => write!(f, "there is no {agent}"),
+            Rejection::UnknownTeam { team } => write!(f, "there is no {team}"),
+            Rejection::UnknownChat { chat } => write!(f, "there is no {chat}"),
+            Rejection::ChatExists { chat } => write!(f, "{chat} exists already"),
+            Rejection::UnsupportedLanguage { language } => write!(f, "the AI agent does not speak {language}"),
+            Rejection::EmptyMessage => write!(f, "the message is empty"),
+            Rejection::NotSignedIn { agent } => write!(f, "{agent} is not signed in"),
+            Rejection::NotOnline { agent } => write!(f, "{agent} is Away and the availability check is on"),
+            Rejection::NotEligible { agent } => write!(f, "{agent} is not eligible for this chat"),
+            Rejection::AlreadyTaken { chat, by } => write!(f, "{chat} was already taken by {by}"),
+            Rejection::StaleVersion { chat, seen, current } => {
+                write!(f, "{chat} changed since it was seen (version {seen}, now {current})")
+            }
+            Rejection::NotPending { chat } => write!(f, "{chat} is not waiting for a live agent"),
+            Rejection::NotAssignee { chat, agent } => write!(f, "{agent} is not the assignee of {chat}"),
+            Rejection::NotWithLiveAgent { chat } => write!(f, "{chat} is not with a live agent"),
+            Rejection::NotAskingForFeedback { chat } => write!(f, "{chat} is not asking for feedback"),
+            Rejection::RatingOutOfRange { rating } => write!(f, "a rating is 1 to 5, not {rating}"),
+            Rejection::SameAgent { agent } => write!(f, "the chat is with {agent} already"),
+        }
+    }
+}
+
+/// What happened. Applying the same events to the same workspace always gives the same state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    AgentSignedIn {
+        agent: AgentId,
+        at: Timestamp,
+    },
+    AgentSignedOut {
+        agent: AgentId,
+        at: Timestamp,
+    },
+    PresenceChanged {
+        agent: AgentId,
+        presence: Presence,
+        at: Timestamp,
+    },
+    AssignmentChanged {
+        assignment: ChatAssignment,
+        at: Timestamp,
+    },
+    ChatStarted {
+        chat: ChatId,
+        language: Language,
+        at: Timestamp,
+    },
+    CustomerMessage {
+        chat: ChatId,
+        text: String,
+        at: Timestamp,
+    },
+    AiMessage {
+        chat: ChatId,
+        node: NodeId,
+        text: String,
+        buttons: Vec<String>,
+        at: Timestamp,
+    },
+    FeedbackRequested {
+        chat: ChatId,
+        node: NodeId,
+        title: String,
+        request: String,
+        at: Timestamp,
+    },
+    FeedbackGiven {
+        chat: ChatId,
+        rating: u8,
+        comment: Option<String>,
+        at: Timestamp,
+    },
+    FeedbackSkipped {
+        chat: ChatId,
+        at: Timestamp,
+    },
+    VariableSet {
+        chat: ChatId,
+        name: String,
+        value: String,
+    },
+    /// Where the workflow now waits for the customer.
+    FlowWaiting {
+        chat: ChatId,
+        waiting: Waiting,
+    },
+    /// A new AI session: variables cleared, the next message starts at the top level.
+    SessionStarted {
+        chat: ChatId,
+        at: Timestamp,
+    },
+    /// A Close Chat action ended the AI session.
+    SessionEnded {
+        chat: ChatId,
+        node: NodeId,
+        at: Timestamp,
+    },
+    /// The workflow ran too many steps without waiting for the customer (a Jump To loop).
+    WorkflowStopped {
+        chat: ChatId,
+        node: NodeId,
+        at: Timestamp,
+    },
+    /// The availability check found nobody Online; `subtree` says whether the no-agent branch runs.
+    NoAgentAvailable {
+        chat: ChatId,
+        handoff: NodeId,
+        subtree: bool,
+        at: Timestamp,
+    },
+    HandedOff {
+        chat: ChatId,
+        handoff: NodeId,
+        at: Timestamp,
+    },
+    /// Into the Pending queue; `position` counts from 1 among the chats waiting for the same agents.
+    Queued {
+        chat: ChatId,
+        position: usize,
+        at: Timestamp,
+    },
+    Assigned {
+        chat: ChatId,
+        agent: AgentId,
+        by: AssignedBy,
+        at: Timestamp,
+    },
+    AgentMessage {
+        chat: ChatId,
+        agent: AgentId,
+        text: String,
+        at: Timestamp,
+    },
+    NoteAdded {
+        chat: ChatId,
+        agent: AgentId,
+        text: String,
+        at: Timestamp,
+    },
+    Transferred {
+        chat: ChatId,
+        from: AgentId,
+        to: TransferTarget,
+        at: Timestamp,
+    },
+    /// The assignee signed out; the chat goes back to the Pending queue.
+    Unassigned {
+        chat: ChatId,
+        from: AgentId,
+        at: Timestamp,
+    },
+    ChatClosed {
+        chat: ChatId,
+        by: AgentId,
+        at: Timestamp,
+    },
+}
+
+impl Event {
+    /// The chat the event belongs to, if any.
+    pub fn chat(&self) -> Option<ChatId> {
+        match self {
+            Event::AgentSignedIn { .. }
+            | Event::AgentSignedOut { .. }
+            | Event::PresenceChanged { .. }
+            | Event::AssignmentChanged { .. } => None,
+            Event::ChatStarted { chat, .. }
+            | Event::CustomerMessage { chat, .. }
+            | Event::AiMessage { chat, .. }
+            | Event::FeedbackRequested { chat, .. }
+            | Event::FeedbackGiven { chat, .. }
+            | Event::FeedbackSkipped { chat, .. }
+            | Event::VariableSet { chat, .. }
+            | Event::FlowWaiting { chat, .. }
+            | Event::SessionStarted { chat, .. }
+            | Event::SessionEnded { chat, .. }
+            | Event::WorkflowStopped { chat, .. }
+            | Event::NoAgentAvailable { chat, .. }
+            | Event::HandedOff { chat, .. }
+            | Event::Queued { chat, .. }
+            | Event::Assigned { chat, .. }
+            | Event::AgentMessage { chat, .. }
+            | Event::NoteAdded { chat, .. }
+            | Event::Transferred { chat, .. }
+            | Event::Unassigned { chat, .. }
+            | Event::ChatClosed { chat, .. } => Some(*chat),
+        }
+    }
+
+    /// Whether the event belongs in the chat's transcript (flow bookkeeping does not).
+    pub fn is_transcript(&self) -> bool {
+        self.chat().is_some() && !matches!(self, Event::FlowWaiting { .. } | Event::VariableSet { .. })
+    }
+
+    /// Whether the customer's widget may show it: never internal notes, nor assignment bookkeeping.
+    pub fn is_visible_to_customer(&self) -> bool {
+        matches!(
+            self,
+            Event::CustomerMessage { .. }
+                | Event::AiMessage { .. }
+                | Event::FeedbackRequested { .. }
+                | Event::FeedbackGiven { .. }
+                | Event::AgentMessage { .. }
+                | Event::Queued { .. }
+                | Event::ChatClosed { .. }
+        )
+    }
+}
+
+/// What the workflow waits for, and what runs after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "for", rename_all = "snake_case")]
+pub enum Waiting {
+    /// A message, matched first against the triggers nested under `level`, then the top level.
+    Message { level: Option<NodeId>, then: Vec<Frame> },
+    /// A message to store in `variable`.
+    Reply { action: NodeId, variable: String, then: Vec<Frame> },
+    /// A rating from the Collect Feedback action `action`.
+    Feedback { action: NodeId, then: Vec<Frame> },
+    /// The chat is with the live side of `handoff`.
+    LiveAgent { handoff: NodeId },
+    /// A Close Chat action ran; the next message starts a new session.
+    Ended,
+}
+
+/// What the runner does when a sequence of actions ends: the innermost frame is last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "then", rename_all = "snake_case")]
+pub enum Frame {
+    /// Continue with the action after this one.
+    After { node: NodeId },
+    /// Run the handoff's "When live agent closes chat" subtree.
+    HandoffClosed { handoff: NodeId },
+    /// Start a new AI session.
+    NewSession,
+}

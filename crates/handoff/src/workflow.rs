@@ -1,0 +1,363 @@
+//! The workflow tree: triggers with the actions they run, actions with the triggers nested under
+//! them, and the Human Handoff action's settings and subtrees.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, Language, NodeId, TeamId};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workflow {
+    /// The top level: Chat Started and Chat Closed by Live Agent always, Message Received and Fallback as the admin adds them.
+    pub triggers: Vec<Trigger>,
+}
+
+/// Something the customer (or the hand-back) does that starts a run of actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    pub id: NodeId,
+    #[serde(flatten)]
+    pub kind: TriggerKind,
+    #[serde(default)]
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "trigger", rename_all = "snake_case")]
+pub enum TriggerKind {
+    ChatStarted,
+    ChatClosedByLiveAgent,
+    /// Matches when the message contains a training phrase and no excluded phrase, ignoring case and accents.
+    MessageReceived {
+        intent: String,
+        training_phrases: Vec<String>,
+        #[serde(default)]
+        excluded_phrases: Vec<String>,
+    },
+    /// Fires when no other trigger at the level being matched does.
+    Fallback,
+}
+
+/// One step of a run. Triggers nested under an action are matched against the customer's next
+/// message before the top level is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub id: NodeId,
+    #[serde(default = "enabled_by_default", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+    #[serde(flatten)]
+    pub kind: ActionKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ActionKind {
+    SendMessage {
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Vec<String>,
+    },
+    SetChatVariable {
+        name: String,
+        value: VariableValue,
+    },
+    IfElse {
+        condition: Condition,
+        #[serde(default)]
+        then: Vec<Action>,
+        #[serde(default, rename = "else")]
+        otherwise: Vec<Action>,
+    },
+    HumanHandoff(Handoff),
+    CollectFeedback(Feedback),
+    /// Continues at another trigger (its actions) or action (it and what follows it).
+    JumpTo {
+        target: NodeId,
+    },
+    /// Ends the AI session: variables expire and the next message starts at the top level.
+    CloseChat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum VariableValue {
+    Text {
+        text: String,
+    },
+    /// The customer's next message; the flow waits for it.
+    NextReply,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "if", rename_all = "snake_case")]
+pub enum Condition {
+    VariableEquals {
+        name: String,
+        value: String,
+    },
+    VariableIsSet {
+        name: String,
+    },
+    LanguageIs {
+        language: Language,
+    },
+    /// Whether any agent these targets make eligible is signed in and Online.
+    LiveAgentOnline {
+        assign: Assign,
+    },
+}
+
+/// The Human Handoff action: its settings and its two subtrees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handoff {
+    /// On: the chat may only go to an eligible agent who is Online; with nobody Online the
+    /// "When no live agent is available" subtree runs instead.
+    pub availability_check: bool,
+    pub assign: Assign,
+    /// Sent to the customer when the chat is handed off, e.g. "Connecting you to a live agent…".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// "When live agent closes chat": runs after the Chat Closed by Live Agent trigger's actions.
+    #[serde(default)]
+    pub on_close: Vec<Action>,
+    /// "When no live agent is available" (our extension).
+    #[serde(default)]
+    pub on_no_agent: Vec<Action>,
+}
+
+/// Who may get a handed-off chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Assign {
+    /// Every live agent of the teamspace.
+    AllUsers,
+    /// Only the listed agents and the members of the listed teams, optionally per language.
+    SpecificUsersOrTeams {
+        #[serde(default)]
+        targets: Targets,
+        /// `None` when "Assign by language" is off.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by_language: Option<BTreeMap<Language, LanguageTargets>>,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    #[serde(default)]
+    pub agents: Vec<AgentId>,
+    #[serde(default)]
+    pub teams: Vec<TeamId>,
+}
+
+impl Targets {
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty() && self.teams.is_empty()
+    }
+}
+
+/// One language's row under "Assign by language".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "use", rename_all = "snake_case")]
+pub enum LanguageTargets {
+    /// "Use default": the handoff's own list.
+    Default,
+    Own(Targets),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feedback {
+    /// Shown above the 1–5 rating buttons.
+    pub title: String,
+    pub request: String,
+    pub thank_you: String,
+    /// Stores the rating (as text) in this chat variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
+}
+
+/// Where a node sits: the sequence that holds it and its index there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// A top-level trigger.
+    TopTrigger(usize),
+    /// A trigger nested under action `parent`.
+    NestedTrigger { parent: NodeId, index: usize },
+    /// An action in a sequence; `sequence` names the sequence.
+    Action { sequence: Sequence, index: usize },
+}
+
+/// A sequence of actions in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sequence {
+    /// The actions a trigger runs.
+    Trigger(NodeId),
+    Then(NodeId),
+    Else(NodeId),
+    OnClose(NodeId),
+    OnNoAgent(NodeId),
+}
+
+/// A node of either kind, borrowed from the tree.
+#[derive(Debug, Clone, Copy)]
+pub enum NodeRef<'a> {
+    Trigger(&'a Trigger),
+    Action(&'a Action),
+}
+
+impl Workflow {
+    /// Every node with where it sits, parents before children.
+    pub fn slots(&self) -> Vec<(NodeRef<'_>, Slot)> {
+        let mut out = Vec::new();
+        for (index, trigger) in self.triggers.iter().enumerate() {
+            visit_trigger(trigger, Slot::TopTrigger(index), &mut out);
+        }
+        out
+    }
+
+    pub fn find_trigger(&self, id: NodeId) -> Option<&Trigger> {
+        self.slots().into_iter().find_map(|(node, _)| match node {
+            NodeRef::Trigger(trigger) if trigger.id == id => Some(trigger),
+            _ => None,
+        })
+    }
+
+    pub fn find_action(&self, id: NodeId) -> Option<&Action> {
+        self.slots().into_iter().find_map(|(node, _)| match node {
+            NodeRef::Action(action) if action.id == id => Some(action),
+            _ => None,
+        })
+    }
+
+    /// The top-level trigger of this kind, if the workflow has one.
+    pub fn top_trigger(&self, matches: impl Fn(&TriggerKind) -> bool) -> Option<&Trigger> {
+        self.triggers.iter().find(|trigger| matches(&trigger.kind))
+    }
+}
+
+/// The action sequences directly inside an action (If/Else branches, handoff subtrees).
+pub fn children(action: &Action) -> Vec<&[Action]> {
+    match &action.kind {
+        ActionKind::IfElse { then, otherwise, .. } => vec![then, otherwise],
+        ActionKind::HumanHandoff(handoff) => vec![&handoff.on_close, &handoff.on_no_agent],
+        _ => Vec::new(),
+    }
+}
+
+fn visit_trigger<'a>(trigger: &'a Trigger, slot: Slot, out: &mut Vec<(NodeRef<'a>, Slot)>) {
+    out.push((NodeRef::Trigger(trigger), slot));
+    visit_actions(&trigger.actions, Sequence::Trigger(trigger.id), out);
+}
+
+fn visit_actions<'a>(actions: &'a [Action], sequence: Sequence, out: &mut Vec<(NodeRef<'a>, Slot)>) {
+    for (index, action) in actions.iter().enumerate() {
+        out.push((NodeRef::Action(action), Slot::Action { sequence, index }));
+        match &action.kind {
+            ActionKind::IfElse { then, otherwise, .. } => {
+                visit_actions(then, Sequence::Then(action.id), out);
+                visit_actions(otherwise, Sequence::Else(action.id), out);
+            }
+            ActionKind::HumanHandoff(handoff) => {
+                visit_actions(&handoff.on_close, Sequence::OnClose(action.id), out);
+                visit_actions(&handoff.on_no_agent, Sequence::OnNoAgent(action.id), out);
+            }
+            _ => {}
+        }
+        for (nested, trigger) in action.triggers.iter().enumerate() {
+            visit_trigger(trigger, Slot::NestedTrigger { parent: action.id, index: nested }, out);
+        }
+    }
+}
+
+/// The workflow with every node's place indexed, for the runner's lookups.
+#[derive(Debug, Clone)]
+pub struct IndexedWorkflow {
+    pub workflow: Workflow,
+    slots: std::collections::HashMap<NodeId, Slot>,
+}
+
+impl IndexedWorkflow {
+    pub fn new(workflow: Workflow) -> IndexedWorkflow {
+        let slots = workflow.slots().into_iter().map(|(node, slot)| (node_id(node), slot)).collect();
+        IndexedWorkflow { workflow, slots }
+    }
+
+    pub fn slot(&self, id: NodeId) -> Option<Slot> {
+        self.slots.get(&id).copied()
+    }
+
+    pub fn trigger(&self, id: NodeId) -> Option<&Trigger> {
+        match self.slot(id)? {
+            Slot::TopTrigger(index) => self.workflow.triggers.get(index),
+            Slot::NestedTrigger { parent, index } => self.action(parent)?.triggers.get(index),
+            Slot::Action { .. } => None,
+        }
+    }
+
+    pub fn action(&self, id: NodeId) -> Option<&Action> {
+        match self.slot(id)? {
+            Slot::Action { sequence, index } => self.sequence(sequence)?.get(index),
+            Slot::TopTrigger(_) | Slot::NestedTrigger { .. } => None,
+        }
+    }
+
+    pub fn sequence(&self, sequence: Sequence) -> Option<&[Action]> {
+        let owner = match sequence {
+            Sequence::Trigger(id) => return self.trigger(id).map(|trigger| trigger.actions.as_slice()),
+            Sequence::Then(id) | Sequence::Else(id) | Sequence::OnClose(id) | Sequence::OnNoAgent(id) => {
+                self.action(id)?
+            }
+        };
+        match (&owner.kind, sequence) {
+            (ActionKind::IfElse { then, .. }, Sequence::Then(_)) => Some(then),
+            (ActionKind::IfElse { otherwise, .. }, Sequence::Else(_)) => Some(otherwise),
+            (ActionKind::HumanHandoff(handoff), Sequence::OnClose(_)) => Some(&handoff.on_close),
+            (ActionKind::HumanHandoff(handoff), Sequence::OnNoAgent(_)) => Some(&handoff.on_no_agent),
+            _ => None,
+        }
+    }
+
+    /// Where a run that jumps to `target` starts: a trigger's first action, or the action itself.
+    pub fn start_of(&self, target: NodeId) -> Option<(Sequence, usize)> {
+        match self.slot(target)? {
+            Slot::TopTrigger(_) | Slot::NestedTrigger { .. } => Some((Sequence::Trigger(target), 0)),
+            Slot::Action { sequence, index } => Some((sequence, index)),
+        }
+    }
+
+    /// The position right after an action, in the same sequence.
+    pub fn after(&self, action: NodeId) -> Option<(Sequence, usize)> {
+        match self.slot(action)? {
+            Slot::Action { sequence, index } => Some((sequence, index + 1)),
+            Slot::TopTrigger(_) | Slot::NestedTrigger { .. } => None,
+        }
+    }
+
+    pub fn handoff(&self, id: NodeId) -> Option<&Handoff> {
+        match &self.action(id)?.kind {
+            ActionKind::HumanHandoff(handoff) => Some(handoff),
+            _ => None,
+        }
+    }
+}
+
+pub fn node_id(node: NodeRef<'_>) -> NodeId {
+    match node {
+        NodeRef::Trigger(trigger) => trigger.id,
+        NodeRef::Action(action) => action.id,
+    }
+}

@@ -1,0 +1,455 @@
+//! The rules of handoff, assignment, the queue and the hand-back, one table row per behaviour.
+
+use serde_json::json;
+
+use crate::support::{all_users, check, workspace};
+
+/// Four customers asking for a human, one after the other.
+const FOUR_CHATS: &str = "
+    - start 10 en
+    say 10 human please
+    - start 11 en
+    say 11 human please
+    - start 12 en
+    say 12 human please
+    - start 13 en
+    say 13 human please
+";
+
+#[test]
+fn at_the_cap_chats_queue_and_a_close_serves_the_oldest() {
+    check(
+        workspace("balanced", 1, all_users()),
+        &format!("- in 1\n- in 2\n{FOUR_CHATS}\nclose 1 10"),
+        "
+        say 10 human please
+          customer: human please
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+        say 11 human please
+          customer: human please
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 2 by Balanced
+        say 12 human please
+          customer: human please
+          ai: Connecting you to a live agent…
+          chat 12 handed off
+          chat 12 queued at position 1
+        say 13 human please
+          customer: human please
+          ai: Connecting you to a live agent…
+          chat 13 handed off
+          chat 13 queued at position 2
+        close 1 10
+          closed by agent 1
+          chat 12 assigned to agent 1 by Balanced
+          ai: Thanks for chatting with us.
+          ai asks for a rating: Rate us
+
+    ",
+    );
+}
+
+#[test]
+fn round_robin_skips_an_away_agent_who_rejoins_at_the_end() {
+    let steps = "
+        - in 1
+        - in 2
+        - in 3
+        - start 10 en
+        say 10 human
+        - start 11 en
+        say 11 human
+        away 3
+        - start 12 en
+        say 12 human
+        - start 13 en
+        say 13 human
+        online 3
+        - start 14 en
+        say 14 human
+        - start 15 en
+        say 15 human
+        - start 16 en
+        say 16 human
+    ";
+    check(
+        workspace("round_robin", 5, all_users()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by RoundRobin
+        say 11 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 2 by RoundRobin
+        away 3
+          agent 3 is Away
+        say 12 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 12 handed off
+          chat 12 assigned to agent 1 by RoundRobin
+        say 13 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 13 handed off
+          chat 13 assigned to agent 2 by RoundRobin
+        online 3
+          agent 3 is Online
+        say 14 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 14 handed off
+          chat 14 assigned to agent 1 by RoundRobin
+        say 15 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 15 handed off
+          chat 15 assigned to agent 2 by RoundRobin
+        say 16 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 16 handed off
+          chat 16 assigned to agent 3 by RoundRobin
+
+    ",
+    );
+}
+
+#[test]
+fn balanced_ties_go_to_the_oldest_last_assignment_then_the_smallest_id() {
+    let steps = "
+        - in 2
+        - in 1
+        - start 10 en
+        say 10 human
+        - start 11 en
+        say 11 human
+        close 1 10
+        - start 12 en
+        say 12 human
+        - start 13 en
+        say 13 human
+    ";
+    check(
+        workspace("balanced", 3, all_users()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+        say 11 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 2 by Balanced
+        close 1 10
+          closed by agent 1
+          ai: Thanks for chatting with us.
+          ai asks for a rating: Rate us
+        say 12 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 12 handed off
+          chat 12 assigned to agent 1 by Balanced
+        say 13 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 13 handed off
+          chat 13 assigned to agent 2 by Balanced
+
+    ",
+    );
+}
+
+fn by_language() -> serde_json::Value {
+    json!({
+        "availability_check": false,
+        "assign": { "to": "specific_users_or_teams", "targets": { "teams": [1] },
+                    "by_language": { "fr": { "use": "own", "teams": [3] }, "es": { "use": "default" } } }
+    })
+}
+
+#[test]
+fn each_language_uses_its_own_list_or_the_default() {
+    let steps = "
+        - in 1
+        - in 3
+        - in 4
+        - start 10 es
+        say 10 human
+        - start 11 fr
+        say 11 je veux un HUMAIN
+        - start 12 en
+        say 12 human
+    ";
+    check(
+        workspace("balanced", 3, by_language()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+        say 11 je veux un HUMAIN
+          customer: je veux un HUMAIN
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 3 by Balanced
+        say 12 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 12 handed off
+          chat 12 assigned to agent 1 by Balanced
+
+    ",
+    );
+}
+
+#[test]
+fn availability_check_with_nobody_online_runs_the_no_agent_branch() {
+    let handoff = json!({
+        "availability_check": true,
+        "assign": { "to": "all_users" },
+        "on_no_agent": [
+            { "id": 40, "action": "send_message", "text": "Nobody is free right now. What is your email?" },
+            { "id": 41, "action": "set_chat_variable", "name": "email", "value": { "from": "next_reply" } },
+            { "id": 42, "action": "send_message", "text": "We will write to {email}." }
+        ]
+    });
+    let steps = "
+        - in 1
+        away 1
+        - start 10 en
+        say 10 human
+        say 10 me@example.com
+        online 1
+        say 10 human
+    ";
+    check(
+        workspace("balanced", 3, handoff),
+        steps,
+        "
+        away 1
+          agent 1 is Away
+        say 10 human
+          customer: human
+          no agent available (no-agent branch: true)
+          ai: Nobody is free right now. What is your email?
+        say 10 me@example.com
+          customer: me@example.com
+          var email = me@example.com
+          ai: We will write to me@example.com.
+        online 1
+          agent 1 is Online
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+
+    ",
+    );
+}
+
+#[test]
+fn availability_check_with_an_empty_no_agent_branch_queues_and_says_so() {
+    let handoff = json!({ "availability_check": true, "assign": { "to": "all_users" } });
+    let steps = "
+        - start 10 en
+        say 10 human
+        in 2
+    ";
+    check(
+        workspace("balanced", 3, handoff),
+        steps,
+        "
+        say 10 human
+          customer: human
+          no agent available (no-agent branch: false)
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 queued at position 1
+        in 2
+          agent 2 signed in
+          chat 10 assigned to agent 2 by Balanced
+
+    ",
+    );
+}
+
+#[test]
+fn voluntary_never_assigns_even_with_free_agents() {
+    let steps = "
+        - in 1
+        - in 2
+        - start 10 en
+        say 10 human
+        away 1
+        online 1
+        settings voluntary 9
+        claim 2 10 v1
+    ";
+    check(
+        workspace("voluntary", 3, all_users()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 queued at position 1
+        away 1
+          agent 1 is Away
+        online 1
+          agent 1 is Online
+        settings voluntary 9
+          assignment Voluntary, cap 9
+        claim 2 10 v1
+          chat 10 assigned to agent 2 by Claim
+
+    ",
+    );
+}
+
+#[test]
+fn a_transfer_to_a_full_team_queues_until_a_member_frees_a_slot() {
+    let steps = "
+        - in 1
+        - in 2
+        - in 4
+        - start 10 en
+        say 10 human
+        - start 11 en
+        say 11 human
+        - start 12 en
+        say 12 human
+        transfer 1 10 team 2
+        close 4 12
+    ";
+    check(
+        workspace("balanced", 1, all_users()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+        say 11 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 2 by Balanced
+        say 12 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 12 handed off
+          chat 12 assigned to agent 4 by Balanced
+        transfer 1 10 team 2
+          transferred from agent 1 to team 2
+          chat 10 queued at position 1
+        close 4 12
+          closed by agent 4
+          chat 10 assigned to agent 4 by Balanced
+          ai: Thanks for chatting with us.
+          ai asks for a rating: Rate us
+
+    ",
+    );
+}
+
+#[test]
+fn closing_runs_trigger_actions_then_feedback_then_the_close_subtree_then_a_fresh_session() {
+    let steps = "
+        - in 1
+        - start 10 en
+        - say 10 human
+        reply 1 10 Hello, Ana here
+        close 1 10
+        rate 10 4
+        say 10 status
+    ";
+    check(
+        workspace("balanced", 3, all_users()),
+        steps,
+        "
+        reply 1 10 Hello, Ana here
+          agent 1: Hello, Ana here
+        close 1 10
+          closed by agent 1
+          ai: Thanks for chatting with us.
+          ai asks for a rating: Rate us
+        rate 10 4
+          customer rated 4
+          var rating = 4
+          ai: Thank you!
+          ai: Goodbye friend!
+          new AI session
+        say 10 status
+          customer: status
+          ai: Fresh session: no rating here.
+
+    ",
+    );
+}
+
+#[test]
+fn a_message_instead_of_a_rating_skips_the_feedback_and_is_answered_in_the_fresh_session() {
+    let steps = "
+        - in 1
+        - start 10 en
+        - say 10 human
+        - close 1 10
+        say 10 status
+        rate 10 4
+    ";
+    check(
+        workspace("balanced", 3, all_users()),
+        steps,
+        "
+        say 10 status
+          customer: status
+          feedback skipped
+          ai: Goodbye friend!
+          new AI session
+          ai: Fresh session: no rating here.
+        rate 10 4
+          rejected: chat 10 is not asking for feedback
+
+    ",
+    );
+}
+
+#[test]
+fn two_claims_of_one_chat_have_one_winner() {
+    let steps = "
+        - in 1
+        - in 2
+        - start 10 en
+        - say 10 human
+        claim 1 10 v1
+        claim 2 10 v1
+    ";
+    check(
+        workspace("voluntary", 3, all_users()),
+        steps,
+        "
+        claim 1 10 v1
+          chat 10 assigned to agent 1 by Claim
+        claim 2 10 v1
+          rejected: chat 10 was already taken by agent 1
+
+    ",
+    );
+}
