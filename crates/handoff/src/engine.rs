@@ -494,6 +494,11 @@ impl Engine {
                         self.emit(turn, Event::SessionStarted { chat, at });
                         return;
                     }
+                    Some(Frame::AskAgain { level }) => {
+                        let waiting = Waiting::Message { level: Some(level), then: stack };
+                        self.emit(turn, Event::FlowWaiting { chat, waiting });
+                        return;
+                    }
                 }
                 continue;
             };
@@ -606,7 +611,8 @@ impl Engine {
         }
     }
 
-    /// Nested triggers of the current level first, then the top level, then Fallback.
+    /// Nested triggers of the current level first, then the top level, then Fallback. A nested
+    /// Fallback asks again: after its actions the chat waits at the same level.
     fn match_message(&mut self, turn: &mut Turn, chat: ChatId, level: Option<NodeId>, then: Vec<Frame>, text: &str) {
         let config = Arc::clone(&self.config);
         let workflow = &config.workflow;
@@ -625,7 +631,11 @@ impl Engine {
             .find(intent)
             .map(|trigger| (trigger.id, then.clone()))
             .or_else(|| top.iter().find(intent).map(|trigger| (trigger.id, Vec::new())))
-            .or_else(|| nested.iter().find(fallback).map(|trigger| (trigger.id, then.clone())))
+            .or_else(|| {
+                let level = level?;
+                let again = then.iter().cloned().chain([Frame::AskAgain { level }]).collect();
+                nested.iter().find(fallback).map(|trigger| (trigger.id, again))
+            })
             .or_else(|| top.iter().find(fallback).map(|trigger| (trigger.id, Vec::new())));
         if let Some((trigger, stack)) = chosen {
             self.run(turn, chat, Some((Sequence::Trigger(trigger), 0)), stack);
@@ -811,8 +821,8 @@ impl Engine {
         let config = Arc::clone(&self.config);
         let mut by_members: HashMap<Vec<Slot>, PoolId> = HashMap::new();
         let mut eligibilities = Vec::new();
-        for (node, _) in config.workflow.workflow.slots() {
-            let crate::workflow::NodeRef::Action(action) = node else { continue };
+        for entry in config.workflow.workflow.entries() {
+            let crate::workflow::NodeRef::Action(action) = entry.node else { continue };
             if let ActionKind::HumanHandoff(_) = action.kind {
                 for language in config.workspace.ai_agent.languages() {
                     eligibilities.push(Eligibility::Handoff { node: action.id, language: language.clone() });

@@ -9,17 +9,21 @@
 //! The engine takes a `Command` and a time, and answers with the `Event`s it decided, or a
 //! `Rejection`; `Engine::apply` replays events.
 
+pub mod document;
 pub mod engine;
 pub mod explain;
 pub mod ids;
 pub mod matching;
 mod pools;
 pub mod protocol;
+pub mod validate;
 pub mod workflow;
 pub mod workspace;
 
+pub use document::{DocumentError, load_state, load_workspace, state_to_json, workspace_to_json};
 pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, State};
 pub use explain::{AgentVerdict, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 pub use protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
+pub use validate::{Problem, ProblemKind, validate};
 pub use workspace::{AssignmentMethod, ChatAssignment, Workspace};

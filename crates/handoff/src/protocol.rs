@@ -397,4 +397,6 @@ pub enum Frame {
     HandoffClosed { handoff: NodeId },
     /// Start a new AI session.
     NewSession,
+    /// Wait again for an answer to the question `level` asked (after its nested Fallback ran).
+    AskAgain { level: NodeId },
 }

@@ -220,24 +220,25 @@ pub enum NodeRef<'a> {
 }
 
 impl Workflow {
-    /// Every node with where it sits, parents before children.
-    pub fn slots(&self) -> Vec<(NodeRef<'_>, Slot)> {
+    /// Every node with where it sits and its JSON path in the workflow (such as
+    /// `triggers[1].actions[0].on_close[2]`), parents before children.
+    pub fn entries(&self) -> Vec<Entry<'_>> {
         let mut out = Vec::new();
         for (index, trigger) in self.triggers.iter().enumerate() {
-            visit_trigger(trigger, Slot::TopTrigger(index), &mut out);
+            visit_trigger(trigger, Slot::TopTrigger(index), format!("triggers[{index}]"), &mut out);
         }
         out
     }
 
     pub fn find_trigger(&self, id: NodeId) -> Option<&Trigger> {
-        self.slots().into_iter().find_map(|(node, _)| match node {
+        self.entries().into_iter().find_map(|entry| match entry.node {
             NodeRef::Trigger(trigger) if trigger.id == id => Some(trigger),
             _ => None,
         })
     }
 
     pub fn find_action(&self, id: NodeId) -> Option<&Action> {
-        self.slots().into_iter().find_map(|(node, _)| match node {
+        self.entries().into_iter().find_map(|entry| match entry.node {
             NodeRef::Action(action) if action.id == id => Some(action),
             _ => None,
         })
@@ -258,27 +259,43 @@ pub fn children(action: &Action) -> Vec<&[Action]> {
     }
 }
 
-fn visit_trigger<'a>(trigger: &'a Trigger, slot: Slot, out: &mut Vec<(NodeRef<'a>, Slot)>) {
-    out.push((NodeRef::Trigger(trigger), slot));
-    visit_actions(&trigger.actions, Sequence::Trigger(trigger.id), out);
+/// A node of the tree with where it sits and its JSON path.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub node: NodeRef<'a>,
+    pub slot: Slot,
+    pub path: String,
 }
 
-fn visit_actions<'a>(actions: &'a [Action], sequence: Sequence, out: &mut Vec<(NodeRef<'a>, Slot)>) {
+fn visit_trigger<'a>(trigger: &'a Trigger, slot: Slot, path: String, out: &mut Vec<Entry<'a>>) {
+    let actions = format!("{path}.actions");
+    out.push(Entry { node: NodeRef::Trigger(trigger), slot, path });
+    visit_actions(&trigger.actions, Sequence::Trigger(trigger.id), &actions, out);
+}
+
+fn visit_actions<'a>(actions: &'a [Action], sequence: Sequence, base: &str, out: &mut Vec<Entry<'a>>) {
     for (index, action) in actions.iter().enumerate() {
-        out.push((NodeRef::Action(action), Slot::Action { sequence, index }));
+        let path = format!("{base}[{index}]");
+        out.push(Entry { node: NodeRef::Action(action), slot: Slot::Action { sequence, index }, path: path.clone() });
         match &action.kind {
             ActionKind::IfElse { then, otherwise, .. } => {
-                visit_actions(then, Sequence::Then(action.id), out);
-                visit_actions(otherwise, Sequence::Else(action.id), out);
+                visit_actions(then, Sequence::Then(action.id), &format!("{path}.then"), out);
+                visit_actions(otherwise, Sequence::Else(action.id), &format!("{path}.else"), out);
             }
             ActionKind::HumanHandoff(handoff) => {
-                visit_actions(&handoff.on_close, Sequence::OnClose(action.id), out);
-                visit_actions(&handoff.on_no_agent, Sequence::OnNoAgent(action.id), out);
+                visit_actions(&handoff.on_close, Sequence::OnClose(action.id), &format!("{path}.on_close"), out);
+                visit_actions(
+                    &handoff.on_no_agent,
+                    Sequence::OnNoAgent(action.id),
+                    &format!("{path}.on_no_agent"),
+                    out,
+                );
             }
             _ => {}
         }
         for (nested, trigger) in action.triggers.iter().enumerate() {
-            visit_trigger(trigger, Slot::NestedTrigger { parent: action.id, index: nested }, out);
+            let slot = Slot::NestedTrigger { parent: action.id, index: nested };
+            visit_trigger(trigger, slot, format!("{path}.triggers[{nested}]"), out);
         }
     }
 }
@@ -292,7 +309,7 @@ pub struct IndexedWorkflow {
 
 impl IndexedWorkflow {
     pub fn new(workflow: Workflow) -> IndexedWorkflow {
-        let slots = workflow.slots().into_iter().map(|(node, slot)| (node_id(node), slot)).collect();
+        let slots = workflow.entries().into_iter().map(|entry| (node_id(entry.node), entry.slot)).collect();
         IndexedWorkflow { workflow, slots }
     }
 

@@ -453,3 +453,204 @@ fn two_claims_of_one_chat_have_one_winner() {
     ",
     );
 }
+
+#[test]
+fn an_away_agent_keeps_its_chats_and_gets_no_new_ones() {
+    let steps = "
+        - in 1
+        - in 2
+        - start 10 en
+        say 10 human
+        away 1
+        reply 1 10 Still here for you
+        - start 11 en
+        say 11 human
+        - start 12 en
+        say 12 human
+    ";
+    check(
+        workspace("balanced", 3, all_users()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+        away 1
+          agent 1 is Away
+        reply 1 10 Still here for you
+          agent 1: Still here for you
+        say 11 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 2 by Balanced
+        say 12 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 12 handed off
+          chat 12 assigned to agent 2 by Balanced
+
+    ",
+    );
+}
+
+#[test]
+fn signing_out_hands_open_chats_back_to_the_queue() {
+    let steps = "
+        - in 1
+        - in 2
+        - start 10 en
+        say 10 human
+        - start 11 en
+        say 11 human
+        out 1
+        in 3
+    ";
+    check(
+        workspace("balanced", 1, all_users()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+        say 11 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 2 by Balanced
+        out 1
+          agent 1 signed out
+          taken back from agent 1
+          chat 10 queued at position 1
+        in 3
+          agent 3 signed in
+          chat 10 assigned to agent 3 by Balanced
+
+    ",
+    );
+}
+
+#[test]
+fn takeover_and_send_moves_the_chat_and_speaks_in_one_step() {
+    let steps = "
+        - in 1
+        - in 2
+        - in 5
+        - start 10 en
+        - say 10 human
+        takeover 2 10 Let me help instead
+        reply 1 10 Am I still here?
+        takeover 5 10 An admin can step in too
+    ";
+    check(
+        workspace("balanced", 3, all_users()),
+        steps,
+        "
+        takeover 2 10 Let me help instead
+          chat 10 assigned to agent 2 by Takeover
+          agent 2: Let me help instead
+        reply 1 10 Am I still here?
+          rejected: agent 1 is not the assignee of chat 10
+        takeover 5 10 An admin can step in too
+          chat 10 assigned to agent 5 by Takeover
+          agent 5: An admin can step in too
+
+    ",
+    );
+}
+
+#[test]
+fn claims_are_checked_for_eligibility_version_and_presence() {
+    let handoff = json!({
+        "availability_check": true,
+        "assign": { "to": "specific_users_or_teams", "targets": { "teams": [2] } }
+    });
+    let steps = "
+        - in 1
+        - in 2
+        - in 4
+        - start 10 en
+        - say 10 human
+        claim 1 10 v1
+        claim 2 10 v0
+        away 4
+        claim 4 10 v1
+        note 2 10 VIP customer, be kind
+        note 1 10 I am not on this team
+        claim 2 10 v1
+    ";
+    check(
+        workspace("voluntary", 3, handoff),
+        steps,
+        "
+        claim 1 10 v1
+          rejected: agent 1 is not eligible for this chat
+        claim 2 10 v0
+          rejected: chat 10 changed since it was seen (version 0, now 1)
+        away 4
+          agent 4 is Away
+        claim 4 10 v1
+          rejected: agent 4 is Away and the availability check is on
+        note 2 10 VIP customer, be kind
+          note by agent 2: VIP customer, be kind
+        note 1 10 I am not on this team
+          rejected: agent 1 is not eligible for this chat
+        claim 2 10 v1
+          chat 10 assigned to agent 2 by Claim
+
+    ",
+    );
+}
+
+#[test]
+fn a_customer_message_is_answered_by_nested_triggers_first_then_the_top_level() {
+    let mut workspace = workspace("balanced", 3, all_users());
+    let nested: handoff::workflow::Trigger = serde_json::from_value(json!({
+        "id": 70, "trigger": "message_received", "intent": "menu", "training_phrases": ["menu"], "actions": [
+            { "id": 71, "action": "send_message", "text": "Billing or shipping?", "buttons": ["Billing", "Shipping"],
+              "triggers": [
+                { "id": 72, "trigger": "message_received", "intent": "billing", "training_phrases": ["billing"],
+                  "actions": [{ "id": 73, "action": "send_message", "text": "Billing it is." }] },
+                { "id": 74, "trigger": "fallback", "actions": [{ "id": 75, "action": "send_message", "text": "Please pick one." }] }
+              ] },
+            { "id": 76, "action": "send_message", "text": "Anything else?" }
+        ]
+    }))
+    .expect("a valid trigger");
+    workspace.ai_agent.workflow.triggers.push(nested);
+    let steps = "
+        - start 10 en
+        say 10 menu
+        say 10 hmm
+        say 10 BILLING please
+        say 10 menu
+        say 10 status
+    ";
+    check(
+        workspace,
+        steps,
+        "
+        say 10 menu
+          customer: menu
+          ai: Billing or shipping? [Billing | Shipping]
+        say 10 hmm
+          customer: hmm
+          ai: Please pick one.
+        say 10 BILLING please
+          customer: BILLING please
+          ai: Billing it is.
+          ai: Anything else?
+        say 10 menu
+          customer: menu
+          ai: Billing or shipping? [Billing | Shipping]
+        say 10 status
+          customer: status
+          ai: Fresh session: no rating here.
+
+    ",
+    );
+}

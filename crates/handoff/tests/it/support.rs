@@ -158,7 +158,7 @@ pub fn render(event: &Event) -> Option<String> {
         Event::ChatStarted { chat, language, .. } => format!("{chat} started in {language}"),
         Event::CustomerMessage { text, .. } => format!("customer: {text}"),
         Event::AiMessage { text, buttons, .. } if buttons.is_empty() => format!("ai: {text}"),
-        Event::AiMessage { text, buttons, .. } => format!("ai: {text} {buttons:?}"),
+        Event::AiMessage { text, buttons, .. } => format!("ai: {text} [{}]", buttons.join(" | ")),
         Event::FeedbackRequested { title, .. } => format!("ai asks for a rating: {title}"),
         Event::FeedbackGiven { rating, .. } => format!("customer rated {rating}"),
         Event::FeedbackSkipped { .. } => "feedback skipped".to_owned(),

@@ -1,0 +1,206 @@
+//! The versioned JSON documents: a workspace (what an admin edits) and a state snapshot (what
+//! the engine holds). Loading never panics: a malformed or invalid document gives a
+//! `DocumentError` that says where (a JSON path, and a line and column) and what was expected.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::State;
+use crate::ids::Language;
+use crate::workflow::node_id;
+use crate::workspace::Workspace;
+
+pub const WORKSPACE_FORMAT: &str = "handoff-studio/workspace";
+pub const STATE_FORMAT: &str = "handoff-studio/state";
+/// The one version of both formats this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentError {
+    /// Where, as a JSON path such as `workspace.teamspace.agents[2].teams[0]`; empty for the whole document.
+    pub path: String,
+    /// 1-based; 0 when the problem is not at one place in the text (such as a duplicate id).
+    pub line: usize,
+    pub column: usize,
+    /// What was wrong, or what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.path.is_empty(), self.line) {
+            (true, 0) => write!(f, "{}", self.message),
+            (true, line) => write!(f, "line {line}, column {}: {}", self.column, self.message),
+            (false, 0) => write!(f, "at {}: {}", self.path, self.message),
+            (false, line) => write!(f, "at {} (line {line}, column {}): {}", self.path, self.column, self.message),
+        }
+    }
+}
+
+impl std::error::Error for DocumentError {}
+
+impl DocumentError {
+    fn at(path: impl Into<String>, message: impl Into<String>) -> DocumentError {
+        DocumentError { path: path.into(), line: 0, column: 0, message: message.into() }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkspaceDocument {
+    format: String,
+    version: u32,
+    workspace: Workspace,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateDocument {
+    format: String,
+    version: u32,
+    state: State,
+}
+
+/// The header every document starts with, read before the rest so that a document of another
+/// kind or version gets that said, not a confusing field error.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+}
+
+pub fn workspace_to_json(workspace: &Workspace) -> String {
+    let document = WorkspaceDocument {
+        format: WORKSPACE_FORMAT.to_owned(),
+        version: FORMAT_VERSION,
+        workspace: workspace.clone(),
+    };
+    serde_json::to_string_pretty(&document).expect("a workspace always serializes")
+}
+
+pub fn load_workspace(text: &str) -> Result<Workspace, DocumentError> {
+    check_header(text, WORKSPACE_FORMAT)?;
+    let document: WorkspaceDocument = parse(text)?;
+    check_integrity(&document.workspace)?;
+    Ok(document.workspace)
+}
+
+pub fn state_to_json(state: &State) -> String {
+    let document = StateDocument { format: STATE_FORMAT.to_owned(), version: FORMAT_VERSION, state: state.clone() };
+    serde_json::to_string_pretty(&document).expect("a state always serializes")
+}
+
+/// Reads a snapshot and checks it against the workspace it belongs to.
+pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentError> {
+    check_header(text, STATE_FORMAT)?;
+    let document: StateDocument = parse(text)?;
+    let state = document.state;
+    let agents: Vec<_> = workspace.teamspace.agents.iter().map(|agent| agent.id).collect();
+    let in_state: Vec<_> = state.agents.iter().map(|agent| agent.id).collect();
+    if agents != in_state {
+        return Err(DocumentError::at("state.agents", "the agents differ from the workspace's live agents"));
+    }
+    for (id, chat) in &state.chats {
+        if *id != chat.id {
+            return Err(DocumentError::at(
+                format!("state.chats.{}", id.0),
+                format!("holds {} under key {}", chat.id, id.0),
+            ));
+        }
+        if !workspace.ai_agent.supports(&chat.language) {
+            let path = format!("state.chats.{}.language", id.0);
+            return Err(DocumentError::at(path, format!("the AI agent does not speak {}", chat.language)));
+        }
+    }
+    Ok(state)
+}
+
+fn check_header(text: &str, format: &str) -> Result<(), DocumentError> {
+    let header: Header = serde_json::from_str(text).map_err(|error| located(String::new(), &error))?;
+    match header.format.as_deref() {
+        Some(found) if found == format => {}
+        Some(found) => return Err(DocumentError::at("format", format!("expected \"{format}\", found \"{found}\""))),
+        None => return Err(DocumentError::at("format", format!("missing; expected \"{format}\""))),
+    }
+    match header.version {
+        Some(FORMAT_VERSION) => Ok(()),
+        Some(other) => Err(DocumentError::at(
+            "version",
+            format!("version {other} is not readable by this build, which reads version {FORMAT_VERSION}"),
+        )),
+        None => Err(DocumentError::at("version", format!("missing; expected {FORMAT_VERSION}"))),
+    }
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, DocumentError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| located(error.path().to_string(), error.inner()))?;
+    deserializer.end().map_err(|error| located(String::new(), &error))?;
+    Ok(value)
+}
+
+fn located(path: String, error: &serde_json::Error) -> DocumentError {
+    let path = if path == "." { String::new() } else { path };
+    let message = error.to_string();
+    // serde_json appends " at line L column C"; the position has its own fields.
+    let message = match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    };
+    DocumentError { path, line: error.line(), column: error.column(), message }
+}
+
+/// What the types cannot say: ids are unique, and references between parts resolve.
+fn check_integrity(workspace: &Workspace) -> Result<(), DocumentError> {
+    let teamspace = &workspace.teamspace;
+    let mut teams = HashSet::new();
+    for (index, team) in teamspace.teams.iter().enumerate() {
+        if !teams.insert(team.id) {
+            return Err(DocumentError::at(
+                format!("workspace.teamspace.teams[{index}].id"),
+                format!("{} appears twice", team.id),
+            ));
+        }
+    }
+    let mut agents = HashSet::new();
+    for (index, agent) in teamspace.agents.iter().enumerate() {
+        if !agents.insert(agent.id) {
+            let path = format!("workspace.teamspace.agents[{index}].id");
+            return Err(DocumentError::at(path, format!("{} appears twice", agent.id)));
+        }
+        if let Some((at, team)) = agent.teams.iter().enumerate().find(|(_, team)| !teams.contains(team)) {
+            let path = format!("workspace.teamspace.agents[{index}].teams[{at}]");
+            return Err(DocumentError::at(path, format!("there is no {team} in the teamspace")));
+        }
+    }
+    let ai_agent = &workspace.ai_agent;
+    let mut languages: HashSet<&Language> = HashSet::new();
+    for (index, language) in ai_agent.languages().enumerate() {
+        if language.as_str().trim().is_empty() {
+            return Err(DocumentError::at(language_path(index), "a language code cannot be empty"));
+        }
+        if !languages.insert(language) {
+            return Err(DocumentError::at(language_path(index), format!("{language} is listed twice")));
+        }
+    }
+    let mut nodes = HashSet::new();
+    for entry in ai_agent.workflow.entries() {
+        let id = node_id(entry.node);
+        if !nodes.insert(id) {
+            let path = format!("workspace.ai_agent.workflow.{}.id", entry.path);
+            return Err(DocumentError::at(path, format!("{id} appears twice")));
+        }
+    }
+    Ok(())
+}
+
+fn language_path(index: usize) -> String {
+    match index {
+        0 => "workspace.ai_agent.default_language".to_owned(),
+        other => format!("workspace.ai_agent.other_languages[{}]", other - 1),
+    }
+}

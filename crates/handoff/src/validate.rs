@@ -1,0 +1,257 @@
+//! Validation of a workspace's workflow: every problem an admin should fix, with the node it
+//! concerns. A workflow with problems still loads and runs; the editor shows them on the nodes.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, Language, NodeId, TeamId};
+use crate::workflow::{
+    Action, ActionKind, Assign, Condition, IndexedWorkflow, LanguageTargets, NodeRef, Sequence, Targets, TriggerKind,
+    VariableValue, node_id,
+};
+use crate::workspace::Workspace;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The node it concerns; `None` for the workflow as a whole.
+    pub node: Option<NodeId>,
+    /// The node's JSON path in the workflow, such as `triggers[1].actions[0]`.
+    pub path: String,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// Chat Started and Chat Closed by Live Agent are always present.
+    MissingTrigger {
+        trigger: String,
+    },
+    /// "Specific users or teams" with nobody listed (for a language, or the default list).
+    EmptyTargets {
+        language: Option<Language>,
+    },
+    /// "Assign by language" is on and a supported language has no row.
+    LanguageWithoutList {
+        language: Language,
+    },
+    /// A row for a language the AI agent does not support.
+    UnsupportedLanguage {
+        language: Language,
+    },
+    UnknownAgent {
+        agent: AgentId,
+        language: Option<Language>,
+    },
+    UnknownTeam {
+        team: TeamId,
+        language: Option<Language>,
+    },
+    /// Every listed user is gone and every listed team is empty: nobody could ever take the chat.
+    TargetsHaveNoMembers {
+        language: Option<Language>,
+    },
+    JumpTargetMissing {
+        target: NodeId,
+    },
+    /// Following this Jump To can come back to it without ever waiting for the customer.
+    JumpLoop,
+    NoTrainingPhrases,
+    /// Assign by language is offered only when the AI agent has more than one language.
+    AssignByLanguageWithOneLanguage,
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let for_language = |language: &Option<Language>| match language {
+            Some(language) => format!(" for {language}"),
+            None => String::new(),
+        };
+        match self {
+            ProblemKind::MissingTrigger { trigger } => write!(f, "the workflow has no {trigger} trigger"),
+            ProblemKind::EmptyTargets { language } => {
+                write!(f, "no users or teams are chosen{}", for_language(language))
+            }
+            ProblemKind::LanguageWithoutList { language } => {
+                write!(f, "{language} has no list: choose \"Use default\" or its own users and teams")
+            }
+            ProblemKind::UnsupportedLanguage { language } => write!(f, "the AI agent does not speak {language}"),
+            ProblemKind::UnknownAgent { agent, language } => {
+                write!(f, "{agent} is not in the teamspace{}", for_language(language))
+            }
+            ProblemKind::UnknownTeam { team, language } => {
+                write!(f, "{team} is not in the teamspace{}", for_language(language))
+            }
+            ProblemKind::TargetsHaveNoMembers { language } => {
+                write!(
+                    f,
+                    "nobody could ever take this chat{}: no chosen user or team member is in the teamspace",
+                    for_language(language)
+                )
+            }
+            ProblemKind::JumpTargetMissing { target } => write!(f, "jumps to {target}, which does not exist"),
+            ProblemKind::JumpLoop => write!(f, "this Jump To can loop forever without waiting for the customer"),
+            ProblemKind::NoTrainingPhrases => write!(f, "the intent has no training phrase, so it never matches"),
+            ProblemKind::AssignByLanguageWithOneLanguage => {
+                write!(f, "assign by language needs an AI agent with more than one language")
+            }
+        }
+    }
+}
+
+/// Every problem of the workspace's workflow, in tree order.
+pub fn validate(workspace: &Workspace) -> Vec<Problem> {
+    let workflow = &workspace.ai_agent.workflow;
+    let indexed = IndexedWorkflow::new(workflow.clone());
+    let mut problems = Vec::new();
+    for (kind, name) in
+        [(TriggerKind::ChatStarted, "Chat Started"), (TriggerKind::ChatClosedByLiveAgent, "Chat Closed by Live Agent")]
+    {
+        if workflow.top_trigger(|trigger| *trigger == kind).is_none() {
+            problems.push(Problem {
+                node: None,
+                path: "triggers".to_owned(),
+                kind: ProblemKind::MissingTrigger { trigger: name.to_owned() },
+            });
+        }
+    }
+    for entry in workflow.entries() {
+        let mut found = Vec::new();
+        match entry.node {
+            NodeRef::Trigger(trigger) => {
+                if let TriggerKind::MessageReceived { training_phrases, .. } = &trigger.kind
+                    && training_phrases.iter().all(|phrase| phrase.trim().is_empty())
+                {
+                    found.push(ProblemKind::NoTrainingPhrases);
+                }
+            }
+            NodeRef::Action(action) => match &action.kind {
+                ActionKind::HumanHandoff(handoff) => check_assign(workspace, &handoff.assign, &mut found),
+                ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => {
+                    check_assign(workspace, assign, &mut found)
+                }
+                ActionKind::JumpTo { target } => {
+                    if indexed.slot(*target).is_none() {
+                        found.push(ProblemKind::JumpTargetMissing { target: *target });
+                    } else if jump_loops(&indexed, action.id, *target) {
+                        found.push(ProblemKind::JumpLoop);
+                    }
+                }
+                _ => {}
+            },
+        }
+        let node = Some(node_id(entry.node));
+        problems.extend(found.into_iter().map(|kind| Problem { node, path: entry.path.clone(), kind }));
+    }
+    problems
+}
+
+fn check_assign(workspace: &Workspace, assign: &Assign, found: &mut Vec<ProblemKind>) {
+    let Assign::SpecificUsersOrTeams { targets, by_language } = assign else { return };
+    check_targets(workspace, targets, None, found);
+    let Some(rows) = by_language else { return };
+    let ai_agent = &workspace.ai_agent;
+    if ai_agent.other_languages.is_empty() {
+        found.push(ProblemKind::AssignByLanguageWithOneLanguage);
+    }
+    for language in ai_agent.languages() {
+        match rows.get(language) {
+            None => found.push(ProblemKind::LanguageWithoutList { language: language.clone() }),
+            Some(LanguageTargets::Own(own)) => check_targets(workspace, own, Some(language), found),
+            Some(LanguageTargets::Default) => {}
+        }
+    }
+    for language in rows.keys().filter(|language| !ai_agent.supports(language)) {
+        found.push(ProblemKind::UnsupportedLanguage { language: language.clone() });
+    }
+}
+
+fn check_targets(workspace: &Workspace, targets: &Targets, language: Option<&Language>, found: &mut Vec<ProblemKind>) {
+    let language = language.cloned();
+    if targets.is_empty() {
+        found.push(ProblemKind::EmptyTargets { language });
+        return;
+    }
+    let teamspace = &workspace.teamspace;
+    for &agent in targets.agents.iter().filter(|&&agent| teamspace.agent(agent).is_none()) {
+        found.push(ProblemKind::UnknownAgent { agent, language: language.clone() });
+    }
+    for &team in targets.teams.iter().filter(|&&team| teamspace.team(team).is_none()) {
+        found.push(ProblemKind::UnknownTeam { team, language: language.clone() });
+    }
+    let anyone = teamspace
+        .agents
+        .iter()
+        .any(|agent| targets.agents.contains(&agent.id) || agent.teams.iter().any(|team| targets.teams.contains(team)));
+    if !anyone {
+        found.push(ProblemKind::TargetsHaveNoMembers { language });
+    }
+}
+
+/// Whether running from the jump's target can reach the same Jump To again without an action
+/// that waits for the customer. Both branches of an If/Else are followed.
+fn jump_loops(workflow: &IndexedWorkflow, jump: NodeId, target: NodeId) -> bool {
+    // A path: the next position, the sequences to continue after when one ends, and the jumps taken.
+    type Path = (Option<(Sequence, usize)>, Vec<NodeId>, HashSet<NodeId>);
+    let mut paths: Vec<Path> = vec![(workflow.start_of(target), Vec::new(), HashSet::from([jump]))];
+    let mut budget = 10_000;
+    while let Some((mut position, mut after, mut jumps)) = paths.pop() {
+        loop {
+            budget -= 1;
+            if budget == 0 {
+                return false;
+            }
+            let Some((sequence, index)) = position else {
+                match after.pop() {
+                    Some(node) => {
+                        position = workflow.after(node);
+                        continue;
+                    }
+                    None => break, // The run ends and the chat waits for the customer.
+                }
+            };
+            let Some(action) = workflow.sequence(sequence).and_then(|actions| actions.get(index)) else {
+                position = None;
+                continue;
+            };
+            position = Some((sequence, index + 1));
+            if !action.enabled {
+                continue;
+            }
+            if waits(action) {
+                break;
+            }
+            match &action.kind {
+                ActionKind::JumpTo { target } => {
+                    if !jumps.insert(action.id) {
+                        return true;
+                    }
+                    after.clear();
+                    position = workflow.start_of(*target);
+                }
+                ActionKind::IfElse { .. } => {
+                    after.push(action.id);
+                    paths.push((Some((Sequence::Else(action.id), 0)), after.clone(), jumps.clone()));
+                    position = Some((Sequence::Then(action.id), 0));
+                }
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// Whether running this action stops the run until the customer (or a live agent) acts, as
+/// `Engine::run` does it.
+fn waits(action: &Action) -> bool {
+    match &action.kind {
+        ActionKind::SetChatVariable { value: VariableValue::NextReply, .. }
+        | ActionKind::HumanHandoff(_)
+        | ActionKind::CollectFeedback(_)
+        | ActionKind::CloseChat => true,
+        ActionKind::SendMessage { .. } | ActionKind::SetChatVariable { .. } => !action.triggers.is_empty(),
+        ActionKind::IfElse { .. } | ActionKind::JumpTo { .. } => false,
+    }
+}

@@ -1,0 +1,119 @@
+//! The JSON documents: they round-trip, and every broken one gets an error that says where
+//! and what was expected.
+
+use handoff::{Engine, load_state, load_workspace, state_to_json, workspace_to_json};
+
+use crate::support::{all_users, run, workspace};
+
+fn valid_document() -> String {
+    workspace_to_json(&workspace("balanced", 2, all_users()))
+}
+
+/// Loads the valid document with `from` replaced by `to` (exactly once) and compares the error.
+fn check(from: &str, to: &str, expected: &str) {
+    let document = valid_document();
+    assert_eq!(document.matches(from).count(), 1, "`{from}` must occur once in the document");
+    let broken = document.replacen(from, to, 1);
+    match load_workspace(&broken) {
+        Ok(_) => panic!("replacing `{from}` with `{to}` still loads"),
+        Err(error) => assert_eq!(error.to_string(), expected, "replacing `{from}` with `{to}`"),
+    }
+}
+
+/// Loads the valid document after `edit` changes it as JSON, and compares the error.
+fn check_edit(edit: impl FnOnce(&mut serde_json::Value), expected: &str) {
+    let mut document: serde_json::Value = serde_json::from_str(&valid_document()).expect("valid JSON");
+    edit(&mut document);
+    let text = serde_json::to_string_pretty(&document).expect("serializes");
+    match load_workspace(&text) {
+        Ok(_) => panic!("the edited document still loads; expected {expected}"),
+        Err(error) => assert_eq!(error.to_string(), expected),
+    }
+}
+
+#[test]
+fn a_workspace_round_trips_through_its_document() {
+    let original = workspace("round_robin", 4, all_users());
+    let loaded = load_workspace(&workspace_to_json(&original)).expect("its own document loads");
+    assert_eq!(loaded, original);
+}
+
+#[test]
+fn every_broken_workspace_document_says_where_and_what_was_expected() {
+    check("{\n  \"format\"", "# {\n  \"format\"", "line 1, column 1: expected value");
+    check(
+        "\"handoff-studio/workspace\"",
+        "\"handoff-studio/state\"",
+        "at format: expected \"handoff-studio/workspace\", found \"handoff-studio/state\"",
+    );
+    check(
+        "\"version\": 1",
+        "\"version\": 2",
+        "at version: version 2 is not readable by this build, which reads version 1",
+    );
+    check("\"version\": 1,", "", "at version: missing; expected 1");
+    check("\"name\": \"Ben\",", "", "at workspace.teamspace.agents[1] (line 38, column 9): missing field `name`");
+    check(
+        "\"action\": \"collect_feedback\"",
+        "\"action\": \"collect_feedbak\"",
+        "at workspace.ai_agent.workflow.triggers[2].actions[1] (line 142, column 15): unknown variant `collect_feedbak`, expected one of `send_message`, `set_chat_variable`, `if_else`, `human_handoff`, `collect_feedback`, `jump_to`, `close_chat`",
+    );
+    check(
+        "\"auto_assign_cap\": 2",
+        "\"auto_assign_cap\": \"two\"",
+        "at workspace.teamspace.assignment.auto_assign_cap (line 64, column 32): invalid type: string \"two\", expected u32",
+    );
+    check(
+        "\"auto_assign_cap\": 2",
+        "\"auto_assign_cap\": -1",
+        "at workspace.teamspace.assignment.auto_assign_cap (line 64, column 29): invalid value: integer `-1`, expected u32",
+    );
+    check(
+        "\"name\": \"Support\",",
+        "\"name\": \"Support\", \"colour\": \"blue\",",
+        "at workspace.teamspace.colour (line 6, column 33): unknown field `colour`, expected one of `name`, `teams`, `agents`, `assignment`, `canned_replies`",
+    );
+}
+
+#[test]
+fn ids_must_be_unique_and_references_must_resolve() {
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["agents"][2]["teams"][0] = 9.into(),
+        "at workspace.teamspace.agents[2].teams[0]: there is no team 9 in the teamspace",
+    );
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["agents"][3]["id"] = 1.into(),
+        "at workspace.teamspace.agents[3].id: agent 1 appears twice",
+    );
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["teams"][2]["id"] = 1.into(),
+        "at workspace.teamspace.teams[2].id: team 1 appears twice",
+    );
+    check_edit(
+        |doc| doc["workspace"]["ai_agent"]["other_languages"][1] = "en".into(),
+        "at workspace.ai_agent.other_languages[1]: en is listed twice",
+    );
+    check_edit(
+        |doc| doc["workspace"]["ai_agent"]["workflow"]["triggers"][4]["actions"][0]["id"] = 2.into(),
+        "at workspace.ai_agent.workflow.triggers[4].actions[0].id: node 2 appears twice",
+    );
+}
+
+#[test]
+fn trailing_text_after_the_document_is_refused() {
+    let document = valid_document() + "\n{}";
+    assert_eq!(load_workspace(&document).unwrap_err().to_string(), "line 194, column 1: trailing characters");
+}
+
+#[test]
+fn a_state_snapshot_round_trips_and_rebuilds_the_same_engine() {
+    let workspace = workspace("balanced", 1, all_users());
+    let mut engine = Engine::new(workspace.clone(), 7);
+    run(&mut engine, "in 1\nin 2\nstart 10 fr\nsay 10 humain\nstart 11 en\nsay 11 human\nstart 12 es\nsay 12 human");
+    let loaded = load_state(&state_to_json(engine.state()), &workspace).expect("its own snapshot loads");
+    assert_eq!(&loaded, engine.state());
+
+    // The rebuilt engine carries on exactly like the original: chat 12 waits in the queue.
+    let mut rebuilt = Engine::from_state(workspace, loaded);
+    assert_eq!(run(&mut rebuilt, "close 1 10"), run(&mut engine, "close 1 10"));
+}

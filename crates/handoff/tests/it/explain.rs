@@ -1,0 +1,51 @@
+//! Explanations: for a chat, each agent's verdict, the method that picked the assignee, and the
+//! place in the queue.
+
+use handoff::{ChatId, Engine, Verdict};
+use serde_json::json;
+
+use crate::support::{run, workspace};
+
+fn verdicts(engine: &Engine, chat: u32) -> Vec<String> {
+    let explanation = engine.explain(ChatId(chat)).expect("the chat exists");
+    explanation
+        .agents
+        .iter()
+        .map(|agent| {
+            let verdict = match &agent.verdict {
+                Verdict::NotInLanguageList { language } => format!("not in the {language} list"),
+                Verdict::AtCap { open_chats, cap } => format!("at the cap ({open_chats} of {cap})"),
+                other => format!("{other:?}"),
+            };
+            format!("{}: {verdict}", agent.name)
+        })
+        .collect()
+}
+
+#[test]
+fn a_french_chat_explains_every_agent_and_its_queue_position() {
+    // Billing by default; French goes to Billing's Ben and the Francophone team.
+    let handoff = json!({
+        "availability_check": false,
+        "assign": { "to": "specific_users_or_teams", "targets": { "teams": [1] },
+                    "by_language": { "fr": { "use": "own", "agents": [2], "teams": [3] } } }
+    });
+    let mut engine = Engine::new(workspace("balanced", 1, handoff), 7);
+    run(&mut engine, "in 2\nin 3\nin 4\naway 2\nstart 10 fr\nsay 10 humain\nstart 11 fr\nsay 11 humain");
+
+    let first = engine.explain(ChatId(10)).expect("chat 10");
+    assert_eq!(first.assigned_by, Some(handoff::AssignedBy::Method(handoff::AssignmentMethod::Balanced)));
+    assert_eq!(first.queue_position, None);
+    assert_eq!(
+        verdicts(&engine, 10),
+        ["Ana: not in the fr list", "Ben: Away", "Chloé: Assignee", "Dev: NotInTarget", "Ada: NotInTarget"]
+    );
+
+    let second = engine.explain(ChatId(11)).expect("chat 11");
+    assert_eq!(second.assigned_by, None);
+    assert_eq!(second.queue_position, Some(1));
+    assert_eq!(
+        verdicts(&engine, 11),
+        ["Ana: not in the fr list", "Ben: Away", "Chloé: at the cap (1 of 1)", "Dev: NotInTarget", "Ada: NotInTarget"]
+    );
+}
