@@ -1,0 +1,224 @@
+//! Properties over random workspaces and random command sequences: the rules hold after every
+//! command, replay reproduces the state, documents round-trip, and nothing panics.
+
+use std::collections::HashMap;
+
+use handoff::protocol::{AssignedBy, Command, Event, Presence, TransferTarget};
+use handoff::{
+    AgentId, AssignmentMethod, ChatAssignment, ChatId, ChatStatus, Engine, Language, TeamId, Timestamp, Workspace,
+    load_state, load_workspace, state_to_json, workspace_to_json,
+};
+use proptest::prelude::*;
+use serde_json::json;
+
+use crate::support::workspace;
+
+const METHODS: [&str; 4] = ["balanced", "round_robin", "random", "voluntary"];
+const WORDS: [&str; 8] = ["human", "humain", "status", "hello", "4", "menu", "billing", "¿agente humano?"];
+
+fn arb_workspace() -> impl Strategy<Value = Workspace> {
+    (0..4usize, 0..4u32, any::<bool>(), 0..3usize, proptest::collection::vec(1..4u32, 0..3)).prop_map(
+        |(method, cap, check, assign, teams)| {
+            let assign = match assign {
+                0 => json!({ "to": "all_users" }),
+                1 => json!({ "to": "specific_users_or_teams", "targets": { "teams": teams, "agents": [5] } }),
+                _ => json!({ "to": "specific_users_or_teams", "targets": { "teams": [1] },
+                             "by_language": { "fr": { "use": "own", "teams": teams }, "es": { "use": "default" } } }),
+            };
+            workspace(METHODS[method], cap, json!({ "availability_check": check, "assign": assign }))
+        },
+    )
+}
+
+/// A command; `None` for a claim's version means "the version the agent sees now".
+#[derive(Debug, Clone)]
+enum Step {
+    Plain(Command),
+    FreshClaim { chat: ChatId, agent: AgentId },
+}
+
+fn arb_step() -> impl Strategy<Value = Step> {
+    let agent = (1..=6u32).prop_map(AgentId);
+    let chat = (10..=19u32).prop_map(ChatId);
+    let text = (0..WORDS.len()).prop_map(|index| WORDS[index].to_owned());
+    prop_oneof![
+        1 => agent.clone().prop_map(|agent| Step::Plain(Command::SignIn { agent })),
+        1 => agent.clone().prop_map(|agent| Step::Plain(Command::SignOut { agent })),
+        1 => (agent.clone(), any::<bool>()).prop_map(|(agent, online)| Step::Plain(Command::SetPresence {
+            agent,
+            presence: if online { Presence::Online } else { Presence::Away },
+        })),
+        1 => (0..4usize, 0..4u32).prop_map(|(method, cap)| Step::Plain(Command::SetAssignment {
+            assignment: ChatAssignment {
+                method: serde_json::from_value(json!(METHODS[method])).expect("a method"),
+                auto_assign_cap: cap,
+            },
+        })),
+        2 => (chat.clone(), 0..4usize).prop_map(|(chat, language)| Step::Plain(Command::StartChat {
+            chat,
+            language: Language::new(["en", "fr", "es", "de"][language]),
+        })),
+        1 => (chat.clone(), text.clone()).prop_map(|(chat, text)| Step::Plain(Command::CustomerMessage { chat, text })),
+        3 => chat.clone().prop_map(|chat| Step::Plain(Command::CustomerMessage { chat, text: "human".to_owned() })),
+        1 => (chat.clone(), 0..7u8).prop_map(|(chat, rating)| Step::Plain(Command::GiveFeedback {
+            chat,
+            rating,
+            comment: None
+        })),
+        1 => (chat.clone(), agent.clone()).prop_map(|(chat, agent)| Step::FreshClaim { chat, agent }),
+        1 => (chat.clone(), agent.clone(), 0..4u32).prop_map(|(chat, agent, seen_version)| Step::Plain(Command::Claim {
+            chat,
+            agent,
+            seen_version
+        })),
+        1 => (chat.clone(), agent.clone(), text.clone()).prop_map(|(chat, agent, text)| Step::Plain(Command::Reply {
+            chat,
+            agent,
+            text
+        })),
+        1 => (chat.clone(), agent.clone(), text.clone()).prop_map(|(chat, agent, text)| Step::Plain(Command::Note {
+            chat,
+            agent,
+            text
+        })),
+        1 => (chat.clone(), agent.clone(), agent.clone()).prop_map(|(chat, agent, to)| Step::Plain(Command::Transfer {
+            chat,
+            agent,
+            to: TransferTarget::Agent(to)
+        })),
+        2 => (chat.clone(), agent.clone(), 1..=4u32).prop_map(|(chat, agent, team)| Step::Plain(Command::Transfer {
+            chat,
+            agent,
+            to: TransferTarget::Team(TeamId(team)),
+        })),
+        1 => (chat.clone(), agent.clone(), text).prop_map(|(chat, agent, text)| Step::Plain(Command::TakeoverAndSend {
+            chat,
+            agent,
+            text
+        })),
+        2 => (chat, agent).prop_map(|(chat, agent)| Step::Plain(Command::Close { chat, agent })),
+    ]
+}
+
+fn command(engine: &Engine, step: &Step) -> Command {
+    match step {
+        Step::Plain(command) => command.clone(),
+        Step::FreshClaim { chat, agent } => Command::Claim {
+            chat: *chat,
+            agent: *agent,
+            seen_version: engine.chat(*chat).map_or(0, |chat| chat.version),
+        },
+    }
+}
+
+fn handoff_has_check(engine: &Engine, chat: ChatId) -> bool {
+    let chat = engine.chat(chat).expect("assigned chats exist");
+    let node = chat.handoff.expect("an assigned chat was handed off");
+    match &engine.workspace().ai_agent.workflow.find_action(node).expect("the handoff exists").kind {
+        handoff::workflow::ActionKind::HumanHandoff(handoff) => handoff.availability_check,
+        _ => false,
+    }
+}
+
+/// The rules of one assignment, checked on the state right after its event was applied.
+fn check_event(after: &Engine, event: &Event) -> Result<(), TestCaseError> {
+    let Event::Assigned { chat, agent, by, .. } = event else { return Ok(()) };
+    let chat_state = after.chat(*chat).expect("assigned chats exist");
+    let agent_state = after.agent(*agent).expect("assigned agents exist");
+    prop_assert!(agent_state.signed_in, "{} assigned to signed-out {}", chat, agent);
+    if matches!(by, AssignedBy::Method(_) | AssignedBy::Claim | AssignedBy::Transfer) {
+        prop_assert!(after.eligible_agents(chat_state).contains(agent), "{} given to ineligible {}", chat, agent);
+    }
+    if let AssignedBy::Method(method) = by {
+        prop_assert_ne!(*method, AssignmentMethod::Voluntary);
+        prop_assert_eq!(agent_state.presence, Presence::Online, "{} automatically assigned to Away {}", chat, agent);
+        let cap = after.state().assignment.auto_assign_cap;
+        prop_assert!(agent_state.open_chats <= cap, "{} automatically given a chat past the cap {}", agent, cap);
+    }
+    if *by == AssignedBy::Claim && handoff_has_check(after, *chat) {
+        prop_assert_eq!(agent_state.presence, Presence::Online, "Away {} claimed {} with the check on", agent, chat);
+    }
+    Ok(())
+}
+
+/// The rules that must hold after every command, given the chats' statuses before it and its events.
+fn check_rules(engine: &Engine, before: &HashMap<ChatId, ChatStatus>, events: &[Event]) -> Result<(), TestCaseError> {
+    let cap = engine.state().assignment.auto_assign_cap;
+    // At most one assignee per chat, and every agent's count of open chats agrees with the chats.
+    let mut open: HashMap<AgentId, u32> = HashMap::new();
+    for chat in engine.state().chats.values() {
+        if let ChatStatus::Open { assignee } = chat.status {
+            *open.entry(assignee).or_default() += 1;
+        }
+    }
+    for agent in &engine.state().agents {
+        prop_assert_eq!(agent.open_chats, open.get(&agent.id).copied().unwrap_or(0), "open chats of {}", agent.id);
+    }
+    // Work is never left waiting beside a free agent who could take it automatically.
+    if engine.state().assignment.method != AssignmentMethod::Voluntary {
+        for chat in engine.state().chats.values().filter(|chat| matches!(chat.status, ChatStatus::Pending { .. })) {
+            for agent in engine.eligible_agents(chat) {
+                let state = engine.agent(agent).expect("exists");
+                let free = state.signed_in && state.presence == Presence::Online && state.open_chats < cap;
+                prop_assert!(!free, "{} waits while eligible {} is free", chat.id, agent);
+            }
+        }
+    }
+    // Oldest first: a chat taken from the queue automatically had no older queued chat that the
+    // same agent could have taken and that is still waiting.
+    for event in events {
+        let Event::Assigned { chat, agent, by: AssignedBy::Method(_), .. } = event else { continue };
+        let Some(ChatStatus::Pending { queued: served }) = before.get(chat).copied() else { continue };
+        for (other, status) in before {
+            let ChatStatus::Pending { queued } = *status else { continue };
+            let other_now = engine.chat(*other).expect("exists");
+            let still_waiting = other_now.status == ChatStatus::Pending { queued };
+            if queued < served && still_waiting && engine.eligible_agents(other_now).contains(agent) {
+                prop_assert!(false, "{agent} got {chat} while older {other} still waits for it");
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn rules_hold_and_replay_reproduces_the_state(
+        workspace in arb_workspace(),
+        steps in proptest::collection::vec(arb_step(), 1..150),
+        seed in any::<u64>(),
+    ) {
+        let mut engine = Engine::new(workspace.clone(), seed);
+        // Replays every event as it comes, so each assignment is checked on the state right after it.
+        let mut replayed = Engine::new(workspace.clone(), seed);
+        let mut history = Vec::new();
+        for (index, step) in steps.iter().enumerate() {
+            let before: HashMap<ChatId, ChatStatus> =
+                engine.state().chats.values().map(|chat| (chat.id, chat.status)).collect();
+            let command = command(&engine, step);
+            let snapshot = engine.state().clone();
+            match engine.handle(Timestamp(index as u64 * 1_000), command) {
+                Ok(events) => {
+                    for event in &events {
+                        replayed.apply(event);
+                        check_event(&replayed, event)?;
+                    }
+                    check_rules(&engine, &before, &events)?;
+                    history.extend(events);
+                }
+                Err(_) => prop_assert_eq!(engine.state(), &snapshot, "a rejected command changed the state"),
+            }
+        }
+
+        prop_assert_eq!(replayed.state(), engine.state());
+
+        let state = load_state(&state_to_json(engine.state()), &workspace).expect("a snapshot loads");
+        prop_assert_eq!(&state, engine.state());
+        let events: Vec<Event> = serde_json::from_str(&serde_json::to_string(&history).expect("events serialize"))
+            .expect("events deserialize");
+        prop_assert_eq!(events, history);
+        prop_assert_eq!(load_workspace(&workspace_to_json(&workspace)).expect("a workspace loads"), workspace);
+    }
+}
