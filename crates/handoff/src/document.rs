@@ -43,7 +43,7 @@ impl fmt::Display for DocumentError {
 impl std::error::Error for DocumentError {}
 
 impl DocumentError {
-    fn at(path: impl Into<String>, message: impl Into<String>) -> DocumentError {
+    pub(crate) fn at(path: impl Into<String>, message: impl Into<String>) -> DocumentError {
         DocumentError { path: path.into(), line: 0, column: 0, message: message.into() }
     }
 }
@@ -118,7 +118,7 @@ pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentEr
     Ok(state)
 }
 
-fn check_header(text: &str, format: &str) -> Result<(), DocumentError> {
+pub(crate) fn check_header(text: &str, format: &str) -> Result<(), DocumentError> {
     let header: Header = serde_json::from_str(text).map_err(|error| located(String::new(), &error))?;
     match header.format.as_deref() {
         Some(found) if found == format => {}
@@ -135,7 +135,7 @@ fn check_header(text: &str, format: &str) -> Result<(), DocumentError> {
     }
 }
 
-fn parse<T: DeserializeOwned>(text: &str) -> Result<T, DocumentError> {
+pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, DocumentError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| located(error.path().to_string(), error.inner()))?;
@@ -155,7 +155,7 @@ fn located(path: String, error: &serde_json::Error) -> DocumentError {
 }
 
 /// What the types cannot say: ids are unique, and references between parts resolve.
-fn check_integrity(workspace: &Workspace) -> Result<(), DocumentError> {
+pub(crate) fn check_integrity(workspace: &Workspace) -> Result<(), DocumentError> {
     let teamspace = &workspace.teamspace;
     let mut teams = HashSet::new();
     for (index, team) in teamspace.teams.iter().enumerate() {

@@ -1,0 +1,125 @@
+//! Runs the real binary on the worked examples under `examples/scenarios/` and on broken files.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scenarios")
+}
+
+/// Runs `handoff-cli scenario FILE`; returns the exit success, stdout and stderr.
+fn run(file: &Path) -> (bool, String, String) {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_handoff-cli")).arg("scenario").arg(file).output().expect("the binary runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
+    (output.status.success(), text(output.stdout), text(output.stderr))
+}
+
+fn report(name: &str) -> Value {
+    let (ok, stdout, stderr) = run(&examples().join(name));
+    assert!(ok, "{name} failed: {stderr}");
+    serde_json::from_str(&stdout).expect("the report is JSON")
+}
+
+/// Each step as `at do: event, event…` or `at do: rejected …`.
+fn outline(report: &Value) -> Vec<String> {
+    let steps = report["steps"].as_array().expect("steps");
+    steps
+        .iter()
+        .map(|step| {
+            let events: Vec<String> = step["events"]
+                .as_array()
+                .map(|events| events.iter().map(|event| event["event"].as_str().unwrap_or("?").to_owned()).collect())
+                .unwrap_or_default();
+            let outcome = match step["rejected"].as_str() {
+                Some(why) => format!("rejected: {why}"),
+                None => events.join(", "),
+            };
+            format!("{} {}: {outcome}", step["at"], step["step"]["do"].as_str().unwrap_or("?"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_example_runs_cleanly() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(examples()).expect("examples/scenarios exists") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|extension| extension == "json") {
+            let (ok, stdout, stderr) = run(&path);
+            assert!(ok, "{}: {stderr}", path.display());
+            assert!(serde_json::from_str::<Value>(&stdout).is_ok(), "{} prints JSON", path.display());
+            count += 1;
+        }
+    }
+    assert!(count >= 3, "the worked examples are there");
+}
+
+#[test]
+fn french_handoff_goes_to_the_french_list_and_hands_back_in_order() {
+    let report = report("french-handoff.json");
+    let steps = &report["steps"];
+    let assigned = &steps[3]["events"][3];
+    assert_eq!(assigned["event"], "assigned");
+    assert_eq!(assigned["agent"], 3, "Chloé of the Francophone team takes the French chat");
+    let texts: Vec<&str> =
+        steps[8]["events"].as_array().unwrap().iter().filter_map(|event| event["text"].as_str()).collect();
+    assert_eq!(texts, ["Merci pour votre note !", "Au revoir, et merci !"], "feedback thanks, then the close subtree");
+    assert_eq!(steps[8]["events"].as_array().unwrap().last().unwrap()["event"], "session_started");
+    assert_eq!(report["final_state"]["chats"]["100"]["status"]["status"], "bot");
+    assert_eq!(report["final_state"]["chats"]["100"].get("variables"), None, "the new session has no variables");
+}
+
+#[test]
+fn queue_at_the_cap_serves_the_oldest_chat_first() {
+    let report = report("queue-at-the-cap.json");
+    assert_eq!(
+        outline(&report),
+        [
+            "0 sign_in: agent_signed_in",
+            "0 sign_in: agent_signed_in",
+            "1 start_chat: chat_started, ai_message, handed_off, assigned",
+            "2 start_chat: chat_started, ai_message, handed_off, assigned",
+            "3 start_chat: chat_started, ai_message, handed_off, queued",
+            "4 start_chat: chat_started, ai_message, handed_off, queued",
+            "60 close: chat_closed, assigned, session_started",
+            "61 set_assignment: assignment_changed, assigned",
+        ]
+    );
+    assert_eq!(report["steps"][6]["events"][1]["chat"], 3, "the oldest queued chat is served first");
+    assert_eq!(report["steps"][7]["events"][1]["chat"], 4, "raising the cap serves the next");
+}
+
+#[test]
+fn in_a_claim_race_one_agent_wins_and_the_other_is_told() {
+    let report = report("claim-race.json");
+    let outline = outline(&report);
+    assert_eq!(outline[3], "9 claim: assigned");
+    assert_eq!(outline[4], "9 claim: rejected: chat 1 was already taken by agent 2");
+}
+
+#[test]
+fn an_invalid_file_gets_a_clear_error_and_a_failing_exit() {
+    let folder = std::env::temp_dir().join(format!("handoff-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a temp folder");
+    let broken = folder.join("broken.json");
+    let good = std::fs::read_to_string(examples().join("claim-race.json")).expect("the example");
+    std::fs::write(
+        &broken,
+        good.replace("\"do\": \"claim\", \"chat\": 1, \"agent\": 1", "\"do\": \"grab\", \"chat\": 1, \"agent\": 1"),
+    )
+    .expect("written");
+    let (ok, stdout, stderr) = run(&broken);
+    assert!(!ok);
+    assert!(stdout.is_empty());
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("broken.json: at steps[4]"), "{stderr}");
+    assert!(stderr.contains("unknown variant `grab`"), "{stderr}");
+
+    let (ok, _, stderr) = run(&folder.join("missing.json"));
+    assert!(!ok);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    std::fs::remove_dir_all(&folder).ok();
+}
