@@ -5,11 +5,12 @@
 //! see its effects (a close frees a slot, then the queue drains into it). `apply` never decides:
 //! replaying a command's events on the state it started from gives the same state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::hash::FxHashMap;
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::matching::intent_matches;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
@@ -97,7 +98,9 @@ pub struct State {
     pub seed: u64,
     pub assignment: ChatAssignment,
     pub agents: Vec<AgentState>,
-    pub chats: BTreeMap<ChatId, Chat>,
+    /// Serialized in id order, so that snapshots of the same state read the same.
+    #[serde(serialize_with = "chats_in_id_order")]
+    pub chats: FxHashMap<ChatId, Chat>,
     pub counters: Counters,
 }
 
@@ -106,7 +109,7 @@ pub struct State {
 struct Config {
     workspace: Workspace,
     workflow: IndexedWorkflow,
-    slot_of: HashMap<AgentId, Slot>,
+    slot_of: FxHashMap<AgentId, Slot>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,9 +117,11 @@ pub struct Engine {
     config: Arc<Config>,
     state: State,
     pools: Vec<Pool>,
-    pool_of: HashMap<Eligibility, PoolId>,
+    pool_of: FxHashMap<Eligibility, PoolId>,
     /// The pools each agent slot belongs to.
     agent_pools: Vec<Vec<PoolId>>,
+    /// Pick by scanning every eligible agent instead of the pools' ordered index.
+    linear_scan: bool,
 }
 
 impl Engine {
@@ -139,7 +144,7 @@ impl Engine {
             seed,
             assignment: workspace.teamspace.assignment,
             agents,
-            chats: BTreeMap::new(),
+            chats: FxHashMap::default(),
             counters: Counters::default(),
         };
         Engine::from_state(workspace, state)
@@ -150,9 +155,23 @@ impl Engine {
         let slot_of = workspace.teamspace.agents.iter().enumerate().map(|(slot, agent)| (agent.id, slot)).collect();
         let workflow = IndexedWorkflow::new(workspace.ai_agent.workflow.clone());
         let config = Arc::new(Config { workspace, workflow, slot_of });
-        let mut engine = Engine { config, state, pools: Vec::new(), pool_of: HashMap::new(), agent_pools: Vec::new() };
+        let mut engine = Engine {
+            config,
+            state,
+            pools: Vec::new(),
+            pool_of: FxHashMap::default(),
+            agent_pools: Vec::new(),
+            linear_scan: false,
+        };
         engine.build_pools();
         engine
+    }
+
+    /// Picks assignees by scanning every eligible agent rather than through the pools' ordered
+    /// index. Same rules, linear cost: the naive baseline `cargo xtask bench` measures against,
+    /// and an oracle the property tests compare the index with.
+    pub fn set_linear_scan(&mut self, on: bool) {
+        self.linear_scan = on;
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -705,7 +724,7 @@ impl Engine {
         let pool = self.pool_of[self.state.chats[&chat].eligibility.as_ref().expect("a pending chat is eligible")];
         let method = self.state.assignment.method;
         let draw = draw(self.state.seed, self.state.counters.assignments);
-        match self.pools[pool].pick(method, except, draw) {
+        match self.pick(pool, except, draw) {
             Some(slot) => {
                 let agent = self.state.agents[slot].id;
                 self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
@@ -719,16 +738,14 @@ impl Engine {
 
     /// A slot may have opened for this agent: serve the oldest chats queued for its pools.
     fn drain_for(&mut self, turn: &mut Turn, slot: Slot) {
-        let pools = self.agent_pools[slot].clone();
-        while let Some((chat, pool)) = self.oldest_servable(&pools) {
+        while let Some((chat, pool)) = self.oldest_servable(Some(slot)) {
             self.assign_from(turn, chat, pool);
         }
     }
 
     /// Slots may have opened anywhere (the method or the cap changed): serve queues oldest first.
     fn drain_all(&mut self, turn: &mut Turn) {
-        let pools: Vec<PoolId> = (0..self.pools.len()).collect();
-        while let Some((chat, pool)) = self.oldest_servable(&pools) {
+        while let Some((chat, pool)) = self.oldest_servable(None) {
             self.assign_from(turn, chat, pool);
         }
     }
@@ -736,16 +753,48 @@ impl Engine {
     fn assign_from(&mut self, turn: &mut Turn, chat: ChatId, pool: PoolId) {
         let method = self.state.assignment.method;
         let draw = draw(self.state.seed, self.state.counters.assignments);
-        let slot = self.pools[pool].pick(method, None, draw).expect("a servable pool has an available agent");
+        let slot = self.pick(pool, None, draw).expect("a servable pool has an available agent");
         let agent = self.state.agents[slot].id;
         self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
     }
 
-    /// The oldest queued chat among `pools` whose pool has an available agent.
-    fn oldest_servable(&mut self, pools: &[PoolId]) -> Option<(ChatId, PoolId)> {
+    /// The agent the method picks in the pool, never `except`; `draw` feeds Random.
+    fn pick(&self, pool: PoolId, except: Option<Slot>, draw: u64) -> Option<Slot> {
+        let method = self.state.assignment.method;
+        if !self.linear_scan {
+            return self.pools[pool].pick(method, except, draw);
+        }
+        let available = self.pools[pool]
+            .members
+            .iter()
+            .filter(|&&slot| Some(slot) != except)
+            .filter_map(|&slot| self.available_key(slot).map(|key| (key, slot)));
+        match method {
+            AssignmentMethod::Balanced | AssignmentMethod::RoundRobin => available.min().map(|(_, slot)| slot),
+            AssignmentMethod::Random => {
+                let choices: Vec<Slot> = available.map(|(_, slot)| slot).collect();
+                (!choices.is_empty()).then(|| choices[(draw % choices.len() as u64) as usize])
+            }
+            AssignmentMethod::Voluntary => None,
+        }
+    }
+
+    fn has_available(&self, pool: PoolId) -> bool {
+        if !self.linear_scan {
+            return self.pools[pool].has_available();
+        }
+        self.state.assignment.method != AssignmentMethod::Voluntary
+            && self.pools[pool].members.iter().any(|&slot| self.available_key(slot).is_some())
+    }
+
+    /// The oldest queued chat whose pool has an available agent, among the pools of `agent`, or
+    /// among all pools.
+    fn oldest_servable(&mut self, agent: Option<Slot>) -> Option<(ChatId, PoolId)> {
         let mut best: Option<(u64, ChatId, PoolId)> = None;
-        for &pool in pools {
-            if !self.pools[pool].has_available() {
+        let count = agent.map_or(self.pools.len(), |slot| self.agent_pools[slot].len());
+        for index in 0..count {
+            let pool = agent.map_or(index, |slot| self.agent_pools[slot][index]);
+            if !self.has_available(pool) {
                 continue;
             }
             if let Some((queued, chat)) = self.queue_head(pool)
@@ -819,7 +868,7 @@ impl Engine {
 
     fn build_pools(&mut self) {
         let config = Arc::clone(&self.config);
-        let mut by_members: HashMap<Vec<Slot>, PoolId> = HashMap::new();
+        let mut by_members: FxHashMap<Vec<Slot>, PoolId> = FxHashMap::default();
         let mut eligibilities = Vec::new();
         for entry in config.workflow.workflow.entries() {
             let crate::workflow::NodeRef::Action(action) = entry.node else { continue };
@@ -1024,13 +1073,17 @@ impl Engine {
             .is_some_and(|handoff| handoff.availability_check)
     }
 
+    /// In id order: what happens must not depend on the map's order.
     fn chats_assigned_to(&self, agent: AgentId) -> Vec<ChatId> {
-        self.state
+        let mut chats: Vec<ChatId> = self
+            .state
             .chats
             .values()
             .filter(|chat| chat.status == ChatStatus::Open { assignee: agent })
             .map(|chat| chat.id)
-            .collect()
+            .collect();
+        chats.sort_unstable();
+        chats
     }
 
     /// The pool serving an eligibility, for explanations.
@@ -1041,6 +1094,11 @@ impl Engine {
     pub(crate) fn slot_of(&self, agent: AgentId) -> Option<Slot> {
         self.config.slot_of.get(&agent).copied()
     }
+}
+
+fn chats_in_id_order<S: serde::Serializer>(chats: &FxHashMap<ChatId, Chat>, serializer: S) -> Result<S::Ok, S::Error> {
+    let ordered: BTreeMap<&ChatId, &Chat> = chats.iter().collect();
+    serde::Serialize::serialize(&ordered, serializer)
 }
 
 /// The events one command produced, and its time.

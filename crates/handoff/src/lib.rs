@@ -12,6 +12,7 @@
 pub mod document;
 pub mod engine;
 pub mod explain;
+mod hash;
 pub mod ids;
 pub mod matching;
 mod pools;

@@ -5,8 +5,9 @@
 //! order they were queued. A decision is a lookup in an ordered set: logarithmic in agents.
 //! Pools are derived data: the engine rebuilds them from agent and chat state, never stores them.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
+use crate::hash::FxHashMap;
 use crate::ids::ChatId;
 use crate::workspace::AssignmentMethod;
 
@@ -25,7 +26,7 @@ pub struct Pool {
     ranked: BTreeSet<(RankKey, Slot)>,
     /// Random method: available agents in a list for uniform picks, with each one's position.
     random: Vec<Slot>,
-    random_at: HashMap<Slot, usize>,
+    random_at: FxHashMap<Slot, usize>,
     /// Pending chats by queue sequence; entries whose chat has left the queue are skipped lazily.
     pub queue: VecDeque<(u64, ChatId)>,
     /// How many entries of `queue` are still pending.

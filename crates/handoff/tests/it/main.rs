@@ -3,6 +3,7 @@
 mod documents;
 mod engine;
 mod explain;
+mod fuzz;
 mod properties;
 mod purity;
 mod support;

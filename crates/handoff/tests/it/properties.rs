@@ -222,3 +222,38 @@ proptest! {
         prop_assert_eq!(load_workspace(&workspace_to_json(&workspace)).expect("a workspace loads"), workspace);
     }
 }
+
+/// Random picks differ between the index (a list kept by swap-removal) and a scan (member
+/// order), so the comparison runs every other method: Random becomes Round robin.
+fn without_random(method: AssignmentMethod) -> AssignmentMethod {
+    match method {
+        AssignmentMethod::Random => AssignmentMethod::RoundRobin,
+        other => other,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_pools_index_decides_exactly_like_a_linear_scan(
+        workspace in arb_workspace(),
+        steps in proptest::collection::vec(arb_step(), 1..150),
+    ) {
+        let mut workspace = workspace;
+        workspace.teamspace.assignment.method = without_random(workspace.teamspace.assignment.method);
+        let mut indexed = Engine::new(workspace.clone(), 3);
+        let mut scanning = Engine::new(workspace, 3);
+        scanning.set_linear_scan(true);
+        for (index, step) in steps.iter().enumerate() {
+            let command = match command(&indexed, step) {
+                Command::SetAssignment { assignment } => Command::SetAssignment {
+                    assignment: ChatAssignment { method: without_random(assignment.method), ..assignment },
+                },
+                other => other,
+            };
+            let now = Timestamp(index as u64 * 1_000);
+            prop_assert_eq!(indexed.handle(now, command.clone()), scanning.handle(now, command));
+        }
+    }
+}

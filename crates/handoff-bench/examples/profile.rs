@@ -1,0 +1,13 @@
+//! Runs the benchmark workload once, for profilers:
+//! `cargo build --profile bench -p handoff-bench --example profile` then
+//! `valgrind --tool=callgrind target/bench/examples/profile 1000 20000`.
+
+fn main() {
+    let mut args = std::env::args().skip(1).map(|arg| arg.parse::<u32>().expect("a number"));
+    let agents = args.next().unwrap_or(1_000);
+    let chats = args.next().unwrap_or(handoff_bench::CHATS);
+    let workload = handoff_bench::workload(agents, chats);
+    let mut engine = handoff_bench::prepare(&workload, false);
+    let decisions = handoff_bench::run(&mut engine, &workload.commands);
+    println!("{decisions} decisions for {chats} chats at {agents} agents");
+}

@@ -1,0 +1,96 @@
+//! Fuzzing the loaders: arbitrary text, and valid documents with random bytes flipped, inserted
+//! and removed, must give a value or a `DocumentError`, never a panic. A scenario that still
+//! loads is also run through the engine.
+//!
+//! CI runs the default number of cases; a longer session is
+//! `PROPTEST_CASES=200000 cargo test --release -p handoff --test it fuzz`.
+
+use handoff::{Engine, load_scenario, load_state, load_workspace, run_scenario, state_to_json, workspace_to_json};
+use proptest::prelude::*;
+
+use crate::support::{all_users, run, workspace};
+
+const SCENARIO: &str = include_str!("../../../../examples/scenarios/french-handoff.json");
+
+fn state_document() -> String {
+    let mut engine = Engine::new(workspace("balanced", 1, all_users()), 7);
+    run(&mut engine, "in 1\nstart 10 fr\nsay 10 humain\nstart 11 en\nsay 11 human");
+    state_to_json(engine.state())
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Flip { at: usize, byte: u8 },
+    Insert { at: usize, text: String },
+    Remove { at: usize, len: usize },
+}
+
+fn arb_edit() -> impl Strategy<Value = Edit> {
+    let text = prop_oneof![
+        Just("{".to_owned()),
+        Just("}".to_owned()),
+        Just("\"".to_owned()),
+        Just(",".to_owned()),
+        Just("[]".to_owned()),
+        Just("null".to_owned()),
+        Just("-1".to_owned()),
+        Just("1e309".to_owned()),
+        Just("\"\\u0000\"".to_owned()),
+        Just("\"handoff\"".to_owned()),
+        "\\PC{0,8}",
+    ];
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Edit::Flip { at, byte }),
+        (any::<usize>(), text).prop_map(|(at, text)| Edit::Insert { at, text }),
+        (any::<usize>(), 1..40usize).prop_map(|(at, len)| Edit::Remove { at, len }),
+    ]
+}
+
+/// Applies the edits byte-wise; the result may not be UTF-8, so it is read lossily like a file would be.
+fn mutate(document: &str, edits: &[Edit]) -> String {
+    let mut bytes = document.as_bytes().to_vec();
+    for edit in edits {
+        let len = bytes.len().max(1);
+        match edit {
+            Edit::Flip { at, byte } => {
+                if !bytes.is_empty() {
+                    bytes[at % len] = *byte;
+                }
+            }
+            Edit::Insert { at, text } => {
+                let at = at % (bytes.len() + 1);
+                bytes.splice(at..at, text.bytes());
+            }
+            Edit::Remove { at, len: count } => {
+                let at = at % len;
+                let end = (at + count).min(bytes.len());
+                bytes.drain(at.min(end)..end);
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+proptest! {
+    #[test]
+    fn loaders_never_panic_on_arbitrary_text(text in "\\PC{0,400}") {
+        let workspace = workspace("balanced", 1, all_users());
+        let _ = load_workspace(&text);
+        let _ = load_state(&text, &workspace);
+        let _ = load_scenario(&text);
+    }
+
+    #[test]
+    fn loaders_never_panic_on_mutated_documents(edits in proptest::collection::vec(arb_edit(), 1..6)) {
+        let workspace = workspace("round_robin", 2, all_users());
+        if let Ok(loaded) = load_workspace(&mutate(&workspace_to_json(&workspace), &edits)) {
+            // Whatever loads can be engined.
+            let mut engine = Engine::new(loaded, 1);
+            run(&mut engine, "in 1\nstart 10 en\nsay 10 human");
+        }
+        let _ = load_state(&mutate(&state_document(), &edits), &workspace);
+        if let Ok(scenario) = load_scenario(&mutate(SCENARIO, &edits)) {
+            let _ = run_scenario(&scenario);
+        }
+    }
+}
