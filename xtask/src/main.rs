@@ -3,6 +3,7 @@
 //! Every command first installs what it needs and is missing, saying what and why, so that a
 //! fresh Debian machine with only rustup's stable toolchain needs nothing done by hand.
 
+mod bench;
 mod serve_dist;
 mod shell;
 mod size;
@@ -20,6 +21,7 @@ commands:
   test    install what is missing, then fmt, clippy, native tests, browser component tests,
           a release build and the end-to-end tests against it
   size    a release build, then the brotli-compressed size of the app's wasm and JS
+  bench   the engine benchmark natively (criterion) and in wasm; ends with `engine decisions/s: N`
   install install what the other commands need, and nothing else";
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("serve") => tools::ensure(tools::Needs::Build).and_then(|()| serve()),
         Some("test") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| test::run()),
         Some("size") => tools::ensure(tools::Needs::Build).and_then(|()| size::run()),
+        Some("bench") => tools::ensure(tools::Needs::Build).and_then(|()| bench::run()),
         Some("install") => tools::ensure(tools::Needs::BrowserTests),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");

@@ -35,6 +35,25 @@ impl Cmd {
         output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
+    /// Runs to completion, showing its standard output as it comes, and returns it.
+    pub fn run_and_capture(mut self) -> Result<String, String> {
+        use std::io::BufRead;
+        let mut child = self
+            .command
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("could not start `{}`: {error}", self.shown))?;
+        let mut captured = String::new();
+        for line in std::io::BufReader::new(child.stdout.take().expect("stdout is piped")).lines() {
+            let line = line.map_err(|error| format!("reading `{}`: {error}", self.shown))?;
+            println!("{line}");
+            captured.push_str(&line);
+            captured.push('\n');
+        }
+        let status = child.wait().map_err(|error| format!("`{}` did not finish: {error}", self.shown))?;
+        if status.success() { Ok(captured) } else { Err(format!("`{}` failed ({status})", self.shown)) }
+    }
+
     pub fn spawn(mut self) -> Result<std::process::Child, String> {
         self.command.spawn().map_err(|error| format!("could not start `{}`: {error}", self.shown))
     }

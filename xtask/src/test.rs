@@ -63,6 +63,8 @@ fn clippy() -> Result<(), String> {
             "handoff-studio",
             "--package",
             "handoff",
+            "--package",
+            "handoff-bench",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",
