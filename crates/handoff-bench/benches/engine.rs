@@ -3,83 +3,92 @@
 //! Prints one `native …` line per measurement; `cargo xtask bench` adds the wasm figure and the
 //! final `engine decisions/s: N` line.
 
-use std::cell::RefCell;
-use std::time::{Duration, Instant};
-
-use criterion::{Criterion, Throughput};
-use handoff_bench::{CHATS, Workload, prepare, run, workload};
-
-/// Time spent in the timed part and the iterations run, per measurement, as criterion measured them.
-struct Measured {
-    name: String,
-    decisions: u64,
-    time: Duration,
-    iterations: u64,
-}
-
-impl Measured {
-    fn decisions_per_second(&self) -> f64 {
-        self.decisions as f64 * self.iterations as f64 / self.time.as_secs_f64()
-    }
-}
-
-fn measure(criterion: &mut Criterion, name: &str, workload: &Workload, linear_scan: bool) -> Measured {
-    let decisions = run(&mut prepare(workload, linear_scan), &workload.commands);
-    let totals = RefCell::new((Duration::ZERO, 0u64));
-    let mut group = criterion.benchmark_group("engine");
-    group.throughput(Throughput::Elements(decisions));
-    group.bench_function(name, |bencher| {
-        bencher.iter_custom(|iterations| {
-            let mut elapsed = Duration::ZERO;
-            for _ in 0..iterations {
-                let mut engine = prepare(workload, linear_scan);
-                let started = Instant::now();
-                std::hint::black_box(run(&mut engine, &workload.commands));
-                elapsed += started.elapsed();
-            }
-            let mut totals = totals.borrow_mut();
-            totals.0 += elapsed;
-            totals.1 += iterations;
-            elapsed
-        });
-    });
-    group.finish();
-    let (time, iterations) = totals.into_inner();
-    Measured { name: name.to_owned(), decisions, time, iterations }
-}
-
 fn main() {
-    let mut criterion = Criterion::default()
-        .configure_from_args()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
-    let mut results = Vec::new();
-    for agents in [100, 1_000, 10_000] {
-        let workload = workload(agents, CHATS);
-        results.push(measure(&mut criterion, &format!("{agents} agents"), &workload, false));
-    }
-    let naive = measure(&mut criterion, "1000 agents, linear scan", &workload(1_000, CHATS), true);
-    criterion.final_summary();
+    // criterion is native only; in wasm the workload is measured by `tests/wasm.rs`.
+    #[cfg(not(target_arch = "wasm32"))]
+    native::main();
+}
 
-    println!();
-    for result in results.iter().chain([&naive]) {
-        println!(
-            "native {}: {} decisions per run of {CHATS} chats, {:.0} decisions/s",
-            result.name,
-            result.decisions,
-            result.decisions_per_second()
-        );
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::cell::RefCell;
+    use std::time::{Duration, Instant};
+
+    use criterion::{Criterion, Throughput};
+    use handoff_bench::{CHATS, Workload, prepare, run, workload};
+
+    /// Time spent in the timed part and the iterations run, per measurement, as criterion measured them.
+    struct Measured {
+        name: String,
+        decisions: u64,
+        time: Duration,
+        iterations: u64,
     }
-    let at = |agents: &str| results.iter().find(|result| result.name.starts_with(agents)).expect("measured");
-    let (thousand, ten_thousand) = (at("1000 "), at("10000 "));
-    println!(
-        "native cost of a decision from 1,000 to 10,000 agents: x{:.2}",
-        thousand.decisions_per_second() / ten_thousand.decisions_per_second()
-    );
-    println!(
-        "native index vs linear scan at 1,000 agents: x{:.1} faster",
-        thousand.decisions_per_second() / naive.decisions_per_second()
-    );
-    println!("native engine decisions/s at 1,000 agents: {:.0}", thousand.decisions_per_second());
+
+    impl Measured {
+        fn decisions_per_second(&self) -> f64 {
+            self.decisions as f64 * self.iterations as f64 / self.time.as_secs_f64()
+        }
+    }
+
+    fn measure(criterion: &mut Criterion, name: &str, workload: &Workload, linear_scan: bool) -> Measured {
+        let decisions = run(&mut prepare(workload, linear_scan), &workload.commands);
+        let totals = RefCell::new((Duration::ZERO, 0u64));
+        let mut group = criterion.benchmark_group("engine");
+        group.throughput(Throughput::Elements(decisions));
+        group.bench_function(name, |bencher| {
+            bencher.iter_custom(|iterations| {
+                let mut elapsed = Duration::ZERO;
+                for _ in 0..iterations {
+                    let mut engine = prepare(workload, linear_scan);
+                    let started = Instant::now();
+                    std::hint::black_box(run(&mut engine, &workload.commands));
+                    elapsed += started.elapsed();
+                }
+                let mut totals = totals.borrow_mut();
+                totals.0 += elapsed;
+                totals.1 += iterations;
+                elapsed
+            });
+        });
+        group.finish();
+        let (time, iterations) = totals.into_inner();
+        Measured { name: name.to_owned(), decisions, time, iterations }
+    }
+
+    pub fn main() {
+        let mut criterion = Criterion::default()
+            .configure_from_args()
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3));
+        let mut results = Vec::new();
+        for agents in [100, 1_000, 10_000] {
+            let workload = workload(agents, CHATS);
+            results.push(measure(&mut criterion, &format!("{agents} agents"), &workload, false));
+        }
+        let naive = measure(&mut criterion, "1000 agents, linear scan", &workload(1_000, CHATS), true);
+        criterion.final_summary();
+
+        println!();
+        for result in results.iter().chain([&naive]) {
+            println!(
+                "native {}: {} decisions per run of {CHATS} chats, {:.0} decisions/s",
+                result.name,
+                result.decisions,
+                result.decisions_per_second()
+            );
+        }
+        let at = |agents: &str| results.iter().find(|result| result.name.starts_with(agents)).expect("measured");
+        let (thousand, ten_thousand) = (at("1000 "), at("10000 "));
+        println!(
+            "native cost of a decision from 1,000 to 10,000 agents: x{:.2}",
+            thousand.decisions_per_second() / ten_thousand.decisions_per_second()
+        );
+        println!(
+            "native index vs linear scan at 1,000 agents: x{:.1} faster",
+            thousand.decisions_per_second() / naive.decisions_per_second()
+        );
+        println!("native engine decisions/s at 1,000 agents: {:.0}", thousand.decisions_per_second());
+    }
 }

@@ -3,7 +3,9 @@
 mod documents;
 mod engine;
 mod explain;
+#[cfg(not(target_arch = "wasm32"))]
 mod fuzz;
+#[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod purity;
 mod support;
