@@ -333,15 +333,8 @@ impl Engine {
                 }
             }
             Command::Close { chat, agent } => {
-                let slot = self.signed_in_slot(agent)?;
-                let current = self.existing_chat(chat)?;
-                let ChatStatus::Open { assignee } = current.status else {
-                    return Err(Rejection::NotWithLiveAgent { chat });
-                };
-                if assignee != agent && !self.is_admin(slot) {
-                    return Err(Rejection::NotAssignee { chat, agent });
-                }
-                let handoff = current.handoff;
+                let assignee = self.open_chat_for(chat, agent)?;
+                let handoff = self.state.chats[&chat].handoff;
                 self.emit(turn, Event::ChatClosed { chat, by: agent, at });
                 self.drain_for(turn, self.config.slot_of[&assignee]);
                 self.hand_back(turn, chat, handoff);
@@ -497,7 +490,7 @@ impl Engine {
         let at = turn.now;
         let mut steps = 0;
         loop {
-            let Some((sequence, index)) = position else {
+            if position.is_none() {
                 match stack.pop() {
                     None => {
                         let waiting = Waiting::Message { level: None, then: Vec::new() };
@@ -521,14 +514,7 @@ impl Engine {
                 }
                 continue;
             };
-            let Some(action) = workflow.sequence(sequence).and_then(|actions| actions.get(index)) else {
-                position = None;
-                continue;
-            };
-            position = Some((sequence, index + 1));
-            if !action.enabled {
-                continue;
-            }
+            let Some(action) = workflow.take_action(&mut position) else { continue };
             steps += 1;
             if steps > MAX_STEPS_PER_TURN {
                 self.emit(turn, Event::WorkflowStopped { chat, node: action.id, at });
@@ -818,14 +804,8 @@ impl Engine {
     }
 
     fn transfer(&mut self, turn: &mut Turn, chat: ChatId, agent: AgentId, to: TransferTarget) -> Result<(), Rejection> {
-        let slot = self.signed_in_slot(agent)?;
-        let current = self.existing_chat(chat)?;
-        let ChatStatus::Open { assignee } = current.status else {
-            return Err(Rejection::NotWithLiveAgent { chat });
-        };
-        if assignee != agent && !self.is_admin(slot) {
-            return Err(Rejection::NotAssignee { chat, agent });
-        }
+        let assignee = self.open_chat_for(chat, agent)?;
+        let current = &self.state.chats[&chat];
         let at = turn.now;
         let from_slot = self.config.slot_of[&assignee];
         match to {
@@ -1040,6 +1020,18 @@ impl Engine {
 
     fn existing_chat(&self, chat: ChatId) -> Result<&Chat, Rejection> {
         self.state.chats.get(&chat).ok_or(Rejection::UnknownChat { chat })
+    }
+
+    /// The assignee of an open chat that `agent` may close or transfer: its assignee or an admin.
+    fn open_chat_for(&self, chat: ChatId, agent: AgentId) -> Result<AgentId, Rejection> {
+        let slot = self.signed_in_slot(agent)?;
+        let ChatStatus::Open { assignee } = self.existing_chat(chat)?.status else {
+            return Err(Rejection::NotWithLiveAgent { chat });
+        };
+        if assignee != agent && !self.is_admin(slot) {
+            return Err(Rejection::NotAssignee { chat, agent });
+        }
+        Ok(assignee)
     }
 
     fn assigned(&self, chat: ChatId, agent: AgentId) -> Result<(), Rejection> {

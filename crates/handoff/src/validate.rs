@@ -203,7 +203,7 @@ fn jump_loops(workflow: &IndexedWorkflow, jump: NodeId, target: NodeId) -> bool 
             if budget == 0 {
                 return false;
             }
-            let Some((sequence, index)) = position else {
+            if position.is_none() {
                 match after.pop() {
                     Some(node) => {
                         position = workflow.after(node);
@@ -211,15 +211,8 @@ fn jump_loops(workflow: &IndexedWorkflow, jump: NodeId, target: NodeId) -> bool 
                     }
                     None => break, // The run ends and the chat waits for the customer.
                 }
-            };
-            let Some(action) = workflow.sequence(sequence).and_then(|actions| actions.get(index)) else {
-                position = None;
-                continue;
-            };
-            position = Some((sequence, index + 1));
-            if !action.enabled {
-                continue;
             }
+            let Some(action) = workflow.take_action(&mut position) else { continue };
             if waits(action) {
                 break;
             }

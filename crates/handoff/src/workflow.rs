@@ -348,6 +348,22 @@ impl IndexedWorkflow {
         }
     }
 
+    /// The next enabled action at `position`, moving `position` past it. At the end of the
+    /// sequence `position` becomes `None` and so does the answer.
+    pub fn take_action(&self, position: &mut Option<(Sequence, usize)>) -> Option<&Action> {
+        while let Some((sequence, index)) = *position {
+            let Some(action) = self.sequence(sequence).and_then(|actions| actions.get(index)) else {
+                *position = None;
+                return None;
+            };
+            *position = Some((sequence, index + 1));
+            if action.enabled {
+                return Some(action);
+            }
+        }
+        None
+    }
+
     /// Where a run that jumps to `target` starts: a trigger's first action, or the action itself.
     pub fn start_of(&self, target: NodeId) -> Option<(Sequence, usize)> {
         match self.slot(target)? {

@@ -654,3 +654,50 @@ fn a_customer_message_is_answered_by_nested_triggers_first_then_the_top_level() 
     ",
     );
 }
+
+#[test]
+fn a_transfer_to_an_agent_may_exceed_the_cap_and_frees_a_slot_for_the_queue() {
+    let steps = "
+        - in 1
+        - in 2
+        - start 10 en
+        say 10 human
+        - start 11 en
+        say 11 human
+        - start 12 en
+        say 12 human
+        transfer 1 10 agent 2
+        transfer 2 10 agent 2
+        transfer 2 10 agent 4
+    ";
+    check(
+        workspace("balanced", 1, all_users()),
+        steps,
+        "
+        say 10 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 10 handed off
+          chat 10 assigned to agent 1 by Balanced
+        say 11 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 11 handed off
+          chat 11 assigned to agent 2 by Balanced
+        say 12 human
+          customer: human
+          ai: Connecting you to a live agent…
+          chat 12 handed off
+          chat 12 queued at position 1
+        transfer 1 10 agent 2
+          transferred from agent 1 to agent 2
+          chat 10 assigned to agent 2 by Transfer
+          chat 12 assigned to agent 1 by Balanced
+        transfer 2 10 agent 2
+          rejected: the chat is with agent 2 already
+        transfer 2 10 agent 4
+          rejected: agent 4 is not signed in
+
+    ",
+    );
+}
