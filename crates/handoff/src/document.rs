@@ -72,6 +72,13 @@ struct Header {
     version: Option<u32>,
 }
 
+/// The workspace a first visit opens: Acme Support's AI agent in English, French and Spanish,
+/// Billing, Technical and Francophone teams, a "Talk to a human" intent handing off by language,
+/// feedback when a live agent closes, and a goodbye in the handoff's close subtree.
+pub fn starter_workspace() -> Workspace {
+    load_workspace(include_str!("../starter.workspace.json")).expect("the starter workspace is a valid document")
+}
+
 pub fn workspace_to_json(workspace: &Workspace) -> String {
     let document = WorkspaceDocument {
         format: WORKSPACE_FORMAT.to_owned(),

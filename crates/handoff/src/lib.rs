@@ -22,7 +22,7 @@ pub mod validate;
 pub mod workflow;
 pub mod workspace;
 
-pub use document::{DocumentError, load_state, load_workspace, state_to_json, workspace_to_json};
+pub use document::{DocumentError, load_state, load_workspace, starter_workspace, state_to_json, workspace_to_json};
 pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, State};
 pub use explain::{AgentVerdict, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};

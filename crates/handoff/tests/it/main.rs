@@ -8,5 +8,6 @@ mod fuzz;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod purity;
+mod starter;
 mod support;
 mod validation;
