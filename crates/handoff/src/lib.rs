@@ -10,6 +10,7 @@
 //! `Rejection`; `Engine::apply` replays events.
 
 pub mod document;
+pub mod edit;
 pub mod engine;
 pub mod explain;
 mod hash;

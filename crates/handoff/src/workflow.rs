@@ -202,7 +202,8 @@ pub enum Slot {
 }
 
 /// A sequence of actions in the tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "of", content = "node", rename_all = "snake_case")]
 pub enum Sequence {
     /// The actions a trigger runs.
     Trigger(NodeId),

@@ -1,6 +1,7 @@
 //! The domain crate's one integration-test binary.
 
 mod documents;
+mod edit;
 mod engine;
 mod explain;
 #[cfg(not(target_arch = "wasm32"))]

@@ -257,3 +257,83 @@ proptest! {
         }
     }
 }
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Insert { at: usize, index: usize, template: usize },
+    Delete { at: usize },
+    Duplicate { at: usize },
+    Move { at: usize, to: usize, index: usize },
+}
+
+fn arb_edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), 0..5usize, 0..11usize).prop_map(|(at, index, template)| Edit::Insert { at, index, template }),
+        any::<usize>().prop_map(|at| Edit::Delete { at }),
+        any::<usize>().prop_map(|at| Edit::Duplicate { at }),
+        (any::<usize>(), any::<usize>(), 0..5usize).prop_map(|(at, to, index)| Edit::Move { at, to, index }),
+    ]
+}
+
+/// Every place in the tree: the top level, each action's nested triggers and each sequence.
+fn places(workflow: &handoff::workflow::Workflow) -> Vec<handoff::edit::Place> {
+    use handoff::edit::Place;
+    use handoff::workflow::{ActionKind, NodeRef, Sequence};
+    let mut places = vec![Place::TopTriggers];
+    for entry in workflow.entries() {
+        match entry.node {
+            NodeRef::Trigger(trigger) => places.push(Place::Actions { sequence: Sequence::Trigger(trigger.id) }),
+            NodeRef::Action(action) => {
+                places.push(Place::NestedTriggers { action: action.id });
+                match action.kind {
+                    ActionKind::IfElse { .. } => {
+                        places.push(Place::Actions { sequence: Sequence::Then(action.id) });
+                        places.push(Place::Actions { sequence: Sequence::Else(action.id) });
+                    }
+                    ActionKind::HumanHandoff(_) => {
+                        places.push(Place::Actions { sequence: Sequence::OnClose(action.id) });
+                        places.push(Place::Actions { sequence: Sequence::OnNoAgent(action.id) });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    places
+}
+
+proptest! {
+    #[test]
+    fn random_edits_keep_the_workspace_loadable(edits in proptest::collection::vec(arb_edit(), 1..40)) {
+        use handoff::edit::{NodeTemplate, delete, duplicate, insert, move_node};
+        const TEMPLATES: [NodeTemplate; 11] = [
+            NodeTemplate::ChatStarted, NodeTemplate::ChatClosedByLiveAgent, NodeTemplate::MessageReceived,
+            NodeTemplate::Fallback, NodeTemplate::SendMessage, NodeTemplate::SetChatVariable, NodeTemplate::IfElse,
+            NodeTemplate::HumanHandoff, NodeTemplate::CollectFeedback, NodeTemplate::JumpTo, NodeTemplate::CloseChat,
+        ];
+        let mut workspace = handoff::starter_workspace();
+        for edit in edits {
+            let workflow = &mut workspace.ai_agent.workflow;
+            let ids: Vec<_> = workflow.entries().iter().map(|entry| handoff::workflow::node_id(entry.node)).collect();
+            let all_places = places(workflow);
+            let before = workflow.clone();
+            let outcome = match edit {
+                Edit::Insert { at, index, template } => {
+                    insert(workflow, all_places[at % all_places.len()], index, TEMPLATES[template]).map(|_| ())
+                }
+                Edit::Delete { at } => delete(workflow, ids[at % ids.len()]).map(|_| ()),
+                Edit::Duplicate { at } => duplicate(workflow, ids[at % ids.len()]).map(|_| ()),
+                Edit::Move { at, to, index } => move_node(workflow, ids[at % ids.len()], all_places[to % all_places.len()], index),
+            };
+            if outcome.is_err() {
+                prop_assert_eq!(&*workflow, &before, "a refused edit changed the tree");
+            }
+            let text = workspace_to_json(&workspace);
+            prop_assert!(load_workspace(&text).is_ok(), "{:?}", load_workspace(&text).err());
+            let keeps_fixed_triggers = handoff::validate(&workspace)
+                .iter()
+                .all(|problem| !matches!(problem.kind, handoff::ProblemKind::MissingTrigger { .. }));
+            prop_assert!(keeps_fixed_triggers, "Chat Started or Chat Closed by Live Agent went missing");
+        }
+    }
+}

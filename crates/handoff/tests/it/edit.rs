@@ -1,0 +1,174 @@
+//! Editing the workflow tree: what may go where, and each edit's effect or refusal.
+
+use handoff::edit::{EditError, NodeTemplate, Place, allowed, delete, duplicate, insert, move_node, next_node_id};
+use handoff::workflow::{NodeRef, Sequence, Workflow, node_id};
+use handoff::{NodeId, ProblemKind, starter_workspace, validate};
+
+fn starter() -> Workflow {
+    starter_workspace().ai_agent.workflow
+}
+
+/// The tree as `path id template` lines, parents before children.
+fn outline(workflow: &Workflow) -> Vec<String> {
+    workflow
+        .entries()
+        .iter()
+        .map(|entry| format!("{} {} {:?}", entry.path, node_id(entry.node).0, entry.node.template()))
+        .collect()
+}
+
+fn lines_of(workflow: &Workflow, prefix: &str) -> Vec<String> {
+    outline(workflow).into_iter().filter(|line| line.starts_with(prefix)).collect()
+}
+
+#[test]
+fn the_menu_offers_only_what_may_go_there() {
+    let workflow = starter();
+    assert_eq!(allowed(&workflow, Place::TopTriggers), [NodeTemplate::MessageReceived]);
+    assert_eq!(
+        allowed(&workflow, Place::NestedTriggers { action: NodeId(21) }),
+        [NodeTemplate::MessageReceived, NodeTemplate::Fallback]
+    );
+    assert_eq!(allowed(&workflow, Place::Actions { sequence: Sequence::OnClose(NodeId(11)) }).len(), 7);
+    assert_eq!(allowed(&workflow, Place::Actions { sequence: Sequence::Then(NodeId(11)) }), []);
+    assert_eq!(allowed(&workflow, Place::NestedTriggers { action: NodeId(999) }), []);
+}
+
+#[test]
+fn insert_adds_a_fresh_node_where_it_is_allowed() {
+    let mut workflow = starter();
+    assert_eq!(next_node_id(&workflow), NodeId(42));
+    let intent = insert(&mut workflow, Place::TopTriggers, 1, NodeTemplate::MessageReceived).expect("allowed");
+    let handoff =
+        insert(&mut workflow, Place::Actions { sequence: Sequence::Trigger(intent) }, 0, NodeTemplate::HumanHandoff)
+            .expect("allowed");
+    assert_eq!((intent, handoff), (NodeId(42), NodeId(43)));
+    assert_eq!(
+        lines_of(&workflow, "triggers[1]"),
+        ["triggers[1] 42 MessageReceived", "triggers[1].actions[0] 43 HumanHandoff"]
+    );
+    assert_eq!(
+        insert(&mut workflow, Place::TopTriggers, 0, NodeTemplate::Fallback),
+        Err(EditError::NotAllowedHere { template: NodeTemplate::Fallback })
+    );
+    assert_eq!(
+        insert(&mut workflow, Place::TopTriggers, 0, NodeTemplate::SendMessage),
+        Err(EditError::NotAllowedHere { template: NodeTemplate::SendMessage })
+    );
+    assert_eq!(
+        insert(&mut workflow, Place::Actions { sequence: Sequence::Else(NodeId(777)) }, 0, NodeTemplate::CloseChat),
+        Err(EditError::NoSuchPlace)
+    );
+}
+
+#[test]
+fn delete_takes_the_subtree_and_validation_names_what_pointed_at_it() {
+    let mut workflow = starter();
+    assert_eq!(delete(&mut workflow, NodeId(1)), Err(EditError::FixedTrigger { node: NodeId(1) }));
+    let removed = delete(&mut workflow, NodeId(11)).expect("the handoff can go");
+    assert_eq!(removed.id(), NodeId(11));
+    assert!(outline(&workflow).iter().all(|line| !line.contains(" 12 ") && !line.contains(" 15 ")));
+    let mut workspace = starter_workspace();
+    workspace.ai_agent.workflow = workflow;
+    let problems = validate(&workspace);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].node, Some(NodeId(23)));
+    assert_eq!(problems[0].kind, ProblemKind::JumpTargetMissing { target: NodeId(11) });
+    assert_eq!(delete(&mut workspace.ai_agent.workflow, NodeId(11)), Err(EditError::NoSuchNode { node: NodeId(11) }));
+}
+
+#[test]
+fn duplicate_copies_right_after_with_fresh_ids_and_inner_jumps_retargeted() {
+    let mut workflow = starter();
+    let copy = duplicate(&mut workflow, NodeId(20)).expect("an intent can be copied");
+    assert_eq!(copy, NodeId(42));
+    assert_eq!(
+        lines_of(&workflow, "triggers[3]"),
+        [
+            "triggers[3] 42 MessageReceived",
+            "triggers[3].actions[0] 43 SendMessage",
+            "triggers[3].actions[0].triggers[0] 44 MessageReceived",
+            "triggers[3].actions[0].triggers[0].actions[0] 45 JumpTo",
+            "triggers[3].actions[0].triggers[1] 46 MessageReceived",
+            "triggers[3].actions[0].triggers[1].actions[0] 47 SendMessage",
+        ]
+    );
+    // The copied Jump To still goes to the handoff outside the copy.
+    let jump = workflow.find_action(NodeId(45)).expect("copied");
+    assert_eq!(jump.kind, handoff::workflow::ActionKind::JumpTo { target: NodeId(11) });
+
+    // A handoff copied with a Jump To to itself inside: the copy's jump points at the copy.
+    let mut workflow = starter();
+    let inner =
+        insert(&mut workflow, Place::Actions { sequence: Sequence::OnNoAgent(NodeId(11)) }, 3, NodeTemplate::JumpTo)
+            .expect("allowed");
+    if let Some(action) = find_action_mut(&mut workflow, inner) {
+        action.kind = handoff::workflow::ActionKind::JumpTo { target: NodeId(13) };
+    }
+    let copy = duplicate(&mut workflow, NodeId(11)).expect("a handoff can be copied");
+    let copied_jump = workflow
+        .entries()
+        .into_iter()
+        .filter_map(|entry| match entry.node {
+            NodeRef::Action(action) if entry.path.starts_with("triggers[1].actions[1]") => Some(action.clone()),
+            _ => None,
+        })
+        .find(|action| matches!(action.kind, handoff::workflow::ActionKind::JumpTo { .. }))
+        .expect("the copy has its jump");
+    assert_eq!(copy, NodeId(43));
+    // The copy numbers depth first: 11 → 43, its close subtree's 12 → 44, then 13 → 45.
+    assert_eq!(copied_jump.kind, handoff::workflow::ActionKind::JumpTo { target: NodeId(45) });
+
+    assert_eq!(
+        duplicate(&mut starter(), NodeId(40)),
+        Err(EditError::NotAllowedHere { template: NodeTemplate::Fallback })
+    );
+}
+
+fn find_action_mut(workflow: &mut Workflow, id: NodeId) -> Option<&mut handoff::workflow::Action> {
+    fn search(actions: &mut [handoff::workflow::Action], id: NodeId) -> Option<&mut handoff::workflow::Action> {
+        for action in actions {
+            if action.id == id {
+                return Some(action);
+            }
+            if let handoff::workflow::ActionKind::HumanHandoff(handoff) = &mut action.kind
+                && let Some(found) = search(&mut handoff.on_no_agent, id)
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+    workflow.triggers.iter_mut().find_map(|trigger| search(&mut trigger.actions, id))
+}
+
+#[test]
+fn move_reorders_and_reparents_but_never_into_itself_or_across_kinds() {
+    let mut workflow = starter();
+    move_node(&mut workflow, NodeId(40), Place::TopTriggers, 0).expect("the Fallback can go first");
+    assert_eq!(outline(&workflow)[0], "triggers[0] 40 Fallback");
+    move_node(&mut workflow, NodeId(40), Place::TopTriggers, 5).expect("and back to the end");
+    assert_eq!(lines_of(&workflow, "triggers[4]")[0], "triggers[4] 40 Fallback");
+
+    let no_agent = Place::Actions { sequence: Sequence::OnNoAgent(NodeId(11)) };
+    move_node(&mut workflow, NodeId(41), no_agent, 0).expect("an action can change parent");
+    assert_eq!(
+        lines_of(&workflow, "triggers[1].actions[0].on_no_agent[0]"),
+        ["triggers[1].actions[0].on_no_agent[0] 41 SendMessage"]
+    );
+
+    let own_subtree = Place::Actions { sequence: Sequence::OnClose(NodeId(11)) };
+    assert_eq!(move_node(&mut workflow, NodeId(11), own_subtree, 0), Err(EditError::IntoItself { node: NodeId(11) }));
+    assert_eq!(
+        move_node(&mut workflow, NodeId(20), own_subtree, 0),
+        Err(EditError::NotAllowedHere { template: NodeTemplate::MessageReceived })
+    );
+    assert_eq!(
+        move_node(&mut workflow, NodeId(12), Place::TopTriggers, 0),
+        Err(EditError::NotAllowedHere { template: NodeTemplate::SendMessage })
+    );
+    assert_eq!(
+        move_node(&mut workflow, NodeId(1), Place::NestedTriggers { action: NodeId(21) }, 0),
+        Err(EditError::NotAllowedHere { template: NodeTemplate::ChatStarted })
+    );
+}
