@@ -29,5 +29,5 @@ pub use explain::{AgentVerdict, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 pub use protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
 pub use scenario::{Report, Scenario, load_scenario, run_scenario};
-pub use validate::{Problem, ProblemKind, validate};
+pub use validate::{Problem, ProblemKind, Referent, Usage, usages, validate};
 pub use workspace::{AssignmentMethod, ChatAssignment, Workspace};

@@ -248,3 +248,53 @@ fn waits(action: &Action) -> bool {
         ActionKind::IfElse { .. } | ActionKind::JumpTo { .. } => false,
     }
 }
+
+/// Something the teamspace holds that a workflow can refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Referent {
+    Agent(AgentId),
+    Team(TeamId),
+}
+
+/// One place a workflow refers to a live agent or a team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub node: NodeId,
+    pub path: String,
+    /// The language list it is in; `None` for the default list.
+    pub language: Option<Language>,
+}
+
+/// Every place the workflow lists this agent or team (handoff targets and "is a live agent
+/// Online" conditions), so that deleting it can say what will change before it happens.
+pub fn usages(workspace: &Workspace, referent: Referent) -> Vec<Usage> {
+    let lists = |targets: &Targets| match referent {
+        Referent::Agent(agent) => targets.agents.contains(&agent),
+        Referent::Team(team) => targets.teams.contains(&team),
+    };
+    let mut found = Vec::new();
+    for entry in workspace.ai_agent.workflow.entries() {
+        let NodeRef::Action(action) = entry.node else { continue };
+        let assign = match &action.kind {
+            ActionKind::HumanHandoff(handoff) => &handoff.assign,
+            ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => assign,
+            _ => continue,
+        };
+        let Assign::SpecificUsersOrTeams { targets, by_language } = assign else { continue };
+        let mut usage = |language: Option<&Language>| {
+            found.push(Usage { node: action.id, path: entry.path.clone(), language: language.cloned() })
+        };
+        if lists(targets) {
+            usage(None);
+        }
+        for (language, row) in by_language.iter().flatten() {
+            if let LanguageTargets::Own(own) = row
+                && lists(own)
+            {
+                usage(Some(language));
+            }
+        }
+    }
+    found
+}

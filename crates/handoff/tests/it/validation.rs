@@ -104,3 +104,26 @@ fn missing_fixed_triggers_are_problems() {
         ],
     );
 }
+
+#[test]
+fn usages_say_where_a_team_or_agent_is_listed_before_it_is_deleted() {
+    use handoff::{Referent, usages};
+    let handoff = json!({
+        "availability_check": false,
+        "assign": { "to": "specific_users_or_teams", "targets": { "teams": [1], "agents": [3] },
+                    "by_language": { "fr": { "use": "own", "teams": [3, 1] }, "es": { "use": "default" } } }
+    });
+    let workspace = with(handoff, json!([]));
+    let describe = |referent| {
+        usages(&workspace, referent)
+            .into_iter()
+            .map(|usage| format!("{} {} {:?}", usage.node, usage.path, usage.language.map(|l| l.to_string())))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        describe(Referent::Team(handoff::TeamId(1))),
+        ["node 20 triggers[1].actions[0] None", "node 20 triggers[1].actions[0] Some(\"fr\")"]
+    );
+    assert_eq!(describe(Referent::Agent(handoff::AgentId(3))), ["node 20 triggers[1].actions[0] None"]);
+    assert_eq!(describe(Referent::Team(handoff::TeamId(2))), Vec::<String>::new());
+}
