@@ -117,3 +117,18 @@ fn a_state_snapshot_round_trips_and_rebuilds_the_same_engine() {
     let mut rebuilt = Engine::from_state(workspace, loaded);
     assert_eq!(run(&mut rebuilt, "close 1 10"), run(&mut engine, "close 1 10"));
 }
+
+#[test]
+fn every_worked_scenario_round_trips_through_its_document() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/scenarios");
+    let mut count = 0;
+    for entry in std::fs::read_dir(folder).expect("examples/scenarios exists") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let scenario = handoff::load_scenario(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        let again = serde_json::to_string(&scenario).expect("serializes");
+        assert_eq!(handoff::load_scenario(&again).expect("its own JSON loads"), scenario, "{}", path.display());
+        count += 1;
+    }
+    assert!(count >= 3);
+}
