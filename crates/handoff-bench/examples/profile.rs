@@ -8,6 +8,8 @@ fn main() {
     let chats = args.next().unwrap_or(handoff_bench::CHATS);
     let workload = handoff_bench::workload(agents, chats);
     let mut engine = handoff_bench::prepare(&workload, false);
+    let started = std::time::Instant::now();
     let decisions = handoff_bench::run(&mut engine, &workload.commands);
-    println!("{decisions} decisions for {chats} chats at {agents} agents");
+    let seconds = started.elapsed().as_secs_f64();
+    println!("{decisions} decisions for {chats} chats at {agents} agents in {seconds:.3} s: {:.0} decisions/s", decisions as f64 / seconds);
 }

@@ -2,15 +2,15 @@
 //! the engine holds). Loading never panics: a malformed or invalid document gives a
 //! `DocumentError` that says where (a JSON path, and a line and column) and what was expected.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::State;
-use crate::ids::Language;
-use crate::workflow::node_id;
+use crate::engine::{ChatStatus, Eligibility, State};
+use crate::ids::{AgentId, Language};
+use crate::workflow::{IndexedWorkflow, node_id};
 use crate::workspace::Workspace;
 
 pub const WORKSPACE_FORMAT: &str = "handoff-studio/workspace";
@@ -100,7 +100,9 @@ pub fn state_to_json(state: &State) -> String {
     serde_json::to_string_pretty(&document).expect("a state always serializes")
 }
 
-/// Reads a snapshot and checks it against the workspace it belongs to.
+/// Reads a snapshot and checks it against the workspace it belongs to: the same agents, and
+/// every chat's handoff, eligibility and assignee still there, with agents' open chats agreeing
+/// with the chats. A snapshot that passes can be carried on by `Engine::from_state`.
 pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentError> {
     check_header(text, STATE_FORMAT)?;
     let document: StateDocument = parse(text)?;
@@ -110,16 +112,57 @@ pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentEr
     if agents != in_state {
         return Err(DocumentError::at("state.agents", "the agents differ from the workspace's live agents"));
     }
-    for (id, chat) in &state.chats {
-        if *id != chat.id {
-            return Err(DocumentError::at(
-                format!("state.chats.{}", id.0),
-                format!("holds {} under key {}", chat.id, id.0),
-            ));
+    let workflow = IndexedWorkflow::new(workspace.ai_agent.workflow.clone());
+    let mut open: HashMap<AgentId, u32> = HashMap::new();
+    let mut ids: Vec<_> = state.chats.keys().copied().collect();
+    ids.sort_unstable();
+    for id in ids {
+        let chat = &state.chats[&id];
+        let at = |field: &str| format!("state.chats.{}.{field}", id.0);
+        if id != chat.id {
+            return Err(DocumentError::at(at("id"), format!("holds {} under key {}", chat.id, id.0)));
         }
         if !workspace.ai_agent.supports(&chat.language) {
-            let path = format!("state.chats.{}.language", id.0);
-            return Err(DocumentError::at(path, format!("the AI agent does not speak {}", chat.language)));
+            return Err(DocumentError::at(at("language"), format!("the AI agent does not speak {}", chat.language)));
+        }
+        if let Some(node) = chat.handoff
+            && workflow.handoff(node).is_none()
+        {
+            return Err(DocumentError::at(
+                at("handoff"),
+                format!("{node} is not a Human Handoff action of the workflow"),
+            ));
+        }
+        match &chat.eligibility {
+            Some(Eligibility::Handoff { node, language }) => {
+                if workflow.handoff(*node).is_none() || !workspace.ai_agent.supports(language) {
+                    let message = format!("no Human Handoff {node} for {language} in the workflow");
+                    return Err(DocumentError::at(at("eligibility"), message));
+                }
+            }
+            Some(Eligibility::Team { team }) if workspace.teamspace.team(*team).is_none() => {
+                return Err(DocumentError::at(at("eligibility"), format!("there is no {team} in the teamspace")));
+            }
+            Some(Eligibility::Team { .. }) => {}
+            None if matches!(chat.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) => {
+                return Err(DocumentError::at(at("eligibility"), "a chat with the live side needs its eligibility"));
+            }
+            None => {}
+        }
+        match chat.status {
+            ChatStatus::Open { assignee: agent } | ChatStatus::Closed { by: agent } if !agents.contains(&agent) => {
+                return Err(DocumentError::at(at("status"), format!("there is no {agent} in the teamspace")));
+            }
+            ChatStatus::Open { assignee } => *open.entry(assignee).or_default() += 1,
+            _ => {}
+        }
+    }
+    for (index, agent) in state.agents.iter().enumerate() {
+        let counted = open.get(&agent.id).copied().unwrap_or(0);
+        if agent.open_chats != counted {
+            let message =
+                format!("says {} open chats, but {counted} chats are open with {}", agent.open_chats, agent.id);
+            return Err(DocumentError::at(format!("state.agents[{index}].open_chats"), message));
         }
     }
     Ok(state)

@@ -518,8 +518,13 @@ impl Engine {
             steps += 1;
             if steps > MAX_STEPS_PER_TURN {
                 self.emit(turn, Event::WorkflowStopped { chat, node: action.id, at });
-                let waiting = Waiting::Message { level: None, then: Vec::new() };
-                self.emit(turn, Event::FlowWaiting { chat, waiting });
+                if stack.iter().any(is_obligation) {
+                    // A stopped hand-back still ends in a new AI session.
+                    self.emit(turn, Event::SessionStarted { chat, at });
+                } else {
+                    let waiting = Waiting::Message { level: None, then: Vec::new() };
+                    self.emit(turn, Event::FlowWaiting { chat, waiting });
+                }
                 return;
             }
             let node = action.id;
@@ -565,7 +570,7 @@ impl Engine {
                     return;
                 }
                 ActionKind::JumpTo { target } => {
-                    stack.clear();
+                    keep_obligations(&mut stack);
                     position = workflow.start_of(*target);
                     continue;
                 }
@@ -635,13 +640,13 @@ impl Engine {
             .iter()
             .find(intent)
             .map(|trigger| (trigger.id, then.clone()))
-            .or_else(|| top.iter().find(intent).map(|trigger| (trigger.id, Vec::new())))
+            .or_else(|| top.iter().find(intent).map(|trigger| (trigger.id, obligations(&then))))
             .or_else(|| {
                 let level = level?;
                 let again = then.iter().cloned().chain([Frame::AskAgain { level }]).collect();
                 nested.iter().find(fallback).map(|trigger| (trigger.id, again))
             })
-            .or_else(|| top.iter().find(fallback).map(|trigger| (trigger.id, Vec::new())));
+            .or_else(|| top.iter().find(fallback).map(|trigger| (trigger.id, obligations(&then))));
         if let Some((trigger, stack)) = chosen {
             self.run(turn, chat, Some((Sequence::Trigger(trigger), 0)), stack);
         }
@@ -956,16 +961,25 @@ impl Engine {
         let (before, was_online) = (self.available_key(slot), is_online(&self.state.agents[slot]));
         change(&mut self.state.agents[slot]);
         let (after, now_online) = (self.available_key(slot), is_online(&self.state.agents[slot]));
-        if before == after && was_online == now_online {
+        // What the pools order by: the key for Balanced and Round robin; for Random only
+        // whether the agent is available at all; nothing for Voluntary.
+        let reorder = match method {
+            AssignmentMethod::Balanced | AssignmentMethod::RoundRobin => before != after,
+            AssignmentMethod::Random => before.is_some() != after.is_some(),
+            AssignmentMethod::Voluntary => false,
+        };
+        if !reorder && was_online == now_online {
             return;
         }
         for &pool in &self.agent_pools[slot] {
             let entry = &mut self.pools[pool];
-            if let Some(key) = before {
-                entry.remove(method, key, slot);
-            }
-            if let Some(key) = after {
-                entry.insert(method, key, slot);
+            if reorder {
+                if let Some(key) = before {
+                    entry.remove(method, key, slot);
+                }
+                if let Some(key) = after {
+                    entry.insert(method, key, slot);
+                }
             }
             if was_online != now_online {
                 if now_online { entry.online += 1 } else { entry.online -= 1 }
@@ -1097,6 +1111,21 @@ fn chats_in_id_order<S: serde::Serializer>(chats: &FxHashMap<ChatId, Chat>, seri
 struct Turn {
     now: Timestamp,
     events: Vec<Event>,
+}
+
+/// Whether a frame is part of the hand-back, which must run to its new session whatever the
+/// flow does on the way; the other frames only continue the current branch.
+fn is_obligation(frame: &Frame) -> bool {
+    matches!(frame, Frame::HandoffClosed { .. } | Frame::NewSession)
+}
+
+/// The hand-back frames of a stack: what a Jump To or a top-level match keeps.
+fn obligations(stack: &[Frame]) -> Vec<Frame> {
+    stack.iter().filter(|frame| is_obligation(frame)).cloned().collect()
+}
+
+fn keep_obligations(stack: &mut Vec<Frame>) {
+    stack.retain(is_obligation);
 }
 
 fn is_online(agent: &AgentState) -> bool {

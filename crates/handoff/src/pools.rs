@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use crate::hash::FxHashMap;
 use crate::ids::ChatId;
 use crate::workspace::AssignmentMethod;
 
@@ -24,9 +23,12 @@ pub struct Pool {
     /// Agent slots, sorted.
     pub members: Vec<Slot>,
     ranked: BTreeSet<(RankKey, Slot)>,
-    /// Random method: available agents in a list for uniform picks, with each one's position.
-    random: Vec<Slot>,
-    random_at: FxHashMap<Slot, usize>,
+    /// Random method: which members (by position in `members`) are available, counted in a
+    /// Fenwick tree so that the k-th available member is found in logarithmic time. The order
+    /// is the members' order, whatever happened before: a restored snapshot picks the same.
+    available: Vec<bool>,
+    counts: Vec<u32>,
+    available_count: usize,
     /// Pending chats by queue sequence; entries whose chat has left the queue are skipped lazily.
     pub queue: VecDeque<(u64, ChatId)>,
     /// How many entries of `queue` are still pending.
@@ -37,7 +39,8 @@ pub struct Pool {
 
 impl Pool {
     pub fn new(members: Vec<Slot>) -> Pool {
-        Pool { members, ..Pool::default() }
+        let size = members.len();
+        Pool { members, available: vec![false; size], counts: vec![0; size + 1], ..Pool::default() }
     }
 
     pub fn contains(&self, slot: Slot) -> bool {
@@ -45,7 +48,7 @@ impl Pool {
     }
 
     pub fn has_available(&self) -> bool {
-        !self.ranked.is_empty() || !self.random.is_empty()
+        !self.ranked.is_empty() || self.available_count > 0
     }
 
     pub fn insert(&mut self, method: AssignmentMethod, key: RankKey, slot: Slot) {
@@ -53,12 +56,7 @@ impl Pool {
             AssignmentMethod::Balanced | AssignmentMethod::RoundRobin => {
                 self.ranked.insert((key, slot));
             }
-            AssignmentMethod::Random => {
-                if let std::collections::hash_map::Entry::Vacant(entry) = self.random_at.entry(slot) {
-                    entry.insert(self.random.len());
-                    self.random.push(slot);
-                }
-            }
+            AssignmentMethod::Random => self.set_available(slot, true),
             AssignmentMethod::Voluntary => {}
         }
     }
@@ -68,14 +66,7 @@ impl Pool {
             AssignmentMethod::Balanced | AssignmentMethod::RoundRobin => {
                 self.ranked.remove(&(key, slot));
             }
-            AssignmentMethod::Random => {
-                if let Some(at) = self.random_at.remove(&slot) {
-                    self.random.swap_remove(at);
-                    if let Some(&moved) = self.random.get(at) {
-                        self.random_at.insert(moved, at);
-                    }
-                }
-            }
+            AssignmentMethod::Random => self.set_available(slot, false),
             AssignmentMethod::Voluntary => {}
         }
     }
@@ -87,16 +78,20 @@ impl Pool {
                 self.ranked.iter().map(|&(_, slot)| slot).find(|&slot| Some(slot) != except)
             }
             AssignmentMethod::Random => {
-                let excluded = except.and_then(|slot| self.random_at.get(&slot).copied());
-                let choices = self.random.len() - usize::from(excluded.is_some());
+                // The rank of `except` among the available members, if it is one of them.
+                let excluded = except
+                    .and_then(|slot| self.members.binary_search(&slot).ok())
+                    .filter(|&at| self.available[at])
+                    .map(|at| self.available_before(at));
+                let choices = self.available_count - usize::from(excluded.is_some());
                 if choices == 0 {
                     return None;
                 }
-                let mut index = (draw % choices as u64) as usize;
-                if excluded.is_some_and(|at| index >= at) {
-                    index += 1;
+                let mut rank = (draw % choices as u64) as usize;
+                if excluded.is_some_and(|excluded| rank >= excluded) {
+                    rank += 1;
                 }
-                Some(self.random[index])
+                Some(self.members[self.nth_available(rank)])
             }
             AssignmentMethod::Voluntary => None,
         }
@@ -104,8 +99,58 @@ impl Pool {
 
     pub fn clear_available(&mut self) {
         self.ranked.clear();
-        self.random.clear();
-        self.random_at.clear();
+        self.available.fill(false);
+        self.counts.fill(0);
+        self.available_count = 0;
+    }
+
+    fn set_available(&mut self, slot: Slot, available: bool) {
+        let at = self.members.binary_search(&slot).expect("only members are made available");
+        if self.available[at] == available {
+            return;
+        }
+        self.available[at] = available;
+        if available {
+            self.available_count += 1;
+        } else {
+            self.available_count -= 1;
+        }
+        // Fenwick update of position `at` (1-based inside the tree).
+        let mut index = at + 1;
+        while index < self.counts.len() {
+            if available {
+                self.counts[index] += 1;
+            } else {
+                self.counts[index] -= 1;
+            }
+            index += index & index.wrapping_neg();
+        }
+    }
+
+    /// How many members before position `at` are available.
+    fn available_before(&self, at: usize) -> usize {
+        let (mut index, mut sum) = (at, 0);
+        while index > 0 {
+            sum += self.counts[index] as usize;
+            index -= index & index.wrapping_neg();
+        }
+        sum
+    }
+
+    /// The position of the available member of rank `rank` (0 for the first).
+    fn nth_available(&self, rank: usize) -> usize {
+        let size = self.counts.len() - 1;
+        let (mut position, mut remaining) = (0, rank as u32);
+        let mut step = size.next_power_of_two();
+        while step > 0 {
+            let next = position + step;
+            if next <= size && self.counts[next] <= remaining {
+                position = next;
+                remaining -= self.counts[next];
+            }
+            step /= 2;
+        }
+        position
     }
 }
 

@@ -132,3 +132,25 @@ fn every_worked_scenario_round_trips_through_its_document() {
     }
     assert!(count >= 3);
 }
+
+#[test]
+fn a_snapshot_that_no_longer_fits_its_workspace_is_refused_where_it_disagrees() {
+    let workspace = workspace("balanced", 1, all_users());
+    let mut engine = Engine::new(workspace.clone(), 7);
+    run(&mut engine, "in 1\nstart 10 en\nsay 10 human\nstart 11 en\nsay 11 human");
+    let snapshot = state_to_json(engine.state());
+
+    // The admin deleted the handoff both chats went through.
+    let mut edited = workspace.clone();
+    handoff::edit::delete(&mut edited.ai_agent.workflow, handoff::NodeId(20)).expect("deletable");
+    assert_eq!(
+        load_state(&snapshot, &edited).unwrap_err().to_string(),
+        "at state.chats.10.handoff: node 20 is not a Human Handoff action of the workflow"
+    );
+
+    let tampered = snapshot.replacen("\"open_chats\": 1", "\"open_chats\": 3", 1);
+    assert_eq!(
+        load_state(&tampered, &workspace).unwrap_err().to_string(),
+        "at state.agents[0].open_chats: says 3 open chats, but 1 chats are open with agent 1"
+    );
+}

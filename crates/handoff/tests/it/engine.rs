@@ -701,3 +701,43 @@ fn a_transfer_to_an_agent_may_exceed_the_cap_and_frees_a_slot_for_the_queue() {
     ",
     );
 }
+
+#[test]
+fn a_jump_inside_the_hand_back_still_runs_the_close_subtree_and_starts_a_fresh_session() {
+    let mut workspace = workspace("balanced", 3, all_users());
+    let closed = workspace
+        .ai_agent
+        .workflow
+        .triggers
+        .iter_mut()
+        .find(|trigger| trigger.kind == handoff::workflow::TriggerKind::ChatClosedByLiveAgent)
+        .expect("the starter has one");
+    closed.actions = serde_json::from_value(json!([
+        { "id": 60, "action": "send_message", "text": "Thanks!" },
+        { "id": 61, "action": "jump_to", "target": 9 }
+    ]))
+    .expect("valid actions");
+    let steps = "
+        - in 1
+        - start 10 en
+        - say 10 human
+        close 1 10
+        say 10 status
+    ";
+    check(
+        workspace,
+        steps,
+        "
+        close 1 10
+          closed by agent 1
+          ai: Thanks!
+          ai: Sorry, I did not get that.
+          ai: Goodbye friend!
+          new AI session
+        say 10 status
+          customer: status
+          ai: Fresh session: no rating here.
+
+    ",
+    );
+}

@@ -14,7 +14,7 @@ use crate::support::{all_users, run, workspace};
 const SCENARIO: &str = include_str!("../../../../examples/scenarios/french-handoff.json");
 
 fn state_document() -> String {
-    let mut engine = Engine::new(workspace("balanced", 1, all_users()), 7);
+    let mut engine = Engine::new(workspace("round_robin", 2, all_users()), 7);
     run(&mut engine, "in 1\nstart 10 fr\nsay 10 humain\nstart 11 en\nsay 11 human");
     state_to_json(engine.state())
 }
@@ -89,7 +89,11 @@ proptest! {
             let mut engine = Engine::new(loaded, 1);
             run(&mut engine, "in 1\nstart 10 en\nsay 10 human");
         }
-        let _ = load_state(&mutate(&state_document(), &edits), &workspace);
+        if let Ok(state) = load_state(&mutate(&state_document(), &edits), &workspace) {
+            // Whatever snapshot loads can be carried on.
+            let mut engine = Engine::from_state(workspace.clone(), state);
+            run(&mut engine, "in 1\nin 2\nout 1\nclose 2 10\nclose 2 11\nsay 10 4\nsettings random 0\nsettings balanced 3");
+        }
         if let Ok(scenario) = load_scenario(&mutate(SCENARIO, &edits)) {
             let _ = run_scenario(&scenario);
         }

@@ -223,15 +223,6 @@ proptest! {
     }
 }
 
-/// Random picks differ between the index (a list kept by swap-removal) and a scan (member
-/// order), so the comparison runs every other method: Random becomes Round robin.
-fn without_random(method: AssignmentMethod) -> AssignmentMethod {
-    match method {
-        AssignmentMethod::Random => AssignmentMethod::RoundRobin,
-        other => other,
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -240,18 +231,11 @@ proptest! {
         workspace in arb_workspace(),
         steps in proptest::collection::vec(arb_step(), 1..150),
     ) {
-        let mut workspace = workspace;
-        workspace.teamspace.assignment.method = without_random(workspace.teamspace.assignment.method);
         let mut indexed = Engine::new(workspace.clone(), 3);
         let mut scanning = Engine::new(workspace, 3);
         scanning.set_linear_scan(true);
         for (index, step) in steps.iter().enumerate() {
-            let command = match command(&indexed, step) {
-                Command::SetAssignment { assignment } => Command::SetAssignment {
-                    assignment: ChatAssignment { method: without_random(assignment.method), ..assignment },
-                },
-                other => other,
-            };
+            let command = command(&indexed, step);
             let now = Timestamp(index as u64 * 1_000);
             prop_assert_eq!(indexed.handle(now, command.clone()), scanning.handle(now, command));
         }
@@ -334,6 +318,31 @@ proptest! {
                 .iter()
                 .all(|problem| !matches!(problem.kind, handoff::ProblemKind::MissingTrigger { .. }));
             prop_assert!(keeps_fixed_triggers, "Chat Started or Chat Closed by Live Agent went missing");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_restored_snapshot_decides_like_the_original(
+        workspace in arb_workspace(),
+        steps in proptest::collection::vec(arb_step(), 2..150),
+        split in any::<usize>(),
+        seed in any::<u64>(),
+    ) {
+        let split = split % steps.len();
+        let mut original = Engine::new(workspace.clone(), seed);
+        for (index, step) in steps[..split].iter().enumerate() {
+            let _ = original.handle(Timestamp(index as u64 * 1_000), command(&original, step));
+        }
+        let snapshot = load_state(&state_to_json(original.state()), &workspace).expect("a snapshot loads");
+        let mut restored = Engine::from_state(workspace, snapshot);
+        for (index, step) in steps[split..].iter().enumerate() {
+            let now = Timestamp((split + index) as u64 * 1_000);
+            let command = command(&original, step);
+            prop_assert_eq!(original.handle(now, command.clone()), restored.handle(now, command));
         }
     }
 }
