@@ -11,5 +11,8 @@ fn main() {
     let started = std::time::Instant::now();
     let decisions = handoff_bench::run(&mut engine, &workload.commands);
     let seconds = started.elapsed().as_secs_f64();
-    println!("{decisions} decisions for {chats} chats at {agents} agents in {seconds:.3} s: {:.0} decisions/s", decisions as f64 / seconds);
+    println!(
+        "{decisions} decisions for {chats} chats at {agents} agents in {seconds:.3} s: {:.0} decisions/s",
+        decisions as f64 / seconds
+    );
 }

@@ -134,12 +134,13 @@ pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentEr
             ));
         }
         match &chat.eligibility {
-            Some(Eligibility::Handoff { node, language }) => {
-                if workflow.handoff(*node).is_none() || !workspace.ai_agent.supports(language) {
-                    let message = format!("no Human Handoff {node} for {language} in the workflow");
-                    return Err(DocumentError::at(at("eligibility"), message));
-                }
+            Some(Eligibility::Handoff { node, language })
+                if workflow.handoff(*node).is_none() || !workspace.ai_agent.supports(language) =>
+            {
+                let message = format!("no Human Handoff {node} for {language} in the workflow");
+                return Err(DocumentError::at(at("eligibility"), message));
             }
+            Some(Eligibility::Handoff { .. }) => {}
             Some(Eligibility::Team { team }) if workspace.teamspace.team(*team).is_none() => {
                 return Err(DocumentError::at(at("eligibility"), format!("there is no {team} in the teamspace")));
             }
