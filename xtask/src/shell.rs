@@ -57,6 +57,22 @@ impl Cmd {
     pub fn spawn(mut self) -> Result<std::process::Child, String> {
         self.command.spawn().map_err(|error| format!("could not start `{}`: {error}", self.shown))
     }
+
+    /// Starts it as the leader of a new process group, so that `end_group` also ends whatever
+    /// it started (chromedriver's browsers).
+    pub fn spawn_group(mut self) -> Result<std::process::Child, String> {
+        use std::os::unix::process::CommandExt;
+        self.command.process_group(0);
+        self.spawn()
+    }
+}
+
+/// Ends a process started with `spawn_group` and everything in its group, then reaps it.
+pub fn end_group(mut child: std::process::Child) {
+    // A group that is already gone is what we want; there is nothing to report.
+    let _ = std::process::Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// PATH with the project's tool folders in front (the pinned wasm-opt, then the folder

@@ -5,7 +5,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::shell::cmd;
+use crate::shell::{cmd, end_group};
 use crate::{serve_dist, tools, workspace_root};
 
 type Stage = fn() -> Result<(), String>;
@@ -102,17 +102,16 @@ fn end_to_end_tests() -> Result<(), String> {
     let app_url = serve_dist::start(&workspace_root().join("dist"))?;
     let chromedriver = tools::find("chromedriver").ok_or("chromedriver is not installed")?;
     let port = free_loopback_port()?;
-    let mut driver =
-        cmd(&chromedriver.to_string_lossy(), &[&format!("--port={port}"), "--log-level=WARNING"]).spawn()?;
+    let driver =
+        cmd(&chromedriver.to_string_lossy(), &[&format!("--port={port}"), "--log-level=WARNING"]).spawn_group()?;
     let outcome = wait_for_port(port, Duration::from_secs(20)).and_then(|()| {
         cmd("cargo", &["test", "--package", "handoff-studio", "--features", "e2e", "--test", "e2e"])
             .env("HANDOFF_E2E_APP_URL", &app_url)
             .env("HANDOFF_E2E_WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
             .run()
     });
-    // chromedriver would otherwise outlive us; it has nothing left to say.
-    let _ = driver.kill();
-    let _ = driver.wait();
+    // chromedriver, and any browser still shutting down, would otherwise outlive us.
+    end_group(driver);
     outcome
 }
 
