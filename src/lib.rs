@@ -5,6 +5,8 @@
 pub mod history;
 mod pages;
 mod shell;
+mod storage;
+pub mod workspace_store;
 
 pub use pages::{SECTIONS, Section};
 pub use shell::{App, Header};

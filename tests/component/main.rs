@@ -4,6 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use handoff_studio::App;
+use handoff_studio::workspace_store::{StorageBanner, provide_workspace_store};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -24,12 +25,16 @@ struct Stage {
 impl Stage {
     fn mount_app_at(path: &str) -> Self {
         window().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
+        Stage::mount(App)
+    }
+
+    fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Self {
         let element: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         document().body().unwrap().append_child(&element).unwrap();
         let owner = Owner::new();
         // The owner above is cleaned up explicitly on drop; the handle's own drop does not reach
         // the router's listeners, because spawned navigation tasks still hold the owner.
-        owner.with(|| mount_to(element.clone(), App)).forget();
+        owner.with(|| mount_to(element.clone(), view)).forget();
         Stage { element, owner }
     }
 
@@ -109,4 +114,59 @@ async fn an_unknown_address_shows_the_not_found_page_with_a_way_home() {
 
     stage.click("main a[href='/']");
     eventually("the home page", || path() == "/" && stage.text("main h1") == "Handoff Studio").await;
+}
+
+fn stored_workspace() -> Option<String> {
+    window().local_storage().unwrap().unwrap().get_item("handoff-studio/workspace").unwrap()
+}
+
+fn store_workspace(text: Option<&str>) {
+    let storage = window().local_storage().unwrap().unwrap();
+    match text {
+        Some(text) => storage.set_item("handoff-studio/workspace", text).unwrap(),
+        None => storage.remove_item("handoff-studio/workspace").unwrap(),
+    }
+}
+
+/// The workspace store and its banner, as the editor and settings pages will provide them.
+fn store_with_banner() -> impl IntoView {
+    provide_workspace_store();
+    view! { <StorageBanner/> }
+}
+
+#[wasm_bindgen_test]
+async fn a_first_visit_saves_the_starter_workspace() {
+    store_workspace(None);
+    let stage = Stage::mount(store_with_banner);
+    eventually("the starter workspace in storage", || stored_workspace().is_some()).await;
+    let saved = stored_workspace().unwrap();
+    assert!(saved.contains("\"format\": \"handoff-studio/workspace\""), "{saved}");
+    assert!(saved.contains("Acme Support"));
+    assert!(stage.element.query_selector(".banner").unwrap().is_none(), "no banner when all is well");
+}
+
+#[wasm_bindgen_test]
+async fn unreadable_storage_is_kept_offered_for_download_and_replaced_only_when_asked() {
+    store_workspace(Some("{\"format\": \"handoff-studio/workspace\", oops"));
+    let stage = Stage::mount(store_with_banner);
+    eventually("the storage banner", || stage.element.query_selector(".banner").unwrap().is_some()).await;
+    assert!(stage.text(".banner").contains("Your saved workspace could not be read."));
+    assert!(stage.text(".banner").contains("line 1, column"), "the banner says where the data is broken");
+    let download = stage.find(".banner a[download]");
+    let href = download.get_attribute("href").unwrap();
+    assert!(href.starts_with("data:application/json;charset=utf-8,"));
+    assert!(href.contains("oops"), "the download holds the raw data: {href}");
+    assert_eq!(
+        stored_workspace().as_deref(),
+        Some("{\"format\": \"handoff-studio/workspace\", oops"),
+        "nothing was wiped"
+    );
+
+    stage.click(".banner button");
+    eventually("the banner to go", || stage.element.query_selector(".banner").unwrap().is_none()).await;
+    eventually("the starter saved in place of the broken data", || {
+        stored_workspace().is_some_and(|saved| saved.contains("Acme Support"))
+    })
+    .await;
+    store_workspace(None);
 }

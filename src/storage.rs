@@ -1,0 +1,23 @@
+//! The one module of the app that touches browser storage (`localStorage`).
+
+/// Where the admin's workspace document is kept.
+pub const WORKSPACE_KEY: &str = "handoff-studio/workspace";
+
+fn local_storage() -> Result<web_sys::Storage, String> {
+    let window = web_sys::window().ok_or("there is no browser window")?;
+    match window.local_storage() {
+        Ok(Some(storage)) => Ok(storage),
+        _ => Err("the browser's storage is not available (private mode, or blocked)".to_owned()),
+    }
+}
+
+/// The stored text, `None` if nothing is stored yet.
+pub fn read(key: &str) -> Result<Option<String>, String> {
+    local_storage()?.get_item(key).map_err(|_| "the browser refused to read its storage".to_owned())
+}
+
+pub fn write(key: &str, value: &str) -> Result<(), String> {
+    local_storage()?
+        .set_item(key, value)
+        .map_err(|_| "the browser refused to save (its storage may be full)".to_owned())
+}
