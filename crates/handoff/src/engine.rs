@@ -16,7 +16,7 @@ use crate::matching::intent_matches;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
 use crate::workflow::{
-    ActionKind, Assign, Condition, Handoff, IndexedWorkflow, LanguageTargets, Sequence, TriggerKind,
+    ActionKind, Assign, Condition, Handoff, IndexedWorkflow, LanguageTargets, Sequence, Targets, TriggerKind,
 };
 use crate::workspace::{AssignmentMethod, ChatAssignment, Role, Workspace};
 
@@ -904,7 +904,7 @@ impl Engine {
                 Some(handoff) => self.members_of(&handoff.assign, language),
                 None => Vec::new(),
             },
-            Eligibility::Team { team } => self.targets_members(&[], std::slice::from_ref(team)),
+            Eligibility::Team { team } => self.targets_members(&Targets { agents: Vec::new(), teams: vec![*team] }),
         }
     }
 
@@ -916,22 +916,20 @@ impl Engine {
                     Some(LanguageTargets::Own(own)) => own,
                     Some(LanguageTargets::Default) | None => targets,
                 };
-                self.targets_members(&targets.agents, &targets.teams)
+                self.targets_members(targets)
             }
         }
     }
 
-    fn targets_members(&self, agents: &[AgentId], teams: &[TeamId]) -> Vec<Slot> {
-        let teamspace = &self.config.workspace.teamspace;
-        let mut slots: Vec<Slot> = teamspace
-            .agents
-            .iter()
-            .enumerate()
-            .filter(|(_, agent)| agents.contains(&agent.id) || agent.teams.iter().any(|team| teams.contains(team)))
-            .map(|(slot, _)| slot)
-            .collect();
-        slots.sort_unstable();
-        slots
+    /// The agent slots the targets admit, in slot order.
+    fn targets_members(&self, targets: &Targets) -> Vec<Slot> {
+        let agents = self.config.workspace.teamspace.agents.iter().enumerate();
+        agents.filter(|(_, agent)| targets.admits(agent)).map(|(slot, _)| slot).collect()
+    }
+
+    /// The settings of a Human Handoff action, looked up in the index.
+    pub(crate) fn handoff_settings(&self, node: NodeId) -> Option<&Handoff> {
+        self.config.workflow.handoff(node)
     }
 
     fn refill_available(&mut self) {

@@ -110,17 +110,11 @@ impl Engine {
     /// When the chat's language has its own list: the language and the agents of the default list.
     fn language_list_owner(&self, eligibility: Option<&Eligibility>) -> Option<(Language, Vec<AgentId>)> {
         let Some(Eligibility::Handoff { node, language }) = eligibility else { return None };
-        let handoff = self.workspace().ai_agent.workflow.find_action(*node)?;
-        let crate::workflow::ActionKind::HumanHandoff(handoff) = &handoff.kind else { return None };
+        let handoff = self.handoff_settings(*node)?;
         let Assign::SpecificUsersOrTeams { targets, by_language: Some(rows) } = &handoff.assign else { return None };
         let Some(LanguageTargets::Own(_)) = rows.get(language) else { return None };
-        let teamspace = &self.workspace().teamspace;
-        let default_members = teamspace
-            .agents
-            .iter()
-            .filter(|agent| targets.agents.contains(&agent.id) || agent.teams.iter().any(|t| targets.teams.contains(t)))
-            .map(|agent| agent.id)
-            .collect();
+        let agents = &self.workspace().teamspace.agents;
+        let default_members = agents.iter().filter(|agent| targets.admits(agent)).map(|agent| agent.id).collect();
         Some((language.clone(), default_members))
     }
 }

@@ -181,10 +181,7 @@ fn check_targets(workspace: &Workspace, targets: &Targets, language: Option<&Lan
     for &team in targets.teams.iter().filter(|&&team| teamspace.team(team).is_none()) {
         found.push(ProblemKind::UnknownTeam { team, language: language.clone() });
     }
-    let anyone = teamspace
-        .agents
-        .iter()
-        .any(|agent| targets.agents.contains(&agent.id) || agent.teams.iter().any(|team| targets.teams.contains(team)));
+    let anyone = teamspace.agents.iter().any(|agent| targets.admits(agent));
     if !anyone {
         found.push(ProblemKind::TargetsHaveNoMembers { language });
     }

@@ -167,6 +167,11 @@ impl Targets {
     pub fn is_empty(&self) -> bool {
         self.agents.is_empty() && self.teams.is_empty()
     }
+
+    /// Whether these targets make the agent eligible: listed, or a member of a listed team.
+    pub fn admits(&self, agent: &crate::workspace::LiveAgent) -> bool {
+        self.agents.contains(&agent.id) || agent.teams.iter().any(|team| self.teams.contains(team))
+    }
 }
 
 /// One language's row under "Assign by language".
