@@ -260,13 +260,7 @@ fn sequence_of(workflow: &Workflow, sequence: Sequence) -> Option<&Vec<Action>> 
     match sequence {
         Sequence::Trigger(id) => workflow.find_trigger(id).map(|trigger| &trigger.actions),
         Sequence::Then(id) | Sequence::Else(id) | Sequence::OnClose(id) | Sequence::OnNoAgent(id) => {
-            match (&workflow.find_action(id)?.kind, sequence) {
-                (ActionKind::IfElse { then, .. }, Sequence::Then(_)) => Some(then),
-                (ActionKind::IfElse { otherwise, .. }, Sequence::Else(_)) => Some(otherwise),
-                (ActionKind::HumanHandoff(handoff), Sequence::OnClose(_)) => Some(&handoff.on_close),
-                (ActionKind::HumanHandoff(handoff), Sequence::OnNoAgent(_)) => Some(&handoff.on_no_agent),
-                _ => None,
-            }
+            workflow.find_action(id)?.kind.branch(sequence)
         }
     }
 }
@@ -292,13 +286,7 @@ fn with_list<R>(workflow: &mut Workflow, place: Place, change: impl FnOnce(ListM
         }
         Place::Actions { sequence } => {
             let action = find_action_mut(&mut workflow.triggers, sequence_owner(sequence))?;
-            let list = match (&mut action.kind, sequence) {
-                (ActionKind::IfElse { then, .. }, Sequence::Then(_)) => then,
-                (ActionKind::IfElse { otherwise, .. }, Sequence::Else(_)) => otherwise,
-                (ActionKind::HumanHandoff(handoff), Sequence::OnClose(_)) => &mut handoff.on_close,
-                (ActionKind::HumanHandoff(handoff), Sequence::OnNoAgent(_)) => &mut handoff.on_no_agent,
-                _ => return None,
-            };
+            let list = action.kind.branch_mut(sequence)?;
             Some(change(ListMut::Actions(list)))
         }
     }

@@ -256,6 +256,30 @@ impl Workflow {
     }
 }
 
+impl ActionKind {
+    /// The branch `sequence` names inside this action (an If/Else branch, a handoff subtree);
+    /// `None` for a trigger's actions or a branch this kind of action does not have.
+    pub fn branch(&self, sequence: Sequence) -> Option<&Vec<Action>> {
+        match (self, sequence) {
+            (ActionKind::IfElse { then, .. }, Sequence::Then(_)) => Some(then),
+            (ActionKind::IfElse { otherwise, .. }, Sequence::Else(_)) => Some(otherwise),
+            (ActionKind::HumanHandoff(handoff), Sequence::OnClose(_)) => Some(&handoff.on_close),
+            (ActionKind::HumanHandoff(handoff), Sequence::OnNoAgent(_)) => Some(&handoff.on_no_agent),
+            _ => None,
+        }
+    }
+
+    pub fn branch_mut(&mut self, sequence: Sequence) -> Option<&mut Vec<Action>> {
+        match (self, sequence) {
+            (ActionKind::IfElse { then, .. }, Sequence::Then(_)) => Some(then),
+            (ActionKind::IfElse { otherwise, .. }, Sequence::Else(_)) => Some(otherwise),
+            (ActionKind::HumanHandoff(handoff), Sequence::OnClose(_)) => Some(&mut handoff.on_close),
+            (ActionKind::HumanHandoff(handoff), Sequence::OnNoAgent(_)) => Some(&mut handoff.on_no_agent),
+            _ => None,
+        }
+    }
+}
+
 /// The action sequences directly inside an action (If/Else branches, handoff subtrees).
 pub fn children(action: &Action) -> Vec<&[Action]> {
     match &action.kind {
@@ -345,13 +369,7 @@ impl IndexedWorkflow {
                 self.action(id)?
             }
         };
-        match (&owner.kind, sequence) {
-            (ActionKind::IfElse { then, .. }, Sequence::Then(_)) => Some(then),
-            (ActionKind::IfElse { otherwise, .. }, Sequence::Else(_)) => Some(otherwise),
-            (ActionKind::HumanHandoff(handoff), Sequence::OnClose(_)) => Some(&handoff.on_close),
-            (ActionKind::HumanHandoff(handoff), Sequence::OnNoAgent(_)) => Some(&handoff.on_no_agent),
-            _ => None,
-        }
+        owner.kind.branch(sequence).map(Vec::as_slice)
     }
 
     /// The next enabled action at `position`, moving `position` past it. At the end of the
