@@ -2,8 +2,10 @@
 //!
 //! The app only carries out what the domain crate `handoff` decides; it holds no rule of its own.
 
+pub mod editor;
 pub mod history;
 mod pages;
+pub mod settings;
 mod shell;
 mod storage;
 pub mod workspace_store;

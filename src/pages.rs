@@ -82,7 +82,7 @@ fn section(path: &str) -> &'static Section {
 }
 
 /// Sets the browser tab's title while a page is shown.
-fn set_document_title(title: &str) {
+pub fn set_document_title(title: &str) {
     document().set_title(&format!("{title} · Handoff Studio"));
 }
 
@@ -129,11 +129,6 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn EditorPage() -> impl IntoView {
-    view! { <Placeholder section=section("/editor")/> }
-}
-
-#[component]
 pub fn InboxPage() -> impl IntoView {
     view! { <Placeholder section=section("/inbox")/> }
 }
@@ -146,11 +141,6 @@ pub fn PreviewPage() -> impl IntoView {
 #[component]
 pub fn SimulatorPage() -> impl IntoView {
     view! { <Placeholder section=section("/simulator")/> }
-}
-
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    view! { <Placeholder section=section("/settings")/> }
 }
 
 /// Shown for any address that is not a page, with the way back.

@@ -4,15 +4,21 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{EditorPage, HomePage, InboxPage, NotFoundPage, PreviewPage, SECTIONS, SettingsPage, SimulatorPage};
+use crate::editor::EditorPage;
+use crate::pages::{HomePage, InboxPage, NotFoundPage, PreviewPage, SECTIONS, SimulatorPage};
+use crate::settings::SettingsPage;
+use crate::workspace_store::{StorageBanner, provide_workspace_store};
 
 /// The whole app: the header on every page, one page per route, and a not-found page for the rest.
 #[component]
 pub fn App() -> impl IntoView {
+    // The workspace depends on nothing; the editor and the settings page both edit it.
+    provide_workspace_store();
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>
+            <StorageBanner/>
             <main id="main" class="page" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>

@@ -1,10 +1,9 @@
 //! The workspace being edited, shared by the editor and the settings page: its undo history,
 //! saved to browser storage after every change, and what to do when stored data cannot be read.
 //!
-//! Not yet provided by `App`: the editor and the settings page will, when they are built. Until
-//! then the shell stays within its download budget; the component tests mount it on its own.
+//! `App` provides it; every edit goes through `WorkspaceStore::edit`, so every edit can be undone.
 
-use handoff::{Workspace, load_workspace, starter_workspace, workspace_to_json};
+use handoff::{Problem, Workspace, load_workspace, starter_workspace, validate, workspace_to_json};
 use leptos::prelude::*;
 
 use crate::history::History;
@@ -25,9 +24,50 @@ pub struct Unreadable {
 pub struct WorkspaceStore {
     pub history: RwSignal<History<Workspace>>,
     pub unreadable: RwSignal<Option<Unreadable>>,
+    /// The engine's validation of the present workspace, recomputed once per edit.
+    pub problems: Memo<Vec<Problem>>,
 }
 
 impl WorkspaceStore {
+    /// Reads the present workspace, tracking it.
+    pub fn with<R>(&self, read: impl FnOnce(&Workspace) -> R) -> R {
+        self.history.with(|history| read(history.present()))
+    }
+
+    /// Reads the present workspace without tracking it (in event handlers).
+    pub fn with_untracked<R>(&self, read: impl FnOnce(&Workspace) -> R) -> R {
+        self.history.with_untracked(|history| read(history.present()))
+    }
+
+    /// Applies an edit as one undoable step; a failed edit changes nothing and is not recorded.
+    pub fn try_edit<E>(&self, edit: impl FnOnce(&mut Workspace) -> Result<(), E>) -> Result<(), E> {
+        let mut next = self.with_untracked(Workspace::clone);
+        edit(&mut next)?;
+        // Only a real change notifies the pages and becomes an undo step.
+        self.history.maybe_update(|history| {
+            let changed = *history.present() != next;
+            history.record(next);
+            changed
+        });
+        Ok(())
+    }
+
+    /// Applies an edit that cannot fail as one undoable step.
+    pub fn edit(&self, edit: impl FnOnce(&mut Workspace)) {
+        let _ = self.try_edit::<()>(|workspace| {
+            edit(workspace);
+            Ok(())
+        });
+    }
+
+    pub fn undo(&self) {
+        self.history.maybe_update(History::undo);
+    }
+
+    pub fn redo(&self) {
+        self.history.maybe_update(History::redo);
+    }
+
     /// Starts again from the starter workspace, after the admin has been offered the raw data.
     pub fn reset(&self) {
         self.history.set(History::new(starter_workspace(), UNDO_LIMIT));
@@ -50,10 +90,9 @@ fn initial() -> (Workspace, Option<Unreadable>) {
 /// Provides the store; every change is saved, except while unreadable data waits for a decision.
 pub fn provide_workspace_store() {
     let (workspace, unreadable) = initial();
-    let store = WorkspaceStore {
-        history: RwSignal::new(History::new(workspace, UNDO_LIMIT)),
-        unreadable: RwSignal::new(unreadable),
-    };
+    let history = RwSignal::new(History::new(workspace, UNDO_LIMIT));
+    let problems = Memo::new(move |_| history.with(|history| validate(history.present())));
+    let store = WorkspaceStore { history, unreadable: RwSignal::new(unreadable), problems };
     Effect::new(move |_| {
         let text = store.history.with(|history| workspace_to_json(history.present()));
         if store.unreadable.with(Option::is_none) && storage::write(WORKSPACE_KEY, &text).is_err() {
@@ -96,5 +135,64 @@ pub fn StorageBanner() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// Whether a key press belongs to a text field, whose own undo the browser handles.
+fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(element) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    match element.tag_name().as_str() {
+        "TEXTAREA" => true,
+        "INPUT" => !matches!(element.get_attribute("type").as_deref(), Some("checkbox" | "radio" | "button" | "file")),
+        _ => false,
+    }
+}
+
+/// Undo and Redo buttons for the workspace, with Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y (⌘ on a Mac)
+/// while the page that shows them is open.
+#[component]
+pub fn UndoRedo() -> impl IntoView {
+    let store = use_workspace_store();
+    let can_undo = Memo::new(move |_| store.history.with(History::can_undo));
+    let can_redo = Memo::new(move |_| store.history.with(History::can_redo));
+    let shortcuts = window_event_listener(leptos::ev::keydown, move |event| {
+        if !(event.ctrl_key() || event.meta_key()) || event.alt_key() || typing_in_a_field(&event) {
+            return;
+        }
+        match event.key().to_lowercase().as_str() {
+            "z" if event.shift_key() => store.redo(),
+            "z" => store.undo(),
+            "y" => store.redo(),
+            _ => return,
+        }
+        event.prevent_default();
+    });
+    on_cleanup(move || shortcuts.remove());
+    view! {
+        <div class="undo-redo" role="group" aria-label="History">
+            <button
+                type="button"
+                class="button"
+                aria-keyshortcuts="Control+Z"
+                title="Undo (Ctrl+Z)"
+                disabled=move || !can_undo.get()
+                on:click=move |_| store.undo()
+            >
+                "Undo"
+            </button>
+            <button
+                type="button"
+                class="button"
+                aria-keyshortcuts="Control+Shift+Z Control+Y"
+                title="Redo (Ctrl+Shift+Z)"
+                disabled=move || !can_redo.get()
+                on:click=move |_| store.redo()
+            >
+                "Redo"
+            </button>
+        </div>
     }
 }
