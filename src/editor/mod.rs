@@ -1,20 +1,239 @@
 //! The workflow editor: the AI agent's workflow drawn as a tree, a settings panel for the
 //! selected node, the problems list, undo and redo, import and export.
+//!
+//! Every change goes through `WorkspaceStore::edit` with an edit of the domain crate (`handoff::edit`),
+//! so the rules of what may go where live in one place and every change can be undone.
 
+use std::collections::HashSet;
+
+use handoff::workflow::{Trigger, TriggerKind, Workflow};
+use handoff::{NodeId, load_workspace, workspace_to_json};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::pages::set_document_title;
-use crate::workspace_store::UndoRedo;
+use crate::workspace_store::{UndoRedo, WorkspaceStore, use_workspace_store};
+
+mod assign;
+pub mod outline;
+mod panels;
+mod tree;
+
+use outline::RowKey;
+
+/// What the editor page remembers besides the workspace: the selected row, folded rows, the
+/// last status message, and the node being dragged.
+#[derive(Debug, Clone, Copy)]
+pub struct EditorState {
+    pub selected: RwSignal<Option<RowKey>>,
+    pub collapsed: RwSignal<HashSet<RowKey>>,
+    /// The outcome of the last action, read out politely by screen readers.
+    pub status: RwSignal<String>,
+}
+
+impl EditorState {
+    /// Selects a row and moves the keyboard focus to it once it is drawn.
+    pub fn select_and_focus(&self, key: RowKey) {
+        self.selected.set(Some(key));
+        request_animation_frame(move || {
+            if let Some(element) = document().get_element_by_id(&key.dom_id()) {
+                let _ = element.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        });
+    }
+
+    pub fn say(&self, message: impl Into<String>) {
+        self.status.set(message.into());
+    }
+}
+
+pub fn use_editor() -> EditorState {
+    expect_context::<EditorState>()
+}
 
 #[component]
 pub fn EditorPage() -> impl IntoView {
     set_document_title("Workflow editor");
+    let store = use_workspace_store();
+    let first =
+        store.with_untracked(|workspace| workspace.ai_agent.workflow.triggers.first().map(|trigger| trigger.id));
+    let editor = EditorState {
+        selected: RwSignal::new(first.map(RowKey::Node)),
+        collapsed: RwSignal::new(HashSet::new()),
+        status: RwSignal::new(String::new()),
+    };
+    provide_context(editor);
+    let agent_name = move || store.with(|workspace| workspace.ai_agent.name.clone());
     view! {
         <article class="editor">
             <header class="page-header">
-                <h1>"Workflow editor"</h1>
-                <UndoRedo/>
+                <div>
+                    <h1>"Workflow editor"</h1>
+                    <p class="lead">"The workflow of " <strong>{agent_name}</strong> "."</p>
+                </div>
+                <div class="page-tools">
+                    <UndoRedo/>
+                    <FileTools/>
+                </div>
             </header>
+            <p class="status-line" role="status" aria-live="polite">{move || editor.status.get()}</p>
+            <div class="editor-layout">
+                <section class="tree-pane" aria-labelledby="tree-heading">
+                    <h2 id="tree-heading" class="visually-hidden">"Workflow tree"</h2>
+                    <tree::NodeToolbar/>
+                    <tree::WorkflowTree/>
+                    <tree::KeyboardHelp/>
+                </section>
+                <section class="panel-pane" aria-labelledby="panel-heading">
+                    <panels::SelectedPanel/>
+                </section>
+            </div>
+            <ProblemsList/>
         </article>
     }
+}
+
+/// A workflow with only the two triggers every workflow keeps.
+fn empty_workflow() -> Workflow {
+    let trigger = |id, kind| Trigger { id: NodeId(id), kind, actions: Vec::new() };
+    Workflow { triggers: vec![trigger(1, TriggerKind::ChatStarted), trigger(2, TriggerKind::ChatClosedByLiveAgent)] }
+}
+
+/// Import, export, and starting from an empty workflow.
+#[component]
+fn FileTools() -> impl IntoView {
+    let store = use_workspace_store();
+    let editor = use_editor();
+    let import_error = RwSignal::new(None::<String>);
+    // The file is written when the link is clicked, so no edit pays for serialising the workspace.
+    let export = move |event: leptos::ev::MouseEvent| {
+        let text = store.with_untracked(workspace_to_json);
+        let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&text)));
+        if let Some(link) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
+            let _ = link.set_attribute("href", &href);
+        }
+        editor.say("Exported the workspace as handoff-studio-workspace.json.");
+    };
+    let import = move |event: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&event);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        let name = file.name();
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => text.as_string().unwrap_or_default(),
+                Err(_) => {
+                    import_error.set(Some(format!("{name} could not be read. Nothing was changed.")));
+                    return;
+                }
+            };
+            match load_workspace(&text) {
+                Ok(workspace) => {
+                    store.edit(|present| *present = workspace);
+                    import_error.set(None);
+                    editor.selected.set(None);
+                    editor.say(format!("Imported {name}. Undo (Ctrl+Z) brings back the workspace it replaced."));
+                }
+                Err(error) => import_error.set(Some(format!("{name} was not imported: {error}. Nothing was changed."))),
+            }
+        });
+    };
+    let start_empty = move |_| {
+        store.edit(|workspace| workspace.ai_agent.workflow = empty_workflow());
+        editor.collapsed.set(HashSet::new());
+        editor.selected.set(Some(RowKey::Node(NodeId(1))));
+        editor.say("Started an empty workflow. Undo (Ctrl+Z) brings back the previous one.");
+    };
+    view! {
+        <div class="file-tools" role="group" aria-label="Workspace file">
+            <a class="button" href="#" download="handoff-studio-workspace.json" on:click=export>
+                "Export JSON"
+            </a>
+            <label class="button file-button">
+                "Import JSON…"
+                <input
+                    type="file"
+                    class="visually-hidden"
+                    accept=".json,application/json"
+                    aria-describedby="import-error"
+                    on:change=import
+                />
+            </label>
+            <button type="button" class="button" on:click=start_empty>
+                "Empty workflow"
+            </button>
+        </div>
+        <p id="import-error" class="field-error" role="alert">
+            {move || import_error.get()}
+        </p>
+    }
+}
+
+/// Every problem the engine's validation finds; choosing one selects its node.
+#[component]
+fn ProblemsList() -> impl IntoView {
+    let store = use_workspace_store();
+    let editor = use_editor();
+    let count = move || store.problems.with(Vec::len);
+    view! {
+        <section class="problems" aria-labelledby="problems-heading">
+            <h2 id="problems-heading">
+                "Problems " <span class="count">{move || format!("({})", count())}</span>
+            </h2>
+            <Show
+                when=move || { count() > 0 }
+                fallback=|| view! { <p class="empty">"No problems: this workflow is ready to run."</p> }
+            >
+                <ul>
+                    {move || {
+                        store
+                            .problems
+                            .get()
+                            .into_iter()
+                            .map(|problem| {
+                                let message = problem.kind.to_string();
+                                match problem.node {
+                                    Some(node) => {
+                                        let title = store
+                                            .with_untracked(|workspace| {
+                                                outline::node_title(&workspace.ai_agent.workflow, node)
+                                            })
+                                            .unwrap_or_default();
+                                        view! {
+                                            <li>
+                                                <button
+                                                    type="button"
+                                                    class="link-button"
+                                                    on:click=move |_| {
+                                                        reveal(store, editor, node);
+                                                        editor.select_and_focus(RowKey::Node(node));
+                                                    }
+                                                >
+                                                    <strong>{title}</strong>
+                                                    ": "
+                                                    {message}
+                                                </button>
+                                            </li>
+                                        }
+                                            .into_any()
+                                    }
+                                    None => view! { <li>{message}</li> }.into_any(),
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// Unfolds every row above `node` so that it can be seen.
+pub fn reveal(store: WorkspaceStore, editor: EditorState, node: NodeId) {
+    let ancestors = store.with_untracked(|workspace| tree::ancestors(&workspace.ai_agent.workflow, node));
+    editor.collapsed.update(|collapsed| {
+        for key in ancestors {
+            collapsed.remove(&key);
+        }
+    });
 }

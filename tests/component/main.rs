@@ -14,16 +14,20 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod settings;
+
+mod editor;
+
 /// The app mounted in a fresh element of the test page at `path`.
 /// Dropping it cleans up the app's reactive owner, which removes the router's window listeners,
 /// and removes the element, so one test's app never answers another test's clicks.
-struct Stage {
-    element: HtmlElement,
+pub(crate) struct Stage {
+    pub(crate) element: HtmlElement,
     owner: Owner,
 }
 
 impl Stage {
-    fn mount_app_at(path: &str) -> Self {
+    pub(crate) fn mount_app_at(path: &str) -> Self {
         window().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).unwrap();
         Stage::mount(App)
     }
@@ -38,15 +42,15 @@ impl Stage {
         Stage { element, owner }
     }
 
-    fn find(&self, selector: &str) -> Element {
+    pub(crate) fn find(&self, selector: &str) -> Element {
         self.element.query_selector(selector).unwrap().unwrap_or_else(|| panic!("nothing matches `{selector}`"))
     }
 
-    fn text(&self, selector: &str) -> String {
+    pub(crate) fn text(&self, selector: &str) -> String {
         self.find(selector).text_content().unwrap_or_default()
     }
 
-    fn click(&self, selector: &str) {
+    pub(crate) fn click(&self, selector: &str) {
         self.find(selector).unchecked_into::<HtmlElement>().click();
     }
 }
@@ -60,7 +64,7 @@ impl Drop for Stage {
 
 /// Waits, a few milliseconds at a time, until `holds` is true; fails after two seconds, saying `what`.
 /// Rendering and navigation finish in tasks and animation frames, not synchronously.
-async fn eventually(what: &str, holds: impl Fn() -> bool) {
+pub(crate) async fn eventually(what: &str, holds: impl Fn() -> bool) {
     for _ in 0..200 {
         tick().await;
         if holds() {
@@ -116,11 +120,11 @@ async fn an_unknown_address_shows_the_not_found_page_with_a_way_home() {
     eventually("the home page", || path() == "/" && stage.text("main h1") == "Handoff Studio").await;
 }
 
-fn stored_workspace() -> Option<String> {
+pub(crate) fn stored_workspace() -> Option<String> {
     window().local_storage().unwrap().unwrap().get_item("handoff-studio/workspace").unwrap()
 }
 
-fn store_workspace(text: Option<&str>) {
+pub(crate) fn store_workspace(text: Option<&str>) {
     let storage = window().local_storage().unwrap().unwrap();
     match text {
         Some(text) => storage.set_item("handoff-studio/workspace", text).unwrap(),

@@ -79,11 +79,95 @@ impl Browser {
         .await;
     }
 
+    /// Runs axe-core on the page as it is now and fails, naming `what` was checked, if it finds
+    /// any serious or critical violation: for each, its rule, its help text and where it is.
+    pub async fn assert_accessible(&self, what: &str) {
+        let serious = self.serious_accessibility_violations().await;
+        assert!(
+            serious.is_empty(),
+            "axe-core found {} serious or critical accessibility violation(s) on {what}:\n{}",
+            serious.len(),
+            serious.join("\n")
+        );
+    }
+
+    /// The serious and critical violations axe-core finds on the whole page as it is now, one
+    /// line each. Minor and moderate findings are left to review; no rule and no part of the
+    /// page is excluded.
+    pub async fn serious_accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var("HANDOFF_E2E_AXE_JS").unwrap_or_else(|_| {
+            panic!(
+                "HANDOFF_E2E_AXE_JS is not set: run the end-to-end tests with `cargo xtask test`, \
+                 which installs axe-core and passes the path of its axe.min.js"
+            )
+        });
+        // A page keeps axe-core until it reloads; the app's own navigation does not reload it.
+        let loaded = self.client.execute("return typeof window.axe === 'object';", Vec::new()).await;
+        if loaded.expect("the page runs scripts") != Value::Bool(true) {
+            let source = std::fs::read_to_string(&path)
+                .unwrap_or_else(|error| panic!("cannot read axe-core at {path}: {error}"));
+            self.client.execute(&source, Vec::new()).await.expect("axe-core loads into the page");
+        }
+        let outcome = self.client.execute_async(AXE_RUN, Vec::new()).await.expect("axe-core runs");
+        if let Some(error) = outcome.get("error") {
+            panic!("axe-core failed: {error}");
+        }
+        let violations = outcome["violations"].as_array().expect("axe-core returns its violations");
+        violations
+            .iter()
+            .filter(|violation| matches!(violation["impact"].as_str(), Some("serious" | "critical")))
+            .map(describe_violation)
+            .collect()
+    }
+
     pub async fn close(self) {
         self.client.close().await.expect("the session closes");
         // Chromium may still be letting go of its profile; a leftover temp folder is harmless.
         let _ = std::fs::remove_dir_all(&self.profile);
     }
+}
+
+/// Runs axe-core on the whole document and hands back its violations, trimmed to what a failure
+/// message shows, or the error it failed with. WebDriver passes the callback as the last argument.
+const AXE_RUN: &str = r"
+const done = arguments[arguments.length - 1];
+const selector = (target) => target.map((part) => (Array.isArray(part) ? part.join(' >>> ') : part)).join(' | ');
+window.axe.run(document, { resultTypes: ['violations'] }).then(
+  (results) => done({
+    violations: results.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => selector(node.target)),
+    })),
+  }),
+  (error) => done({ error: String(error) }),
+);
+";
+
+/// How many elements a failure lists for each violation.
+const TARGETS_SHOWN: usize = 3;
+
+/// One violation on a line: rule, impact, help text, then the first few elements it concerns.
+fn describe_violation(violation: &Value) -> String {
+    let targets: Vec<&str> = violation["targets"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut shown =
+        targets.iter().take(TARGETS_SHOWN).map(|target| format!("`{target}`")).collect::<Vec<_>>().join(", ");
+    if targets.len() > TARGETS_SHOWN {
+        shown.push_str(&format!(" and {} more", targets.len() - TARGETS_SHOWN));
+    }
+    format!(
+        "  - {} ({}): {}; at {shown}",
+        violation["id"].as_str().unwrap_or("?"),
+        violation["impact"].as_str().unwrap_or("?"),
+        violation["help"].as_str().unwrap_or("?"),
+    )
 }
 
 /// Polls `check` until it holds or patience runs out; `check` says what it saw, for the failure message.

@@ -2,9 +2,12 @@
 //! through chromedriver.
 //!
 //! `cargo xtask test` builds and serves the app, starts chromedriver, and runs these with the
-//! `e2e` feature and the two addresses in `HANDOFF_E2E_APP_URL` and `HANDOFF_E2E_WEBDRIVER_URL`.
+//! `e2e` feature, the two addresses in `HANDOFF_E2E_APP_URL` and `HANDOFF_E2E_WEBDRIVER_URL`,
+//! and in `HANDOFF_E2E_AXE_JS` the path of the axe-core script the accessibility checks inject.
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod accessibility;
 mod browser;
+mod editor;
 mod shell;

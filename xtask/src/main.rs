@@ -4,6 +4,7 @@
 //! fresh Debian machine with only rustup's stable toolchain needs nothing done by hand.
 
 mod bench;
+mod bench_ui;
 mod serve_dist;
 mod shell;
 mod size;
@@ -17,12 +18,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  serve   install what is missing, then serve the app at http://127.0.0.1:8080 (simulated backend)
-  test    install what is missing, then fmt, clippy, native tests, browser component tests,
-          a release build and the end-to-end tests against it
-  size    a release build, then the brotli-compressed size of the app's wasm and JS
-  bench   the engine benchmark natively (criterion) and in wasm; ends with `engine decisions/s: N`
-  install install what the other commands need, and nothing else";
+  serve     install what is missing, then serve the app at http://127.0.0.1:8080 (simulated backend)
+  test      install what is missing, then fmt, clippy, native tests, browser component tests,
+            a release build and the end-to-end tests against it
+  size      a release build, then the brotli-compressed size of the app's wasm and JS
+  bench     the engine benchmark natively (criterion) and in wasm; ends with `engine decisions/s: N`
+  bench-ui  the UI benchmarks in headless Chromium, built with optimisations; ends with one
+            `ui NAME: VALUE ms` line per figure (a median of several runs), with its target if any
+  install   install what the other commands need, and nothing else";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("test") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| test::run()),
         Some("size") => tools::ensure(tools::Needs::Build).and_then(|()| size::run()),
         Some("bench") => tools::ensure(tools::Needs::Build).and_then(|()| bench::run()),
+        Some("bench-ui") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| bench_ui::run()),
         Some("install") => tools::ensure(tools::Needs::BrowserTests),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");

@@ -97,7 +97,8 @@ pub fn release_build() -> Result<(), String> {
 }
 
 /// Serves `dist/` on a free loopback port, starts chromedriver on another, and runs the
-/// end-to-end tests against them.
+/// end-to-end tests against them, with the path of axe-core's `axe.min.js` for their
+/// accessibility checks.
 fn end_to_end_tests() -> Result<(), String> {
     let app_url = serve_dist::start(&workspace_root().join("dist"))?;
     let chromedriver = tools::find("chromedriver").ok_or("chromedriver is not installed")?;
@@ -108,6 +109,7 @@ fn end_to_end_tests() -> Result<(), String> {
         cmd("cargo", &["test", "--package", "handoff-studio", "--features", "e2e", "--test", "e2e"])
             .env("HANDOFF_E2E_APP_URL", &app_url)
             .env("HANDOFF_E2E_WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
+            .env("HANDOFF_E2E_AXE_JS", tools::axe_core_js())
             .run()
     });
     // chromedriver, and any browser still shutting down, would otherwise outlive us.

@@ -5,6 +5,9 @@
 //! wasm-bindgen at exactly the version in `Cargo.lock`, and wasm-opt from the npm registry's
 //! `binaryen` package.
 //!
+//! The end-to-end tests also need axe-core, the accessibility checker they inject into the pages
+//! they check; it comes from the npm registry too, pinned, into the same tools folder.
+//!
 //! Why not Debian's `binaryen`: bookworm ships version 108, which rewrites wasm-bindgen's
 //! externref table into a type browsers reject, so the optimised app dies at start-up with
 //! "WebAssembly.Table.set(): Argument 1 is invalid for table". The npm package is binaryen
@@ -19,6 +22,8 @@ use crate::workspace_root;
 const TRUNK_VERSION: &str = "0.21.14";
 /// The npm `binaryen` package whose `wasm-opt` Trunk runs; it prints "wasm-opt version 132 (version_132)".
 const BINARYEN_NPM_VERSION: &str = "132.0.0";
+/// The npm `axe-core` package whose `axe.min.js` the end-to-end tests inject (the newest 4.x when pinned).
+const AXE_CORE_NPM_VERSION: &str = "4.14.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +57,11 @@ pub fn ensure(needs: Needs) -> Result<(), String> {
         });
     }
     ensure_debian_packages(&packages)?;
-    ensure_wasm_opt()
+    ensure_wasm_opt()?;
+    if needs == Needs::BrowserTests {
+        ensure_axe_core()?;
+    }
+    Ok(())
 }
 
 /// The folder for tools that are not cargo binaries, beside cargo's `bin` so that it is kept
@@ -61,9 +70,51 @@ fn tools_root() -> PathBuf {
     cargo_bin_dir().parent().map(Path::to_path_buf).unwrap_or_default().join("handoff-studio-tools")
 }
 
+/// The folder that npm installs one pinned package into, as `<tools>/<package>-<version>`.
+fn npm_prefix(package: &str, version: &str) -> PathBuf {
+    tools_root().join(format!("{package}-{version}"))
+}
+
+/// `npm install package@version` into its own folder under the tools folder.
+fn npm_install(package: &str, version: &str) -> Result<(), String> {
+    let prefix = npm_prefix(package, version);
+    std::fs::create_dir_all(&prefix).map_err(|error| format!("cannot create {}: {error}", prefix.display()))?;
+    let spec = format!("{package}@{version}");
+    cmd("npm", &["install", "--no-audit", "--no-fund", "--prefix", &prefix.to_string_lossy(), &spec]).run()
+}
+
 /// Where npm puts the `wasm-opt` of the pinned binaryen package.
 pub fn wasm_opt_bin_dir() -> PathBuf {
-    tools_root().join(format!("binaryen-{BINARYEN_NPM_VERSION}")).join("node_modules").join(".bin")
+    npm_prefix("binaryen", BINARYEN_NPM_VERSION).join("node_modules").join(".bin")
+}
+
+/// The pinned axe-core's `axe.min.js`, which the end-to-end tests read from `HANDOFF_E2E_AXE_JS`.
+pub fn axe_core_js() -> PathBuf {
+    axe_core_dir().join("axe.min.js")
+}
+
+fn axe_core_dir() -> PathBuf {
+    npm_prefix("axe-core", AXE_CORE_NPM_VERSION).join("node_modules").join("axe-core")
+}
+
+/// The version in the installed axe-core's `package.json`, if it is there and readable.
+fn installed_axe_core_version() -> Option<String> {
+    let text = std::fs::read_to_string(axe_core_dir().join("package.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    manifest.get("version")?.as_str().map(str::to_owned)
+}
+
+fn ensure_axe_core() -> Result<(), String> {
+    let installed = || installed_axe_core_version().as_deref() == Some(AXE_CORE_NPM_VERSION) && axe_core_js().is_file();
+    if installed() {
+        return Ok(());
+    }
+    println!(
+        "xtask: installing npm's axe-core {AXE_CORE_NPM_VERSION} into {} (the end-to-end tests check each page's accessibility with it)",
+        npm_prefix("axe-core", AXE_CORE_NPM_VERSION).display()
+    );
+    npm_install("axe-core", AXE_CORE_NPM_VERSION)?;
+    if installed() { Ok(()) } else { Err(format!("{} is missing after npm install", axe_core_js().display())) }
 }
 
 fn ensure_wasm_opt() -> Result<(), String> {
@@ -73,14 +124,11 @@ fn ensure_wasm_opt() -> Result<(), String> {
     if found.as_deref().and_then(|text| text.split_whitespace().nth(2)) == Some(wanted) {
         return Ok(());
     }
-    let prefix = tools_root().join(format!("binaryen-{BINARYEN_NPM_VERSION}"));
     println!(
         "xtask: installing wasm-opt from npm's binaryen {BINARYEN_NPM_VERSION} into {} (Trunk shrinks the release build with it; Debian bookworm's binaryen 108 breaks the app)",
-        prefix.display()
+        npm_prefix("binaryen", BINARYEN_NPM_VERSION).display()
     );
-    std::fs::create_dir_all(&prefix).map_err(|error| format!("cannot create {}: {error}", prefix.display()))?;
-    let package = format!("binaryen@{BINARYEN_NPM_VERSION}");
-    cmd("npm", &["install", "--no-audit", "--no-fund", "--prefix", &prefix.to_string_lossy(), &package]).run()?;
+    npm_install("binaryen", BINARYEN_NPM_VERSION)?;
     if is_executable(&binary) { Ok(()) } else { Err(format!("{} is missing after npm install", binary.display())) }
 }
 

@@ -33,7 +33,7 @@ pub struct Workload {
 }
 
 fn node(id: u32, kind: ActionKind) -> Action {
-    Action { id: NodeId(id), enabled: true, kind, triggers: Vec::new() }
+    Action { id: NodeId(id), label: None, enabled: true, kind, triggers: Vec::new() }
 }
 
 fn handoff(id: u32, availability_check: bool, assign: Assign) -> Action {

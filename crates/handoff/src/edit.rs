@@ -168,38 +168,91 @@ pub fn duplicate(workflow: &mut Workflow, node: NodeId) -> Result<NodeId, EditEr
 pub fn move_node(workflow: &mut Workflow, node: NodeId, place: Place, index: usize) -> Result<(), EditError> {
     let (from, from_index) = place_of(workflow, node)?;
     let moving = peek(workflow, from, from_index);
-    let inside = moving.subtree_ids();
+    check_move(workflow, moving.as_node_ref(), from, &moving.subtree_ids(), place)?;
+    let taken = take(workflow, from, from_index);
+    let index = if from == place && from_index < index { index - 1 } else { index };
+    put(workflow, place, index, taken)
+}
+
+/// Every place `node` could move to, in tree order: what the editor offers under "Move to".
+/// Its own place is included (reordering within it is a move too).
+pub fn destinations(workflow: &Workflow, node: NodeId) -> Result<Vec<Place>, EditError> {
+    let (from, from_index) = place_of(workflow, node)?;
+    let moving = match locate(workflow, from).expect("the place of an existing node") {
+        List::Triggers(triggers) => NodeRef::Trigger(&triggers[from_index]),
+        List::Actions(actions) => NodeRef::Action(&actions[from_index]),
+    };
+    let inside = match moving {
+        NodeRef::Trigger(trigger) => Removed::Trigger(trigger.clone()).subtree_ids(),
+        NodeRef::Action(action) => Removed::Action(action.clone()).subtree_ids(),
+    };
+    Ok(places(workflow)
+        .into_iter()
+        .filter(|&place| check_move(workflow, moving, from, &inside, place).is_ok())
+        .collect())
+}
+
+/// Every place of the tree that holds a list of nodes, parents before children: the top level,
+/// each trigger's actions, each action's branches and its nested triggers.
+pub fn places(workflow: &Workflow) -> Vec<Place> {
+    let mut out = vec![Place::TopTriggers];
+    for entry in workflow.entries() {
+        match entry.node {
+            NodeRef::Trigger(trigger) => out.push(Place::Actions { sequence: Sequence::Trigger(trigger.id) }),
+            NodeRef::Action(action) => {
+                let id = action.id;
+                let branches: &[Sequence] = match action.kind {
+                    ActionKind::IfElse { .. } => &[Sequence::Then(id), Sequence::Else(id)],
+                    ActionKind::HumanHandoff(_) => &[Sequence::OnClose(id), Sequence::OnNoAgent(id)],
+                    _ => &[],
+                };
+                out.extend(branches.iter().map(|&sequence| Place::Actions { sequence }));
+                out.push(Place::NestedTriggers { action: id });
+            }
+        }
+    }
+    out
+}
+
+/// Whether `moving` (which sits at `from`, with the ids `inside` its subtree) may move to `place`.
+fn check_move(
+    workflow: &Workflow,
+    moving: NodeRef<'_>,
+    from: Place,
+    inside: &[NodeId],
+    place: Place,
+) -> Result<(), EditError> {
     let owner = match place {
         Place::TopTriggers => None,
         Place::NestedTriggers { action } => Some(action),
         Place::Actions { sequence } => Some(sequence_owner(sequence)),
     };
     if owner.is_some_and(|owner| inside.contains(&owner)) {
-        return Err(EditError::IntoItself { node });
+        return Err(EditError::IntoItself { node: node_id(moving) });
     }
     let target = locate(workflow, place).ok_or(EditError::NoSuchPlace)?;
-    let fits = match (&moving, &target) {
-        (Removed::Action(_), List::Actions(_)) => true,
-        (Removed::Trigger(trigger), List::Triggers(triggers)) => match trigger.kind {
+    let fits = match (moving, &target) {
+        (NodeRef::Action(_), List::Actions(_)) => true,
+        (NodeRef::Trigger(trigger), List::Triggers(triggers)) => match trigger.kind {
             TriggerKind::ChatStarted | TriggerKind::ChatClosedByLiveAgent => {
                 place == Place::TopTriggers && from == place
             }
             TriggerKind::Fallback => from == place || !triggers.iter().any(|t| t.kind == TriggerKind::Fallback),
             TriggerKind::MessageReceived { .. } => true,
         },
-        (Removed::Trigger(trigger), List::Actions(_)) => {
-            return Err(EditError::NotAllowedHere { template: template_of(&trigger.kind) });
-        }
-        (Removed::Action(action), List::Triggers(_)) => {
-            return Err(EditError::NotAllowedHere { template: template_of_action(&action.kind) });
-        }
+        (NodeRef::Trigger(_), List::Actions(_)) | (NodeRef::Action(_), List::Triggers(_)) => false,
     };
-    if !fits {
-        return Err(EditError::NotAllowedHere { template: moving.template() });
-    }
-    let taken = take(workflow, from, from_index);
-    let index = if from == place && from_index < index { index - 1 } else { index };
-    put(workflow, place, index, taken)
+    if fits { Ok(()) } else { Err(EditError::NotAllowedHere { template: moving.template() }) }
+}
+
+/// The action with this id, to change its settings.
+pub fn action_mut(workflow: &mut Workflow, id: NodeId) -> Option<&mut Action> {
+    find_action_mut(&mut workflow.triggers, id)
+}
+
+/// The trigger with this id, to change its settings.
+pub fn trigger_mut(workflow: &mut Workflow, id: NodeId) -> Option<&mut Trigger> {
+    find_trigger_mut(&mut workflow.triggers, id)
 }
 
 /// A node taken out of the tree, with its subtree.
@@ -218,9 +271,13 @@ impl Removed {
     }
 
     fn template(&self) -> NodeTemplate {
+        self.as_node_ref().template()
+    }
+
+    fn as_node_ref(&self) -> NodeRef<'_> {
         match self {
-            Removed::Trigger(trigger) => template_of(&trigger.kind),
-            Removed::Action(action) => template_of_action(&action.kind),
+            Removed::Trigger(trigger) => NodeRef::Trigger(trigger),
+            Removed::Action(action) => NodeRef::Action(action),
         }
     }
 
@@ -352,7 +409,8 @@ fn children_mut(kind: &mut ActionKind) -> Vec<&mut Vec<Action>> {
     }
 }
 
-fn place_of(workflow: &Workflow, node: NodeId) -> Result<(Place, usize), EditError> {
+/// Where a node sits: the list that holds it and its index there.
+pub fn place_of(workflow: &Workflow, node: NodeId) -> Result<(Place, usize), EditError> {
     let entry = workflow
         .entries()
         .into_iter()
@@ -493,7 +551,7 @@ fn template_of_action(kind: &ActionKind) -> NodeTemplate {
 
 /// A new node with the defaults an admin would start from.
 fn make(template: NodeTemplate, id: NodeId) -> Removed {
-    let action = |kind| Removed::Action(Action { id, enabled: true, kind, triggers: Vec::new() });
+    let action = |kind| Removed::Action(Action { id, label: None, enabled: true, kind, triggers: Vec::new() });
     match template {
         NodeTemplate::ChatStarted
         | NodeTemplate::ChatClosedByLiveAgent

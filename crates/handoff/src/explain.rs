@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{ChatStatus, Eligibility, Engine};
-use crate::ids::{AgentId, ChatId, Language};
+use crate::ids::{AgentId, ChatId, Language, NodeId};
 use crate::protocol::{AssignedBy, Presence};
 use crate::workflow::{Assign, LanguageTargets};
 
@@ -54,37 +54,11 @@ impl Engine {
     pub fn explain(&self, chat: ChatId) -> Option<Explanation> {
         let current = self.chat(chat)?;
         let pool = current.eligibility.as_ref().and_then(|eligibility| self.pool(eligibility));
-        let cap = self.state().assignment.auto_assign_cap;
-        let language_list = self.language_list_owner(current.eligibility.as_ref());
-        let agents = self
-            .workspace()
-            .teamspace
-            .agents
-            .iter()
-            .map(|agent| {
-                let slot = self.slot_of(agent.id).expect("every teamspace agent has a slot");
-                let state = &self.state().agents[slot];
-                let verdict = if current.status == (ChatStatus::Open { assignee: agent.id }) {
-                    Verdict::Assignee
-                } else if !pool.is_some_and(|pool| pool.contains(slot)) {
-                    match &language_list {
-                        Some((language, default_members)) if default_members.contains(&agent.id) => {
-                            Verdict::NotInLanguageList { language: language.clone() }
-                        }
-                        _ => Verdict::NotInTarget,
-                    }
-                } else if !state.signed_in {
-                    Verdict::SignedOut
-                } else if state.presence == Presence::Away {
-                    Verdict::Away
-                } else if state.open_chats >= cap {
-                    Verdict::AtCap { open_chats: state.open_chats, cap }
-                } else {
-                    Verdict::Eligible
-                };
-                AgentVerdict { agent: agent.id, name: agent.name.clone(), verdict }
-            })
-            .collect();
+        let assignee = match current.status {
+            ChatStatus::Open { assignee } => Some(assignee),
+            _ => None,
+        };
+        let agents = self.verdicts(current.eligibility.as_ref(), assignee);
         let queue_position = match (current.status, pool) {
             (ChatStatus::Pending { queued }, Some(pool)) => Some(
                 pool.queue
@@ -105,6 +79,50 @@ impl Engine {
             queue_position,
             agents,
         })
+    }
+
+    /// What every live agent's verdict would be for a chat in `language` handed off now by the
+    /// Human Handoff action `node`: "who would get this chat?". `None` if `node` is not a handoff
+    /// or the AI agent does not speak `language`.
+    pub fn explain_handoff(&self, node: NodeId, language: &Language) -> Option<Vec<AgentVerdict>> {
+        let eligibility = Eligibility::Handoff { node, language: language.clone() };
+        self.pool(&eligibility)?;
+        Some(self.verdicts(Some(&eligibility), None))
+    }
+
+    /// Each teamspace agent's verdict for a chat with this eligibility and assignee.
+    fn verdicts(&self, eligibility: Option<&Eligibility>, assignee: Option<AgentId>) -> Vec<AgentVerdict> {
+        let pool = eligibility.and_then(|eligibility| self.pool(eligibility));
+        let cap = self.state().assignment.auto_assign_cap;
+        let language_list = self.language_list_owner(eligibility);
+        self.workspace()
+            .teamspace
+            .agents
+            .iter()
+            .map(|agent| {
+                let slot = self.slot_of(agent.id).expect("every teamspace agent has a slot");
+                let state = &self.state().agents[slot];
+                let verdict = if assignee == Some(agent.id) {
+                    Verdict::Assignee
+                } else if !pool.is_some_and(|pool| pool.contains(slot)) {
+                    match &language_list {
+                        Some((language, default_members)) if default_members.contains(&agent.id) => {
+                            Verdict::NotInLanguageList { language: language.clone() }
+                        }
+                        _ => Verdict::NotInTarget,
+                    }
+                } else if !state.signed_in {
+                    Verdict::SignedOut
+                } else if state.presence == Presence::Away {
+                    Verdict::Away
+                } else if state.open_chats >= cap {
+                    Verdict::AtCap { open_chats: state.open_chats, cap }
+                } else {
+                    Verdict::Eligible
+                };
+                AgentVerdict { agent: agent.id, name: agent.name.clone(), verdict }
+            })
+            .collect()
     }
 
     /// When the chat's language has its own list: the language and the agents of the default list.

@@ -45,6 +45,9 @@ pub enum TriggerKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {
     pub id: NodeId,
+    /// The name the admin gave it in the editor; the tree shows the kind of action without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     #[serde(default = "enabled_by_default", skip_serializing_if = "is_true")]
     pub enabled: bool,
     #[serde(flatten)]
@@ -237,17 +240,17 @@ impl Workflow {
     }
 
     pub fn find_trigger(&self, id: NodeId) -> Option<&Trigger> {
-        self.entries().into_iter().find_map(|entry| match entry.node {
-            NodeRef::Trigger(trigger) if trigger.id == id => Some(trigger),
-            _ => None,
-        })
+        match find_node(&self.triggers, id)? {
+            NodeRef::Trigger(trigger) => Some(trigger),
+            NodeRef::Action(_) => None,
+        }
     }
 
     pub fn find_action(&self, id: NodeId) -> Option<&Action> {
-        self.entries().into_iter().find_map(|entry| match entry.node {
-            NodeRef::Action(action) if action.id == id => Some(action),
-            _ => None,
-        })
+        match find_node(&self.triggers, id)? {
+            NodeRef::Action(action) => Some(action),
+            NodeRef::Trigger(_) => None,
+        }
     }
 
     /// The top-level trigger of this kind, if the workflow has one.
@@ -278,6 +281,27 @@ impl ActionKind {
             _ => None,
         }
     }
+}
+
+/// The node with this id, searched depth first without allocating: the editor looks nodes up
+/// on every edit.
+fn find_node(triggers: &[Trigger], id: NodeId) -> Option<NodeRef<'_>> {
+    fn in_actions(actions: &[Action], id: NodeId) -> Option<NodeRef<'_>> {
+        actions.iter().find_map(|action| {
+            if action.id == id {
+                return Some(NodeRef::Action(action));
+            }
+            let branches: [&[Action]; 2] = match &action.kind {
+                ActionKind::IfElse { then, otherwise, .. } => [then, otherwise],
+                ActionKind::HumanHandoff(handoff) => [&handoff.on_close, &handoff.on_no_agent],
+                _ => [&[], &[]],
+            };
+            branches.into_iter().find_map(|list| in_actions(list, id)).or_else(|| find_node(&action.triggers, id))
+        })
+    }
+    triggers.iter().find_map(|trigger| {
+        if trigger.id == id { Some(NodeRef::Trigger(trigger)) } else { in_actions(&trigger.actions, id) }
+    })
 }
 
 /// The action sequences directly inside an action (If/Else branches, handoff subtrees).

@@ -102,7 +102,7 @@ fn duplicate_copies_right_after_with_fresh_ids_and_inner_jumps_retargeted() {
     let inner =
         insert(&mut workflow, Place::Actions { sequence: Sequence::OnNoAgent(NodeId(11)) }, 3, NodeTemplate::JumpTo)
             .expect("allowed");
-    if let Some(action) = find_action_mut(&mut workflow, inner) {
+    if let Some(action) = handoff::edit::action_mut(&mut workflow, inner) {
         action.kind = handoff::workflow::ActionKind::JumpTo { target: NodeId(13) };
     }
     let copy = duplicate(&mut workflow, NodeId(11)).expect("a handoff can be copied");
@@ -123,23 +123,6 @@ fn duplicate_copies_right_after_with_fresh_ids_and_inner_jumps_retargeted() {
         duplicate(&mut starter(), NodeId(40)),
         Err(EditError::NotAllowedHere { template: NodeTemplate::Fallback })
     );
-}
-
-fn find_action_mut(workflow: &mut Workflow, id: NodeId) -> Option<&mut handoff::workflow::Action> {
-    fn search(actions: &mut [handoff::workflow::Action], id: NodeId) -> Option<&mut handoff::workflow::Action> {
-        for action in actions {
-            if action.id == id {
-                return Some(action);
-            }
-            if let handoff::workflow::ActionKind::HumanHandoff(handoff) = &mut action.kind
-                && let Some(found) = search(&mut handoff.on_no_agent, id)
-            {
-                return Some(found);
-            }
-        }
-        None
-    }
-    workflow.triggers.iter_mut().find_map(|trigger| search(&mut trigger.actions, id))
 }
 
 #[test]
@@ -171,4 +154,26 @@ fn move_reorders_and_reparents_but_never_into_itself_or_across_kinds() {
         move_node(&mut workflow, NodeId(1), Place::NestedTriggers { action: NodeId(21) }, 0),
         Err(EditError::NotAllowedHere { template: NodeTemplate::ChatStarted })
     );
+}
+
+#[test]
+fn move_to_offers_every_list_of_the_right_kind_outside_the_node_itself() {
+    use handoff::edit::{destinations, places};
+    let workflow = starter();
+    let describe = |node: u32| -> Vec<String> {
+        destinations(&workflow, NodeId(node))
+            .expect("an existing node")
+            .iter()
+            .map(|place| format!("{place:?}"))
+            .collect()
+    };
+    // Chat Started stays at the top level.
+    assert_eq!(describe(1), ["TopTriggers"]);
+    // An action may go to any action list except those inside itself.
+    let handoff = 11;
+    let action_lists = places(&workflow).into_iter().filter(|place| matches!(place, Place::Actions { .. })).count();
+    let own_branches = describe(handoff).len();
+    assert_eq!(own_branches, action_lists - 2, "all action lists but the handoff's two subtrees");
+    assert!(!describe(handoff).iter().any(|place| place.contains("OnClose(NodeId(11))")));
+    assert_eq!(destinations(&workflow, NodeId(999)), Err(EditError::NoSuchNode { node: NodeId(999) }));
 }

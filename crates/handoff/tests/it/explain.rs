@@ -49,3 +49,55 @@ fn a_french_chat_explains_every_agent_and_its_queue_position() {
         ["Ana: not in the fr list", "Ben: Away", "Chloé: at the cap (1 of 1)", "Dev: NotInTarget", "Ada: NotInTarget"]
     );
 }
+
+#[test]
+fn who_would_get_a_chat_handed_off_now_is_explained_per_language_without_a_chat() {
+    // Billing by default; French has its own list: Ben and the Francophone team.
+    let handoff = json!({
+        "availability_check": true,
+        "assign": { "to": "specific_users_or_teams", "targets": { "teams": [1] },
+                    "by_language": { "fr": { "use": "own", "agents": [2], "teams": [3] } } }
+    });
+    let mut engine = Engine::new(workspace("balanced", 1, handoff), 7);
+    run(&mut engine, "in 1\nin 2\naway 2\nin 3");
+    let handoff_node = engine
+        .workspace()
+        .ai_agent
+        .workflow
+        .entries()
+        .into_iter()
+        .find_map(|entry| match entry.node {
+            handoff::workflow::NodeRef::Action(action)
+                if matches!(action.kind, handoff::workflow::ActionKind::HumanHandoff(_)) =>
+            {
+                Some(action.id)
+            }
+            _ => None,
+        })
+        .expect("the workspace has a handoff");
+    let named = |language: &str| -> Vec<String> {
+        engine
+            .explain_handoff(handoff_node, &handoff::Language::new(language))
+            .expect("a supported language")
+            .iter()
+            .map(|agent| format!("{}: {:?}", agent.name, agent.verdict))
+            .collect()
+    };
+    assert_eq!(
+        named("en"),
+        ["Ana: Eligible", "Ben: Away", "Chloé: NotInTarget", "Dev: NotInTarget", "Ada: NotInTarget"]
+    );
+    assert_eq!(
+        named("fr"),
+        [
+            "Ana: NotInLanguageList { language: Language(\"fr\") }",
+            "Ben: Away",
+            "Chloé: Eligible",
+            "Dev: NotInTarget",
+            "Ada: NotInTarget"
+        ]
+    );
+    assert_eq!(engine.explain_handoff(handoff_node, &handoff::Language::new("de")), None, "not a supported language");
+    assert_eq!(engine.explain_handoff(handoff::NodeId(9999), &handoff::Language::new("en")), None, "not a handoff");
+    assert!(engine.state().chats.is_empty(), "explaining creates no chat");
+}

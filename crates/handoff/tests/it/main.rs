@@ -11,4 +11,5 @@ mod properties;
 mod purity;
 mod starter;
 mod support;
+mod teamspace_edit;
 mod validation;

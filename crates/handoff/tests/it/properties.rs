@@ -259,33 +259,6 @@ fn arb_edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-/// Every place in the tree: the top level, each action's nested triggers and each sequence.
-fn places(workflow: &handoff::workflow::Workflow) -> Vec<handoff::edit::Place> {
-    use handoff::edit::Place;
-    use handoff::workflow::{ActionKind, NodeRef, Sequence};
-    let mut places = vec![Place::TopTriggers];
-    for entry in workflow.entries() {
-        match entry.node {
-            NodeRef::Trigger(trigger) => places.push(Place::Actions { sequence: Sequence::Trigger(trigger.id) }),
-            NodeRef::Action(action) => {
-                places.push(Place::NestedTriggers { action: action.id });
-                match action.kind {
-                    ActionKind::IfElse { .. } => {
-                        places.push(Place::Actions { sequence: Sequence::Then(action.id) });
-                        places.push(Place::Actions { sequence: Sequence::Else(action.id) });
-                    }
-                    ActionKind::HumanHandoff(_) => {
-                        places.push(Place::Actions { sequence: Sequence::OnClose(action.id) });
-                        places.push(Place::Actions { sequence: Sequence::OnNoAgent(action.id) });
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    places
-}
-
 proptest! {
     #[test]
     fn random_edits_keep_the_workspace_loadable(edits in proptest::collection::vec(arb_edit(), 1..40)) {
@@ -299,7 +272,7 @@ proptest! {
         for edit in edits {
             let workflow = &mut workspace.ai_agent.workflow;
             let ids: Vec<_> = workflow.entries().iter().map(|entry| handoff::workflow::node_id(entry.node)).collect();
-            let all_places = places(workflow);
+            let all_places = handoff::edit::places(workflow);
             let before = workflow.clone();
             let outcome = match edit {
                 Edit::Insert { at, index, template } => {
@@ -307,7 +280,13 @@ proptest! {
                 }
                 Edit::Delete { at } => delete(workflow, ids[at % ids.len()]).map(|_| ()),
                 Edit::Duplicate { at } => duplicate(workflow, ids[at % ids.len()]).map(|_| ()),
-                Edit::Move { at, to, index } => move_node(workflow, ids[at % ids.len()], all_places[to % all_places.len()], index),
+                Edit::Move { at, to, index } => {
+                    let (node, place) = (ids[at % ids.len()], all_places[to % all_places.len()]);
+                    let offered = handoff::edit::destinations(workflow, node).expect("an existing node").contains(&place);
+                    let outcome = move_node(workflow, node, place, index);
+                    prop_assert_eq!(offered, outcome.is_ok(), "Move to offers exactly the moves that succeed: {:?}", outcome);
+                    outcome
+                }
             };
             if outcome.is_err() {
                 prop_assert_eq!(&*workflow, &before, "a refused edit changed the tree");

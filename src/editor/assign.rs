@@ -1,0 +1,414 @@
+//! Who may get a chat: the Human Handoff panel, the "Assign chat" editor it shares with the
+//! "a live agent is online" condition, the searchable users-and-teams picker, and the "who would
+//! get this chat?" view built from the engine's explanations.
+
+use std::collections::{BTreeMap, HashSet};
+
+use handoff::workflow::{Action, ActionKind, Assign, Handoff, LanguageTargets, Targets};
+use handoff::{AgentId, Command, Engine, Language, NodeId, Presence, TeamId, Timestamp, Verdict};
+use leptos::prelude::*;
+
+use super::outline;
+use super::panels::{CheckField, TextField, update_action};
+use crate::workspace_store::use_workspace_store;
+
+/// "Assign chat": all users, or specific users and teams, optionally per language.
+#[component]
+pub fn AssignEditor(
+    /// Prefix for the ids and radio names of this editor, unique in the page.
+    id: String,
+    #[prop(into)] assign: Signal<Assign>,
+    on_change: Callback<Assign>,
+) -> impl IntoView {
+    let store = use_workspace_store();
+    let languages =
+        Memo::new(move |_| store.with(|workspace| workspace.ai_agent.languages().cloned().collect::<Vec<_>>()));
+    let specific = move || matches!(assign.get(), Assign::SpecificUsersOrTeams { .. });
+    let targets = Signal::derive(move || match assign.get() {
+        Assign::SpecificUsersOrTeams { targets, .. } => targets,
+        Assign::AllUsers => Targets::default(),
+    });
+    let by_language = Signal::derive(move || match assign.get() {
+        Assign::SpecificUsersOrTeams { by_language, .. } => by_language,
+        Assign::AllUsers => None,
+    });
+    // What switching to "All users" would clear, said before it happens.
+    let clears = move || match assign.get() {
+        Assign::SpecificUsersOrTeams { targets, by_language } if !targets.is_empty() || by_language.is_some() => {
+            let mut parts = Vec::new();
+            if !targets.is_empty() {
+                parts.push("the chosen users and teams");
+            }
+            if by_language.is_some() {
+                parts.push("the language lists");
+            }
+            Some(format!("Choosing this clears {} (Undo brings them back).", parts.join(" and ")))
+        }
+        _ => None,
+    };
+    let set_targets = move |new: Targets| {
+        on_change.run(Assign::SpecificUsersOrTeams { targets: new, by_language: by_language.get_untracked() })
+    };
+    let set_rows = move |rows: Option<BTreeMap<Language, LanguageTargets>>| {
+        on_change.run(Assign::SpecificUsersOrTeams { targets: targets.get_untracked(), by_language: rows })
+    };
+    let name = format!("{id}-assign");
+    view! {
+        <fieldset class="choice assign">
+            <legend>"Assign chat"</legend>
+            <label>
+                <input type="radio" name=name.clone() value="all_users" prop:checked=move || !specific()
+                    on:change=move |_| on_change.run(Assign::AllUsers)/>
+                "All users in the teamspace"
+                <span class="field-hint">"Every live agent of the teamspace sees the pending chat."</span>
+                {move || clears().map(|text| view! { <span class="field-hint warning">{text}</span> })}
+            </label>
+            <label>
+                <input type="radio" name=name value="specific" prop:checked=specific
+                    on:change=move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None })/>
+                "Specific users or teams"
+                <span class="field-hint">
+                    {move || if specific() { "Only the users and the members of the teams chosen below see it." } else { "Starts with nobody chosen: pick users or teams next." }}
+                </span>
+            </label>
+        </fieldset>
+        <Show when=specific>
+            <TargetsPicker
+                id=format!("{id}-default")
+                label="Users and teams".to_owned()
+                targets=targets
+                on_change=Callback::new(set_targets)
+            />
+            {
+                let id = id.clone();
+                move || {
+                    if languages.with(Vec::len) < 2 {
+                        return view! {
+                            <p class="field-hint" id=format!("{id}-by-language")>
+                                "Assign by language is offered when the AI agent supports more than one language (Teamspace settings)."
+                            </p>
+                        }
+                        .into_any();
+                    }
+                    let id = id.clone();
+                    let group_id = format!("{id}-by-language");
+                    view! {
+                        <div class="by-language" id=group_id>
+                            <CheckField
+                                label="Assign by language"
+                                hint="Give a language its own users and teams; the chat's language picks the list."
+                                checked=Signal::derive(move || by_language.get().is_some())
+                                on_toggle=Callback::new(move |on: bool| {
+                                    let languages = languages.get_untracked();
+                                    set_rows(on.then(|| languages.into_iter().map(|language| (language, LanguageTargets::Default)).collect()))
+                                })
+                            />
+                            <Show when=move || by_language.get().is_some()>
+                                <p class="field-hint warning">"Turning this off clears the language lists (Undo brings them back)."</p>
+                                {
+                                    let id = id.clone();
+                                    move || {
+                                        languages
+                                            .get()
+                                            .into_iter()
+                                            .map(|language| view! { <LanguageRow id=id.clone() language by_language set_rows=Callback::new(set_rows)/> })
+                                            .collect_view()
+                                    }
+                                }
+                            </Show>
+                        </div>
+                    }
+                    .into_any()
+                }
+            }
+        </Show>
+    }
+}
+
+/// One language's row under "Assign by language": "Use default" or its own list.
+#[component]
+fn LanguageRow(
+    id: String,
+    language: Language,
+    by_language: Signal<Option<BTreeMap<Language, LanguageTargets>>>,
+    set_rows: Callback<Option<BTreeMap<Language, LanguageTargets>>>,
+) -> impl IntoView {
+    let row = {
+        let language = language.clone();
+        Signal::derive(move || by_language.with(|rows| rows.as_ref().and_then(|rows| rows.get(&language).cloned())))
+    };
+    let set_row = {
+        let language = language.clone();
+        move |new: LanguageTargets| {
+            let mut rows = by_language.get_untracked().unwrap_or_default();
+            rows.insert(language.clone(), new);
+            set_rows.run(Some(rows));
+        }
+    };
+    let own = move || matches!(row.get(), Some(LanguageTargets::Own(_)));
+    let name = format!("{id}-{}", language.as_str());
+    let title = outline::language_name(&language);
+    let code = language.0.clone();
+    let set_default = set_row.clone();
+    let set_own = set_row.clone();
+    view! {
+        <fieldset class="choice language-row" data-language=code>
+            <legend>{title.clone()}</legend>
+            <label>
+                <input type="radio" name=name.clone() value="default" prop:checked=move || matches!(row.get(), Some(LanguageTargets::Default))
+                    on:change=move |_| set_default(LanguageTargets::Default)/>
+                "Use default"
+            </label>
+            <label>
+                <input type="radio" name=name.clone() value="own" prop:checked=own
+                    on:change=move |_| set_own(LanguageTargets::Own(Targets::default()))/>
+                "Its own users and teams"
+            </label>
+            <Show when=own>
+                <TargetsPicker
+                    id=name.clone()
+                    label=format!("Users and teams for {title}")
+                    targets=Signal::derive(move || match row.get() { Some(LanguageTargets::Own(targets)) => targets, _ => Targets::default() })
+                    on_change=Callback::new({
+                        let set_row = set_row.clone();
+                        move |targets| set_row(LanguageTargets::Own(targets))
+                    })
+                />
+            </Show>
+        </fieldset>
+    }
+}
+
+/// Checkboxes for the teamspace's teams and users, with a search box that narrows both.
+#[component]
+pub fn TargetsPicker(
+    id: String,
+    label: String,
+    #[prop(into)] targets: Signal<Targets>,
+    on_change: Callback<Targets>,
+) -> impl IntoView {
+    let store = use_workspace_store();
+    let query = RwSignal::new(String::new());
+    let matches = move |name: &str| {
+        let query = query.get().to_lowercase();
+        query.trim().is_empty() || name.to_lowercase().contains(query.trim())
+    };
+    let teams = move || {
+        store.with(|workspace| {
+            let teamspace = &workspace.teamspace;
+            teamspace
+                .teams
+                .iter()
+                .filter(|team| matches(&team.name))
+                .map(|team| (team.id, team.name.clone(), teamspace.members(team.id).count()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let users = move || {
+        store.with(|workspace| {
+            workspace
+                .teamspace
+                .agents
+                .iter()
+                .filter(|agent| matches(&agent.name))
+                .map(|agent| (agent.id, agent.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let toggle_team = move |team: TeamId, on: bool| {
+        let mut next = targets.get_untracked();
+        next.teams.retain(|listed| *listed != team);
+        if on {
+            next.teams.push(team);
+        }
+        on_change.run(next);
+    };
+    let toggle_user = move |agent: AgentId, on: bool| {
+        let mut next = targets.get_untracked();
+        next.agents.retain(|listed| *listed != agent);
+        if on {
+            next.agents.push(agent);
+        }
+        on_change.run(next);
+    };
+    let summary = move || store.with(|workspace| outline::targets_summary(&targets.get(), &workspace.teamspace));
+    view! {
+        <div class="picker" role="group" aria-label=label.clone() id=id.clone()>
+            <p class="picker-summary">{summary}</p>
+            <label class="field">
+                <span class="field-label">"Search " {label.to_lowercase()}</span>
+                <input type="search" prop:value=move || query.get() on:input=move |event| query.set(event_target_value(&event))/>
+            </label>
+            <div class="picker-lists">
+                <fieldset>
+                    <legend>"Teams"</legend>
+                    {move || {
+                        let teams = teams();
+                        if teams.is_empty() {
+                            return view! { <p class="empty">"No team matches."</p> }.into_any();
+                        }
+                        teams.into_iter().map(|(team, name, members)| view! {
+                            <label class="check-field">
+                                <input type="checkbox" prop:checked=move || targets.with(|targets| targets.teams.contains(&team))
+                                    on:change=move |event| toggle_team(team, event_target_checked(&event))/>
+                                <span>{name}</span>
+                                <span class="field-hint">{format!("{members} member{}", if members == 1 { "" } else { "s" })}</span>
+                            </label>
+                        }).collect_view().into_any()
+                    }}
+                </fieldset>
+                <fieldset>
+                    <legend>"Users"</legend>
+                    {move || {
+                        let users = users();
+                        if users.is_empty() {
+                            return view! { <p class="empty">"No user matches."</p> }.into_any();
+                        }
+                        users.into_iter().map(|(agent, name)| view! {
+                            <label class="check-field">
+                                <input type="checkbox" prop:checked=move || targets.with(|targets| targets.agents.contains(&agent))
+                                    on:change=move |event| toggle_user(agent, event_target_checked(&event))/>
+                                <span>{name}</span>
+                            </label>
+                        }).collect_view().into_any()
+                    }}
+                </fieldset>
+            </div>
+        </div>
+    }
+}
+
+fn read_handoff<T>(action: Memo<Option<Action>>, read: impl FnOnce(&Handoff) -> T) -> Option<T> {
+    action.with(|action| match action.as_ref().map(|action| &action.kind) {
+        Some(ActionKind::HumanHandoff(handoff)) => Some(read(handoff)),
+        _ => None,
+    })
+}
+
+/// Every setting of the Human Handoff action.
+#[component]
+pub fn HandoffPanel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+    let store = use_workspace_store();
+    let change = move |write: Box<dyn FnOnce(&mut Handoff)>| {
+        update_action(store, node, |action| {
+            if let ActionKind::HumanHandoff(handoff) = &mut action.kind {
+                write(handoff);
+            }
+        })
+    };
+    view! {
+        <p>"Passes the chat to a live agent. It returns to the AI agent when the agent closes it."</p>
+        <CheckField
+            label="User availability check"
+            hint="On: the chat may only go to an eligible live agent who is Online; with nobody Online, “When no live agent is available” runs instead."
+            checked=Signal::derive(move || read_handoff(action, |handoff| handoff.availability_check).unwrap_or(false))
+            on_toggle=Callback::new(move |on| change(Box::new(move |handoff| handoff.availability_check = on)))
+        />
+        <AssignEditor
+            id=format!("handoff-{}", node.0)
+            assign=Signal::derive(move || read_handoff(action, |handoff| handoff.assign.clone()).unwrap_or(Assign::AllUsers))
+            on_change=Callback::new(move |assign| change(Box::new(move |handoff| handoff.assign = assign)))
+        />
+        <TextField
+            label="Handoff message"
+            multiline=true
+            hint="Optional: sent to the customer when the chat is handed off."
+            value=Signal::derive(move || read_handoff(action, |handoff| handoff.message.clone()).flatten().unwrap_or_default())
+            on_commit=Callback::new(move |text: String| change(Box::new(move |handoff| {
+                handoff.message = (!text.trim().is_empty()).then_some(text);
+            })))
+        />
+        <p class="field-hint">
+            "Its subtrees “When live agent closes chat” and “When no live agent is available” (our extension) are in the tree under it."
+        </p>
+        <WhoWouldGet node/>
+    }
+}
+
+fn verdict_words(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Assignee => "the assignee".to_owned(),
+        Verdict::Eligible => "eligible now".to_owned(),
+        Verdict::NotInTarget => "not among the chosen users or teams".to_owned(),
+        Verdict::NotInLanguageList { language } => format!("not in the {} list", outline::language_name(language)),
+        Verdict::SignedOut => "signed out".to_owned(),
+        Verdict::Away => "Away".to_owned(),
+        Verdict::AtCap { open_chats, cap } => format!("at the cap ({open_chats} of {cap})"),
+    }
+}
+
+/// Per language, each live agent's verdict for a chat handed off here now, from the engine's
+/// explanations. Until the live backend exists, "now" is every agent signed in and Online with
+/// no open chats, except those the admin marks Away here.
+#[component]
+fn WhoWouldGet(node: NodeId) -> impl IntoView {
+    let store = use_workspace_store();
+    let open = RwSignal::new(false);
+    let away = RwSignal::new(HashSet::<AgentId>::new());
+    // Built only while the section is open: an engine per look, never per keystroke elsewhere.
+    let verdicts = move || {
+        if !open.get() {
+            return Vec::new();
+        }
+        let away = away.get();
+        store.with(|workspace| {
+            let mut engine = Engine::new(workspace.clone(), 0);
+            for agent in &workspace.teamspace.agents {
+                let _ = engine.handle(Timestamp(0), Command::SignIn { agent: agent.id });
+                if away.contains(&agent.id) {
+                    let _ =
+                        engine.handle(Timestamp(0), Command::SetPresence { agent: agent.id, presence: Presence::Away });
+                }
+            }
+            workspace
+                .ai_agent
+                .languages()
+                .map(|language| {
+                    let mut verdicts = engine.explain_handoff(node, language).unwrap_or_default();
+                    verdicts.sort_by_key(|agent| agent.verdict != Verdict::Eligible);
+                    (language.clone(), verdicts)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let agents = move || {
+        store.with(|workspace| {
+            workspace.teamspace.agents.iter().map(|agent| (agent.id, agent.name.clone())).collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <details class="who-would-get" on:toggle=move |event| open.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())>
+            <summary>"Who would get this chat?"</summary>
+            <fieldset class="presence-what-if">
+                <legend>"Online now (untick to mark Away)"</legend>
+                {move || agents().into_iter().map(|(agent, name)| view! {
+                    <label class="check-field">
+                        <input type="checkbox" prop:checked=move || !away.with(|away| away.contains(&agent))
+                            on:change=move |event| {
+                                let online = event_target_checked(&event);
+                                away.update(|away| { if online { away.remove(&agent); } else { away.insert(agent); } });
+                            }/>
+                        <span>{name}</span>
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <div class="verdicts">
+                {move || verdicts().into_iter().map(|(language, verdicts)| {
+                    let eligible = verdicts.iter().filter(|agent| agent.verdict == Verdict::Eligible).count();
+                    view! {
+                        <section class="verdict-language" data-language=language.0.clone()>
+                            <h3>{outline::language_name(&language)} ": " {format!("{eligible} eligible now")}</h3>
+                            <ul>
+                                {verdicts.into_iter().map(|agent| view! {
+                                    <li class:eligible=agent.verdict == Verdict::Eligible>
+                                        {agent.name} " — " {verdict_words(&agent.verdict)}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                }).collect_view()}
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,548 @@
+//! The settings panel of the selected node: one form per kind of trigger and action.
+//! Text fields commit when they change (on leaving the field or Enter), so one finished change
+//! is one undo step.
+
+use handoff::NodeId;
+use handoff::edit::{self, Place};
+use handoff::workflow::{Action, ActionKind, Condition, Sequence, Trigger, TriggerKind, VariableValue};
+use handoff::{Language, workspace::Workspace};
+use leptos::prelude::*;
+
+use super::assign::{AssignEditor, HandoffPanel};
+use super::outline::{self, RowKey};
+use super::use_editor;
+use crate::workspace_store::{WorkspaceStore, use_workspace_store};
+
+/// Changes one action as one undoable edit.
+pub fn update_action(store: WorkspaceStore, node: NodeId, change: impl FnOnce(&mut Action)) {
+    store.edit(|workspace| {
+        if let Some(action) = edit::action_mut(&mut workspace.ai_agent.workflow, node) {
+            change(action);
+        }
+    });
+}
+
+fn update_trigger(store: WorkspaceStore, node: NodeId, change: impl FnOnce(&mut Trigger)) {
+    store.edit(|workspace| {
+        if let Some(trigger) = edit::trigger_mut(&mut workspace.ai_agent.workflow, node) {
+            change(trigger);
+        }
+    });
+}
+
+/// Lines of a text area, trimmed, without the empty ones.
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect()
+}
+
+/// A labelled text input or text area that commits its value when it changes.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    #[prop(into)] value: Signal<String>,
+    on_commit: Callback<String>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let commit = move |event: leptos::ev::Event| on_commit.run(event_target_value(&event));
+    view! {
+        <label class="field">
+            <span class="field-label">{label}</span>
+            {if multiline {
+                view! { <textarea rows="3" prop:value=move || value.get() on:change=commit></textarea> }.into_any()
+            } else {
+                view! { <input type="text" prop:value=move || value.get() on:change=commit/> }.into_any()
+            }}
+            {hint.map(|hint| view! { <span class="field-hint">{hint}</span> })}
+        </label>
+    }
+}
+
+/// A labelled checkbox that commits at once.
+#[component]
+pub fn CheckField(
+    label: &'static str,
+    #[prop(into)] checked: Signal<bool>,
+    on_toggle: Callback<bool>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <label class="check-field">
+            <input
+                type="checkbox"
+                prop:checked=move || checked.get()
+                on:change=move |event| on_toggle.run(event_target_checked(&event))
+            />
+            <span>{label}</span>
+            {hint.map(|hint| view! { <span class="field-hint">{hint}</span> })}
+        </label>
+    }
+}
+
+#[component]
+pub fn SelectedPanel() -> impl IntoView {
+    let editor = use_editor();
+    let store = use_workspace_store();
+    move || match editor.selected.get() {
+        Some(RowKey::Node(node)) => {
+            let is_trigger = store.with_untracked(|workspace| workspace.ai_agent.workflow.find_trigger(node).is_some());
+            if is_trigger {
+                view! { <TriggerPanel node/> }.into_any()
+            } else {
+                view! { <ActionPanel node/> }.into_any()
+            }
+        }
+        Some(RowKey::Group(place)) => view! { <GroupPanel place/> }.into_any(),
+        None => view! {
+            <h2 id="panel-heading">"Settings"</h2>
+            <p class="empty">"Choose a node in the tree to see its settings."</p>
+        }
+        .into_any(),
+    }
+}
+
+/// The problems validation finds on one node.
+#[component]
+fn NodeProblems(node: NodeId) -> impl IntoView {
+    let store = use_workspace_store();
+    let messages = move || {
+        store.problems.with(|problems| {
+            problems
+                .iter()
+                .filter(|problem| problem.node == Some(node))
+                .map(|problem| problem.kind.to_string())
+                .collect::<Vec<_>>()
+        })
+    };
+    move || {
+        let messages = messages();
+        (!messages.is_empty()).then(|| {
+            view! {
+                <div class="node-problems" role="note" aria-label="Problems with this node">
+                    <ul>{messages.into_iter().map(|message| view! { <li>"⚠ " {message}</li> }).collect_view()}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+fn gone() -> AnyView {
+    view! {
+        <h2 id="panel-heading">"Settings"</h2>
+        <p class="empty">"This node is no longer in the workflow."</p>
+    }
+    .into_any()
+}
+
+#[component]
+fn TriggerPanel(node: NodeId) -> impl IntoView {
+    let store = use_workspace_store();
+    let kind = Memo::new(move |_| {
+        store.with(|workspace| workspace.ai_agent.workflow.find_trigger(node).map(|trigger| trigger.kind.clone()))
+    });
+    let fixed =
+        move || store.with(|workspace| workspace.ai_agent.workflow.triggers.iter().any(|trigger| trigger.id == node));
+    let field = move |read: fn(&TriggerKind) -> String| {
+        Signal::derive(move || kind.with(|kind| kind.as_ref().map(read).unwrap_or_default()))
+    };
+    let commit = move |write: fn(&mut TriggerKind, String)| {
+        Callback::new(move |text: String| update_trigger(store, node, |trigger| write(&mut trigger.kind, text)))
+    };
+    move || {
+        let Some(current) = kind.get() else { return gone() };
+        let heading = view! {
+            <h2 id="panel-heading">
+                <span aria-hidden="true">{outline::trigger_icon(&current)} " "</span>
+                {outline::trigger_title(&current)}
+            </h2>
+            <p class="node-kind">"Trigger #" {node.0}</p>
+            <NodeProblems node/>
+        };
+        let body = match current {
+            TriggerKind::ChatStarted => view! {
+                <p>"Runs its actions when a customer starts a chat. Every workflow has it."</p>
+            }
+            .into_any(),
+            TriggerKind::ChatClosedByLiveAgent => view! {
+                <p>
+                    "Runs its actions when a live agent closes the chat, before the handoff's "
+                    "“When live agent closes chat” subtree. Collect Feedback usually goes here. Every workflow has it."
+                </p>
+            }
+            .into_any(),
+            TriggerKind::Fallback => view! {
+                <p>
+                    {move || if fixed() { "Runs when no other top-level trigger matches the customer's message." } else { "Runs when no other reply trigger at this level matches." }}
+                </p>
+            }
+            .into_any(),
+            TriggerKind::MessageReceived { .. } => view! {
+                <TextField
+                    label="Intent name"
+                    value=field(|kind| match kind { TriggerKind::MessageReceived { intent, .. } => intent.clone(), _ => String::new() })
+                    on_commit=commit(|kind, text| if let TriggerKind::MessageReceived { intent, .. } = kind { *intent = text.trim().to_owned() })
+                />
+                <TextField
+                    label="Training phrases"
+                    multiline=true
+                    hint="One per line. A message containing one matches, ignoring case and accents."
+                    value=field(|kind| match kind { TriggerKind::MessageReceived { training_phrases, .. } => training_phrases.join("\n"), _ => String::new() })
+                    on_commit=commit(|kind, text| if let TriggerKind::MessageReceived { training_phrases, .. } = kind { *training_phrases = lines(&text) })
+                />
+                <TextField
+                    label="Excluded phrases"
+                    multiline=true
+                    hint="One per line. A message containing one never matches."
+                    value=field(|kind| match kind { TriggerKind::MessageReceived { excluded_phrases, .. } => excluded_phrases.join("\n"), _ => String::new() })
+                    on_commit=commit(|kind, text| if let TriggerKind::MessageReceived { excluded_phrases, .. } = kind { *excluded_phrases = lines(&text) })
+                />
+            }
+            .into_any(),
+        };
+        view! { {heading} <div class="panel-body">{body}</div> }.into_any()
+    }
+}
+
+/// Which form an action's panel shows; it never changes for a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    SendMessage,
+    SetChatVariable,
+    IfElse,
+    HumanHandoff,
+    CollectFeedback,
+    JumpTo,
+    CloseChat,
+}
+
+fn form_of(kind: &ActionKind) -> Form {
+    match kind {
+        ActionKind::SendMessage { .. } => Form::SendMessage,
+        ActionKind::SetChatVariable { .. } => Form::SetChatVariable,
+        ActionKind::IfElse { .. } => Form::IfElse,
+        ActionKind::HumanHandoff(_) => Form::HumanHandoff,
+        ActionKind::CollectFeedback(_) => Form::CollectFeedback,
+        ActionKind::JumpTo { .. } => Form::JumpTo,
+        ActionKind::CloseChat => Form::CloseChat,
+    }
+}
+
+/// Reads one value of the action, or the default while it is missing.
+fn read_action<T>(action: Memo<Option<Action>>, read: fn(&Action) -> T) -> Signal<T>
+where
+    T: Clone + Default + Send + Sync + 'static,
+{
+    Signal::derive(move || action.with(|action| action.as_ref().map(read).unwrap_or_default()))
+}
+
+#[component]
+fn ActionPanel(node: NodeId) -> impl IntoView {
+    let store = use_workspace_store();
+    let action = Memo::new(move |_| store.with(|workspace| workspace.ai_agent.workflow.find_action(node).cloned()));
+    let form = Memo::new(move |_| action.with(|action| action.as_ref().map(|action| form_of(&action.kind))));
+    let write = move |change: fn(&mut Action, String)| {
+        Callback::new(move |text: String| update_action(store, node, |action| change(action, text)))
+    };
+    move || {
+        let Some(form) = form.get() else { return gone() };
+        let (icon, kind_name) = action.with_untracked(|action| {
+            let kind = &action.as_ref().expect("the form exists").kind;
+            (outline::action_icon(kind), outline::action_kind_name(kind))
+        });
+        let body = match form {
+            Form::SendMessage => view! {
+                <TextField
+                    label="Message"
+                    multiline=true
+                    hint="{variable} is replaced by the chat variable's value."
+                    value=read_action(action, |action| match &action.kind { ActionKind::SendMessage { text, .. } => text.clone(), _ => String::new() })
+                    on_commit=write(|action, value| if let ActionKind::SendMessage { text, .. } = &mut action.kind { *text = value })
+                />
+                <TextField
+                    label="Quick-reply buttons"
+                    multiline=true
+                    hint="One per line; leave empty for none."
+                    value=read_action(action, |action| match &action.kind { ActionKind::SendMessage { buttons, .. } => buttons.join("\n"), _ => String::new() })
+                    on_commit=write(|action, value| if let ActionKind::SendMessage { buttons, .. } = &mut action.kind { *buttons = lines(&value) })
+                />
+            }
+            .into_any(),
+            Form::SetChatVariable => view! { <VariableForm node action/> }.into_any(),
+            Form::IfElse => view! { <ConditionForm node action/> }.into_any(),
+            Form::HumanHandoff => view! { <HandoffPanel node action/> }.into_any(),
+            Form::CollectFeedback => view! {
+                <p>"Shows rating buttons from 1 to 5 and waits for the customer's rating."</p>
+                <TextField
+                    label="Rating title"
+                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.title.clone(), _ => String::new() })
+                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind { feedback.title = value })
+                />
+                <TextField
+                    label="Request message"
+                    multiline=true
+                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.request.clone(), _ => String::new() })
+                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind { feedback.request = value })
+                />
+                <TextField
+                    label="Thank-you message"
+                    multiline=true
+                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.thank_you.clone(), _ => String::new() })
+                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind { feedback.thank_you = value })
+                />
+                <TextField
+                    label="Store the rating in chat variable"
+                    hint="Optional; leave empty not to store it."
+                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.variable.clone().unwrap_or_default(), _ => String::new() })
+                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind {
+                        let value = value.trim();
+                        feedback.variable = (!value.is_empty()).then(|| value.to_owned());
+                    })
+                />
+            }
+            .into_any(),
+            Form::JumpTo => view! { <JumpForm node action/> }.into_any(),
+            Form::CloseChat => view! {
+                <p>"Ends the AI session: chat variables expire and the customer's next message starts at the top level."</p>
+            }
+            .into_any(),
+        };
+        view! {
+            <h2 id="panel-heading">
+                <span aria-hidden="true">{icon} " "</span>
+                {move || action.with(|action| action.as_ref().and_then(|action| action.label.clone())).unwrap_or_else(|| kind_name.to_owned())}
+            </h2>
+            <p class="node-kind">{kind_name} " #" {node.0}</p>
+            <NodeProblems node/>
+            <div class="panel-body">
+                <TextField
+                    label="Name in the tree"
+                    hint="Optional; the tree shows the kind of action without one."
+                    value=read_action(action, |action| action.label.clone().unwrap_or_default())
+                    on_commit=write(|action, value| {
+                        let value = value.trim();
+                        action.label = (!value.is_empty()).then(|| value.to_owned());
+                    })
+                />
+                <CheckField
+                    label="Enabled"
+                    hint="A disabled action is skipped."
+                    checked=read_action(action, |action| action.enabled)
+                    on_toggle=Callback::new(move |on| update_action(store, node, |action| action.enabled = on))
+                />
+                {body}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn VariableForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+    let store = use_workspace_store();
+    let value = read_action(action, |action| match &action.kind {
+        ActionKind::SetChatVariable { value, .. } => Some(value.clone()),
+        _ => None,
+    });
+    let from_reply = move || matches!(value.get(), Some(VariableValue::NextReply));
+    let set_value = move |new: VariableValue| {
+        update_action(store, node, |action| {
+            if let ActionKind::SetChatVariable { value, .. } = &mut action.kind {
+                *value = new;
+            }
+        })
+    };
+    view! {
+        <TextField
+            label="Variable name"
+            value=read_action(action, |action| match &action.kind { ActionKind::SetChatVariable { name, .. } => name.clone(), _ => String::new() })
+            on_commit=Callback::new(move |text: String| update_action(store, node, |action| {
+                if let ActionKind::SetChatVariable { name, .. } = &mut action.kind { *name = text.trim().to_owned() }
+            }))
+        />
+        <fieldset class="choice">
+            <legend>"Value"</legend>
+            <label>
+                <input type="radio" name=format!("value-{}", node.0) prop:checked=move || !from_reply()
+                    on:change=move |_| set_value(VariableValue::Text { text: String::new() })/>
+                "A fixed text"
+            </label>
+            <label>
+                <input type="radio" name=format!("value-{}", node.0) prop:checked=from_reply
+                    on:change=move |_| set_value(VariableValue::NextReply)/>
+                "The customer's next reply (the flow waits for it)"
+            </label>
+        </fieldset>
+        <Show when=move || !from_reply()>
+            <TextField
+                label="Text"
+                value=Signal::derive(move || match value.get() { Some(VariableValue::Text { text }) => text, _ => String::new() })
+                on_commit=Callback::new(move |text: String| set_value(VariableValue::Text { text }))
+            />
+        </Show>
+    }
+}
+
+/// The kinds of If/Else condition, as the select offers them.
+const CONDITIONS: [(&str, &str); 4] = [
+    ("variable_equals", "A chat variable equals a value"),
+    ("variable_is_set", "A chat variable is set"),
+    ("language_is", "The chat's language is"),
+    ("live_agent_online", "A live agent is online"),
+];
+
+fn condition_tag(condition: &Condition) -> &'static str {
+    match condition {
+        Condition::VariableEquals { .. } => "variable_equals",
+        Condition::VariableIsSet { .. } => "variable_is_set",
+        Condition::LanguageIs { .. } => "language_is",
+        Condition::LiveAgentOnline { .. } => "live_agent_online",
+    }
+}
+
+#[component]
+fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+    let store = use_workspace_store();
+    let condition = read_action(action, |action| match &action.kind {
+        ActionKind::IfElse { condition, .. } => Some(condition.clone()),
+        _ => None,
+    });
+    let set = move |new: Condition| {
+        update_action(store, node, |action| {
+            if let ActionKind::IfElse { condition, .. } = &mut action.kind {
+                *condition = new;
+            }
+        })
+    };
+    let default_language =
+        move || store.with_untracked(|workspace: &Workspace| workspace.ai_agent.default_language.clone());
+    let choose = move |event: leptos::ev::Event| {
+        let name = || match condition.get_untracked() {
+            Some(Condition::VariableEquals { name, .. } | Condition::VariableIsSet { name }) => name,
+            _ => "variable".to_owned(),
+        };
+        set(match event_target_value(&event).as_str() {
+            "variable_equals" => Condition::VariableEquals { name: name(), value: String::new() },
+            "variable_is_set" => Condition::VariableIsSet { name: name() },
+            "language_is" => Condition::LanguageIs { language: default_language() },
+            _ => Condition::LiveAgentOnline { assign: handoff::workflow::Assign::AllUsers },
+        })
+    };
+    let tag = move || condition.with(|condition| condition.as_ref().map_or("", condition_tag));
+    let languages = move || store.with(|workspace| workspace.ai_agent.languages().cloned().collect::<Vec<Language>>());
+    view! {
+        <p>"Runs the Then branch when the condition holds, the Else branch otherwise."</p>
+        <label class="field">
+            <span class="field-label">"Condition"</span>
+            <select on:change=choose prop:value=tag>
+                {CONDITIONS.map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+            </select>
+        </label>
+        {move || match condition.get() {
+            Some(Condition::VariableEquals { name, value }) => view! {
+                <TextField label="Variable name" value=Signal::derive(move || name.clone())
+                    on_commit=Callback::new(move |text: String| if let Some(Condition::VariableEquals { value, .. }) = condition.get_untracked() { set(Condition::VariableEquals { name: text.trim().to_owned(), value }) })/>
+                <TextField label="Equals" value=Signal::derive(move || value.clone())
+                    on_commit=Callback::new(move |text: String| if let Some(Condition::VariableEquals { name, .. }) = condition.get_untracked() { set(Condition::VariableEquals { name, value: text }) })/>
+            }
+            .into_any(),
+            Some(Condition::VariableIsSet { name }) => view! {
+                <TextField label="Variable name" value=Signal::derive(move || name.clone())
+                    on_commit=Callback::new(move |text: String| set(Condition::VariableIsSet { name: text.trim().to_owned() }))/>
+            }
+            .into_any(),
+            Some(Condition::LanguageIs { language }) => view! {
+                <label class="field">
+                    <span class="field-label">"Language"</span>
+                    <select
+                        prop:value=language.as_str().to_owned()
+                        on:change=move |event| set(Condition::LanguageIs { language: Language(event_target_value(&event)) })
+                    >
+                        {languages().into_iter().map(|language| {
+                            let name = outline::language_name(&language);
+                            view! { <option value=language.0>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+            .into_any(),
+            Some(Condition::LiveAgentOnline { .. }) => view! {
+                <AssignEditor
+                    id=format!("condition-{}", node.0)
+                    assign=Signal::derive(move || match condition.get() { Some(Condition::LiveAgentOnline { assign }) => assign, _ => handoff::workflow::Assign::AllUsers })
+                    on_change=Callback::new(move |assign| set(Condition::LiveAgentOnline { assign }))
+                />
+            }
+            .into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
+
+#[component]
+fn JumpForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+    let store = use_workspace_store();
+    let target = read_action(action, |action| match &action.kind {
+        ActionKind::JumpTo { target } => target.0.to_string(),
+        _ => String::new(),
+    });
+    let choices = move || {
+        store.with(|workspace| {
+            let workflow = &workspace.ai_agent.workflow;
+            workflow
+                .entries()
+                .into_iter()
+                .map(|entry| (handoff::workflow::node_id(entry.node), outline::title_of(entry.node)))
+                .filter(|(id, _)| *id != node)
+                .collect::<Vec<_>>()
+        })
+    };
+    let exists = move || {
+        let target = target.get().parse::<u32>().map(NodeId);
+        store.with(|workspace| {
+            target.is_ok_and(|target| outline::node_title(&workspace.ai_agent.workflow, target).is_some())
+        })
+    };
+    view! {
+        <p>"Continues at another trigger (its actions) or action (it and what follows it)."</p>
+        <label class="field">
+            <span class="field-label">"Jump to"</span>
+            <select
+                prop:value=move || if exists() { target.get() } else { String::new() }
+                on:change=move |event| {
+                    if let Ok(id) = event_target_value(&event).parse::<u32>() {
+                        update_action(store, node, |action| action.kind = ActionKind::JumpTo { target: NodeId(id) });
+                    }
+                }
+            >
+                <option value="" disabled=true>"Choose a node…"</option>
+                {move || choices().into_iter().map(|(id, title)| view! { <option value=id.0.to_string()>{title}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn GroupPanel(place: Place) -> impl IntoView {
+    let (title, text) = match place {
+        Place::Actions { sequence: Sequence::Then(_) } => ("Then", "Runs when the If/Else condition holds."),
+        Place::Actions { sequence: Sequence::Else(_) } => ("Else", "Runs when the If/Else condition does not hold."),
+        Place::Actions { sequence: Sequence::OnClose(_) } => (
+            "When live agent closes chat",
+            "Runs after the Chat Closed by Live Agent trigger's actions, when the live agent closes the chat. Then a new AI session begins.",
+        ),
+        Place::Actions { sequence: Sequence::OnNoAgent(_) } => (
+            "When no live agent is available",
+            "Our extension: runs instead of the handoff when the availability check is on and no eligible live agent is Online. Left empty, the chat waits in the Pending queue and the customer is told their place.",
+        ),
+        Place::NestedTriggers { .. } => (
+            "The customer's reply",
+            "These triggers are matched first against the customer's answer to this action, then the top level.",
+        ),
+        Place::Actions { sequence: Sequence::Trigger(_) } | Place::TopTriggers => ("Actions", ""),
+    };
+    view! {
+        <h2 id="panel-heading">{title}</h2>
+        <p>{text}</p>
+        <p class="field-hint">"Use Add… (or the A key in the tree) to put a node here."</p>
+    }
+}

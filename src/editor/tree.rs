@@ -1,0 +1,672 @@
+//! The tree itself (the ARIA tree pattern: one focusable row at a time, arrow keys to move,
+//! Right and Left to unfold and fold), the toolbar that adds, duplicates, deletes and moves the
+//! selected node, and drag and drop.
+
+use handoff::edit::{self, Place, destinations, place_of};
+use handoff::workflow::{Action, ActionKind, Sequence, Trigger, TriggerKind, Workflow};
+use handoff::{NodeId, edit::NodeTemplate};
+use leptos::prelude::*;
+use leptos::tachys::html::attribute::custom::custom_attribute;
+
+use super::outline::{self, Row, RowKey};
+use super::{EditorState, reveal, use_editor};
+use crate::workspace_store::{WorkspaceStore, use_workspace_store};
+
+/// The rows above `node`, outermost first: the nodes and groups that hold it.
+pub fn ancestors(workflow: &Workflow, node: NodeId) -> Vec<RowKey> {
+    fn in_triggers(triggers: &[Trigger], node: NodeId, path: &mut Vec<RowKey>) -> bool {
+        triggers.iter().any(|trigger| {
+            if trigger.id == node {
+                return true;
+            }
+            path.push(RowKey::Node(trigger.id));
+            in_actions(&trigger.actions, node, path) || {
+                path.pop();
+                false
+            }
+        })
+    }
+    fn in_actions(actions: &[Action], node: NodeId, path: &mut Vec<RowKey>) -> bool {
+        actions.iter().any(|action| {
+            if action.id == node {
+                return true;
+            }
+            path.push(RowKey::Node(action.id));
+            let id = action.id;
+            let branches: Vec<(Sequence, &[Action])> = match &action.kind {
+                ActionKind::IfElse { then, otherwise, .. } => {
+                    vec![(Sequence::Then(id), then), (Sequence::Else(id), otherwise)]
+                }
+                ActionKind::HumanHandoff(handoff) => {
+                    vec![(Sequence::OnClose(id), &handoff.on_close), (Sequence::OnNoAgent(id), &handoff.on_no_agent)]
+                }
+                _ => Vec::new(),
+            };
+            for (sequence, list) in branches {
+                path.push(RowKey::Group(Place::Actions { sequence }));
+                if in_actions(list, node, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            path.push(RowKey::Group(Place::NestedTriggers { action: id }));
+            if in_triggers(&action.triggers, node, path) {
+                return true;
+            }
+            path.pop();
+            path.pop();
+            false
+        })
+    }
+    let mut path = Vec::new();
+    in_triggers(&workflow.triggers, node, &mut path);
+    path
+}
+
+fn is_fixed(workflow: &Workflow, node: NodeId) -> bool {
+    workflow.triggers.iter().any(|trigger| {
+        trigger.id == node && matches!(trigger.kind, TriggerKind::ChatStarted | TriggerKind::ChatClosedByLiveAgent)
+    })
+}
+
+/// The node the toolbar acts on: the selected row when it is a node.
+fn selected_node(editor: EditorState) -> Option<NodeId> {
+    match editor.selected.get_untracked() {
+        Some(RowKey::Node(node)) => Some(node),
+        _ => None,
+    }
+}
+
+/// The edits the toolbar and the keyboard share.
+#[derive(Clone, Copy)]
+struct Edits {
+    store: WorkspaceStore,
+    editor: EditorState,
+}
+
+impl Edits {
+    fn name(&self, node: NodeId) -> String {
+        self.store
+            .with_untracked(|workspace| outline::node_title(&workspace.ai_agent.workflow, node))
+            .unwrap_or_else(|| "the node".to_owned())
+    }
+
+    fn add(&self, place: Place, index: usize, template: NodeTemplate) {
+        let mut added = None;
+        let outcome = self.store.try_edit(|workspace| {
+            added = Some(edit::insert(&mut workspace.ai_agent.workflow, place, index, template)?);
+            Ok::<_, edit::EditError>(())
+        });
+        match (outcome, added) {
+            (Ok(()), Some(node)) => {
+                reveal(self.store, self.editor, node);
+                self.editor.select_and_focus(RowKey::Node(node));
+                self.editor.say(format!("Added {}.", outline::template_name(template)));
+            }
+            (Err(error), _) => self.editor.say(format!("Not added: {error}.")),
+            (Ok(()), None) => {}
+        }
+    }
+
+    fn delete(&self, node: NodeId, rows: &[Row]) {
+        let name = self.name(node);
+        let before = rows.iter().position(|row| row.key == RowKey::Node(node)).and_then(|index| index.checked_sub(1));
+        match self.store.try_edit(|workspace| edit::delete(&mut workspace.ai_agent.workflow, node).map(|_| ())) {
+            Ok(()) => {
+                if let Some(previous) = before.map(|index| rows[index].key) {
+                    self.editor.select_and_focus(previous);
+                }
+                self.editor.say(format!("Deleted {name}. Undo (Ctrl+Z) brings it back."));
+            }
+            Err(error) => self.editor.say(format!("Not deleted: {error}.")),
+        }
+    }
+
+    fn duplicate(&self, node: NodeId) {
+        let mut copy = None;
+        let outcome = self.store.try_edit(|workspace| {
+            copy = Some(edit::duplicate(&mut workspace.ai_agent.workflow, node)?);
+            Ok::<_, edit::EditError>(())
+        });
+        match (outcome, copy) {
+            (Ok(()), Some(copy)) => {
+                self.editor.select_and_focus(RowKey::Node(copy));
+                self.editor.say(format!("Duplicated {}.", self.name(node)));
+            }
+            (Err(error), _) => self.editor.say(format!("Not duplicated: {error}.")),
+            (Ok(()), None) => {}
+        }
+    }
+
+    /// Moves a node to `index` of `place` (counted before the move) and keeps it selected.
+    fn move_to(&self, node: NodeId, place: Place, index: usize) {
+        let name = self.name(node);
+        match self.store.try_edit(|workspace| edit::move_node(&mut workspace.ai_agent.workflow, node, place, index)) {
+            Ok(()) => {
+                reveal(self.store, self.editor, node);
+                self.editor.select_and_focus(RowKey::Node(node));
+                let label =
+                    self.store.with_untracked(|workspace| outline::place_label(&workspace.ai_agent.workflow, place));
+                self.editor.say(format!("Moved {name} to {label}."));
+            }
+            Err(error) => self.editor.say(format!("Not moved: {error}.")),
+        }
+    }
+
+    /// Moves a node one place up (`-1`) or down (`1`) among its siblings.
+    fn shift(&self, node: NodeId, step: isize) {
+        let Ok((place, index)) = self.store.with_untracked(|workspace| place_of(&workspace.ai_agent.workflow, node))
+        else {
+            return;
+        };
+        let target = match step {
+            -1 if index == 0 => return self.editor.say("It is already first."),
+            -1 => index - 1,
+            _ => index + 2,
+        };
+        let siblings = self.store.with_untracked(|workspace| sibling_count(&workspace.ai_agent.workflow, place));
+        if step > 0 && index + 1 >= siblings {
+            return self.editor.say("It is already last.");
+        }
+        self.move_to(node, place, target);
+    }
+}
+
+fn sibling_count(workflow: &Workflow, place: Place) -> usize {
+    match place {
+        Place::TopTriggers => workflow.triggers.len(),
+        Place::NestedTriggers { action } => workflow.find_action(action).map_or(0, |action| action.triggers.len()),
+        Place::Actions { sequence: Sequence::Trigger(id) } => {
+            workflow.find_trigger(id).map_or(0, |trigger| trigger.actions.len())
+        }
+        Place::Actions { sequence } => workflow
+            .find_action(match sequence {
+                Sequence::Then(id) | Sequence::Else(id) | Sequence::OnClose(id) | Sequence::OnNoAgent(id) => id,
+                Sequence::Trigger(id) => id,
+            })
+            .and_then(|action| action.kind.branch(sequence).map(Vec::len))
+            .unwrap_or(0),
+    }
+}
+
+/// Which of the toolbar's menus is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Menu {
+    Add,
+    MoveTo,
+}
+
+fn use_menu() -> RwSignal<Option<Menu>> {
+    expect_context::<RwSignal<Option<Menu>>>()
+}
+
+/// Adds, duplicates, deletes and moves the selected node.
+#[component]
+pub fn NodeToolbar() -> impl IntoView {
+    let store = use_workspace_store();
+    let editor = use_editor();
+    let menu = RwSignal::new(None::<Menu>);
+    provide_context(menu);
+    let edits = Edits { store, editor };
+    let node = move || match editor.selected.get() {
+        Some(RowKey::Node(node)) => Some(node),
+        _ => None,
+    };
+    let removable =
+        move || node().is_some_and(|node| !store.with(|workspace| is_fixed(&workspace.ai_agent.workflow, node)));
+    let toggle = move |which| menu.update(|open| *open = if *open == Some(which) { None } else { Some(which) });
+    view! {
+        <div class="node-toolbar" role="toolbar" aria-label="Edit the selected node" aria-controls="workflow-tree">
+            <button
+                type="button"
+                class="button"
+                id="add-button"
+                aria-expanded=move || (menu.get() == Some(Menu::Add)).to_string()
+                aria-controls="add-menu"
+                aria-keyshortcuts="Insert"
+                on:click=move |_| toggle(Menu::Add)
+            >
+                "Add…"
+            </button>
+            <button
+                type="button"
+                class="button"
+                aria-keyshortcuts="Control+D"
+                disabled=move || !removable()
+                on:click=move |_| {
+                    if let Some(node) = selected_node(editor) {
+                        edits.duplicate(node)
+                    }
+                }
+            >
+                "Duplicate"
+            </button>
+            <button
+                type="button"
+                class="button"
+                aria-keyshortcuts="Alt+ArrowUp"
+                disabled=move || node().is_none()
+                on:click=move |_| {
+                    if let Some(node) = selected_node(editor) {
+                        edits.shift(node, -1)
+                    }
+                }
+            >
+                "Move up"
+            </button>
+            <button
+                type="button"
+                class="button"
+                aria-keyshortcuts="Alt+ArrowDown"
+                disabled=move || node().is_none()
+                on:click=move |_| {
+                    if let Some(node) = selected_node(editor) {
+                        edits.shift(node, 1)
+                    }
+                }
+            >
+                "Move down"
+            </button>
+            <button
+                type="button"
+                class="button"
+                id="move-button"
+                aria-expanded=move || (menu.get() == Some(Menu::MoveTo)).to_string()
+                aria-controls="move-menu"
+                aria-keyshortcuts="M"
+                disabled=move || node().is_none()
+                on:click=move |_| toggle(Menu::MoveTo)
+            >
+                "Move to…"
+            </button>
+            <button
+                type="button"
+                class="button danger"
+                aria-keyshortcuts="Delete"
+                disabled=move || !removable()
+                on:click=move |_| {
+                    if let Some(node) = selected_node(editor) {
+                        let rows = current_rows(store, editor);
+                        edits.delete(node, &rows)
+                    }
+                }
+            >
+                "Delete"
+            </button>
+        </div>
+        <Show when=move || menu.get() == Some(Menu::Add)>
+            <AddMenu edits/>
+        </Show>
+        <Show when=move || menu.get() == Some(Menu::MoveTo)>
+            <MoveMenu edits/>
+        </Show>
+    }
+}
+
+fn current_rows(store: WorkspaceStore, editor: EditorState) -> Vec<Row> {
+    editor.collapsed.with_untracked(|collapsed| {
+        store
+            .problems
+            .with_untracked(|problems| store.with_untracked(|workspace| outline::rows(workspace, collapsed, problems)))
+    })
+}
+
+/// Closes the open menu and gives the focus back to the selected row.
+fn close_menu(menu: RwSignal<Option<Menu>>, editor: EditorState) {
+    menu.set(None);
+    if let Some(key) = editor.selected.get_untracked() {
+        editor.select_and_focus(key);
+    }
+}
+
+/// Focuses the first button of a menu once it is drawn.
+fn focus_first_in(menu_id: &'static str) {
+    request_animation_frame(move || {
+        if let Ok(Some(button)) = document().query_selector(&format!("#{menu_id} button")) {
+            let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(button).focus();
+        }
+    });
+}
+
+#[component]
+fn AddMenu(edits: Edits) -> impl IntoView {
+    let menu = use_menu();
+    let editor = edits.editor;
+    let sections = move || {
+        let selected = editor.selected.get();
+        edits.store.with(|workspace| outline::add_sections(&workspace.ai_agent.workflow, selected))
+    };
+    focus_first_in("add-menu");
+    view! {
+        <div
+            id="add-menu"
+            class="popup-menu"
+            role="group"
+            aria-label="Add a node"
+            on:keydown=move |event| {
+                if event.key() == "Escape" {
+                    close_menu(menu, editor);
+                }
+            }
+        >
+            {move || {
+                sections()
+                    .into_iter()
+                    .map(|section| {
+                        let (place, index) = (section.place, section.index);
+                        view! {
+                            <div class="menu-section" role="group" aria-label=section.label.clone()>
+                                <p class="menu-label" aria-hidden="true">{section.label.clone()}</p>
+                                {section
+                                    .templates
+                                    .into_iter()
+                                    .map(|template| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="menu-item"
+                                                on:click=move |_| {
+                                                    menu.set(None);
+                                                    edits.add(place, index, template);
+                                                }
+                                            >
+                                                {outline::template_name(template)}
+                                            </button>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <button type="button" class="menu-item cancel" on:click=move |_| close_menu(menu, editor)>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn MoveMenu(edits: Edits) -> impl IntoView {
+    let menu = use_menu();
+    let editor = edits.editor;
+    let choices = move || {
+        let Some(RowKey::Node(node)) = editor.selected.get() else { return Vec::new() };
+        edits.store.with(|workspace| {
+            let workflow = &workspace.ai_agent.workflow;
+            let here = place_of(workflow, node).ok().map(|(place, _)| place);
+            destinations(workflow, node)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|place| Some(*place) != here)
+                .map(|place| (node, place, outline::place_label(workflow, place)))
+                .collect::<Vec<_>>()
+        })
+    };
+    focus_first_in("move-menu");
+    view! {
+        <div
+            id="move-menu"
+            class="popup-menu"
+            role="group"
+            aria-label="Move the selected node to the end of"
+            on:keydown=move |event| {
+                if event.key() == "Escape" {
+                    close_menu(menu, editor);
+                }
+            }
+        >
+            <p class="menu-label">"Move to the end of:"</p>
+            {move || {
+                let choices = choices();
+                if choices.is_empty() {
+                    return view! { <p class="empty">"There is nowhere else this node can go."</p> }.into_any();
+                }
+                choices
+                    .into_iter()
+                    .map(|(node, place, label)| {
+                        view! {
+                            <button
+                                type="button"
+                                class="menu-item"
+                                on:click=move |_| {
+                                    menu.set(None);
+                                    edits.move_to(node, place, usize::MAX);
+                                }
+                            >
+                                {label}
+                            </button>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }}
+            <button type="button" class="menu-item cancel" on:click=move |_| close_menu(menu, editor)>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
+/// What is being dragged: the node, whether it is a trigger, and where it may go.
+#[derive(Debug, Clone, PartialEq)]
+struct Dragging {
+    node: NodeId,
+    trigger: bool,
+    places: Vec<Place>,
+}
+
+#[component]
+pub fn WorkflowTree() -> impl IntoView {
+    let store = use_workspace_store();
+    let editor = use_editor();
+    let menu = use_menu();
+    let edits = Edits { store, editor };
+    let rows = Memo::new(move |_| {
+        editor.collapsed.with(|collapsed| {
+            store.problems.with(|problems| store.with(|workspace| outline::rows(workspace, collapsed, problems)))
+        })
+    });
+    // Only the rows whose selection changes are touched when the selection moves.
+    let is_selected = Selector::new(move || editor.selected.get());
+    // With no row selected (or the selected one gone) the first row takes the focus.
+    let focus_key = Memo::new(move |_| {
+        let selected = editor.selected.get();
+        rows.with(|rows| match selected {
+            Some(key) if rows.iter().any(|row| row.key == key) => Some(key),
+            _ => rows.first().map(|row| row.key),
+        })
+    });
+    let dragging = RwSignal::new(None::<Dragging>);
+    let drop_target = RwSignal::new(None::<RowKey>);
+
+    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
+        let Some(current) = focus_key.get_untracked() else { return };
+        let rows = rows.get_untracked();
+        let Some(index) = rows.iter().position(|row| row.key == current) else { return };
+        let row = &rows[index];
+        let node = match current {
+            RowKey::Node(node) => Some(node),
+            RowKey::Group(_) => None,
+        };
+        let control = event.ctrl_key() || event.meta_key();
+        let go = |to: usize| {
+            if let Some(row) = rows.get(to) {
+                editor.select_and_focus(row.key);
+            }
+        };
+        match event.key().as_str() {
+            "ArrowUp" if event.alt_key() => node.into_iter().for_each(|node| edits.shift(node, -1)),
+            "ArrowDown" if event.alt_key() => node.into_iter().for_each(|node| edits.shift(node, 1)),
+            "ArrowDown" => go(index + 1),
+            "ArrowUp" => go(index.saturating_sub(1)),
+            "Home" => go(0),
+            "End" => go(rows.len().saturating_sub(1)),
+            "ArrowRight" => match row.expanded {
+                Some(false) => editor.collapsed.update(|collapsed| {
+                    collapsed.remove(&current);
+                }),
+                Some(true) => go(index + 1),
+                None => {}
+            },
+            "ArrowLeft" => match row.expanded {
+                Some(true) => editor.collapsed.update(|collapsed| {
+                    collapsed.insert(current);
+                }),
+                _ => {
+                    if let Some(parent) = rows[..index].iter().rposition(|above| above.level < row.level) {
+                        go(parent);
+                    }
+                }
+            },
+            "Enter" | " " => editor.select_and_focus(current),
+            "Delete" | "Backspace" => node.into_iter().for_each(|node| edits.delete(node, &rows)),
+            "d" | "D" if control => node.into_iter().for_each(|node| edits.duplicate(node)),
+            "Insert" | "a" | "A" if !control => menu.set(Some(Menu::Add)),
+            "m" | "M" if !control && node.is_some() => menu.set(Some(Menu::MoveTo)),
+            _ => return,
+        }
+        event.prevent_default();
+    };
+
+    let drop_on = move |key: RowKey| {
+        let drag = dragging.get_untracked()?;
+        let (place, index) =
+            store.with_untracked(|workspace| outline::drop_place(&workspace.ai_agent.workflow, key, drag.trigger))?;
+        drag.places.contains(&place).then_some((drag.node, place, index))
+    };
+
+    view! {
+        <ul
+            id="workflow-tree"
+            class="tree"
+            role="tree"
+            aria-label="Workflow"
+            aria-describedby="tree-keys"
+            on:keydown=on_keydown
+        >
+            <For each=move || rows.get() key=|row| row.clone() let:row>
+                {
+                    let key = row.key;
+                    let selected = is_selected.clone();
+                    let focusable = move || focus_key.get() == Some(key);
+                    let node = match key {
+                        RowKey::Node(node) => Some(node),
+                        RowKey::Group(_) => None,
+                    };
+                    let draggable = node.is_some_and(|node| !store.with_untracked(|workspace| is_fixed(&workspace.ai_agent.workflow, node)));
+                    let twisty = match row.expanded {
+                        Some(true) => "▾",
+                        Some(false) => "▸",
+                        None => "",
+                    };
+                    let problem_text = row.problems.clone().map(|(message, count)| {
+                        let words = if count == 1 { "1 problem".to_owned() } else { format!("{count} problems") };
+                        (message, words)
+                    });
+                    view! {
+                        <li
+                            role="treeitem"
+                            id=key.dom_id()
+                            class="tree-row"
+                            class:group=node.is_none()
+                            class:disabled=row.disabled
+                            class:has-problem=row.problems.is_some()
+                            class:drop-target=move || drop_target.get() == Some(key)
+                            style=format!("--level: {}", row.level)
+                            {..custom_attribute("aria-level", row.level.to_string())}
+                            aria-posinset=row.position.to_string()
+                            aria-setsize=row.siblings.to_string()
+                            aria-expanded=row.expanded.map(|open| open.to_string())
+                            aria-selected=move || selected.selected(&Some(key)).to_string()
+                            tabindex=move || if focusable() { "0" } else { "-1" }
+                            draggable=draggable.then_some("true")
+                            on:click=move |_| editor.select_and_focus(key)
+                            on:dragstart=move |event: leptos::ev::DragEvent| {
+                                let Some(node) = node else { return };
+                                let (trigger, places) = store.with_untracked(|workspace| {
+                                    let workflow = &workspace.ai_agent.workflow;
+                                    (workflow.find_trigger(node).is_some(), destinations(workflow, node).unwrap_or_default())
+                                });
+                                if let Some(transfer) = event.data_transfer() {
+                                    let _ = transfer.set_data("text/plain", &node.0.to_string());
+                                    transfer.set_effect_allowed("move");
+                                }
+                                dragging.set(Some(Dragging { node, trigger, places }));
+                            }
+                            on:dragover=move |event: leptos::ev::DragEvent| {
+                                if drop_on(key).is_some() {
+                                    event.prevent_default();
+                                    drop_target.set(Some(key));
+                                }
+                            }
+                            on:dragleave=move |_| drop_target.set(None)
+                            on:drop=move |event: leptos::ev::DragEvent| {
+                                event.prevent_default();
+                                if let Some((node, place, index)) = drop_on(key) {
+                                    edits.move_to(node, place, index);
+                                }
+                                dragging.set(None);
+                                drop_target.set(None);
+                            }
+                            on:dragend=move |_| {
+                                dragging.set(None);
+                                drop_target.set(None);
+                            }
+                        >
+                            <span
+                                class="twisty"
+                                aria-hidden="true"
+                                on:click=move |event| {
+                                    event.stop_propagation();
+                                    editor.collapsed.update(|collapsed| {
+                                        if !collapsed.remove(&key) {
+                                            collapsed.insert(key);
+                                        }
+                                    });
+                                }
+                            >
+                                {twisty}
+                            </span>
+                            <span class="node-icon" aria-hidden="true">{row.icon}</span>
+                            <span class="node-title">{row.title.clone()}</span>
+                            {row.extension.then(|| view! { <span class="tag">"extension"</span> })}
+                            {row.disabled.then(|| view! { <span class="tag">"disabled"</span> })}
+                            <span class="node-summary">{row.summary.clone()}</span>
+                            {problem_text.map(|(message, words)| {
+                                view! { <span class="problem-badge" title=message>"⚠ " {words}</span> }
+                            })}
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+    }
+}
+
+/// The tree's keys, in words.
+#[component]
+pub fn KeyboardHelp() -> impl IntoView {
+    view! {
+        <details class="keyboard-help">
+            <summary>"Keyboard"</summary>
+            <dl id="tree-keys">
+                <dt>"↑ ↓ Home End"</dt>
+                <dd>"choose a node"</dd>
+                <dt>"→ ←"</dt>
+                <dd>"unfold or fold, go to the first child or the parent"</dd>
+                <dt>"A or Insert"</dt>
+                <dd>"add a node here"</dd>
+                <dt>"Alt+↑ Alt+↓"</dt>
+                <dd>"move up or down"</dd>
+                <dt>"M"</dt>
+                <dd>"move to another place"</dd>
+                <dt>"Ctrl+D"</dt>
+                <dd>"duplicate"</dd>
+                <dt>"Delete"</dt>
+                <dd>"delete (Ctrl+Z undoes)"</dd>
+            </dl>
+        </details>
+    }
+}

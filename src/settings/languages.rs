@@ -1,0 +1,152 @@
+//! The Languages section: the AI agent's default language and the other languages it supports.
+
+use handoff::teamspace_edit::{
+    LanguageUse, add_language, describe_node, language_usages, remove_language, set_default_language,
+};
+use handoff::{Language, Workspace};
+use leptos::prelude::*;
+
+use super::{ConfirmDelete, TextField, focus_heading};
+use crate::workspace_store::use_workspace_store;
+
+#[component]
+pub(super) fn Languages(status: RwSignal<String>) -> AnyView {
+    let store = use_workspace_store();
+    let new_code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let add = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match store.try_edit(|workspace| add_language(workspace, &new_code.get_untracked()).map(drop)) {
+            Ok(()) => {
+                new_code.set(String::new());
+                error.set(None);
+            }
+            Err(refusal) => error.set(Some(refusal.to_string())),
+        }
+    };
+    let change_default = move |event| {
+        let code = event_target_value(&event);
+        let _ = store.try_edit(|workspace| set_default_language(workspace, &Language(code)));
+    };
+    let is_default =
+        move |language: &Language| store.with(|workspace| workspace.ai_agent.default_language == *language);
+    let others = move || store.with(|workspace| workspace.ai_agent.other_languages.clone());
+    view! {
+        <section class="settings-section" aria-labelledby="languages-heading">
+            <h2 id="languages-heading" tabindex="-1">
+                "Languages of the AI agent"
+            </h2>
+            <p class="field-hint">"A chat's language picks the row of a Human Handoff that assigns by language."</p>
+            <label class="field">
+                "Default language"
+                <select on:change=change_default>
+                    <For
+                        each=move || store.with(|workspace| workspace.ai_agent.languages().cloned().collect::<Vec<_>>())
+                        key=Language::clone
+                        let:language
+                    >
+                        <option value=language.0.clone() prop:selected=move || is_default(&language)>
+                            {language.0.clone()}
+                        </option>
+                    </For>
+                </select>
+            </label>
+            <h3 id="other-languages-heading">"Other languages"</h3>
+            <Show when=move || others().is_empty()>
+                <p>"None: the AI agent speaks only its default language."</p>
+            </Show>
+            <ul class="settings-list languages" aria-labelledby="other-languages-heading">
+                <For each=others key=Language::clone let:language>
+                    <LanguageRow language status/>
+                </For>
+            </ul>
+            <form class="add-form" on:submit=add>
+                <TextField
+                    label="Language code"
+                    id="new-language".to_owned()
+                    value=new_code.into()
+                    draft=new_code
+                    error
+                    hint="Lowercase letters, such as de, with a hyphen before a region, such as pt-br."
+                />
+                <button type="submit" class="button">
+                    "Add language"
+                </button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn LanguageRow(language: Language, status: RwSignal<String>) -> AnyView {
+    let store = use_workspace_store();
+    let confirming = RwSignal::new(false);
+    let code = language.0.clone();
+    let language = StoredValue::new(language);
+    let remove = move || {
+        let removed = language.with_value(|language| store.try_edit(|workspace| remove_language(workspace, language)));
+        if removed.is_ok() {
+            status.set(format!("Removed language {}. Undo brings it back.", language.get_value()));
+            focus_heading("languages-heading");
+        }
+    };
+    let ask = move |_| {
+        let used = language
+            .with_value(|language| store.with_untracked(|workspace| !language_usages(workspace, language).is_empty()));
+        if used {
+            confirming.set(true);
+        } else {
+            remove();
+        }
+    };
+    let confirmation = move || {
+        confirming.get().then(|| {
+            let places = language.with_value(|language| store.with_untracked(|workspace| places_using(workspace, language)));
+            let code = language.get_value().0;
+            view! {
+                <ConfirmDelete
+                    id=format!("language-{code}-confirm")
+                    question=format!("Remove language {code}?")
+                    places
+                    consequence="Removing it deletes these Assign by language rows, and a condition on it will never be true again: chats can no longer start in this language."
+                    confirm_label="Remove language"
+                    on_confirm=Callback::new(move |()| remove())
+                    on_cancel=Callback::new(move |()| confirming.set(false))
+                />
+            }
+        })
+    };
+    view! {
+        <li class="settings-item">
+            <div class="settings-fields">
+                <code class="language-code">{code.clone()}</code>
+                <button
+                    type="button"
+                    class="button danger"
+                    on:click=ask
+                    aria-label=format!("Remove language {code}")
+                >
+                    "Remove"
+                </button>
+            </div>
+            {confirmation}
+        </li>
+    }
+    .into_any()
+}
+
+/// Where the workflow uses a language, one line a place, in words.
+fn places_using(workspace: &Workspace, language: &Language) -> Vec<String> {
+    language_usages(workspace, language)
+        .into_iter()
+        .map(|usage| {
+            let how = match usage.how {
+                LanguageUse::OwnList => format!("its own list for {language}"),
+                LanguageUse::DefaultRow => format!("its row for {language}, set to “Use default”"),
+                LanguageUse::Condition => format!("the condition “the chat's language is {language}”"),
+            };
+            format!("{}: {how} ({})", describe_node(workspace, usage.node), usage.path)
+        })
+        .collect()
+}

@@ -1,0 +1,255 @@
+//! The workflow editor's Human Handoff panel, mounted in the real app.
+
+use handoff::workflow::{ActionKind, Assign};
+use handoff::{starter_workspace, workspace_to_json};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::HtmlInputElement;
+
+use crate::{Stage, eventually, store_workspace, stored_workspace};
+
+/// The starter's "Talk to a human" handoff.
+const HANDOFF_ROW: &str = "#row-11";
+
+fn checked(stage: &Stage, selector: &str) -> bool {
+    stage.find(selector).unchecked_into::<HtmlInputElement>().checked()
+}
+
+fn present(stage: &Stage, selector: &str) -> bool {
+    stage.element.query_selector(selector).unwrap().is_some()
+}
+
+/// Opens the editor on `workspace` (or the starter) with the handoff selected.
+async fn editor_with_handoff_selected(workspace: Option<String>) -> Stage {
+    store_workspace(workspace.as_deref());
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the workflow tree", || present(&stage, HANDOFF_ROW)).await;
+    stage.click(HANDOFF_ROW);
+    eventually("the handoff panel", || stage.text("#panel-heading").contains("Human Handoff")).await;
+    stage
+}
+
+#[wasm_bindgen_test]
+async fn assign_by_language_is_offered_exactly_when_the_ai_agent_has_several_languages() {
+    let stage = editor_with_handoff_selected(None).await;
+    assert_eq!(stage.text(".by-language legend, .by-language .check-field span"), "Assign by language");
+    assert!(checked(&stage, ".by-language input[type=checkbox]"), "the starter assigns by language");
+    let rows: Vec<String> = (0..3)
+        .map(|index| {
+            let rows = stage.element.query_selector_all(".language-row > legend").unwrap();
+            rows.item(index).unwrap().text_content().unwrap()
+        })
+        .collect();
+    assert_eq!(rows, ["English (en)", "French (fr)", "Spanish (es)"], "a row per language, the default first");
+    drop(stage);
+
+    // The same workflow for an AI agent that speaks English only.
+    let mut workspace = starter_workspace();
+    workspace.ai_agent.other_languages.clear();
+    for entry in workspace.ai_agent.workflow.triggers.iter_mut().flat_map(|trigger| trigger.actions.iter_mut()) {
+        if let ActionKind::HumanHandoff(handoff) = &mut entry.kind
+            && let Assign::SpecificUsersOrTeams { by_language, .. } = &mut handoff.assign
+        {
+            *by_language = None;
+        }
+    }
+    let stage = editor_with_handoff_selected(Some(workspace_to_json(&workspace))).await;
+    assert!(!present(&stage, ".by-language"), "no language section with one language");
+    assert!(!present(&stage, ".language-row"));
+    assert!(
+        stage.text("#handoff-11-by-language").contains("offered when the AI agent supports more than one language"),
+        "the panel says why the option is missing"
+    );
+    drop(stage);
+    store_workspace(None);
+}
+
+#[wasm_bindgen_test]
+async fn switching_assign_chat_clears_the_lists_as_the_panel_says_and_undo_brings_them_back() {
+    let stage = editor_with_handoff_selected(None).await;
+    let all_users = "input[name='handoff-11-assign'][value='all_users']";
+    let specific = "input[name='handoff-11-assign'][value='specific']";
+    assert!(checked(&stage, specific));
+    assert_eq!(stage.text("#handoff-11-default .picker-summary"), "Specific teams: Billing, Technical");
+    assert!(
+        stage.text(".assign").contains(
+            "Choosing this clears the chosen users and teams and the language lists (Undo brings them back)."
+        ),
+        "the panel warns before the switch: {}",
+        stage.text(".assign")
+    );
+
+    stage.click(all_users);
+    eventually("the pickers to go", || !present(&stage, "#handoff-11-default")).await;
+    eventually("the change saved", || stored_workspace().is_some_and(|saved| !saved.contains("\"by_language\""))).await;
+    assert!(
+        stage.text(".assign").contains("Starts with nobody chosen"),
+        "the panel says what Specific will start with"
+    );
+    assert!(stage.text("#row-11").contains("All users in the teamspace"), "the tree's summary follows");
+
+    stage.click(specific);
+    eventually("the picker back, empty", || {
+        present(&stage, "#handoff-11-default")
+            && stage.text("#handoff-11-default .picker-summary") == "Specific users or teams: nobody chosen"
+    })
+    .await;
+    assert!(!checked(&stage, ".by-language input[type=checkbox]"), "assign by language starts off");
+
+    stage.click(".undo-redo button:first-child");
+    stage.click(".undo-redo button:first-child");
+    eventually("the lists restored by undo", || {
+        present(&stage, "#handoff-11-default")
+            && stage.text("#handoff-11-default .picker-summary") == "Specific teams: Billing, Technical"
+    })
+    .await;
+    assert!(checked(&stage, ".by-language input[type=checkbox]"));
+    drop(stage);
+    store_workspace(None);
+}
+
+#[wasm_bindgen_test]
+async fn choosing_a_team_for_french_updates_the_tree_and_who_would_get_the_chat() {
+    let stage = editor_with_handoff_selected(None).await;
+    // French already has its own list in the starter (the Francophone team).
+    let french = ".language-row[data-language='fr']";
+    assert!(checked(&stage, &format!("{french} input[value='own']")));
+    let boxes = stage.element.query_selector_all(&format!("{french} .picker fieldset:first-of-type input")).unwrap();
+    assert_eq!(boxes.length(), 3, "one checkbox per team");
+    // Add Technical (the second team) to the French list.
+    boxes.item(1).unwrap().unchecked_into::<web_sys::HtmlElement>().click();
+    eventually("the French list to name both teams", || {
+        stage.text(&format!("{french} .picker-summary")) == "Specific teams: Francophone, Technical"
+    })
+    .await;
+
+    let details = stage.find("details.who-would-get");
+    details.unchecked_ref::<web_sys::HtmlDetailsElement>().set_open(true);
+    eventually("the French verdicts", || present(&stage, ".verdict-language[data-language='fr']")).await;
+    let french_verdicts = stage.text(".verdict-language[data-language='fr']");
+    assert!(french_verdicts.contains("Jonas Weber — eligible now"), "{french_verdicts}");
+    assert!(french_verdicts.contains("Priya Shah — not in the French (fr) list"), "{french_verdicts}");
+
+    // Marking Jonas Away takes him out at once.
+    let jonas = stage
+        .element
+        .query_selector_all(".presence-what-if input")
+        .unwrap()
+        .item(2)
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>();
+    jonas.click();
+    eventually("Jonas to be Away", || {
+        stage.text(".verdict-language[data-language='fr']").contains("Jonas Weber — Away")
+    })
+    .await;
+    drop(stage);
+    store_workspace(None);
+}
+
+/// Fires a drag event of `kind` on the element at `selector`, as the browser does during a drag.
+fn drag_event(stage: &Stage, selector: &str, kind: &str, transfer: &web_sys::DataTransfer) {
+    let init = web_sys::DragEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_data_transfer(Some(transfer));
+    let event = web_sys::DragEvent::new_with_event_init_dict(kind, &init).unwrap();
+    stage.find(selector).dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn dragging_a_node_onto_a_group_moves_it_there_and_a_drop_into_itself_is_refused() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the workflow tree", || present(&stage, "#row-12")).await;
+    let transfer = web_sys::DataTransfer::new().unwrap();
+
+    // The goodbye message moves from the close subtree to the top of the no-agent subtree.
+    drag_event(&stage, "#row-12", "dragstart", &transfer);
+    drag_event(&stage, "#row-11-on-no-agent", "dragover", &transfer);
+    eventually("the drop place shown", || stage.find("#row-11-on-no-agent").class_list().contains("drop-target")).await;
+    drag_event(&stage, "#row-11-on-no-agent", "drop", &transfer);
+    eventually("the move", || stage.text("#row-11-on-close").contains("Empty")).await;
+    assert!(stage.text("#row-11-on-no-agent").contains("4 actions"));
+    let order: Vec<String> = {
+        let rows = stage.element.query_selector_all("[role=treeitem]").unwrap();
+        (0..rows.length()).map(|index| rows.item(index).unwrap().unchecked_into::<web_sys::Element>().id()).collect()
+    };
+    let position = |id: &str| order.iter().position(|row| row == id).unwrap();
+    assert_eq!(position("row-12"), position("row-11-on-no-agent") + 1, "first in the no-agent subtree");
+    assert!(stage.text(".status-line").contains("Moved Send Message #12 to When no live agent is available"));
+
+    // The handoff cannot go into its own subtree: no drop place, and nothing moves.
+    let before = stored_workspace();
+    drag_event(&stage, "#row-11", "dragstart", &transfer);
+    drag_event(&stage, "#row-13", "dragover", &transfer);
+    leptos::task::tick().await;
+    assert!(!stage.find("#row-13").class_list().contains("drop-target"), "no drop place inside itself");
+    drag_event(&stage, "#row-13", "drop", &transfer);
+    drag_event(&stage, "#row-11", "dragend", &transfer);
+    leptos::task::tick().await;
+    assert_eq!(stored_workspace(), before, "a refused drop changes nothing");
+    drop(stage);
+    store_workspace(None);
+}
+
+fn key(stage: &Stage, selector: &str, name: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(name);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    stage.find(selector).dispatch_event(&event).unwrap();
+}
+
+fn focused_id() -> String {
+    leptos::prelude::document().active_element().map(|element| element.id()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_tree_follows_the_aria_tree_pattern_with_arrow_keys() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the workflow tree", || present(&stage, "#row-1")).await;
+    let tree = stage.find("[role=tree]");
+    assert_eq!(tree.get_attribute("aria-label").as_deref(), Some("Workflow"));
+    let first = stage.find("#row-1");
+    assert_eq!(first.get_attribute("role").as_deref(), Some("treeitem"));
+    assert_eq!(first.get_attribute("aria-level").as_deref(), Some("1"));
+    assert_eq!(first.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert_eq!(first.get_attribute("aria-selected").as_deref(), Some("true"));
+    assert_eq!(first.get_attribute("tabindex").as_deref(), Some("0"), "the selected row is the one Tab reaches");
+    assert_eq!(stage.find("#row-2").get_attribute("aria-level").as_deref(), Some("2"));
+    assert_eq!(stage.find("#row-2").get_attribute("tabindex").as_deref(), Some("-1"));
+    assert_eq!(stage.find("#row-12").get_attribute("aria-expanded"), None, "a leaf has no aria-expanded");
+
+    stage.find("#row-1").unchecked_into::<web_sys::HtmlElement>().focus().unwrap();
+    key(&stage, "#row-1", "ArrowDown");
+    eventually("the If/Else focused and selected", || {
+        focused_id() == "row-2" && stage.find("#row-2").get_attribute("aria-selected").as_deref() == Some("true")
+    })
+    .await;
+    assert_eq!(stage.find("#row-1").get_attribute("aria-selected").as_deref(), Some("false"));
+
+    // Left folds an open row, Left again goes to the parent, Right unfolds.
+    key(&stage, "#row-2", "ArrowLeft");
+    eventually("the If/Else folded", || {
+        stage.find("#row-2").get_attribute("aria-expanded").as_deref() == Some("false")
+    })
+    .await;
+    assert!(!present(&stage, "#row-3"), "a folded row hides its descendants");
+    key(&stage, "#row-2", "ArrowLeft");
+    eventually("the parent focused", || focused_id() == "row-1").await;
+    key(&stage, "#row-1", "ArrowDown");
+    eventually("the If/Else focused", || focused_id() == "row-2").await;
+    key(&stage, "#row-2", "ArrowRight");
+    eventually("the If/Else unfolded", || present(&stage, "#row-3")).await;
+    key(&stage, "#row-2", "ArrowRight");
+    eventually("the first child focused", || focused_id() == "row-2-then").await;
+    key(&stage, "#row-2-then", "End");
+    eventually("the last row focused", || focused_id() == "row-41").await;
+    key(&stage, "#row-41", "Home");
+    eventually("the first row focused", || focused_id() == "row-1").await;
+    drop(stage);
+    store_workspace(None);
+}
