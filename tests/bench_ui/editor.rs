@@ -23,7 +23,8 @@ fn workspace_of(nodes: usize) -> Workspace {
     let mut block = 0;
     while count(workflow) < nodes {
         block += 1;
-        let add = |workflow: &mut Workflow, place, template| insert(workflow, place, usize::MAX, template).expect("allowed");
+        let add =
+            |workflow: &mut Workflow, place, template| insert(workflow, place, usize::MAX, template).expect("allowed");
         let intent = add(workflow, Place::TopTriggers, NodeTemplate::MessageReceived);
         if let Some(trigger) = handoff::edit::trigger_mut(workflow, intent)
             && let handoff::workflow::TriggerKind::MessageReceived { intent, training_phrases, .. } = &mut trigger.kind
