@@ -5,6 +5,7 @@
 pub mod editor;
 pub mod history;
 mod pages;
+mod router;
 pub mod settings;
 mod shell;
 mod storage;

@@ -3,8 +3,8 @@
 //! that it is not built yet, and offers no control that does nothing.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_location;
+
+use crate::router::{Link, use_location};
 
 /// One top-level part of the product, as the navigation and the home page present it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +117,7 @@ pub fn HomePage() -> impl IntoView {
                     .map(|section| {
                         view! {
                             <li class="card">
-                                <h2><A href=section.path>{section.heading}</A></h2>
+                                <h2><Link href=section.path>{section.heading}</Link></h2>
                                 <p>{section.purpose}</p>
                             </li>
                         }
@@ -151,8 +151,8 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <article class="not-found">
             <h1>"Page not found"</h1>
-            <p>"There is no page at " <code>{move || location.pathname.get()}</code> "."</p>
-            <p><A href="/">"Go to the home page"</A></p>
+            <p>"There is no page at " <code>{move || location.path()}</code> "."</p>
+            <p><Link href="/">"Go to the home page"</Link></p>
         </article>
     }
 }

@@ -1,35 +1,67 @@
-//! The app shell: the router, the header with the product name and navigation, and the routes.
+//! The app shell: the pages by path, the header with the product name and navigation, and the routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
 
 use crate::editor::EditorPage;
 use crate::pages::{HomePage, InboxPage, NotFoundPage, PreviewPage, SECTIONS, SimulatorPage};
+use crate::router::{Link, provide_location, use_location};
 use crate::settings::SettingsPage;
 use crate::workspace_store::{StorageBanner, provide_workspace_store};
 
-/// The whole app: the header on every page, one page per route, and a not-found page for the rest.
+/// The pages, one per path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Home,
+    Editor,
+    Inbox,
+    Preview,
+    Simulator,
+    Settings,
+    NotFound,
+}
+
+impl Page {
+    fn at(path: &str) -> Page {
+        match path {
+            "/" => Page::Home,
+            "/editor" => Page::Editor,
+            "/inbox" => Page::Inbox,
+            "/preview" => Page::Preview,
+            "/simulator" => Page::Simulator,
+            "/settings" => Page::Settings,
+            _ => Page::NotFound,
+        }
+    }
+
+    fn view(self) -> AnyView {
+        match self {
+            Page::Home => view! { <HomePage/> }.into_any(),
+            Page::Editor => view! { <EditorPage/> }.into_any(),
+            Page::Inbox => view! { <InboxPage/> }.into_any(),
+            Page::Preview => view! { <PreviewPage/> }.into_any(),
+            Page::Simulator => view! { <SimulatorPage/> }.into_any(),
+            Page::Settings => view! { <SettingsPage/> }.into_any(),
+            Page::NotFound => view! { <NotFoundPage/> }.into_any(),
+        }
+    }
+}
+
+/// The whole app: the header on every page, one page per path, and a not-found page for the rest.
 #[component]
 pub fn App() -> impl IntoView {
+    // The location depends on nothing; the pages and the header's links read it.
+    provide_location();
     // The workspace depends on nothing; the editor and the settings page both edit it.
     provide_workspace_store();
+    let location = use_location();
+    let page = Memo::new(move |_| Page::at(&location.path()));
     view! {
-        <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <Header/>
-            <StorageBanner/>
-            <main id="main" class="page" tabindex="-1">
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/editor") view=EditorPage/>
-                    <Route path=path!("/inbox") view=InboxPage/>
-                    <Route path=path!("/preview") view=PreviewPage/>
-                    <Route path=path!("/simulator") view=SimulatorPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
-                </Routes>
-            </main>
-        </Router>
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Header/>
+        <StorageBanner/>
+        <main id="main" class="page" tabindex="-1">
+            {move || page.get().view()}
+        </main>
     }
 }
 
@@ -40,10 +72,10 @@ pub fn Header() -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     view! {
         <header class="site-header">
-            <A href="/" attr:class="brand">
+            <Link href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">"⇄"</span>
                 "Handoff Studio"
-            </A>
+            </Link>
             <button
                 type="button"
                 class="menu-toggle"
@@ -60,7 +92,7 @@ pub fn Header() -> impl IntoView {
                         .map(|section| {
                             view! {
                                 <li on:click=move |_| set_menu_open.set(false)>
-                                    <A href=section.path>{section.nav_label}</A>
+                                    <Link href=section.path>{section.nav_label}</Link>
                                 </li>
                             }
                         })

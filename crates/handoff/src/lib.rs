@@ -13,6 +13,7 @@ pub mod document;
 pub mod edit;
 pub mod engine;
 pub mod explain;
+pub mod fold;
 mod hash;
 pub mod ids;
 pub mod matching;

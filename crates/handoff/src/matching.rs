@@ -3,15 +3,17 @@
 //! A message matches an intent when it contains one of its training phrases and none of its
 //! excluded phrases, as whole words, ignoring case, accents and punctuation:
 //! "Je veux parler à un HUMAIN !" contains the phrase "parler a un humain".
+//! Accents are folded for Latin, Greek and Cyrillic letters by the table in `fold`, and
+//! combining marks are dropped; other scripts are matched as written.
 
-use unicode_normalization::UnicodeNormalization;
+use crate::fold::base_letter;
 
 /// Lower case, accents removed, every run of non-alphanumeric characters one space, padded with
 /// a space on each side so that whole-word containment is a substring test.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(' ');
-    for c in text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
+    for c in text.chars().filter(|c| !is_combining_mark(*c)).map(base_letter).flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
             out.push(c);
         } else if !out.ends_with(' ') {

@@ -6,6 +6,7 @@ mod engine;
 mod explain;
 #[cfg(not(target_arch = "wasm32"))]
 mod fuzz;
+mod matching;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod purity;
