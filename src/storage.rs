@@ -21,3 +21,16 @@ pub fn write(key: &str, value: &str) -> Result<(), String> {
         .set_item(key, value)
         .map_err(|_| "the browser refused to save (its storage may be full)".to_owned())
 }
+
+/// Calls `changed` with the new text whenever another tab of this browser changes `key`
+/// (`None` when it was removed), until the returned handle is removed.
+pub fn on_change_elsewhere(
+    key: &'static str,
+    changed: impl Fn(Option<String>) + 'static,
+) -> leptos::prelude::WindowListenerHandle {
+    leptos::prelude::window_event_listener(leptos::ev::storage, move |event| {
+        if event.key().as_deref() == Some(key) {
+            changed(event.new_value());
+        }
+    })
+}

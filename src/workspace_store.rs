@@ -100,6 +100,17 @@ pub fn provide_workspace_store() {
             store.unreadable.set(Some(Unreadable { raw: text, error: "the browser refused to save".to_owned() }));
         }
     });
+    // Another tab's edit is adopted here as one undoable step, so two tabs never silently
+    // overwrite each other's work.
+    let other_tabs = storage::on_change_elsewhere(WORKSPACE_KEY, move |text| {
+        let Some(workspace) = text.and_then(|text| load_workspace(&text).ok()) else { return };
+        store.history.maybe_update(|history| {
+            let changed = *history.present() != workspace;
+            history.record(workspace);
+            changed
+        });
+    });
+    on_cleanup(move || other_tabs.remove());
     provide_context(store);
 }
 

@@ -34,7 +34,10 @@ pub struct EditorState {
 impl EditorState {
     /// Selects a row and moves the keyboard focus to it once it is drawn.
     pub fn select_and_focus(&self, key: RowKey) {
-        self.selected.set(Some(key));
+        // Setting the same row again would rebuild its settings panel and lose what it shows.
+        if self.selected.get_untracked() != Some(key) {
+            self.selected.set(Some(key));
+        }
         request_animation_frame(move || {
             if let Some(element) = document().get_element_by_id(&key.dom_id()) {
                 let _ = element.unchecked_into::<web_sys::HtmlElement>().focus();
@@ -194,11 +197,11 @@ fn ProblemsList() -> impl IntoView {
                                 let message = problem.kind.to_string();
                                 match problem.node {
                                     Some(node) => {
-                                        let title = store
-                                            .with_untracked(|workspace| {
-                                                outline::node_title(&workspace.ai_agent.workflow, node)
-                                            })
-                                            .unwrap_or_default();
+                                        let title = move || {
+                                            store
+                                                .with(|workspace| outline::node_title(&workspace.ai_agent.workflow, node))
+                                                .unwrap_or_default()
+                                        };
                                         view! {
                                             <li>
                                                 <button

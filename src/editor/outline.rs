@@ -217,7 +217,7 @@ fn groups(action: &Action) -> Vec<Group<'_>> {
         ],
         ActionKind::HumanHandoff(handoff) => vec![
             branch(Sequence::OnClose(id), "When live agent closes chat", "↩", false, &handoff.on_close),
-            branch(Sequence::OnNoAgent(id), "When no live agent is available", "⌛", true, &handoff.on_no_agent),
+            branch(Sequence::OnNoAgent(id), "When no live agent is available", "∅", true, &handoff.on_no_agent),
         ],
         _ => Vec::new(),
     };
@@ -225,7 +225,7 @@ fn groups(action: &Action) -> Vec<Group<'_>> {
         out.push(Group {
             place: Place::NestedTriggers { action: id },
             title: "The customer's reply",
-            icon: "💬",
+            icon: "↳",
             extension: false,
             members: Members::Triggers(&action.triggers),
         });
@@ -236,7 +236,7 @@ fn groups(action: &Action) -> Vec<Group<'_>> {
 pub fn trigger_icon(kind: &TriggerKind) -> &'static str {
     match kind {
         TriggerKind::ChatStarted => "▶",
-        TriggerKind::ChatClosedByLiveAgent => "⏹",
+        TriggerKind::ChatClosedByLiveAgent => "■",
         TriggerKind::MessageReceived { .. } => "✉",
         TriggerKind::Fallback => "↪",
     }
@@ -271,26 +271,18 @@ fn trigger_summary(kind: &TriggerKind) -> String {
 
 pub fn action_icon(kind: &ActionKind) -> &'static str {
     match kind {
-        ActionKind::SendMessage { .. } => "💬",
+        ActionKind::SendMessage { .. } => "❝",
         ActionKind::SetChatVariable { .. } => "𝑥",
-        ActionKind::IfElse { .. } => "⑂",
-        ActionKind::HumanHandoff(_) => "👤",
+        ActionKind::IfElse { .. } => "⋔",
+        ActionKind::HumanHandoff(_) => "☎",
         ActionKind::CollectFeedback(_) => "★",
         ActionKind::JumpTo { .. } => "↷",
-        ActionKind::CloseChat => "⏏",
+        ActionKind::CloseChat => "✖",
     }
 }
 
 pub fn action_kind_name(kind: &ActionKind) -> &'static str {
-    template_name(match kind {
-        ActionKind::SendMessage { .. } => NodeTemplate::SendMessage,
-        ActionKind::SetChatVariable { .. } => NodeTemplate::SetChatVariable,
-        ActionKind::IfElse { .. } => NodeTemplate::IfElse,
-        ActionKind::HumanHandoff(_) => NodeTemplate::HumanHandoff,
-        ActionKind::CollectFeedback(_) => NodeTemplate::CollectFeedback,
-        ActionKind::JumpTo { .. } => NodeTemplate::JumpTo,
-        ActionKind::CloseChat => NodeTemplate::CloseChat,
-    })
+    template_name(kind.template())
 }
 
 /// The name of a kind of node, as menus and the tree show it.
@@ -598,6 +590,11 @@ mod tests {
         };
         assert_eq!(labels(None), ["Add a trigger (1)"]);
         assert_eq!(
+            labels(Some(RowKey::Node(NodeId(21)))),
+            ["Add an action after this one (7)", "Add a reply trigger (asks the customer) (2)"],
+            "a question offers reply triggers"
+        );
+        assert_eq!(
             labels(Some(RowKey::Node(NodeId(1)))),
             ["Add an action to this trigger (7)", "Add a trigger after this one (1)"]
         );
@@ -606,8 +603,7 @@ mod tests {
             [
                 "Add an action after this one (7)",
                 "Add to “When live agent closes chat” (7)",
-                "Add to “When no live agent is available” (7)",
-                "Add a reply trigger (asks the customer) (2)"
+                "Add to “When no live agent is available” (7)"
             ]
         );
     }

@@ -3,7 +3,7 @@
 //! is one undo step.
 
 use handoff::NodeId;
-use handoff::edit::{self, Place};
+use handoff::edit::{self, NodeTemplate, Place};
 use handoff::workflow::{Action, ActionKind, Condition, Sequence, Trigger, TriggerKind, VariableValue};
 use handoff::{Language, workspace::Workspace};
 use leptos::prelude::*;
@@ -83,17 +83,27 @@ pub fn CheckField(
 pub fn SelectedPanel() -> impl IntoView {
     let editor = use_editor();
     let store = use_workspace_store();
-    move || match editor.selected.get() {
-        Some(RowKey::Node(node)) => {
-            let is_trigger = store.with_untracked(|workspace| workspace.ai_agent.workflow.find_trigger(node).is_some());
+    // The selected row and whether it is a trigger: the panel is rebuilt only when these change.
+    let shown = Memo::new(move |_| {
+        let selected = editor.selected.get();
+        let is_trigger = match selected {
+            Some(RowKey::Node(node)) => {
+                store.with(|workspace| workspace.ai_agent.workflow.find_trigger(node).is_some())
+            }
+            _ => false,
+        };
+        (selected, is_trigger)
+    });
+    move || match shown.get() {
+        (Some(RowKey::Node(node)), is_trigger) => {
             if is_trigger {
                 view! { <TriggerPanel node/> }.into_any()
             } else {
                 view! { <ActionPanel node/> }.into_any()
             }
         }
-        Some(RowKey::Group(place)) => view! { <GroupPanel place/> }.into_any(),
-        None => view! {
+        (Some(RowKey::Group(place)), _) => view! { <GroupPanel place/> }.into_any(),
+        (None, _) => view! {
             <h2 id="panel-heading">"Settings"</h2>
             <p class="empty">"Choose a node in the tree to see its settings."</p>
         }
@@ -203,30 +213,6 @@ fn TriggerPanel(node: NodeId) -> impl IntoView {
     }
 }
 
-/// Which form an action's panel shows; it never changes for a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Form {
-    SendMessage,
-    SetChatVariable,
-    IfElse,
-    HumanHandoff,
-    CollectFeedback,
-    JumpTo,
-    CloseChat,
-}
-
-fn form_of(kind: &ActionKind) -> Form {
-    match kind {
-        ActionKind::SendMessage { .. } => Form::SendMessage,
-        ActionKind::SetChatVariable { .. } => Form::SetChatVariable,
-        ActionKind::IfElse { .. } => Form::IfElse,
-        ActionKind::HumanHandoff(_) => Form::HumanHandoff,
-        ActionKind::CollectFeedback(_) => Form::CollectFeedback,
-        ActionKind::JumpTo { .. } => Form::JumpTo,
-        ActionKind::CloseChat => Form::CloseChat,
-    }
-}
-
 /// Reads one value of the action, or the default while it is missing.
 fn read_action<T>(action: Memo<Option<Action>>, read: fn(&Action) -> T) -> Signal<T>
 where
@@ -239,7 +225,8 @@ where
 fn ActionPanel(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let action = Memo::new(move |_| store.with(|workspace| workspace.ai_agent.workflow.find_action(node).cloned()));
-    let form = Memo::new(move |_| action.with(|action| action.as_ref().map(|action| form_of(&action.kind))));
+    // Which form to show; it never changes for a node.
+    let form = Memo::new(move |_| action.with(|action| action.as_ref().map(|action| action.kind.template())));
     let write = move |change: fn(&mut Action, String)| {
         Callback::new(move |text: String| update_action(store, node, |action| change(action, text)))
     };
@@ -250,7 +237,7 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
             (outline::action_icon(kind), outline::action_kind_name(kind))
         });
         let body = match form {
-            Form::SendMessage => view! {
+            NodeTemplate::SendMessage => view! {
                 <TextField
                     label="Message"
                     multiline=true
@@ -267,10 +254,10 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
                 />
             }
             .into_any(),
-            Form::SetChatVariable => view! { <VariableForm node action/> }.into_any(),
-            Form::IfElse => view! { <ConditionForm node action/> }.into_any(),
-            Form::HumanHandoff => view! { <HandoffPanel node action/> }.into_any(),
-            Form::CollectFeedback => view! {
+            NodeTemplate::SetChatVariable => view! { <VariableForm node action/> }.into_any(),
+            NodeTemplate::IfElse => view! { <ConditionForm node action/> }.into_any(),
+            NodeTemplate::HumanHandoff => view! { <HandoffPanel node action/> }.into_any(),
+            NodeTemplate::CollectFeedback => view! {
                 <p>"Shows rating buttons from 1 to 5 and waits for the customer's rating."</p>
                 <TextField
                     label="Rating title"
@@ -300,11 +287,16 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
                 />
             }
             .into_any(),
-            Form::JumpTo => view! { <JumpForm node action/> }.into_any(),
-            Form::CloseChat => view! {
+            NodeTemplate::JumpTo => view! { <JumpForm node action/> }.into_any(),
+            NodeTemplate::CloseChat => view! {
                 <p>"Ends the AI session: chat variables expire and the customer's next message starts at the top level."</p>
             }
             .into_any(),
+            // An action's template is always an action's.
+            NodeTemplate::ChatStarted
+            | NodeTemplate::ChatClosedByLiveAgent
+            | NodeTemplate::MessageReceived
+            | NodeTemplate::Fallback => return gone(),
         };
         view! {
             <h2 id="panel-heading">
@@ -427,45 +419,70 @@ fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             _ => Condition::LiveAgentOnline { assign: handoff::workflow::Assign::AllUsers },
         })
     };
-    let tag = move || condition.with(|condition| condition.as_ref().map_or("", condition_tag));
+    // The fields shown follow the kind of condition only, so a change of a field's value
+    // never rebuilds the fields (or the picker) the admin is using.
+    let tag = Memo::new(move |_| condition.with(|condition| condition.as_ref().map_or("", condition_tag)));
     let languages = move || store.with(|workspace| workspace.ai_agent.languages().cloned().collect::<Vec<Language>>());
+    let text_of = move |read: fn(&Condition) -> Option<String>| {
+        Signal::derive(move || condition.with(|condition| condition.as_ref().and_then(read)).unwrap_or_default())
+    };
+    let variable_name = text_of(|condition| match condition {
+        Condition::VariableEquals { name, .. } | Condition::VariableIsSet { name } => Some(name.clone()),
+        _ => None,
+    });
+    let expected_value = text_of(|condition| match condition {
+        Condition::VariableEquals { value, .. } => Some(value.clone()),
+        _ => None,
+    });
+    let language = text_of(|condition| match condition {
+        Condition::LanguageIs { language } => Some(language.0.clone()),
+        _ => None,
+    });
     view! {
         <p>"Runs the Then branch when the condition holds, the Else branch otherwise."</p>
         <label class="field">
             <span class="field-label">"Condition"</span>
-            <select on:change=choose prop:value=tag>
-                {CONDITIONS.map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+            <select on:change=choose>
+                {CONDITIONS
+                    .map(|(value, label)| view! { <option value=value prop:selected=move || tag.get() == value>{label}</option> })
+                    .collect_view()}
             </select>
         </label>
-        {move || match condition.get() {
-            Some(Condition::VariableEquals { name, value }) => view! {
-                <TextField label="Variable name" value=Signal::derive(move || name.clone())
-                    on_commit=Callback::new(move |text: String| if let Some(Condition::VariableEquals { value, .. }) = condition.get_untracked() { set(Condition::VariableEquals { name: text.trim().to_owned(), value }) })/>
-                <TextField label="Equals" value=Signal::derive(move || value.clone())
-                    on_commit=Callback::new(move |text: String| if let Some(Condition::VariableEquals { name, .. }) = condition.get_untracked() { set(Condition::VariableEquals { name, value: text }) })/>
+        {move || match tag.get() {
+            "variable_equals" => view! {
+                <TextField label="Variable name" value=variable_name
+                    on_commit=Callback::new(move |text: String| set(Condition::VariableEquals { name: text.trim().to_owned(), value: expected_value.get_untracked() }))/>
+                <TextField label="Equals" value=expected_value
+                    on_commit=Callback::new(move |text: String| set(Condition::VariableEquals { name: variable_name.get_untracked(), value: text }))/>
             }
             .into_any(),
-            Some(Condition::VariableIsSet { name }) => view! {
-                <TextField label="Variable name" value=Signal::derive(move || name.clone())
+            "variable_is_set" => view! {
+                <TextField label="Variable name" value=variable_name
                     on_commit=Callback::new(move |text: String| set(Condition::VariableIsSet { name: text.trim().to_owned() }))/>
             }
             .into_any(),
-            Some(Condition::LanguageIs { language }) => view! {
+            "language_is" => view! {
                 <label class="field">
                     <span class="field-label">"Language"</span>
-                    <select
-                        prop:value=language.as_str().to_owned()
-                        on:change=move |event| set(Condition::LanguageIs { language: Language(event_target_value(&event)) })
-                    >
-                        {languages().into_iter().map(|language| {
-                            let name = outline::language_name(&language);
-                            view! { <option value=language.0>{name}</option> }
-                        }).collect_view()}
+                    <select on:change=move |event| set(Condition::LanguageIs { language: Language(event_target_value(&event)) })>
+                        {move || {
+                            let mut choices = languages();
+                            let current = Language(language.get());
+                            // A language the AI agent no longer speaks is shown, not silently replaced.
+                            if !choices.contains(&current) {
+                                choices.push(current);
+                            }
+                            choices.into_iter().map(|choice| {
+                                let name = outline::language_name(&choice);
+                                let code = choice.0.clone();
+                                view! { <option value=choice.0 prop:selected=move || language.get() == code>{name}</option> }
+                            }).collect_view()
+                        }}
                     </select>
                 </label>
             }
             .into_any(),
-            Some(Condition::LiveAgentOnline { .. }) => view! {
+            "live_agent_online" => view! {
                 <AssignEditor
                     id=format!("condition-{}", node.0)
                     assign=Signal::derive(move || match condition.get() { Some(Condition::LiveAgentOnline { assign }) => assign, _ => handoff::workflow::Assign::AllUsers })
@@ -473,7 +490,7 @@ fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
                 />
             }
             .into_any(),
-            None => ().into_any(),
+            _ => ().into_any(),
         }}
     }
 }
@@ -507,15 +524,18 @@ fn JumpForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
         <label class="field">
             <span class="field-label">"Jump to"</span>
             <select
-                prop:value=move || if exists() { target.get() } else { String::new() }
                 on:change=move |event| {
                     if let Ok(id) = event_target_value(&event).parse::<u32>() {
                         update_action(store, node, |action| action.kind = ActionKind::JumpTo { target: NodeId(id) });
                     }
                 }
             >
-                <option value="" disabled=true>"Choose a node…"</option>
-                {move || choices().into_iter().map(|(id, title)| view! { <option value=id.0.to_string()>{title}</option> }).collect_view()}
+                <option value="" disabled=true prop:selected=move || !exists()>"Choose a node…"</option>
+                {move || choices().into_iter().map(|(id, title)| {
+                    let value = id.0.to_string();
+                    let current = value.clone();
+                    view! { <option value=value prop:selected=move || exists() && target.get() == current>{title}</option> }
+                }).collect_view()}
             </select>
         </label>
     }

@@ -94,7 +94,15 @@ impl Edits {
     fn add(&self, place: Place, index: usize, template: NodeTemplate) {
         let mut added = None;
         let outcome = self.store.try_edit(|workspace| {
-            added = Some(edit::insert(&mut workspace.ai_agent.workflow, place, index, template)?);
+            let node = edit::insert(&mut workspace.ai_agent.workflow, place, index, template)?;
+            // A new If/Else asks about the language the AI agent speaks by default.
+            let default_language = workspace.ai_agent.default_language.clone();
+            if let Some(Action { kind: ActionKind::IfElse { condition, .. }, .. }) =
+                edit::action_mut(&mut workspace.ai_agent.workflow, node)
+            {
+                *condition = handoff::workflow::Condition::LanguageIs { language: default_language };
+            }
+            added = Some(node);
             Ok::<_, edit::EditError>(())
         });
         match (outcome, added) {
@@ -228,45 +236,9 @@ pub fn NodeToolbar() -> impl IntoView {
             >
                 "Add…"
             </button>
-            <button
-                type="button"
-                class="button"
-                aria-keyshortcuts="Control+D"
-                disabled=move || !removable()
-                on:click=move |_| {
-                    if let Some(node) = selected_node(editor) {
-                        edits.duplicate(node)
-                    }
-                }
-            >
-                "Duplicate"
-            </button>
-            <button
-                type="button"
-                class="button"
-                aria-keyshortcuts="Alt+ArrowUp"
-                disabled=move || node().is_none()
-                on:click=move |_| {
-                    if let Some(node) = selected_node(editor) {
-                        edits.shift(node, -1)
-                    }
-                }
-            >
-                "Move up"
-            </button>
-            <button
-                type="button"
-                class="button"
-                aria-keyshortcuts="Alt+ArrowDown"
-                disabled=move || node().is_none()
-                on:click=move |_| {
-                    if let Some(node) = selected_node(editor) {
-                        edits.shift(node, 1)
-                    }
-                }
-            >
-                "Move down"
-            </button>
+            {node_button("Duplicate", "Control+D", "button", removable, move |node| edits.duplicate(node), editor)}
+            {node_button("Move up", "Alt+ArrowUp", "button", move || node().is_some(), move |node| edits.shift(node, -1), editor)}
+            {node_button("Move down", "Alt+ArrowDown", "button", move || node().is_some(), move |node| edits.shift(node, 1), editor)}
             <button
                 type="button"
                 class="button"
@@ -279,20 +251,14 @@ pub fn NodeToolbar() -> impl IntoView {
             >
                 "Move to…"
             </button>
-            <button
-                type="button"
-                class="button danger"
-                aria-keyshortcuts="Delete"
-                disabled=move || !removable()
-                on:click=move |_| {
-                    if let Some(node) = selected_node(editor) {
-                        let rows = current_rows(store, editor);
-                        edits.delete(node, &rows)
-                    }
-                }
-            >
-                "Delete"
-            </button>
+            {node_button(
+                "Delete",
+                "Delete",
+                "button danger",
+                removable,
+                move |node| edits.delete(node, &current_rows(store, editor)),
+                editor,
+            )}
         </div>
         <Show when=move || menu.get() == Some(Menu::Add)>
             <AddMenu edits/>
@@ -300,6 +266,32 @@ pub fn NodeToolbar() -> impl IntoView {
         <Show when=move || menu.get() == Some(Menu::MoveTo)>
             <MoveMenu edits/>
         </Show>
+    }
+}
+
+/// A toolbar button that acts on the selected node.
+fn node_button(
+    label: &'static str,
+    keys: &'static str,
+    class: &'static str,
+    enabled: impl Fn() -> bool + Send + Sync + 'static,
+    act: impl Fn(NodeId) + Send + Sync + 'static,
+    editor: EditorState,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class=class
+            aria-keyshortcuts=keys
+            disabled=move || !enabled()
+            on:click=move |_| {
+                if let Some(node) = selected_node(editor) {
+                    act(node)
+                }
+            }
+        >
+            {label}
+        </button>
     }
 }
 
@@ -481,6 +473,41 @@ pub fn WorkflowTree() -> impl IntoView {
     let dragging = RwSignal::new(None::<Dragging>);
     let drop_target = RwSignal::new(None::<RowKey>);
 
+    // The selection follows the tree: a selected row that an undo removed or a fold hid gives
+    // way to its nearest visible ancestor (or the first row), so the toolbar never acts on a
+    // node that cannot be seen.
+    Effect::new(move |_| {
+        let Some(selected) = editor.selected.get() else { return };
+        let visible = |key: &RowKey| rows.with(|rows| rows.iter().any(|row| row.key == *key));
+        if visible(&selected) {
+            return;
+        }
+        let fallback = match selected {
+            RowKey::Node(node) => store.with_untracked(|workspace| ancestors(&workspace.ai_agent.workflow, node)),
+            RowKey::Group(_) => Vec::new(),
+        }
+        .into_iter()
+        .rev()
+        .find(visible)
+        .or_else(|| rows.with(|rows| rows.first().map(|row| row.key)));
+        editor.selected.set(fallback);
+    });
+    // A row is drawn again when what it shows changes (its key is the whole row); when the row
+    // that had the keyboard focus is redrawn, the focus comes back to its new element.
+    let tree_has_focus = RwSignal::new(false);
+    Effect::new(move |_| {
+        rows.track();
+        if tree_has_focus.get_untracked() {
+            request_animation_frame(move || {
+                let lost =
+                    document().active_element().is_none_or(|element| element == document().body().unwrap().into());
+                if lost && let Some(key) = focus_key.get_untracked() {
+                    editor.select_and_focus(key);
+                }
+            });
+        }
+    });
+
     let on_keydown = move |event: leptos::ev::KeyboardEvent| {
         let Some(current) = focus_key.get_untracked() else { return };
         let rows = rows.get_untracked();
@@ -545,6 +572,13 @@ pub fn WorkflowTree() -> impl IntoView {
             aria-label="Workflow"
             aria-describedby="tree-keys"
             on:keydown=on_keydown
+            on:focusin=move |_| tree_has_focus.set(true)
+            on:focusout=move |event: leptos::ev::FocusEvent| {
+                // Focus moving to another row, or lost because the focused row was redrawn, keeps the flag.
+                if event.related_target().is_some() {
+                    tree_has_focus.set(false);
+                }
+            }
         >
             <For each=move || rows.get() key=|row| row.clone() let:row>
                 {

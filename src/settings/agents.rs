@@ -31,13 +31,7 @@ pub(super) fn Agents(status: RwSignal<String>) -> AnyView {
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let role = new_role.get_untracked();
-        match store.try_edit(|workspace| add_agent(workspace, &new_name.get_untracked(), role).map(drop)) {
-            Ok(()) => {
-                new_name.set(String::new());
-                error.set(None);
-            }
-            Err(refusal) => error.set(Some(refusal.to_string())),
-        }
+        super::add_from_form(store, new_name, error, |workspace, name| add_agent(workspace, name, role).map(drop));
     };
     view! {
         <section class="settings-section" aria-labelledby="agents-heading">

@@ -16,13 +16,7 @@ pub(super) fn Languages(status: RwSignal<String>) -> AnyView {
     let error = RwSignal::new(None::<String>);
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        match store.try_edit(|workspace| add_language(workspace, &new_code.get_untracked()).map(drop)) {
-            Ok(()) => {
-                new_code.set(String::new());
-                error.set(None);
-            }
-            Err(refusal) => error.set(Some(refusal.to_string())),
-        }
+        super::add_from_form(store, new_code, error, |workspace, code| add_language(workspace, code).map(drop));
     };
     let change_default = move |event| {
         let code = event_target_value(&event);
@@ -109,7 +103,7 @@ fn LanguageRow(language: Language, status: RwSignal<String>) -> AnyView {
                     id=format!("language-{code}-confirm")
                     question=format!("Remove language {code}?")
                     places
-                    consequence="Removing it deletes these Assign by language rows, and a condition on it will never be true again: chats can no longer start in this language."
+                    consequence="Removing it deletes these Assign by language rows (when it is the last language besides the default, Assign by language is turned off and every chat goes to the default list), and a condition on it will never be true again: chats can no longer start in this language."
                     confirm_label="Remove language"
                     on_confirm=Callback::new(move |()| remove())
                     on_cancel=Callback::new(move |()| confirming.set(false))

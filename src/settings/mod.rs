@@ -44,6 +44,24 @@ pub fn SettingsPage() -> AnyView {
     .into_any()
 }
 
+/// Adds what the admin typed in an add form as one edit: on success the field empties, on a
+/// refusal the field keeps its text and the message says why.
+fn add_from_form<E: std::fmt::Display>(
+    store: crate::workspace_store::WorkspaceStore,
+    draft: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    add: impl FnOnce(&mut Workspace, &str) -> Result<(), E>,
+) {
+    let text = draft.get_untracked();
+    match store.try_edit(|workspace| add(workspace, &text)) {
+        Ok(()) => {
+            draft.set(String::new());
+            error.set(None);
+        }
+        Err(refusal) => error.set(Some(refusal.to_string())),
+    }
+}
+
 /// An inline confirmation before deleting something the workflow uses: what it is, every place
 /// that uses it, what deleting will do, and Delete and Cancel. Cancel has the focus, so a
 /// second press of Enter never deletes by accident.

@@ -14,13 +14,7 @@ pub(super) fn Teams(status: RwSignal<String>) -> AnyView {
     let error = RwSignal::new(None::<String>);
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        match store.try_edit(|workspace| add_team(workspace, &new_name.get_untracked()).map(drop)) {
-            Ok(()) => {
-                new_name.set(String::new());
-                error.set(None);
-            }
-            Err(refusal) => error.set(Some(refusal.to_string())),
-        }
+        super::add_from_form(store, new_name, error, |workspace, name| add_team(workspace, name).map(drop));
     };
     view! {
         <section class="settings-section" aria-labelledby="teams-heading">

@@ -238,6 +238,7 @@ async fn the_tree_follows_the_aria_tree_pattern_with_arrow_keys() {
     })
     .await;
     assert!(!present(&stage, "#row-3"), "a folded row hides its descendants");
+    eventually("the folded row to keep the keyboard focus", || focused_id() == "row-2").await;
     key(&stage, "#row-2", "ArrowLeft");
     eventually("the parent focused", || focused_id() == "row-1").await;
     key(&stage, "#row-1", "ArrowDown");
@@ -250,6 +251,41 @@ async fn the_tree_follows_the_aria_tree_pattern_with_arrow_keys() {
     eventually("the last row focused", || focused_id() == "row-41").await;
     key(&stage, "#row-41", "Home");
     eventually("the first row focused", || focused_id() == "row-1").await;
+    drop(stage);
+    store_workspace(None);
+}
+
+#[wasm_bindgen_test]
+async fn the_condition_panel_shows_the_condition_the_workflow_has() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the workflow tree", || present(&stage, "#row-2")).await;
+    stage.click("#row-2");
+    eventually("the If/Else panel", || stage.text("#panel-heading").contains("If/Else")).await;
+    let selects = stage.element.query_selector_all(".panel-pane select").unwrap();
+    let value = |index: u32| selects.item(index).unwrap().unchecked_into::<web_sys::HtmlSelectElement>().value();
+    assert_eq!(selects.length(), 2, "the kind of condition and the language");
+    assert_eq!(value(0), "language_is");
+    assert_eq!(value(1), "fr", "the starter greets in French when the chat is in French");
+    drop(stage);
+    store_workspace(None);
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_saved_by_another_tab_shows_here_and_can_be_undone() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the editor", || stage.text(".editor .lead").contains("Acme Assistant")).await;
+    let mut workspace = starter_workspace();
+    workspace.ai_agent.name = "Acme Helper".to_owned();
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some("handoff-studio/workspace"));
+    init.set_new_value(Some(&workspace_to_json(&workspace)));
+    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+    leptos::prelude::window().dispatch_event(&event).unwrap();
+    eventually("the other tab's name", || stage.text(".editor .lead").contains("Acme Helper")).await;
+    stage.click(".undo-redo button:first-child");
+    eventually("undo to bring back the name", || stage.text(".editor .lead").contains("Acme Assistant")).await;
     drop(stage);
     store_workspace(None);
 }

@@ -94,6 +94,9 @@ impl fmt::Display for EditError {
 
 /// What may be added at a place, in menu order.
 pub fn allowed(workflow: &Workflow, place: Place) -> Vec<NodeTemplate> {
+    if !takes_replies(workflow, place) {
+        return Vec::new();
+    }
     let Some(list) = locate(workflow, place) else { return Vec::new() };
     match list {
         List::Triggers(triggers) => TRIGGERS
@@ -111,9 +114,31 @@ pub fn allowed(workflow: &Workflow, place: Place) -> Vec<NodeTemplate> {
     }
 }
 
-/// The smallest id not used in the workflow and above every used one.
+/// False for the nested triggers of an action after which the runner never waits for a reply.
+fn takes_replies(workflow: &Workflow, place: Place) -> bool {
+    match place {
+        Place::NestedTriggers { action } => {
+            workflow.find_action(action).is_some_and(|action| action.kind.takes_replies())
+        }
+        Place::TopTriggers | Place::Actions { .. } => true,
+    }
+}
+
+/// An id above every node's and every Jump To's target, so that a Jump To left pointing at a
+/// deleted node never silently follows a new node that reuses its id.
 pub fn next_node_id(workflow: &Workflow) -> NodeId {
-    NodeId(workflow.entries().iter().map(|entry| node_id(entry.node).0).max().map_or(1, |max| max + 1))
+    let highest = workflow
+        .entries()
+        .iter()
+        .flat_map(|entry| {
+            let target = match entry.node {
+                NodeRef::Action(Action { kind: ActionKind::JumpTo { target }, .. }) => Some(target.0),
+                _ => None,
+            };
+            std::iter::once(node_id(entry.node).0).chain(target)
+        })
+        .max();
+    NodeId(highest.map_or(1, |max| max + 1))
 }
 
 /// Adds a new node made from `template` at `index` of `place` (clamped to the end); returns its id.
@@ -207,7 +232,9 @@ pub fn places(workflow: &Workflow) -> Vec<Place> {
                     _ => &[],
                 };
                 out.extend(branches.iter().map(|&sequence| Place::Actions { sequence }));
-                out.push(Place::NestedTriggers { action: id });
+                if action.kind.takes_replies() {
+                    out.push(Place::NestedTriggers { action: id });
+                }
             }
         }
     }
@@ -231,17 +258,18 @@ fn check_move(
         return Err(EditError::IntoItself { node: node_id(moving) });
     }
     let target = locate(workflow, place).ok_or(EditError::NoSuchPlace)?;
-    let fits = match (moving, &target) {
-        (NodeRef::Action(_), List::Actions(_)) => true,
-        (NodeRef::Trigger(trigger), List::Triggers(triggers)) => match trigger.kind {
-            TriggerKind::ChatStarted | TriggerKind::ChatClosedByLiveAgent => {
-                place == Place::TopTriggers && from == place
-            }
-            TriggerKind::Fallback => from == place || !triggers.iter().any(|t| t.kind == TriggerKind::Fallback),
-            TriggerKind::MessageReceived { .. } => true,
-        },
-        (NodeRef::Trigger(_), List::Actions(_)) | (NodeRef::Action(_), List::Triggers(_)) => false,
-    };
+    let fits = takes_replies(workflow, place)
+        && match (moving, &target) {
+            (NodeRef::Action(_), List::Actions(_)) => true,
+            (NodeRef::Trigger(trigger), List::Triggers(triggers)) => match trigger.kind {
+                TriggerKind::ChatStarted | TriggerKind::ChatClosedByLiveAgent => {
+                    place == Place::TopTriggers && from == place
+                }
+                TriggerKind::Fallback => from == place || !triggers.iter().any(|t| t.kind == TriggerKind::Fallback),
+                TriggerKind::MessageReceived { .. } => true,
+            },
+            (NodeRef::Trigger(_), List::Actions(_)) | (NodeRef::Action(_), List::Triggers(_)) => false,
+        };
     if fits { Ok(()) } else { Err(EditError::NotAllowedHere { template: moving.template() }) }
 }
 
@@ -537,15 +565,18 @@ fn template_of(kind: &TriggerKind) -> NodeTemplate {
     }
 }
 
-fn template_of_action(kind: &ActionKind) -> NodeTemplate {
-    match kind {
-        ActionKind::SendMessage { .. } => NodeTemplate::SendMessage,
-        ActionKind::SetChatVariable { .. } => NodeTemplate::SetChatVariable,
-        ActionKind::IfElse { .. } => NodeTemplate::IfElse,
-        ActionKind::HumanHandoff(_) => NodeTemplate::HumanHandoff,
-        ActionKind::CollectFeedback(_) => NodeTemplate::CollectFeedback,
-        ActionKind::JumpTo { .. } => NodeTemplate::JumpTo,
-        ActionKind::CloseChat => NodeTemplate::CloseChat,
+impl ActionKind {
+    /// The template an action of this kind is made from: its kind without its settings.
+    pub fn template(&self) -> NodeTemplate {
+        match self {
+            ActionKind::SendMessage { .. } => NodeTemplate::SendMessage,
+            ActionKind::SetChatVariable { .. } => NodeTemplate::SetChatVariable,
+            ActionKind::IfElse { .. } => NodeTemplate::IfElse,
+            ActionKind::HumanHandoff(_) => NodeTemplate::HumanHandoff,
+            ActionKind::CollectFeedback(_) => NodeTemplate::CollectFeedback,
+            ActionKind::JumpTo { .. } => NodeTemplate::JumpTo,
+            ActionKind::CloseChat => NodeTemplate::CloseChat,
+        }
     }
 }
 
@@ -592,7 +623,7 @@ impl NodeRef<'_> {
     pub fn template(&self) -> NodeTemplate {
         match self {
             NodeRef::Trigger(trigger) => template_of(&trigger.kind),
-            NodeRef::Action(action) => template_of_action(&action.kind),
+            NodeRef::Action(action) => action.kind.template(),
         }
     }
 }

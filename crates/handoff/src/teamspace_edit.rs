@@ -277,8 +277,10 @@ pub fn add_language(workspace: &mut Workspace, code: &str) -> Result<Language, S
 }
 
 /// Removes one of the AI agent's other languages and every "Assign by language" row for it.
+/// When only the default language is left, "Assign by language" is turned off everywhere
+/// (it is offered only with more than one language) and every chat goes to the default list.
 /// The default language cannot be removed; another must become the default first.
-/// "The chat's language is …" conditions on it stay, and are never true any more.
+/// "The chat's language is …" conditions on it stay, and validation reports them.
 pub fn remove_language(workspace: &mut Workspace, language: &Language) -> Result<(), SettingsError> {
     let ai_agent = &mut workspace.ai_agent;
     if ai_agent.default_language == *language {
@@ -290,9 +292,16 @@ pub fn remove_language(workspace: &mut Workspace, language: &Language) -> Result
         .position(|other| other == language)
         .ok_or_else(|| SettingsError::LanguageNotSupported { language: language.clone() })?;
     ai_agent.other_languages.remove(index);
+    let one_left = ai_agent.other_languages.is_empty();
     for_each_assign(&mut ai_agent.workflow.triggers, &mut |assign| {
-        if let Assign::SpecificUsersOrTeams { by_language: Some(rows), .. } = assign {
-            rows.remove(language);
+        if let Assign::SpecificUsersOrTeams { by_language, .. } = assign {
+            match by_language {
+                Some(_) if one_left => *by_language = None,
+                Some(rows) => {
+                    rows.remove(language);
+                }
+                None => {}
+            }
         }
     });
     Ok(())

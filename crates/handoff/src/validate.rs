@@ -61,6 +61,12 @@ pub enum ProblemKind {
     NoTrainingPhrases,
     /// Assign by language is offered only when the AI agent has more than one language.
     AssignByLanguageWithOneLanguage,
+    /// Reply triggers under an action after which the runner never waits for the customer.
+    RepliesNeverRead,
+    /// An If/Else on a language the AI agent does not speak: its Then branch never runs.
+    ConditionOnUnsupportedLanguage {
+        language: Language,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -97,6 +103,13 @@ impl fmt::Display for ProblemKind {
             ProblemKind::AssignByLanguageWithOneLanguage => {
                 write!(f, "assign by language needs an AI agent with more than one language")
             }
+            ProblemKind::RepliesNeverRead => write!(
+                f,
+                "its reply triggers are never matched: only a Send Message or a Set Chat Variable with a fixed value waits for the customer's reply"
+            ),
+            ProblemKind::ConditionOnUnsupportedLanguage { language } => {
+                write!(f, "the AI agent does not speak {language}, so this condition never holds")
+            }
         }
     }
 }
@@ -127,25 +140,39 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
                     found.push(ProblemKind::NoTrainingPhrases);
                 }
             }
-            NodeRef::Action(action) => match &action.kind {
-                ActionKind::HumanHandoff(handoff) => check_assign(workspace, &handoff.assign, &mut found),
-                ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => {
-                    check_assign(workspace, assign, &mut found)
+            NodeRef::Action(action) => {
+                if !action.triggers.is_empty() && !action.kind.takes_replies() {
+                    found.push(ProblemKind::RepliesNeverRead);
                 }
-                ActionKind::JumpTo { target } => {
-                    if indexed.slot(*target).is_none() {
-                        found.push(ProblemKind::JumpTargetMissing { target: *target });
-                    } else if jump_loops(&indexed, action.id, *target) {
-                        found.push(ProblemKind::JumpLoop);
-                    }
-                }
-                _ => {}
-            },
+                check_action(workspace, &indexed, action, &mut found);
+            }
         }
         let node = Some(node_id(entry.node));
         problems.extend(found.into_iter().map(|kind| Problem { node, path: entry.path.clone(), kind }));
     }
     problems
+}
+
+fn check_action(workspace: &Workspace, indexed: &IndexedWorkflow, action: &Action, found: &mut Vec<ProblemKind>) {
+    match &action.kind {
+        ActionKind::IfElse { condition: Condition::LanguageIs { language }, .. }
+            if !workspace.ai_agent.supports(language) =>
+        {
+            found.push(ProblemKind::ConditionOnUnsupportedLanguage { language: language.clone() })
+        }
+        ActionKind::HumanHandoff(handoff) => check_assign(workspace, &handoff.assign, found),
+        ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => {
+            check_assign(workspace, assign, found)
+        }
+        ActionKind::JumpTo { target } => {
+            if indexed.slot(*target).is_none() {
+                found.push(ProblemKind::JumpTargetMissing { target: *target });
+            } else if jump_loops(indexed, action.id, *target) {
+                found.push(ProblemKind::JumpLoop);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn check_assign(workspace: &Workspace, assign: &Assign, found: &mut Vec<ProblemKind>) {

@@ -260,6 +260,16 @@ impl Workflow {
 }
 
 impl ActionKind {
+    /// Whether the runner waits for the customer after this action and matches the answer
+    /// against the action's nested triggers: a Send Message, or a Set Chat Variable with a fixed
+    /// value. Every other action moves on, waits for something else or ends the run first.
+    pub fn takes_replies(&self) -> bool {
+        matches!(
+            self,
+            ActionKind::SendMessage { .. } | ActionKind::SetChatVariable { value: VariableValue::Text { .. }, .. }
+        )
+    }
+
     /// The branch `sequence` names inside this action (an If/Else branch, a handoff subtree);
     /// `None` for a trigger's actions or a branch this kind of action does not have.
     pub fn branch(&self, sequence: Sequence) -> Option<&Vec<Action>> {

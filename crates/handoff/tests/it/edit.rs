@@ -177,3 +177,41 @@ fn move_to_offers_every_list_of_the_right_kind_outside_the_node_itself() {
     assert!(!describe(handoff).iter().any(|place| place.contains("OnClose(NodeId(11))")));
     assert_eq!(destinations(&workflow, NodeId(999)), Err(EditError::NoSuchNode { node: NodeId(999) }));
 }
+
+#[test]
+fn reply_triggers_go_only_where_the_runner_waits_for_a_reply() {
+    let mut workflow = starter();
+    // A Send Message waits for the answer; a Human Handoff never does.
+    assert_eq!(allowed(&workflow, Place::NestedTriggers { action: NodeId(21) }).len(), 2);
+    assert_eq!(allowed(&workflow, Place::NestedTriggers { action: NodeId(11) }), []);
+    assert!(!handoff::edit::places(&workflow).contains(&Place::NestedTriggers { action: NodeId(11) }));
+    assert_eq!(
+        move_node(&mut workflow, NodeId(22), Place::NestedTriggers { action: NodeId(11) }, 0),
+        Err(EditError::NotAllowedHere { template: NodeTemplate::MessageReceived })
+    );
+    // A workflow that has such triggers (from an older file) is told so.
+    let mut workspace = starter_workspace();
+    let question = handoff::edit::action_mut(&mut workspace.ai_agent.workflow, NodeId(21)).expect("the question");
+    question.kind = handoff::workflow::ActionKind::CloseChat;
+    let problems: Vec<_> =
+        validate(&workspace).into_iter().filter(|problem| problem.node == Some(NodeId(21))).collect();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].kind, ProblemKind::RepliesNeverRead);
+}
+
+#[test]
+fn a_new_node_never_takes_the_id_a_dangling_jump_points_at() {
+    let mut workflow = starter();
+    let target = insert(&mut workflow, Place::TopTriggers, 9, NodeTemplate::Fallback).err();
+    assert!(target.is_some(), "the starter already has a top-level Fallback");
+    let message =
+        insert(&mut workflow, Place::Actions { sequence: Sequence::Trigger(NodeId(40)) }, 9, NodeTemplate::SendMessage)
+            .expect("allowed");
+    let jump = handoff::edit::action_mut(&mut workflow, NodeId(23)).expect("the Yes branch's jump");
+    jump.kind = handoff::workflow::ActionKind::JumpTo { target: message };
+    delete(&mut workflow, message).expect("deleted");
+    let next =
+        insert(&mut workflow, Place::Actions { sequence: Sequence::Trigger(NodeId(40)) }, 9, NodeTemplate::SendMessage)
+            .expect("allowed");
+    assert_ne!(next, message, "the jump keeps pointing at the deleted node, and validation says so");
+}

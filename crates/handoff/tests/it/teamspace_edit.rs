@@ -390,3 +390,25 @@ fn refusals_read_as_sentences_an_admin_can_act_on() {
         "“DE” is not a language code: use lowercase letters, with hyphens between parts, such as de or pt-br.",
     );
 }
+
+#[test]
+fn removing_the_last_other_language_turns_assign_by_language_off() {
+    let mut workspace = starter_workspace();
+    assert_eq!(remove_language(&mut workspace, &Language::new("es")), Ok(()));
+    assert!(lists(&workspace).iter().any(|list| list.contains(" fr:")), "one other language left: rows stay");
+    assert_eq!(remove_language(&mut workspace, &Language::new("fr")), Ok(()));
+    let by_language = match &workspace.ai_agent.workflow.find_action(NodeId(11)).expect("the handoff").kind {
+        handoff::workflow::ActionKind::HumanHandoff(handoff) => match &handoff.assign {
+            handoff::workflow::Assign::SpecificUsersOrTeams { by_language, .. } => by_language.clone(),
+            handoff::workflow::Assign::AllUsers => None,
+        },
+        _ => None,
+    };
+    assert_eq!(by_language, None, "every chat goes to the default list");
+    let kinds: Vec<_> = handoff::validate(&workspace).into_iter().map(|problem| problem.kind).collect();
+    assert!(!kinds.contains(&handoff::ProblemKind::AssignByLanguageWithOneLanguage), "{kinds:?}");
+    assert!(
+        kinds.contains(&handoff::ProblemKind::ConditionOnUnsupportedLanguage { language: Language::new("fr") }),
+        "the starter's French greeting condition is reported: {kinds:?}"
+    );
+}
