@@ -12,12 +12,14 @@ use crate::storage::{self, WORKSPACE_KEY};
 /// How many edits undo can take back.
 const UNDO_LIMIT: usize = 200;
 
-/// Stored data that could not be read. It stays in storage, untouched, until the admin chooses
-/// to start again: never a silent wipe.
+/// Stored data that could not be read, or edits that could not be saved. Unreadable data stays
+/// in storage, untouched, until the admin chooses to start again: never a silent wipe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unreadable {
     pub raw: String,
     pub error: String,
+    /// Saving failed (storage full or blocked): the edits are still in the page, unsaved.
+    pub unsaved: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -81,9 +83,9 @@ fn initial() -> (Workspace, Option<Unreadable>) {
         Ok(None) => (starter_workspace(), None),
         Ok(Some(raw)) => match load_workspace(&raw) {
             Ok(workspace) => (workspace, None),
-            Err(error) => (starter_workspace(), Some(Unreadable { raw, error: error.to_string() })),
+            Err(error) => (starter_workspace(), Some(Unreadable { raw, error: error.to_string(), unsaved: false })),
         },
-        Err(error) => (starter_workspace(), Some(Unreadable { raw: String::new(), error })),
+        Err(error) => (starter_workspace(), Some(Unreadable { raw: String::new(), error, unsaved: false })),
     }
 }
 
@@ -96,8 +98,9 @@ pub fn provide_workspace_store() {
     Effect::new(move |_| {
         let text = store.history.with(|history| workspace_to_json(history.present()));
         if store.unreadable.with(Option::is_none) && storage::write(WORKSPACE_KEY, &text).is_err() {
-            // Saving failed (storage full or blocked): say so the same way, keeping the edits.
-            store.unreadable.set(Some(Unreadable { raw: text, error: "the browser refused to save".to_owned() }));
+            // Saving failed (storage full or blocked): say so, keeping the edits in the page.
+            let error = "the browser refused to save (its storage may be full or blocked)".to_owned();
+            store.unreadable.set(Some(Unreadable { raw: String::new(), error, unsaved: true }));
         }
     });
     // Another tab's edit is adopted here as one undoable step, so two tabs never silently
@@ -124,6 +127,9 @@ pub fn StorageBanner() -> impl IntoView {
     let store = use_workspace_store();
     move || {
         store.unreadable.get().map(|unreadable| {
+            if unreadable.unsaved {
+                return unsaved_banner(store, unreadable.error).into_any();
+            }
             let href = format!(
                 "data:application/json;charset=utf-8,{}",
                 String::from(js_sys::encode_uri_component(&unreadable.raw))
@@ -145,7 +151,38 @@ pub fn StorageBanner() -> impl IntoView {
                     </p>
                 </div>
             }
+            .into_any()
         })
+    }
+}
+
+/// Edits that could not be saved: they are offered for download as they are now, and saving
+/// can be tried again (after freeing space, or leaving private browsing).
+fn unsaved_banner(store: WorkspaceStore, error: String) -> impl IntoView {
+    let download = move |event: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let text = store.with_untracked(workspace_to_json);
+        let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&text)));
+        if let Some(link) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
+            let _ = link.set_attribute("href", &href);
+        }
+    };
+    view! {
+        <div class="banner" role="alert">
+            <p>
+                <strong>"Your latest edits could not be saved: "</strong>
+                {error}
+                ". They are still here, in this page; download them, or try saving again."
+            </p>
+            <p class="banner-actions">
+                <a class="button" href="#" download="handoff-studio-workspace.json" on:click=download>
+                    "Download the workspace"
+                </a>
+                <button type="button" class="button" on:click=move |_| store.unreadable.set(None)>
+                    "Try saving again"
+                </button>
+            </p>
+        </div>
     }
 }
 

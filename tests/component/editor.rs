@@ -289,3 +289,40 @@ async fn an_edit_saved_by_another_tab_shows_here_and_can_be_undone() {
     drop(stage);
     store_workspace(None);
 }
+
+#[wasm_bindgen_test]
+async fn edits_that_cannot_be_saved_stay_in_the_page_and_are_saved_when_storage_has_room() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the starter saved", || stored_workspace().is_some()).await;
+    // Fill the browser's storage until it refuses even a few more bytes.
+    let storage = leptos::prelude::window().local_storage().unwrap().unwrap();
+    let mut filler = 0;
+    let mut size = 512 * 1024;
+    while size >= 16 {
+        if storage.set_item(&format!("filler-{filler}"), &"x".repeat(size)).is_ok() {
+            filler += 1;
+            assert!(filler < 1000, "the browser's storage never filled up");
+        } else {
+            size /= 2;
+        }
+    }
+    stage.click("#row-2");
+    eventually("the If/Else selected", || stage.text("#panel-heading").contains("If/Else")).await;
+    stage.click(".node-toolbar button[aria-keyshortcuts='Control+D']");
+    eventually("the save failure said", || {
+        present(&stage, ".banner") && stage.text(".banner").contains("Your latest edits could not be saved")
+    })
+    .await;
+    assert!(present(&stage, "#row-42"), "the edit is still in the page");
+    assert!(!stored_workspace().unwrap().contains("\"id\": 42"), "and not in storage");
+
+    for index in 0..filler {
+        storage.remove_item(&format!("filler-{index}")).unwrap();
+    }
+    stage.click(".banner button");
+    eventually("the banner gone", || !present(&stage, ".banner")).await;
+    eventually("the edit saved", || stored_workspace().is_some_and(|saved| saved.contains("\"id\": 42"))).await;
+    drop(stage);
+    store_workspace(None);
+}
