@@ -158,6 +158,9 @@ fn LanguageRow(
                 <input type="radio" name=name.clone() value="default" prop:checked=move || matches!(row.get(), Some(LanguageTargets::Default))
                     on:change=move |_| set_default(LanguageTargets::Default)/>
                 "Use default"
+                {move || matches!(row.get(), Some(LanguageTargets::Own(targets)) if !targets.is_empty()).then(|| view! {
+                    <span class="field-hint warning">"Choosing this clears its own list (Undo brings it back)."</span>
+                })}
             </label>
             <label>
                 <input type="radio" name=name.clone() value="own" prop:checked=own
@@ -376,9 +379,18 @@ fn WhoWouldGet(node: NodeId) -> impl IntoView {
             workspace.teamspace.agents.iter().map(|agent| (agent.id, agent.name.clone())).collect::<Vec<_>>()
         })
     };
+    let voluntary =
+        move || store.with(|workspace| workspace.teamspace.assignment.method == handoff::AssignmentMethod::Voluntary);
     view! {
         <details class="who-would-get" on:toggle=move |event| open.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())>
             <summary>"Who would get this chat?"</summary>
+            <p class="field-hint">
+                {move || if voluntary() {
+                    "Chat Assignment is Voluntary: nobody is assigned automatically; the eligible agents see the chat and may claim it."
+                } else {
+                    "“Eligible now” agents could be assigned the chat by the teamspace's Chat Assignment method."
+                }}
+            </p>
             <fieldset class="presence-what-if">
                 <legend>"Online now (untick to mark Away)"</legend>
                 {move || agents().into_iter().map(|(agent, name)| view! {

@@ -134,6 +134,7 @@ fn FileTools() -> impl IntoView {
                 Ok(workspace) => {
                     store.edit(|present| *present = workspace);
                     import_error.set(None);
+                    editor.collapsed.set(HashSet::new());
                     editor.selected.set(None);
                     editor.say(format!("Imported {name}. Undo (Ctrl+Z) brings back the workspace it replaced."));
                 }

@@ -557,8 +557,15 @@ pub fn WorkflowTree() -> impl IntoView {
         event.prevent_default();
     };
 
+    // Like the selection, the focusable row and the drop target touch only the rows they leave and reach.
+    let is_focus = Selector::new(move || focus_key.get());
+    let is_drop_target = Selector::new(move || drop_target.get());
+
     let drop_on = move |key: RowKey| {
         let drag = dragging.get_untracked()?;
+        if key == RowKey::Node(drag.node) {
+            return None;
+        }
         let (place, index) =
             store.with_untracked(|workspace| outline::drop_place(&workspace.ai_agent.workflow, key, drag.trigger))?;
         drag.places.contains(&place).then_some((drag.node, place, index))
@@ -584,7 +591,11 @@ pub fn WorkflowTree() -> impl IntoView {
                 {
                     let key = row.key;
                     let selected = is_selected.clone();
-                    let focusable = move || focus_key.get() == Some(key);
+                    let focusable = {
+                        let is_focus = is_focus.clone();
+                        move || is_focus.selected(&Some(key))
+                    };
+                    let is_drop_target = is_drop_target.clone();
                     let node = match key {
                         RowKey::Node(node) => Some(node),
                         RowKey::Group(_) => None,
@@ -607,7 +618,7 @@ pub fn WorkflowTree() -> impl IntoView {
                             class:group=node.is_none()
                             class:disabled=row.disabled
                             class:has-problem=row.problems.is_some()
-                            class:drop-target=move || drop_target.get() == Some(key)
+                            class:drop-target=move || is_drop_target.selected(&Some(key))
                             style=format!("--level: {}", row.level)
                             {..custom_attribute("aria-level", row.level.to_string())}
                             aria-posinset=row.position.to_string()
