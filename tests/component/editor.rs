@@ -326,3 +326,31 @@ async fn edits_that_cannot_be_saved_stay_in_the_page_and_are_saved_when_storage_
     drop(stage);
     store_workspace(None);
 }
+
+#[wasm_bindgen_test]
+async fn a_problem_is_shown_on_its_node_and_choosing_it_in_the_list_selects_the_node() {
+    let mut workspace = starter_workspace();
+    let question = handoff::edit::trigger_mut(&mut workspace.ai_agent.workflow, handoff::NodeId(24)).expect("No");
+    if let handoff::workflow::TriggerKind::MessageReceived { training_phrases, .. } = &mut question.kind {
+        training_phrases.clear();
+    }
+    store_workspace(Some(&workspace_to_json(&workspace)));
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the problems list", || present(&stage, ".problems li button")).await;
+    assert_eq!(stage.text("#problems-heading .count"), "(1)");
+    assert!(stage.text("#row-24 .problem-badge").contains("1 problem"), "the node shows it");
+    assert!(stage.text(".problems li").contains("Message Received: No: the intent has no training phrase"));
+
+    // Fold the trigger that holds it, then choose the problem: the tree unfolds and selects it.
+    stage.click("#row-20 .twisty");
+    eventually("the row folded away", || !present(&stage, "#row-24")).await;
+    stage.click(".problems li button");
+    eventually("the node selected", || {
+        present(&stage, "#row-24") && stage.find("#row-24").get_attribute("aria-selected").as_deref() == Some("true")
+    })
+    .await;
+    eventually("its panel", || stage.text("#panel-heading").contains("Message Received: No")).await;
+    assert!(stage.text(".node-problems").contains("the intent has no training phrase"));
+    drop(stage);
+    store_workspace(None);
+}
