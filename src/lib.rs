@@ -2,6 +2,7 @@
 //!
 //! The app only carries out what the domain crate `handoff` decides; it holds no rule of its own.
 
+pub mod backend;
 pub mod editor;
 pub mod history;
 mod pages;

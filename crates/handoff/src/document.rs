@@ -95,6 +95,16 @@ pub fn load_workspace(text: &str) -> Result<Workspace, DocumentError> {
     Ok(document.workspace)
 }
 
+/// One accepted event as a line of JSON, as the simulated backend's journal keeps it.
+pub fn event_to_json(event: &crate::protocol::Event) -> String {
+    serde_json::to_string(event).expect("an event always serializes")
+}
+
+/// Reads an event written by `event_to_json`.
+pub fn load_event(text: &str) -> Result<crate::protocol::Event, DocumentError> {
+    parse(text)
+}
+
 pub fn state_to_json(state: &State) -> String {
     let document = StateDocument { format: STATE_FORMAT.to_owned(), version: FORMAT_VERSION, state: state.clone() };
     serde_json::to_string_pretty(&document).expect("a state always serializes")

@@ -25,7 +25,10 @@ pub mod validate;
 pub mod workflow;
 pub mod workspace;
 
-pub use document::{DocumentError, load_state, load_workspace, starter_workspace, state_to_json, workspace_to_json};
+pub use document::{
+    DocumentError, event_to_json, load_event, load_state, load_workspace, starter_workspace, state_to_json,
+    workspace_to_json,
+};
 pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, State};
 pub use explain::{AgentVerdict, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};

@@ -1,0 +1,296 @@
+//! The simulated backend: the domain engine running in the page, every accepted event written
+//! through to a journal, the state rebuilt from the journal on load, and other tabs' events
+//! caught up from the same journal.
+//!
+//! A plain type over a `Journal`, tested natively with a journal in memory; the browser's
+//! journal lives in browser storage. Deciding must not interleave between tabs: the page calls
+//! `handle` under a lock all its tabs share, so "catch up, decide, append" is one step and two
+//! claims of one chat end with exactly one assignee.
+
+use handoff::{Command, Engine, Event, Rejection, Timestamp, Workspace, event_to_json, load_event, load_state};
+
+/// How many events the journal holds before the backend writes a snapshot and drops them.
+pub const EVENTS_PER_SNAPSHOT: u64 = 2_000;
+
+/// Where the simulated backend keeps what it accepted: a snapshot of the engine's state and the
+/// events accepted since, numbered from 0 without gaps.
+pub trait Journal {
+    /// The latest snapshot, as the number of the first event after it and the state's JSON.
+    fn snapshot(&self) -> Option<(u64, String)>;
+    /// The event numbered `number`, as written.
+    fn event(&self, number: u64) -> Option<String>;
+    /// Writes event `number`; fails when the number is taken (another tab got there first) or
+    /// the storage refuses.
+    fn append(&mut self, number: u64, event: &str) -> Result<(), JournalError>;
+    /// Writes a snapshot taken before event `next`, and drops the events it holds.
+    fn write_snapshot(&mut self, next: u64, state: &str) -> Result<(), JournalError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JournalError {
+    /// Another tab wrote an event with this number first.
+    Taken { number: u64 },
+    /// The browser refused to store it (full, or blocked).
+    Refused(String),
+}
+
+/// Why the backend could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The engine's answer: the command changes nothing.
+    Rejected(Rejection),
+    /// The events were decided but could not be stored; the backend went back to what the
+    /// journal holds, so nothing half-done remains.
+    NotStored(JournalError),
+}
+
+/// What the journal held that could not be read: the backend starts from the last readable point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    pub what: String,
+    pub error: String,
+}
+
+pub struct SimulatedBackend<J: Journal> {
+    workspace: Workspace,
+    seed: u64,
+    engine: Engine,
+    /// The number of the next event to read or write.
+    next: u64,
+    /// The number of the first event after the latest snapshot.
+    snapshot_at: u64,
+    journal: J,
+}
+
+impl<J: Journal> SimulatedBackend<J> {
+    /// The backend with the journal's state: its snapshot, then every event after it.
+    /// A snapshot or an event that cannot be read stops the replay there and is reported, never
+    /// dropped silently; the journal itself is left as it is.
+    pub fn open(workspace: Workspace, seed: u64, journal: J) -> (SimulatedBackend<J>, Option<Damaged>) {
+        let (engine, snapshot_at, next, damaged) = replay(&workspace, seed, &journal);
+        (SimulatedBackend { workspace, seed, engine, next, snapshot_at, journal }, damaged)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// How many events this backend has read or written.
+    pub fn position(&self) -> u64 {
+        self.next
+    }
+
+    /// Applies the events other tabs appended since this one last looked, and returns them.
+    pub fn catch_up(&mut self) -> Result<Vec<Event>, Damaged> {
+        read_events(&mut self.engine, &self.journal, &mut self.next)
+    }
+
+    /// Decides `command` on the latest state and writes its events through to the journal.
+    /// Returns the events other tabs had appended first (already applied), then this command's.
+    pub fn handle(&mut self, now: Timestamp, command: Command) -> Result<(Vec<Event>, Vec<Event>), Refusal> {
+        let earlier = self.catch_up().unwrap_or_default();
+        let events = self.engine.handle(now, command).map_err(Refusal::Rejected)?;
+        for (offset, event) in events.iter().enumerate() {
+            if let Err(error) = self.journal.append(self.next + offset as u64, &event_to_json(event)) {
+                // Go back to exactly what the journal holds: nothing half-done remains.
+                (self.engine, self.snapshot_at, self.next, _) = replay(&self.workspace, self.seed, &self.journal);
+                return Err(Refusal::NotStored(error));
+            }
+        }
+        self.next += events.len() as u64;
+        if self.next - self.snapshot_at >= EVENTS_PER_SNAPSHOT {
+            let state = handoff::state_to_json(self.engine.state());
+            // A snapshot that cannot be written leaves the events in place: nothing is lost.
+            if self.journal.write_snapshot(self.next, &state).is_ok() {
+                self.snapshot_at = self.next;
+            }
+        }
+        Ok((earlier, events))
+    }
+}
+
+/// The engine the journal describes, where its snapshot ends, where its events end, and what
+/// could not be read.
+fn replay(workspace: &Workspace, seed: u64, journal: &impl Journal) -> (Engine, u64, u64, Option<Damaged>) {
+    let (mut engine, snapshot_at, damaged) = match journal.snapshot() {
+        Some((next, text)) => match load_state(&text, workspace) {
+            Ok(state) => (Engine::from_state(workspace.clone(), state), next, None),
+            Err(error) => {
+                let damaged = Damaged { what: "the saved snapshot".to_owned(), error: error.to_string() };
+                (Engine::new(workspace.clone(), seed), next, Some(damaged))
+            }
+        },
+        None => (Engine::new(workspace.clone(), seed), 0, None),
+    };
+    let mut next = snapshot_at;
+    if damaged.is_some() {
+        return (engine, snapshot_at, next, damaged);
+    }
+    let damaged = read_events(&mut engine, journal, &mut next).err();
+    (engine, snapshot_at, next, damaged)
+}
+
+/// Applies the journal's events from `next` on, moving `next` past each.
+fn read_events(engine: &mut Engine, journal: &impl Journal, next: &mut u64) -> Result<Vec<Event>, Damaged> {
+    let mut read = Vec::new();
+    while let Some(text) = journal.event(*next) {
+        let event = load_event(&text)
+            .map_err(|error| Damaged { what: format!("saved event {next}"), error: error.to_string() })?;
+        engine.apply(&event);
+        read.push(event);
+        *next += 1;
+    }
+    Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+    use std::rc::Rc;
+
+    use handoff::{AgentId, ChatId, Language, starter_workspace};
+
+    use super::*;
+
+    /// A journal in memory, shared like browser storage is shared by a browser's tabs.
+    #[derive(Clone, Default)]
+    struct MemoryJournal {
+        inner: Rc<RefCell<Stored>>,
+    }
+
+    #[derive(Default)]
+    struct Stored {
+        snapshot: Option<(u64, String)>,
+        events: BTreeMap<u64, String>,
+        refuse_after: Option<usize>,
+    }
+
+    impl Journal for MemoryJournal {
+        fn snapshot(&self) -> Option<(u64, String)> {
+            self.inner.borrow().snapshot.clone()
+        }
+
+        fn event(&self, number: u64) -> Option<String> {
+            self.inner.borrow().events.get(&number).cloned()
+        }
+
+        fn append(&mut self, number: u64, event: &str) -> Result<(), JournalError> {
+            let mut stored = self.inner.borrow_mut();
+            if stored.refuse_after.is_some_and(|limit| stored.events.len() >= limit) {
+                return Err(JournalError::Refused("full".to_owned()));
+            }
+            if stored.events.contains_key(&number) {
+                return Err(JournalError::Taken { number });
+            }
+            stored.events.insert(number, event.to_owned());
+            Ok(())
+        }
+
+        fn write_snapshot(&mut self, next: u64, state: &str) -> Result<(), JournalError> {
+            let mut stored = self.inner.borrow_mut();
+            stored.snapshot = Some((next, state.to_owned()));
+            stored.events.retain(|&number, _| number >= next);
+            Ok(())
+        }
+    }
+
+    const T: Timestamp = Timestamp(1_000);
+
+    fn tab(journal: &MemoryJournal) -> SimulatedBackend<MemoryJournal> {
+        let (backend, damaged) = SimulatedBackend::open(starter_workspace(), 7, journal.clone());
+        assert_eq!(damaged, None);
+        backend
+    }
+
+    /// Two French chats handed off under Voluntary, with Amélie and Noah (Francophone) signed in.
+    fn pending_french_chat(backend: &mut SimulatedBackend<MemoryJournal>) -> ChatId {
+        let mut assignment = backend.engine().state().assignment;
+        assignment.method = handoff::AssignmentMethod::Voluntary;
+        let commands = [
+            Command::SetAssignment { assignment },
+            Command::SignIn { agent: AgentId(2) },
+            Command::SignIn { agent: AgentId(6) },
+            Command::StartChat { chat: ChatId(1), language: Language::new("fr") },
+            Command::CustomerMessage { chat: ChatId(1), text: "Je veux parler à un humain".to_owned() },
+        ];
+        for command in commands {
+            backend.handle(T, command).expect("accepted");
+        }
+        ChatId(1)
+    }
+
+    #[test]
+    fn a_reload_rebuilds_exactly_the_state_the_events_made() {
+        let journal = MemoryJournal::default();
+        let mut first = tab(&journal);
+        let chat = pending_french_chat(&mut first);
+        assert!(matches!(first.engine().chat(chat).expect("the chat").status, handoff::ChatStatus::Pending { .. }));
+        let reloaded = tab(&journal);
+        assert_eq!(reloaded.engine().state(), first.engine().state());
+        assert_eq!(reloaded.position(), first.position());
+    }
+
+    #[test]
+    fn two_tabs_claiming_one_chat_end_with_one_assignee() {
+        let journal = MemoryJournal::default();
+        let mut first = tab(&journal);
+        let mut second = tab(&journal);
+        let chat = pending_french_chat(&mut first);
+        // The second tab has not looked yet; it saw version 1 of the chat, like the first did.
+        let seen = first.engine().chat(chat).expect("the chat").version;
+        let claim = |agent| Command::Claim { chat, agent: AgentId(agent), seen_version: seen };
+        let (_, won) = first.handle(T, claim(2)).expect("the first claim wins");
+        assert!(won.iter().any(|event| matches!(event, Event::Assigned { agent: AgentId(2), .. })), "{won:?}");
+        let lost = second.handle(T, claim(6));
+        assert!(
+            matches!(
+                lost,
+                Err(Refusal::Rejected(Rejection::AlreadyTaken { by: AgentId(2), .. } | Rejection::StaleVersion { .. }))
+            ),
+            "{lost:?}"
+        );
+        assert_eq!(second.engine().state(), first.engine().state(), "the second tab caught up before deciding");
+    }
+
+    #[test]
+    fn the_journal_is_compacted_into_a_snapshot_without_losing_anything() {
+        let journal = MemoryJournal::default();
+        let mut backend = tab(&journal);
+        backend.handle(T, Command::SignIn { agent: AgentId(2) }).expect("accepted");
+        let mut chat = 0;
+        while journal.inner.borrow().snapshot.is_none() {
+            chat += 1;
+            let start = Command::StartChat { chat: ChatId(chat), language: Language::new("en") };
+            backend.handle(Timestamp(u64::from(chat)), start).expect("accepted");
+        }
+        assert!(journal.inner.borrow().events.len() < 10, "the snapshot replaced the events it holds");
+        let reloaded = tab(&journal);
+        assert_eq!(reloaded.engine().state(), backend.engine().state());
+    }
+
+    #[test]
+    fn a_refused_write_leaves_the_backend_as_the_journal_has_it() {
+        let journal = MemoryJournal::default();
+        let mut backend = tab(&journal);
+        backend.handle(T, Command::SignIn { agent: AgentId(2) }).expect("accepted");
+        let before = backend.engine().state().clone();
+        journal.inner.borrow_mut().refuse_after = Some(1);
+        let refused = backend.handle(T, Command::StartChat { chat: ChatId(1), language: Language::new("en") });
+        assert!(matches!(refused, Err(Refusal::NotStored(JournalError::Refused(_)))), "{refused:?}");
+        assert_eq!(backend.engine().state(), &before, "nothing half-done remains");
+    }
+
+    #[test]
+    fn a_damaged_event_is_reported_and_the_replay_stops_before_it() {
+        let journal = MemoryJournal::default();
+        let mut backend = tab(&journal);
+        backend.handle(T, Command::SignIn { agent: AgentId(2) }).expect("accepted");
+        journal.inner.borrow_mut().events.insert(1, "{ oops".to_owned());
+        let (reloaded, damaged) = SimulatedBackend::open(starter_workspace(), 7, journal.clone());
+        let damaged = damaged.expect("the damage is reported");
+        assert_eq!(damaged.what, "saved event 1");
+        assert_eq!(reloaded.position(), 1);
+        assert_eq!(journal.inner.borrow().events.len(), 2, "the journal is left as it is");
+    }
+}
