@@ -81,6 +81,17 @@ fn ConfirmDelete(
     cancel.on_load(|button| {
         let _ = button.focus();
     });
+    // The control that asked (the row's Delete button) gets the focus back on Cancel.
+    let opener = StoredValue::new_local(
+        document().active_element().and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
+    let on_cancel = Callback::new(move |()| {
+        let opener = opener.try_get_value().flatten();
+        on_cancel.run(());
+        if let Some(opener) = opener {
+            let _ = opener.focus();
+        }
+    });
     let title_id = format!("{id}-title");
     let consequence_id = format!("{id}-consequence");
     let (labelled_by, described_by) = (title_id.clone(), consequence_id.clone());

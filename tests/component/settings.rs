@@ -107,6 +107,8 @@ async fn renaming_a_team_shows_the_new_name_everywhere_and_is_saved() {
 #[wasm_bindgen_test]
 async fn deleting_a_team_the_handoff_lists_says_where_first_and_cancel_keeps_it() {
     let stage = open_settings().await;
+    // A click on a button focuses it; `click()` from a test does not, so focus it first.
+    stage.find("button[aria-label='Delete team Billing']").unchecked_into::<web_sys::HtmlElement>().focus().unwrap();
     stage.click("button[aria-label='Delete team Billing']");
     eventually("the confirmation", || has(&stage, "[role='alertdialog']")).await;
 
@@ -127,6 +129,10 @@ async fn deleting_a_team_the_handoff_lists_says_where_first_and_cancel_keeps_it(
     stage.click("[role='alertdialog'] button:last-child");
     eventually("the confirmation to go", || !has(&stage, "[role='alertdialog']")).await;
     assert_eq!(team_names(&stage), ["Billing", "Technical", "Francophone"], "Cancel keeps the team");
+    eventually("the focus back on the Delete button that asked", || {
+        focused().and_then(|element| element.get_attribute("aria-label")).as_deref() == Some("Delete team Billing")
+    })
+    .await;
 
     stage.click("button[aria-label='Delete team Billing']");
     eventually("the confirmation again", || has(&stage, "[role='alertdialog']")).await;
