@@ -9,6 +9,7 @@
 //! The engine takes a `Command` and a time, and answers with the `Event`s it decided, or a
 //! `Rejection`; `Engine::apply` replays events.
 
+pub mod demo;
 pub mod document;
 pub mod edit;
 pub mod engine;

@@ -1,5 +1,6 @@
 //! The domain crate's one integration-test binary.
 
+mod demo;
 mod documents;
 mod edit;
 mod engine;
