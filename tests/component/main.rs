@@ -17,6 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod settings;
 
 mod editor;
+mod journal;
 
 /// The app mounted in a fresh element of the test page at `path`.
 /// Dropping it cleans up the app's reactive owner, which removes the router's window listeners,

@@ -1,0 +1,188 @@
+//! The simulated backend's journal in the browser: IndexedDB, which holds far more than
+//! localStorage's few megabytes (ten thousand chats with their transcripts do not fit there),
+//! and a Web Lock that all of the browser's tabs share, so that "read what other tabs wrote,
+//! decide, write" is one step.
+//!
+//! One object store holds the events under their numbers and the snapshot under the key
+//! `"snapshot"` (as `next` and the state's JSON, on two lines).
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use super::simulated::JournalError;
+
+const STORE: &str = "journal";
+const SNAPSHOT_KEY: &str = "snapshot";
+
+/// An open journal database.
+#[derive(Debug, Clone)]
+pub struct IndexedDbJournal {
+    database: IdbDatabase,
+}
+
+fn described(error: JsValue) -> String {
+    error
+        .dyn_ref::<web_sys::DomException>()
+        .map(|exception| format!("{}: {}", exception.name(), exception.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the browser's database refused".to_owned())
+}
+
+/// Waits for a request to succeed and gives its result.
+async fn finished(request: &IdbRequest) -> Result<JsValue, String> {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    match JsFuture::from(promise).await {
+        Ok(_) => request.result().map_err(described),
+        Err(_) => Err(request.error().ok().flatten().map_or_else(
+            || "the browser's database refused".to_owned(),
+            |exception| format!("{}: {}", exception.name(), exception.message()),
+        )),
+    }
+}
+
+/// Waits for a transaction to commit; a failed request inside it aborts it all.
+async fn committed(transaction: &IdbTransaction) -> Result<(), String> {
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        transaction.set_oncomplete(Some(&resolve));
+        transaction.set_onerror(Some(&reject));
+        transaction.set_onabort(Some(&reject));
+    });
+    JsFuture::from(promise).await.map(drop).map_err(|failure| {
+        // A failed request's error event bubbles to the transaction before it aborts: the
+        // request says what went wrong.
+        let from_request = failure
+            .dyn_ref::<web_sys::Event>()
+            .and_then(web_sys::Event::target)
+            .and_then(|target| target.dyn_into::<IdbRequest>().ok())
+            .and_then(|request| request.error().ok().flatten());
+        from_request.or_else(|| transaction.error()).map_or_else(
+            || "the browser's database gave up the change".to_owned(),
+            |exception| format!("{}: {}", exception.name(), exception.message()),
+        )
+    })
+}
+
+fn number_key(number: u64) -> JsValue {
+    JsValue::from_f64(number as f64)
+}
+
+impl IndexedDbJournal {
+    /// Opens (creating on first use) the database `name`.
+    pub async fn open(name: &str) -> Result<IndexedDbJournal, String> {
+        let factory = web_sys::window()
+            .and_then(|window| window.indexed_db().ok().flatten())
+            .ok_or("the browser offers no database here (private mode, or blocked)")?;
+        let request = factory.open_with_u32(name, 1).map_err(described)?;
+        let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new({
+            let request = request.clone();
+            move |_| {
+                if let Ok(result) = request.result() {
+                    let database: IdbDatabase = result.unchecked_into();
+                    let _ = database.create_object_store(STORE);
+                }
+            }
+        });
+        request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let database = finished(&request).await?;
+        request.set_onupgradeneeded(None);
+        Ok(IndexedDbJournal { database: database.unchecked_into() })
+    }
+
+    fn store(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, IdbObjectStore), String> {
+        let transaction = self.database.transaction_with_str_and_mode(STORE, mode).map_err(described)?;
+        let store = transaction.object_store(STORE).map_err(described)?;
+        Ok((transaction, store))
+    }
+
+    /// The snapshot, as the number of the first event after it and the state's JSON.
+    pub async fn snapshot(&self) -> Result<Option<(u64, String)>, String> {
+        let (_, store) = self.store(IdbTransactionMode::Readonly)?;
+        let value = finished(&store.get(&JsValue::from_str(SNAPSHOT_KEY)).map_err(described)?).await?;
+        let Some(text) = value.as_string() else { return Ok(None) };
+        let (next, state) = text.split_once('\n').ok_or("the saved snapshot has no event number")?;
+        let next = next.parse().map_err(|_| format!("the saved snapshot's event number {next:?} is not a number"))?;
+        Ok(Some((next, state.to_owned())))
+    }
+
+    /// Every event numbered `from` or more, in order.
+    pub async fn events_from(&self, from: u64) -> Result<Vec<(u64, String)>, String> {
+        let (_, store) = self.store(IdbTransactionMode::Readonly)?;
+        let range = IdbKeyRange::bound(&number_key(from), &JsValue::from_f64(f64::INFINITY)).map_err(described)?;
+        let keys = store.get_all_keys_with_key(&range).map_err(described)?;
+        let values = store.get_all_with_key(&range).map_err(described)?;
+        let (keys, values) = (finished(&keys).await?, finished(&values).await?);
+        let (keys, values): (js_sys::Array, js_sys::Array) = (keys.unchecked_into(), values.unchecked_into());
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(key, value)| Some((key.as_f64()? as u64, value.as_string()?)))
+            .collect())
+    }
+
+    /// Writes events numbered from `first`, all or none; a number already taken (another tab
+    /// wrote it first) refuses them all.
+    pub async fn append(&self, first: u64, events: &[String]) -> Result<(), JournalError> {
+        let refused = |error: String| JournalError::Refused(error);
+        let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(refused)?;
+        for (offset, event) in events.iter().enumerate() {
+            store
+                .add_with_key(&JsValue::from_str(event), &number_key(first + offset as u64))
+                .map_err(|error| refused(described(error)))?;
+        }
+        committed(&transaction).await.map_err(|error| {
+            if error.starts_with("ConstraintError") { JournalError::Taken { number: first } } else { refused(error) }
+        })
+    }
+
+    /// Writes a snapshot taken before event `next` and drops the events it holds, in one step.
+    pub async fn write_snapshot(&self, next: u64, state: &str) -> Result<(), JournalError> {
+        let refused = |error: String| JournalError::Refused(error);
+        let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(refused)?;
+        let text = format!("{next}\n{state}");
+        store
+            .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(SNAPSHOT_KEY))
+            .map_err(|e| refused(described(e)))?;
+        if next > 0 {
+            let held =
+                IdbKeyRange::bound_with_lower_open_and_upper_open(&number_key(0), &number_key(next), false, true)
+                    .map_err(|e| refused(described(e)))?;
+            store.delete(&held).map_err(|e| refused(described(e)))?;
+        }
+        committed(&transaction).await.map_err(refused)
+    }
+}
+
+/// Runs `work` while holding the Web Lock `name`, which every tab of this browser shares: no
+/// two tabs run their `work` for the same name at the same time.
+pub async fn with_lock<T: 'static>(name: &str, work: impl Future<Output = T> + 'static) -> Result<T, String> {
+    let locks = web_sys::window()
+        .and_then(|window| Reflect::get(&window.navigator(), &JsValue::from_str("locks")).ok())
+        .filter(|locks| !locks.is_undefined())
+        .ok_or("this browser cannot coordinate its tabs (no Web Locks)")?;
+    let request: Function =
+        Reflect::get(&locks, &JsValue::from_str("request")).map_err(described)?.dyn_into().map_err(described)?;
+    let outcome = Rc::new(RefCell::new(None));
+    let slot = Rc::clone(&outcome);
+    let work = RefCell::new(Some(work));
+    // The lock is held until the promise the callback returns settles.
+    let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+        let work = work.borrow_mut().take().expect("the lock runs its callback once");
+        wasm_bindgen_futures::future_to_promise(async move {
+            *slot.borrow_mut() = Some(work.await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let held = request.call2(&locks, &JsValue::from_str(name), &callback).map_err(described)?;
+    JsFuture::from(Promise::from(held)).await.map_err(described)?;
+    let value = outcome.borrow_mut().take();
+    value.ok_or_else(|| "the lock was released before its work finished".to_owned())
+}

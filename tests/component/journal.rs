@@ -1,0 +1,113 @@
+//! The simulated backend's browser journal: IndexedDB and the Web Lock the tabs share.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use handoff_studio::backend::indexed_db::{IndexedDbJournal, with_lock};
+use handoff_studio::backend::simulated::JournalError;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// A database of its own for each test, so runs never see each other's events.
+async fn fresh(name: &str) -> IndexedDbJournal {
+    let name = format!("handoff-test-{name}-{}", js_sys::Date::now());
+    IndexedDbJournal::open(&name).await.expect("the browser opens a database")
+}
+
+fn texts(events: &[(u64, String)]) -> Vec<(u64, &str)> {
+    events.iter().map(|(number, text)| (*number, text.as_str())).collect()
+}
+
+#[wasm_bindgen_test]
+async fn events_are_kept_in_order_and_a_taken_number_refuses_the_whole_write() {
+    let journal = fresh("events").await;
+    assert_eq!(journal.snapshot().await, Ok(None));
+    assert_eq!(journal.events_from(0).await, Ok(Vec::new()));
+    journal.append(0, &["a".to_owned(), "b".to_owned()]).await.expect("written");
+    journal.append(2, &["c".to_owned()]).await.expect("written");
+    assert_eq!(texts(&journal.events_from(0).await.unwrap()), [(0, "a"), (1, "b"), (2, "c")]);
+    assert_eq!(texts(&journal.events_from(2).await.unwrap()), [(2, "c")]);
+
+    // Another tab wrote event 3 first: this tab's 3 and 4 are refused together.
+    journal.append(3, &["other tab".to_owned()]).await.expect("written");
+    let refused = journal.append(3, &["mine".to_owned(), "mine too".to_owned()]).await;
+    assert_eq!(refused, Err(JournalError::Taken { number: 3 }));
+    assert_eq!(texts(&journal.events_from(3).await.unwrap()), [(3, "other tab")], "nothing of the refused write");
+}
+
+#[wasm_bindgen_test]
+async fn a_snapshot_replaces_the_events_it_holds() {
+    let journal = fresh("snapshot").await;
+    let events: Vec<String> = (0..5).map(|number| format!("event {number}")).collect();
+    journal.append(0, &events).await.expect("written");
+    journal.write_snapshot(3, "{\"state\": 1}").await.expect("written");
+    assert_eq!(journal.snapshot().await, Ok(Some((3, "{\"state\": 1}".to_owned()))));
+    assert_eq!(texts(&journal.events_from(0).await.unwrap()), [(3, "event 3"), (4, "event 4")]);
+
+    // A second connection (another tab) reads the same.
+    let again = journal.clone();
+    assert_eq!(again.snapshot().await.unwrap().map(|(next, _)| next), Some(3));
+}
+
+#[wasm_bindgen_test]
+async fn work_under_the_lock_never_overlaps() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let step = |log: &Rc<RefCell<Vec<String>>>, who: &'static str| {
+        let log = Rc::clone(log);
+        async move {
+            log.borrow_mut().push(format!("{who} starts"));
+            // Give the other one every chance to run in between.
+            for _ in 0..5 {
+                leptos::task::tick().await;
+            }
+            log.borrow_mut().push(format!("{who} ends"));
+            who
+        }
+    };
+    let first = with_lock("handoff-test-lock", step(&log, "first"));
+    let second = with_lock("handoff-test-lock", step(&log, "second"));
+    let (first, second) = futures_join(first, second).await;
+    assert_eq!((first, second), (Ok("first"), Ok("second")));
+    // Whichever asked first, the other starts only after it ended.
+    let log = log.borrow();
+    let who = |line: &str| line.split(' ').next().unwrap_or_default().to_owned();
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(who(&log[1]), who(&log[0]), "{log:?}");
+    assert!(log[0].ends_with("starts") && log[1].ends_with("ends") && log[2].ends_with("starts"), "{log:?}");
+    assert_ne!(who(&log[0]), who(&log[2]), "{log:?}");
+}
+
+/// Runs two futures at once and waits for both.
+async fn futures_join<A: 'static, B: 'static>(
+    a: impl std::future::Future<Output = A> + 'static,
+    b: impl std::future::Future<Output = B> + 'static,
+) -> (A, B) {
+    let first = Rc::new(RefCell::new(None));
+    let slot = Rc::clone(&first);
+    let (done, wait) = futures_channel();
+    leptos::task::spawn_local(async move {
+        *slot.borrow_mut() = Some(a.await);
+        done();
+    });
+    let second = b.await;
+    wait.await;
+    let first = first.borrow_mut().take().expect("the first finished");
+    (first, second)
+}
+
+/// A one-shot signal: `done()` lets the returned future finish.
+fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
+    let resolve = Rc::new(RefCell::new(None::<js_sys::Function>));
+    let keep = Rc::clone(&resolve);
+    let promise = js_sys::Promise::new(&mut |resolve_fn, _| {
+        *keep.borrow_mut() = Some(resolve_fn);
+    });
+    let done = move || {
+        if let Some(resolve) = resolve.borrow_mut().take() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    };
+    let wait = async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    };
+    (done, wait)
+}
