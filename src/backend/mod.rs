@@ -2,5 +2,6 @@
 //! events out). The simulated backend runs the domain engine in the page (`simulated.rs`); a
 //! later remote backend will talk to the project's server behind the same boundary.
 
+pub mod browser;
 pub mod indexed_db;
 pub mod simulated;

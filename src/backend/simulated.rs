@@ -7,6 +7,10 @@
 //! `handle` under a lock all its tabs share, so "catch up, decide, append" is one step and two
 //! claims of one chat end with exactly one assignee.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use handoff::{Command, Engine, Event, Rejection, Timestamp, Workspace, event_to_json, load_event, load_state};
 
 /// How many events the journal holds before the backend writes a snapshot and drops them.
@@ -59,6 +63,8 @@ pub struct SimulatedBackend<J: Journal> {
     next: u64,
     /// The number of the first event after the latest snapshot.
     snapshot_at: u64,
+    /// After how many events `handle` writes a snapshot; `None` leaves snapshots to the caller.
+    snapshot_every: Option<u64>,
     journal: J,
 }
 
@@ -68,7 +74,8 @@ impl<J: Journal> SimulatedBackend<J> {
     /// dropped silently; the journal itself is left as it is.
     pub fn open(workspace: Workspace, seed: u64, journal: J) -> (SimulatedBackend<J>, Option<Damaged>) {
         let (engine, snapshot_at, next, damaged) = replay(&workspace, seed, &journal);
-        (SimulatedBackend { workspace, seed, engine, next, snapshot_at, journal }, damaged)
+        let snapshot_every = Some(EVENTS_PER_SNAPSHOT);
+        (SimulatedBackend { workspace, seed, engine, next, snapshot_at, snapshot_every, journal }, damaged)
     }
 
     pub fn engine(&self) -> &Engine {
@@ -78,6 +85,19 @@ impl<J: Journal> SimulatedBackend<J> {
     /// How many events this backend has read or written.
     pub fn position(&self) -> u64 {
         self.next
+    }
+
+    /// Goes back to exactly what the journal holds, as on opening.
+    pub fn reload(&mut self) -> Option<Damaged> {
+        let damaged;
+        (self.engine, self.snapshot_at, self.next, damaged) = replay(&self.workspace, self.seed, &self.journal);
+        damaged
+    }
+
+    /// Leaves snapshots to the caller, who stores events elsewhere first (the browser's journal).
+    pub fn without_snapshots(mut self) -> Self {
+        self.snapshot_every = None;
+        self
     }
 
     /// Applies the events other tabs appended since this one last looked, and returns them.
@@ -93,12 +113,12 @@ impl<J: Journal> SimulatedBackend<J> {
         for (offset, event) in events.iter().enumerate() {
             if let Err(error) = self.journal.append(self.next + offset as u64, &event_to_json(event)) {
                 // Go back to exactly what the journal holds: nothing half-done remains.
-                (self.engine, self.snapshot_at, self.next, _) = replay(&self.workspace, self.seed, &self.journal);
+                self.reload();
                 return Err(Refusal::NotStored(error));
             }
         }
         self.next += events.len() as u64;
-        if self.next - self.snapshot_at >= EVENTS_PER_SNAPSHOT {
+        if self.snapshot_every.is_some_and(|every| self.next - self.snapshot_at >= every) {
             let state = handoff::state_to_json(self.engine.state());
             // A snapshot that cannot be written leaves the events in place: nothing is lost.
             if self.journal.write_snapshot(self.next, &state).is_ok() {
@@ -143,55 +163,110 @@ fn read_events(engine: &mut Engine, journal: &impl Journal, next: &mut u64) -> R
     Ok(read)
 }
 
+/// A journal in memory. Clones share it, like a browser's tabs share its storage: the tests'
+/// journal, and in the page the mirror of the browser's journal that the backend reads.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryJournal {
+    inner: Rc<RefCell<Stored>>,
+}
+
+#[derive(Debug, Default)]
+struct Stored {
+    snapshot: Option<(u64, String)>,
+    events: BTreeMap<u64, String>,
+}
+
+impl MemoryJournal {
+    /// How many events it holds.
+    pub fn len(&self) -> usize {
+        self.inner.borrow().events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds events read from elsewhere (another tab's, or the browser's journal on opening).
+    pub fn extend(&self, events: impl IntoIterator<Item = (u64, String)>) {
+        self.inner.borrow_mut().events.extend(events);
+    }
+
+    /// Sets the snapshot read from elsewhere, dropping the events it holds.
+    pub fn set_snapshot(&self, next: u64, state: String) {
+        let mut stored = self.inner.borrow_mut();
+        stored.snapshot = Some((next, state));
+        stored.events.retain(|&number, _| number >= next);
+    }
+
+    /// The events numbered `from` or more, in order.
+    pub fn events_from(&self, from: u64) -> Vec<(u64, String)> {
+        self.inner.borrow().events.range(from..).map(|(number, text)| (*number, text.clone())).collect()
+    }
+
+    /// Forgets the events numbered `from` or more (a write that the browser refused).
+    pub fn forget_from(&self, from: u64) {
+        self.inner.borrow_mut().events.retain(|&number, _| number < from);
+    }
+}
+
+impl Journal for MemoryJournal {
+    fn snapshot(&self) -> Option<(u64, String)> {
+        self.inner.borrow().snapshot.clone()
+    }
+
+    fn event(&self, number: u64) -> Option<String> {
+        self.inner.borrow().events.get(&number).cloned()
+    }
+
+    fn append(&mut self, number: u64, event: &str) -> Result<(), JournalError> {
+        let mut stored = self.inner.borrow_mut();
+        if stored.events.contains_key(&number) {
+            return Err(JournalError::Taken { number });
+        }
+        stored.events.insert(number, event.to_owned());
+        Ok(())
+    }
+
+    fn write_snapshot(&mut self, next: u64, state: &str) -> Result<(), JournalError> {
+        self.set_snapshot(next, state.to_owned());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
-    use std::collections::BTreeMap;
     use std::rc::Rc;
 
     use handoff::{AgentId, ChatId, Language, starter_workspace};
 
     use super::*;
 
-    /// A journal in memory, shared like browser storage is shared by a browser's tabs.
-    #[derive(Clone, Default)]
-    struct MemoryJournal {
-        inner: Rc<RefCell<Stored>>,
+    /// A journal that refuses writes once it holds `refuse_after` events, like full storage.
+    #[derive(Clone)]
+    struct RefusingJournal {
+        inner: MemoryJournal,
+        refuse_after: Rc<RefCell<Option<usize>>>,
     }
 
-    #[derive(Default)]
-    struct Stored {
-        snapshot: Option<(u64, String)>,
-        events: BTreeMap<u64, String>,
-        refuse_after: Option<usize>,
-    }
-
-    impl Journal for MemoryJournal {
+    impl Journal for RefusingJournal {
         fn snapshot(&self) -> Option<(u64, String)> {
-            self.inner.borrow().snapshot.clone()
+            self.inner.snapshot()
         }
 
         fn event(&self, number: u64) -> Option<String> {
-            self.inner.borrow().events.get(&number).cloned()
+            self.inner.event(number)
         }
 
         fn append(&mut self, number: u64, event: &str) -> Result<(), JournalError> {
-            let mut stored = self.inner.borrow_mut();
-            if stored.refuse_after.is_some_and(|limit| stored.events.len() >= limit) {
+            if self.refuse_after.borrow().is_some_and(|limit| self.inner.len() >= limit) {
                 return Err(JournalError::Refused("full".to_owned()));
             }
-            if stored.events.contains_key(&number) {
-                return Err(JournalError::Taken { number });
-            }
-            stored.events.insert(number, event.to_owned());
-            Ok(())
+            self.inner.append(number, event)
         }
 
         fn write_snapshot(&mut self, next: u64, state: &str) -> Result<(), JournalError> {
-            let mut stored = self.inner.borrow_mut();
-            stored.snapshot = Some((next, state.to_owned()));
-            stored.events.retain(|&number, _| number >= next);
-            Ok(())
+            self.inner.write_snapshot(next, state)
         }
     }
 
@@ -259,23 +334,23 @@ mod tests {
         let mut backend = tab(&journal);
         backend.handle(T, Command::SignIn { agent: AgentId(2) }).expect("accepted");
         let mut chat = 0;
-        while journal.inner.borrow().snapshot.is_none() {
+        while journal.snapshot().is_none() {
             chat += 1;
             let start = Command::StartChat { chat: ChatId(chat), language: Language::new("en") };
             backend.handle(Timestamp(u64::from(chat)), start).expect("accepted");
         }
-        assert!(journal.inner.borrow().events.len() < 10, "the snapshot replaced the events it holds");
+        assert!(journal.len() < 10, "the snapshot replaced the events it holds");
         let reloaded = tab(&journal);
         assert_eq!(reloaded.engine().state(), backend.engine().state());
     }
 
     #[test]
     fn a_refused_write_leaves_the_backend_as_the_journal_has_it() {
-        let journal = MemoryJournal::default();
-        let mut backend = tab(&journal);
+        let journal = RefusingJournal { inner: MemoryJournal::default(), refuse_after: Rc::default() };
+        let (mut backend, _) = SimulatedBackend::open(starter_workspace(), 7, journal.clone());
         backend.handle(T, Command::SignIn { agent: AgentId(2) }).expect("accepted");
         let before = backend.engine().state().clone();
-        journal.inner.borrow_mut().refuse_after = Some(1);
+        *journal.refuse_after.borrow_mut() = Some(1);
         let refused = backend.handle(T, Command::StartChat { chat: ChatId(1), language: Language::new("en") });
         assert!(matches!(refused, Err(Refusal::NotStored(JournalError::Refused(_)))), "{refused:?}");
         assert_eq!(backend.engine().state(), &before, "nothing half-done remains");
@@ -286,11 +361,11 @@ mod tests {
         let journal = MemoryJournal::default();
         let mut backend = tab(&journal);
         backend.handle(T, Command::SignIn { agent: AgentId(2) }).expect("accepted");
-        journal.inner.borrow_mut().events.insert(1, "{ oops".to_owned());
+        journal.extend([(1, "{ oops".to_owned())]);
         let (reloaded, damaged) = SimulatedBackend::open(starter_workspace(), 7, journal.clone());
         let damaged = damaged.expect("the damage is reported");
         assert_eq!(damaged.what, "saved event 1");
         assert_eq!(reloaded.position(), 1);
-        assert_eq!(journal.inner.borrow().events.len(), 2, "the journal is left as it is");
+        assert_eq!(journal.len(), 2, "the journal is left as it is");
     }
 }

@@ -111,3 +111,68 @@ fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
     };
     (done, wait)
 }
+
+mod backend {
+    use handoff::{AgentId, AssignmentMethod, ChatId, ChatStatus, Command, Event, Language, Rejection, Timestamp};
+    use handoff_studio::backend::browser::BrowserBackend;
+    use handoff_studio::backend::simulated::Refusal;
+
+    use super::futures_join;
+
+    const T: Timestamp = Timestamp(1_000);
+
+    async fn tab(name: &str) -> std::rc::Rc<BrowserBackend> {
+        let (backend, damaged) =
+            BrowserBackend::open(handoff::starter_workspace(), 7, name).await.expect("the backend opens");
+        assert_eq!(damaged, None);
+        backend
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    async fn two_tabs_claiming_one_chat_at_once_end_with_one_assignee_and_a_reload_keeps_it() {
+        let name = format!("handoff-test-tabs-{}", js_sys::Date::now());
+        let first = tab(&name).await;
+        let second = tab(&name).await;
+        let mut assignment = first.with_engine(|engine| engine.state().assignment);
+        assignment.method = AssignmentMethod::Voluntary;
+        let setup = [
+            Command::SetAssignment { assignment },
+            Command::SignIn { agent: AgentId(2) },
+            Command::SignIn { agent: AgentId(6) },
+            Command::StartChat { chat: ChatId(1), language: Language::new("fr") },
+            Command::CustomerMessage { chat: ChatId(1), text: "Je veux parler à un humain".to_owned() },
+        ];
+        for command in setup {
+            first.send(T, command).await.expect("accepted");
+        }
+        second.refresh().await.expect("the second tab reads the first's events");
+        let seen = second.with_engine(|engine| engine.chat(ChatId(1)).map(|chat| chat.version)).expect("the chat");
+        assert!(second.with_engine(|engine| matches!(
+            engine.chat(ChatId(1)).map(|chat| chat.status),
+            Some(ChatStatus::Pending { .. })
+        )));
+
+        // Both tabs claim at once, each from what it saw.
+        let claim = move |agent| Command::Claim { chat: ChatId(1), agent: AgentId(agent), seen_version: seen };
+        let (a, b) = (std::rc::Rc::clone(&first), std::rc::Rc::clone(&second));
+        let (one, other) =
+            futures_join(async move { a.send(T, claim(2)).await }, async move { b.send(T, claim(6)).await }).await;
+        let won = [&one, &other].iter().filter(|outcome| outcome.is_ok()).count();
+        assert_eq!(won, 1, "exactly one claim wins: {one:?} / {other:?}");
+        let lost = [one.clone(), other.clone()].into_iter().find_map(Result::err).expect("one refusal");
+        assert!(
+            matches!(lost, Refusal::Rejected(Rejection::AlreadyTaken { .. } | Rejection::StaleVersion { .. })),
+            "the other says it was taken: {lost:?}"
+        );
+        let winner = [one, other].into_iter().find_map(Result::ok).expect("one win");
+        assert!(winner.iter().any(|event| matches!(event, Event::Assigned { .. })), "{winner:?}");
+
+        // Both tabs, and a reload, agree on the one assignee.
+        first.refresh().await.expect("read");
+        second.refresh().await.expect("read");
+        let state = first.with_engine(|engine| engine.state().clone());
+        assert_eq!(second.with_engine(|engine| engine.state().clone()), state);
+        let reloaded = tab(&name).await;
+        assert_eq!(reloaded.with_engine(|engine| engine.state().clone()), state, "a reload loses nothing");
+    }
+}
