@@ -196,7 +196,9 @@ pub fn TargetsPicker(
         let query = query.get().to_lowercase();
         query.trim().is_empty() || name.to_lowercase().contains(query.trim())
     };
-    let teams = move || {
+    // Memos: ticking a box changes the targets, not these lists, so the lists' view does not
+    // run again for every tick.
+    let teams = Memo::new(move |_| {
         store.with(|workspace| {
             let teamspace = &workspace.teamspace;
             teamspace
@@ -206,8 +208,8 @@ pub fn TargetsPicker(
                 .map(|team| (team.id, team.name.clone(), teamspace.members(team.id).count()))
                 .collect::<Vec<_>>()
         })
-    };
-    let users = move || {
+    });
+    let users = Memo::new(move |_| {
         store.with(|workspace| {
             workspace
                 .teamspace
@@ -217,7 +219,7 @@ pub fn TargetsPicker(
                 .map(|agent| (agent.id, agent.name.clone()))
                 .collect::<Vec<_>>()
         })
-    };
+    });
     let toggle_team = move |team: TeamId, on: bool| {
         let mut next = targets.get_untracked();
         next.teams.retain(|listed| *listed != team);
@@ -246,7 +248,7 @@ pub fn TargetsPicker(
                 <fieldset>
                     <legend>"Teams"</legend>
                     {move || {
-                        let teams = teams();
+                        let teams = teams.get();
                         if teams.is_empty() {
                             return view! { <p class="empty">"No team matches."</p> }.into_any();
                         }
@@ -263,7 +265,7 @@ pub fn TargetsPicker(
                 <fieldset>
                     <legend>"Users"</legend>
                     {move || {
-                        let users = users();
+                        let users = users.get();
                         if users.is_empty() {
                             return view! { <p class="empty">"No user matches."</p> }.into_any();
                         }

@@ -158,12 +158,27 @@ fn TriggerPanel(node: NodeId) -> impl IntoView {
     let commit = move |write: fn(&mut TriggerKind, String)| {
         Callback::new(move |text: String| update_trigger(store, node, |trigger| write(&mut trigger.kind, text)))
     };
+    // Which form to show: the kind of trigger without its settings, so that committing one
+    // field updates the fields' values without running the panel's view again.
+    let form = Memo::new(move |_| {
+        kind.with(|kind| {
+            kind.as_ref().map(|kind| match kind {
+                TriggerKind::MessageReceived { .. } => TriggerKind::MessageReceived {
+                    intent: String::new(),
+                    training_phrases: Vec::new(),
+                    excluded_phrases: Vec::new(),
+                },
+                other => other.clone(),
+            })
+        })
+    });
+    let title = move || kind.with(|kind| kind.as_ref().map(outline::trigger_title).unwrap_or_default());
     move || {
-        let Some(current) = kind.get() else { return gone() };
+        let Some(current) = form.get() else { return gone() };
         let heading = view! {
             <h2 id="panel-heading">
                 <span aria-hidden="true">{outline::trigger_icon(&current)} " "</span>
-                {outline::trigger_title(&current)}
+                {title}
             </h2>
             <p class="node-kind">"Trigger #" {node.0}</p>
             <NodeProblems node/>

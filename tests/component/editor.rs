@@ -354,3 +354,38 @@ async fn a_problem_is_shown_on_its_node_and_choosing_it_in_the_list_selects_the_
     drop(stage);
     store_workspace(None);
 }
+
+#[wasm_bindgen_test]
+async fn committing_one_field_keeps_the_fields_beside_it_where_they_are() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the workflow tree", || present(&stage, "#row-10")).await;
+    stage.click("#row-10");
+    eventually("the intent's panel", || present(&stage, ".panel-pane textarea")).await;
+    let intent: HtmlInputElement = stage.find(".panel-pane input[type=text]").unchecked_into();
+    let phrases = stage.find(".panel-pane textarea");
+    intent.set_value("Ask for a person");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    intent.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+    eventually("the tree to show the new name", || {
+        stage.text("#row-10").contains("Message Received: Ask for a person")
+    })
+    .await;
+    assert!(stage.text("#panel-heading").contains("Ask for a person"), "the panel's heading follows");
+    assert!(phrases.is_connected(), "the training phrases field was not rebuilt, so the focus can move into it");
+    assert!(intent.is_connected());
+
+    // Ticking a team keeps the ticked box itself in the page.
+    stage.click("#row-11");
+    eventually("the handoff panel", || present(&stage, "#handoff-11-default")).await;
+    let technical = stage.find("#handoff-11-default fieldset:first-of-type label:nth-of-type(2) input");
+    technical.unchecked_ref::<web_sys::HtmlElement>().click();
+    eventually("Technical off the default list", || {
+        stage.text("#handoff-11-default .picker-summary") == "Specific teams: Billing"
+    })
+    .await;
+    assert!(technical.is_connected(), "the box just ticked is still the one in the page");
+    drop(stage);
+    store_workspace(None);
+}

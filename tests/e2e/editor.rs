@@ -33,11 +33,13 @@ async fn wait_for_text(browser: &Browser, css: &str, needle: &str) {
     .await;
 }
 
-/// Replaces a text field's value and leaves the field, which commits it.
+/// Replaces a text field's value as a person does (select all, type) and leaves the field with
+/// Tab, which commits it. WebDriver's own "clear" would commit an empty value first, and the
+/// page updating the field to it could land in the middle of the typing.
 async fn fill(browser: &Browser, css: &str, text: &str) {
     let field = browser.client.wait().for_element(Locator::Css(css)).await.expect("the field");
-    field.clear().await.expect("clear");
-    field.send_keys(&format!("{text}{}", Key::Tab)).await.expect("typing");
+    field.click().await.expect("focus");
+    field.send_keys(&format!("{}a{}{text}{}", Key::Control, Key::Null, Key::Tab)).await.expect("typing");
 }
 
 async fn active_id(browser: &Browser) -> String {
