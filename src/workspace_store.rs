@@ -62,6 +62,16 @@ impl WorkspaceStore {
         });
     }
 
+    /// Fills the clicked download link with the present workspace as a JSON file, as the click
+    /// follows it: the file is written when asked for, so no edit pays for serialising it.
+    pub fn fill_download_link(&self, click: &leptos::ev::MouseEvent) {
+        use wasm_bindgen::JsCast;
+        let href = json_data_url(&self.with_untracked(workspace_to_json));
+        if let Some(link) = click.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
+            let _ = link.set_attribute("href", &href);
+        }
+    }
+
     pub fn undo(&self) {
         self.history.maybe_update(History::undo);
     }
@@ -121,6 +131,11 @@ pub fn use_workspace_store() -> WorkspaceStore {
     expect_context::<WorkspaceStore>()
 }
 
+/// A `data:` address holding `text` as a JSON file, for a download link.
+fn json_data_url(text: &str) -> String {
+    format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}
+
 /// Shown above every page while stored data could not be read or saved.
 #[component]
 pub fn StorageBanner() -> impl IntoView {
@@ -130,10 +145,7 @@ pub fn StorageBanner() -> impl IntoView {
             if unreadable.unsaved {
                 return unsaved_banner(store, unreadable.error).into_any();
             }
-            let href = format!(
-                "data:application/json;charset=utf-8,{}",
-                String::from(js_sys::encode_uri_component(&unreadable.raw))
-            );
+            let href = json_data_url(&unreadable.raw);
             view! {
                 <div class="banner" role="alert">
                     <p>
@@ -159,14 +171,7 @@ pub fn StorageBanner() -> impl IntoView {
 /// Edits that could not be saved: they are offered for download as they are now, and saving
 /// can be tried again (after freeing space, or leaving private browsing).
 fn unsaved_banner(store: WorkspaceStore, error: String) -> impl IntoView {
-    let download = move |event: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let text = store.with_untracked(workspace_to_json);
-        let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&text)));
-        if let Some(link) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
-            let _ = link.set_attribute("href", &href);
-        }
-    };
+    let download = move |event| store.fill_download_link(&event);
     view! {
         <div class="banner" role="alert">
             <p>

@@ -99,8 +99,7 @@ pub fn AssignEditor(
                                 hint="Give a language its own users and teams; the chat's language picks the list."
                                 checked=Signal::derive(move || by_language.get().is_some())
                                 on_toggle=Callback::new(move |on: bool| {
-                                    let languages = languages.get_untracked();
-                                    set_rows(on.then(|| languages.into_iter().map(|language| (language, LanguageTargets::Default)).collect()))
+                                    set_rows(on.then(|| store.with_untracked(|workspace| workspace.ai_agent.default_language_rows())))
                                 })
                             />
                             <Show when=move || by_language.get().is_some()>

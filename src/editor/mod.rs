@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use handoff::workflow::{Trigger, TriggerKind, Workflow};
-use handoff::{NodeId, load_workspace, workspace_to_json};
+use handoff::{NodeId, load_workspace};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -29,6 +29,8 @@ pub struct EditorState {
     pub collapsed: RwSignal<HashSet<RowKey>>,
     /// The outcome of the last action, read out politely by screen readers.
     pub status: RwSignal<String>,
+    /// The rows the tree shows, derived once per change for the tree and its toolbar.
+    pub rows: Memo<Vec<outline::Row>>,
 }
 
 impl EditorState {
@@ -60,10 +62,17 @@ pub fn EditorPage() -> impl IntoView {
     let store = use_workspace_store();
     let first =
         store.with_untracked(|workspace| workspace.ai_agent.workflow.triggers.first().map(|trigger| trigger.id));
+    let collapsed = RwSignal::new(HashSet::new());
+    let rows = Memo::new(move |_| {
+        collapsed.with(|collapsed| {
+            store.problems.with(|problems| store.with(|workspace| outline::rows(workspace, collapsed, problems)))
+        })
+    });
     let editor = EditorState {
         selected: RwSignal::new(first.map(RowKey::Node)),
-        collapsed: RwSignal::new(HashSet::new()),
+        collapsed,
         status: RwSignal::new(String::new()),
+        rows,
     };
     provide_context(editor);
     let agent_name = move || store.with(|workspace| workspace.ai_agent.name.clone());
@@ -108,13 +117,8 @@ fn FileTools() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let import_error = RwSignal::new(None::<String>);
-    // The file is written when the link is clicked, so no edit pays for serialising the workspace.
     let export = move |event: leptos::ev::MouseEvent| {
-        let text = store.with_untracked(workspace_to_json);
-        let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&text)));
-        if let Some(link) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
-            let _ = link.set_attribute("href", &href);
-        }
+        store.fill_download_link(&event);
         editor.say("Exported the workspace as handoff-studio-workspace.json.");
     };
     let import = move |event: leptos::ev::Event| {
@@ -234,7 +238,7 @@ fn ProblemsList() -> impl IntoView {
 
 /// Unfolds every row above `node` so that it can be seen.
 pub fn reveal(store: WorkspaceStore, editor: EditorState, node: NodeId) {
-    let ancestors = store.with_untracked(|workspace| tree::ancestors(&workspace.ai_agent.workflow, node));
+    let ancestors = store.with_untracked(|workspace| outline::ancestors(&workspace.ai_agent.workflow, node));
     editor.collapsed.update(|collapsed| {
         for key in ancestors {
             collapsed.remove(&key);

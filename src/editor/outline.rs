@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use handoff::Problem;
 use handoff::edit::{NodeTemplate, Place, allowed, place_of};
 use handoff::workflow::{
-    Action, ActionKind, Assign, Condition, LanguageTargets, NodeRef, Sequence, Targets, Trigger, TriggerKind,
-    VariableValue, Workflow,
+    Action, ActionKind, Assign, Condition, LanguageTargets, NodeRef, Sequence, Slot, Targets, Trigger, TriggerKind,
+    VariableValue, Workflow, node_id,
 };
 use handoff::workspace::{Teamspace, Workspace};
 use handoff::{Language, NodeId};
@@ -431,6 +431,35 @@ pub fn language_row_summary(row: Option<&LanguageTargets>, teamspace: &Teamspace
     }
 }
 
+/// The rows above `node`, outermost first: the nodes and the groups that hold it, read from
+/// where each node sits (its `Slot`).
+pub fn ancestors(workflow: &Workflow, node: NodeId) -> Vec<RowKey> {
+    let slots: HashMap<NodeId, Slot> =
+        workflow.entries().into_iter().map(|entry| (node_id(entry.node), entry.slot)).collect();
+    let mut above = Vec::new();
+    let mut current = node;
+    while let Some(&slot) = slots.get(&current) {
+        let (group, parent) = match slot {
+            Slot::TopTrigger(_) => break,
+            Slot::NestedTrigger { parent, .. } => (Some(Place::NestedTriggers { action: parent }), parent),
+            Slot::Action { sequence: Sequence::Trigger(trigger), .. } => (None, trigger),
+            Slot::Action {
+                sequence:
+                    sequence @ (Sequence::Then(owner)
+                    | Sequence::Else(owner)
+                    | Sequence::OnClose(owner)
+                    | Sequence::OnNoAgent(owner)),
+                ..
+            } => (Some(Place::Actions { sequence }), owner),
+        };
+        above.extend(group.map(RowKey::Group));
+        above.push(RowKey::Node(parent));
+        current = parent;
+    }
+    above.reverse();
+    above
+}
+
 /// One part of the Add menu: where the new node goes, and the kinds of node allowed there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddSection {
@@ -606,6 +635,34 @@ mod tests {
                 "Add to “When no live agent is available” (7)"
             ]
         );
+    }
+
+    #[test]
+    fn the_rows_above_a_node_are_its_parents_and_their_groups_outermost_first() {
+        let workflow = starter_workspace().ai_agent.workflow;
+        // The Spanish greeting: Chat Started › If/Else › Else › If/Else › Then.
+        assert_eq!(
+            ancestors(&workflow, NodeId(5)),
+            [
+                RowKey::Node(NodeId(1)),
+                RowKey::Node(NodeId(2)),
+                RowKey::Group(Place::Actions { sequence: Sequence::Else(NodeId(2)) }),
+                RowKey::Node(NodeId(4)),
+                RowKey::Group(Place::Actions { sequence: Sequence::Then(NodeId(4)) }),
+            ]
+        );
+        // A reply trigger's jump: Billing › the question › its replies › Yes.
+        assert_eq!(
+            ancestors(&workflow, NodeId(23)),
+            [
+                RowKey::Node(NodeId(20)),
+                RowKey::Node(NodeId(21)),
+                RowKey::Group(Place::NestedTriggers { action: NodeId(21) }),
+                RowKey::Node(NodeId(22)),
+            ]
+        );
+        assert_eq!(ancestors(&workflow, NodeId(1)), [], "a top-level trigger has none");
+        assert_eq!(ancestors(&workflow, NodeId(999)), [], "nor has a node that is not there");
     }
 
     #[test]

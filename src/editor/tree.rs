@@ -2,72 +2,14 @@
 //! Right and Left to unfold and fold), the toolbar that adds, duplicates, deletes and moves the
 //! selected node, and drag and drop.
 
-use handoff::edit::{self, Place, destinations, place_of};
-use handoff::workflow::{Action, ActionKind, Sequence, Trigger, TriggerKind, Workflow};
-use handoff::{NodeId, edit::NodeTemplate};
+use handoff::NodeId;
+use handoff::edit::{self, NodeTemplate, Place, destinations, is_fixed, place_of};
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 
-use super::outline::{self, Row, RowKey};
+use super::outline::{self, RowKey};
 use super::{EditorState, reveal, use_editor};
 use crate::workspace_store::{WorkspaceStore, use_workspace_store};
-
-/// The rows above `node`, outermost first: the nodes and groups that hold it.
-pub fn ancestors(workflow: &Workflow, node: NodeId) -> Vec<RowKey> {
-    fn in_triggers(triggers: &[Trigger], node: NodeId, path: &mut Vec<RowKey>) -> bool {
-        triggers.iter().any(|trigger| {
-            if trigger.id == node {
-                return true;
-            }
-            path.push(RowKey::Node(trigger.id));
-            in_actions(&trigger.actions, node, path) || {
-                path.pop();
-                false
-            }
-        })
-    }
-    fn in_actions(actions: &[Action], node: NodeId, path: &mut Vec<RowKey>) -> bool {
-        actions.iter().any(|action| {
-            if action.id == node {
-                return true;
-            }
-            path.push(RowKey::Node(action.id));
-            let id = action.id;
-            let branches: Vec<(Sequence, &[Action])> = match &action.kind {
-                ActionKind::IfElse { then, otherwise, .. } => {
-                    vec![(Sequence::Then(id), then), (Sequence::Else(id), otherwise)]
-                }
-                ActionKind::HumanHandoff(handoff) => {
-                    vec![(Sequence::OnClose(id), &handoff.on_close), (Sequence::OnNoAgent(id), &handoff.on_no_agent)]
-                }
-                _ => Vec::new(),
-            };
-            for (sequence, list) in branches {
-                path.push(RowKey::Group(Place::Actions { sequence }));
-                if in_actions(list, node, path) {
-                    return true;
-                }
-                path.pop();
-            }
-            path.push(RowKey::Group(Place::NestedTriggers { action: id }));
-            if in_triggers(&action.triggers, node, path) {
-                return true;
-            }
-            path.pop();
-            path.pop();
-            false
-        })
-    }
-    let mut path = Vec::new();
-    in_triggers(&workflow.triggers, node, &mut path);
-    path
-}
-
-fn is_fixed(workflow: &Workflow, node: NodeId) -> bool {
-    workflow.triggers.iter().any(|trigger| {
-        trigger.id == node && matches!(trigger.kind, TriggerKind::ChatStarted | TriggerKind::ChatClosedByLiveAgent)
-    })
-}
 
 /// The node the toolbar acts on: the selected row when it is a node.
 fn selected_node(editor: EditorState) -> Option<NodeId> {
@@ -94,15 +36,7 @@ impl Edits {
     fn add(&self, place: Place, index: usize, template: NodeTemplate) {
         let mut added = None;
         let outcome = self.store.try_edit(|workspace| {
-            let node = edit::insert(&mut workspace.ai_agent.workflow, place, index, template)?;
-            // A new If/Else asks about the language the AI agent speaks by default.
-            let default_language = workspace.ai_agent.default_language.clone();
-            if let Some(Action { kind: ActionKind::IfElse { condition, .. }, .. }) =
-                edit::action_mut(&mut workspace.ai_agent.workflow, node)
-            {
-                *condition = handoff::workflow::Condition::LanguageIs { language: default_language };
-            }
-            added = Some(node);
+            added = Some(edit::insert_in(workspace, place, index, template)?);
             Ok::<_, edit::EditError>(())
         });
         match (outcome, added) {
@@ -116,12 +50,16 @@ impl Edits {
         }
     }
 
-    fn delete(&self, node: NodeId, rows: &[Row]) {
+    fn delete(&self, node: NodeId) {
         let name = self.name(node);
-        let before = rows.iter().position(|row| row.key == RowKey::Node(node)).and_then(|index| index.checked_sub(1));
+        // The row shown above it takes the selection.
+        let previous = self.editor.rows.with_untracked(|rows| {
+            let index = rows.iter().position(|row| row.key == RowKey::Node(node))?;
+            Some(rows[index.checked_sub(1)?].key)
+        });
         match self.store.try_edit(|workspace| edit::delete(&mut workspace.ai_agent.workflow, node).map(|_| ())) {
             Ok(()) => {
-                if let Some(previous) = before.map(|index| rows[index].key) {
+                if let Some(previous) = previous {
                     self.editor.select_and_focus(previous);
                 }
                 self.editor.say(format!("Deleted {name}. Undo (Ctrl+Z) brings it back."));
@@ -172,28 +110,11 @@ impl Edits {
             -1 => index - 1,
             _ => index + 2,
         };
-        let siblings = self.store.with_untracked(|workspace| sibling_count(&workspace.ai_agent.workflow, place));
+        let siblings = self.store.with_untracked(|workspace| edit::len(&workspace.ai_agent.workflow, place));
         if step > 0 && index + 1 >= siblings {
             return self.editor.say("It is already last.");
         }
         self.move_to(node, place, target);
-    }
-}
-
-fn sibling_count(workflow: &Workflow, place: Place) -> usize {
-    match place {
-        Place::TopTriggers => workflow.triggers.len(),
-        Place::NestedTriggers { action } => workflow.find_action(action).map_or(0, |action| action.triggers.len()),
-        Place::Actions { sequence: Sequence::Trigger(id) } => {
-            workflow.find_trigger(id).map_or(0, |trigger| trigger.actions.len())
-        }
-        Place::Actions { sequence } => workflow
-            .find_action(match sequence {
-                Sequence::Then(id) | Sequence::Else(id) | Sequence::OnClose(id) | Sequence::OnNoAgent(id) => id,
-                Sequence::Trigger(id) => id,
-            })
-            .and_then(|action| action.kind.branch(sequence).map(Vec::len))
-            .unwrap_or(0),
     }
 }
 
@@ -256,7 +177,7 @@ pub fn NodeToolbar() -> impl IntoView {
                 "Delete",
                 "button danger",
                 removable,
-                move |node| edits.delete(node, &current_rows(store, editor)),
+                move |node| edits.delete(node),
                 editor,
             )}
         </div>
@@ -295,14 +216,6 @@ fn node_button(
     }
 }
 
-fn current_rows(store: WorkspaceStore, editor: EditorState) -> Vec<Row> {
-    editor.collapsed.with_untracked(|collapsed| {
-        store
-            .problems
-            .with_untracked(|problems| store.with_untracked(|workspace| outline::rows(workspace, collapsed, problems)))
-    })
-}
-
 /// Closes the open menu and gives the focus back to the selected row.
 fn close_menu(menu: RwSignal<Option<Menu>>, editor: EditorState) {
     menu.set(None);
@@ -320,6 +233,33 @@ fn focus_first_in(menu_id: &'static str) {
     });
 }
 
+/// A menu under the toolbar: its choices, then Cancel. It takes the focus when it opens, and
+/// Escape or Cancel closes it and gives the focus back to the selected row.
+#[component]
+fn PopupMenu(id: &'static str, label: &'static str, children: Children) -> impl IntoView {
+    let menu = use_menu();
+    let editor = use_editor();
+    focus_first_in(id);
+    view! {
+        <div
+            id=id
+            class="popup-menu"
+            role="group"
+            aria-label=label
+            on:keydown=move |event| {
+                if event.key() == "Escape" {
+                    close_menu(menu, editor);
+                }
+            }
+        >
+            {children()}
+            <button type="button" class="menu-item cancel" on:click=move |_| close_menu(menu, editor)>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
 #[component]
 fn AddMenu(edits: Edits) -> impl IntoView {
     let menu = use_menu();
@@ -328,19 +268,8 @@ fn AddMenu(edits: Edits) -> impl IntoView {
         let selected = editor.selected.get();
         edits.store.with(|workspace| outline::add_sections(&workspace.ai_agent.workflow, selected))
     };
-    focus_first_in("add-menu");
     view! {
-        <div
-            id="add-menu"
-            class="popup-menu"
-            role="group"
-            aria-label="Add a node"
-            on:keydown=move |event| {
-                if event.key() == "Escape" {
-                    close_menu(menu, editor);
-                }
-            }
-        >
+        <PopupMenu id="add-menu" label="Add a node">
             {move || {
                 sections()
                     .into_iter()
@@ -372,10 +301,7 @@ fn AddMenu(edits: Edits) -> impl IntoView {
                     })
                     .collect_view()
             }}
-            <button type="button" class="menu-item cancel" on:click=move |_| close_menu(menu, editor)>
-                "Cancel"
-            </button>
-        </div>
+        </PopupMenu>
     }
 }
 
@@ -396,19 +322,8 @@ fn MoveMenu(edits: Edits) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    focus_first_in("move-menu");
     view! {
-        <div
-            id="move-menu"
-            class="popup-menu"
-            role="group"
-            aria-label="Move the selected node to the end of"
-            on:keydown=move |event| {
-                if event.key() == "Escape" {
-                    close_menu(menu, editor);
-                }
-            }
-        >
+        <PopupMenu id="move-menu" label="Move the selected node to the end of">
             <p class="menu-label">"Move to the end of:"</p>
             {move || {
                 let choices = choices();
@@ -434,10 +349,7 @@ fn MoveMenu(edits: Edits) -> impl IntoView {
                     .collect_view()
                     .into_any()
             }}
-            <button type="button" class="menu-item cancel" on:click=move |_| close_menu(menu, editor)>
-                "Cancel"
-            </button>
-        </div>
+        </PopupMenu>
     }
 }
 
@@ -455,11 +367,7 @@ pub fn WorkflowTree() -> impl IntoView {
     let editor = use_editor();
     let menu = use_menu();
     let edits = Edits { store, editor };
-    let rows = Memo::new(move |_| {
-        editor.collapsed.with(|collapsed| {
-            store.problems.with(|problems| store.with(|workspace| outline::rows(workspace, collapsed, problems)))
-        })
-    });
+    let rows = editor.rows;
     // Only the rows whose selection changes are touched when the selection moves.
     let is_selected = Selector::new(move || editor.selected.get());
     // With no row selected (or the selected one gone) the first row takes the focus.
@@ -483,7 +391,9 @@ pub fn WorkflowTree() -> impl IntoView {
             return;
         }
         let fallback = match selected {
-            RowKey::Node(node) => store.with_untracked(|workspace| ancestors(&workspace.ai_agent.workflow, node)),
+            RowKey::Node(node) => {
+                store.with_untracked(|workspace| outline::ancestors(&workspace.ai_agent.workflow, node))
+            }
             RowKey::Group(_) => Vec::new(),
         }
         .into_iter()
@@ -548,7 +458,7 @@ pub fn WorkflowTree() -> impl IntoView {
                 }
             },
             "Enter" | " " => editor.select_and_focus(current),
-            "Delete" | "Backspace" => node.into_iter().for_each(|node| edits.delete(node, &rows)),
+            "Delete" | "Backspace" => node.into_iter().for_each(|node| edits.delete(node)),
             "d" | "D" if control => node.into_iter().for_each(|node| edits.duplicate(node)),
             "Insert" | "a" | "A" if !control => menu.set(Some(Menu::Add)),
             "m" | "M" if !control && node.is_some() => menu.set(Some(Menu::MoveTo)),

@@ -2,11 +2,11 @@
 
 use handoff::teamspace_edit::{add_agent, remove_agent, rename_agent, set_role};
 use handoff::workspace::Role;
-use handoff::{AgentId, Referent, usages};
+use handoff::{AgentId, Referent};
 use leptos::prelude::*;
 
 use super::teams::MemberCheck;
-use super::{ConfirmDelete, TextField, focus_heading, places_listing};
+use super::{DeleteQuestion, TextField, ask_before_deleting, focus_heading, places_listing};
 use crate::workspace_store::{WorkspaceStore, use_workspace_store};
 
 fn role_from(value: &str) -> Role {
@@ -72,7 +72,6 @@ fn AgentRow(id: AgentId, status: RwSignal<String>) -> AnyView {
         store.with(|workspace| workspace.teamspace.agent(id).map(|agent| agent.name.clone()).unwrap_or_default())
     };
     let role = move || store.with(|workspace| workspace.teamspace.agent(id).map_or(Role::Agent, |agent| agent.role));
-    let confirming = RwSignal::new(false);
     let rename = Callback::new(move |typed: String| {
         store.try_edit(|workspace| rename_agent(workspace, id, &typed)).err().map(|refusal| refusal.to_string())
     });
@@ -87,29 +86,16 @@ fn AgentRow(id: AgentId, status: RwSignal<String>) -> AnyView {
             focus_heading("agents-heading");
         }
     };
-    let ask = move |_| {
-        if store.with_untracked(|workspace| usages(workspace, Referent::Agent(id)).is_empty()) {
-            delete();
-        } else {
-            confirming.set(true);
-        }
-    };
-    let confirmation = move || {
-        confirming.get().then(|| {
-            let places = store.with_untracked(|workspace| places_listing(workspace, Referent::Agent(id)));
-            view! {
-                <ConfirmDelete
-                    id=format!("agent-{}-confirm", id.0)
-                    question=format!("Delete live agent “{}”?", name_untracked(store, id))
-                    places
-                    consequence="Deleting them removes them from these lists; a list left empty will show a problem in the editor."
-                    confirm_label="Delete live agent"
-                    on_confirm=Callback::new(move |()| delete())
-                    on_cancel=Callback::new(move |()| confirming.set(false))
-                />
-            }
-        })
-    };
+    let (ask, confirmation) = ask_before_deleting(
+        DeleteQuestion {
+            id: format!("agent-{}-confirm", id.0),
+            consequence: "Deleting them removes them from these lists; a list left empty will show a problem in the editor.",
+            confirm_label: "Delete live agent",
+        },
+        move || format!("Delete live agent “{}”?", name_untracked(store, id)),
+        move || store.with_untracked(|workspace| places_listing(workspace, Referent::Agent(id))),
+        delete,
+    );
     view! {
         <li class="settings-item">
             <div class="settings-fields">

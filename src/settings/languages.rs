@@ -6,7 +6,7 @@ use handoff::teamspace_edit::{
 use handoff::{Language, Workspace};
 use leptos::prelude::*;
 
-use super::{ConfirmDelete, TextField, focus_heading};
+use super::{DeleteQuestion, TextField, ask_before_deleting, focus_heading};
 use crate::workspace_store::use_workspace_store;
 
 #[component]
@@ -75,7 +75,6 @@ pub(super) fn Languages(status: RwSignal<String>) -> AnyView {
 #[component]
 fn LanguageRow(language: Language, status: RwSignal<String>) -> AnyView {
     let store = use_workspace_store();
-    let confirming = RwSignal::new(false);
     let code = language.0.clone();
     let language = StoredValue::new(language);
     let remove = move || {
@@ -85,32 +84,16 @@ fn LanguageRow(language: Language, status: RwSignal<String>) -> AnyView {
             focus_heading("languages-heading");
         }
     };
-    let ask = move |_| {
-        let used = language
-            .with_value(|language| store.with_untracked(|workspace| !language_usages(workspace, language).is_empty()));
-        if used {
-            confirming.set(true);
-        } else {
-            remove();
-        }
-    };
-    let confirmation = move || {
-        confirming.get().then(|| {
-            let places = language.with_value(|language| store.with_untracked(|workspace| places_using(workspace, language)));
-            let code = language.get_value().0;
-            view! {
-                <ConfirmDelete
-                    id=format!("language-{code}-confirm")
-                    question=format!("Remove language {code}?")
-                    places
-                    consequence="Removing it deletes these Assign by language rows (when it is the last language besides the default, Assign by language is turned off and every chat goes to the default list), and a condition on it will never be true again: chats can no longer start in this language."
-                    confirm_label="Remove language"
-                    on_confirm=Callback::new(move |()| remove())
-                    on_cancel=Callback::new(move |()| confirming.set(false))
-                />
-            }
-        })
-    };
+    let (ask, confirmation) = ask_before_deleting(
+        DeleteQuestion {
+            id: format!("language-{code}-confirm"),
+            consequence: "Removing it deletes these Assign by language rows (when it is the last language besides the default, Assign by language is turned off and every chat goes to the default list), and a condition on it will never be true again: chats can no longer start in this language.",
+            confirm_label: "Remove language",
+        },
+        move || format!("Remove language {}?", language.get_value()),
+        move || language.with_value(|language| store.with_untracked(|workspace| places_using(workspace, language))),
+        remove,
+    );
     view! {
         <li class="settings-item">
             <div class="settings-fields">

@@ -62,6 +62,53 @@ fn add_from_form<E: std::fmt::Display>(
     }
 }
 
+/// What to ask before deleting something the workflow may use.
+#[derive(Debug, Clone)]
+struct DeleteQuestion {
+    /// A unique prefix for the confirmation's element ids.
+    id: String,
+    consequence: &'static str,
+    confirm_label: &'static str,
+}
+
+/// The Delete button's click handler and the confirmation shown under the row. Something the
+/// workflow does not use (`places` is empty) is deleted at once, since undo brings it back;
+/// otherwise the confirmation first lists the places and says what deleting will do.
+fn ask_before_deleting(
+    question: DeleteQuestion,
+    ask: impl Fn() -> String + Copy + Send + Sync + 'static,
+    places: impl Fn() -> Vec<String> + Copy + Send + Sync + 'static,
+    delete: impl Fn() + Copy + Send + Sync + 'static,
+) -> (impl Fn(leptos::ev::MouseEvent) + Copy, impl Fn() -> Option<AnyView>) {
+    let confirming = RwSignal::new(false);
+    let click = move |_| {
+        if places().is_empty() {
+            delete();
+        } else {
+            confirming.set(true);
+        }
+    };
+    let question = StoredValue::new(question);
+    let confirmation = move || {
+        confirming.get().then(|| {
+            let DeleteQuestion { id, consequence, confirm_label } = question.get_value();
+            view! {
+                <ConfirmDelete
+                    id
+                    question=ask()
+                    places=places()
+                    consequence
+                    confirm_label
+                    on_confirm=Callback::new(move |()| delete())
+                    on_cancel=Callback::new(move |()| confirming.set(false))
+                />
+            }
+            .into_any()
+        })
+    };
+    (click, confirmation)
+}
+
 /// An inline confirmation before deleting something the workflow uses: what it is, every place
 /// that uses it, what deleting will do, and Delete and Cancel. Cancel has the focus, so a
 /// second press of Enter never deletes by accident.

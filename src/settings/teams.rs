@@ -1,10 +1,10 @@
 //! The Teams section: add, rename and delete teams, and choose each team's members.
 
 use handoff::teamspace_edit::{add_team, remove_team, rename_team, set_membership};
-use handoff::{AgentId, Referent, TeamId, usages};
+use handoff::{AgentId, Referent, TeamId};
 use leptos::prelude::*;
 
-use super::{ConfirmDelete, TextField, focus_heading, places_listing};
+use super::{DeleteQuestion, TextField, ask_before_deleting, focus_heading, places_listing};
 use crate::workspace_store::use_workspace_store;
 
 #[component]
@@ -47,7 +47,6 @@ fn TeamRow(id: TeamId, status: RwSignal<String>) -> AnyView {
     let store = use_workspace_store();
     let name =
         move || store.with(|workspace| workspace.teamspace.team(id).map(|team| team.name.clone()).unwrap_or_default());
-    let confirming = RwSignal::new(false);
     let rename = Callback::new(move |typed: String| {
         store.try_edit(|workspace| rename_team(workspace, id, &typed)).err().map(|refusal| refusal.to_string())
     });
@@ -58,32 +57,21 @@ fn TeamRow(id: TeamId, status: RwSignal<String>) -> AnyView {
             focus_heading("teams-heading");
         }
     };
-    let ask = move |_| {
-        if store.with_untracked(|workspace| usages(workspace, Referent::Team(id)).is_empty()) {
-            delete();
-        } else {
-            confirming.set(true);
-        }
-    };
-    let confirmation = move || {
-        confirming.get().then(|| {
-            let (question, places) = store.with_untracked(|workspace| {
+    let (ask, confirmation) = ask_before_deleting(
+        DeleteQuestion {
+            id: format!("team-{}-confirm", id.0),
+            consequence: "Deleting it removes it from these lists and from its members' teams; a list left empty will show a problem in the editor.",
+            confirm_label: "Delete team",
+        },
+        move || {
+            store.with_untracked(|workspace| {
                 let name = workspace.teamspace.team(id).map(|team| team.name.as_str()).unwrap_or_default();
-                (format!("Delete team “{name}”?"), places_listing(workspace, Referent::Team(id)))
-            });
-            view! {
-                <ConfirmDelete
-                    id=format!("team-{}-confirm", id.0)
-                    question
-                    places
-                    consequence="Deleting it removes it from these lists and from its members' teams; a list left empty will show a problem in the editor."
-                    confirm_label="Delete team"
-                    on_confirm=Callback::new(move |()| delete())
-                    on_cancel=Callback::new(move |()| confirming.set(false))
-                />
-            }
-        })
-    };
+                format!("Delete team “{name}”?")
+            })
+        },
+        move || store.with_untracked(|workspace| places_listing(workspace, Referent::Team(id))),
+        delete,
+    );
     view! {
         <li class="settings-item">
             <div class="settings-fields">

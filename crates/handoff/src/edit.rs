@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{Language, NodeId};
 use crate::workflow::{
     Action, ActionKind, Assign, Condition, Feedback, Handoff, NodeRef, Sequence, Trigger, TriggerKind, VariableValue,
-    Workflow, node_id,
+    Workflow, branches_mut, node_id,
 };
+use crate::workspace::Workspace;
 
 /// A place in the tree that holds a list of nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -163,13 +164,45 @@ pub fn insert(
 /// Removes a node and everything under it, returning it.
 pub fn delete(workflow: &mut Workflow, node: NodeId) -> Result<Removed, EditError> {
     let (place, index) = place_of(workflow, node)?;
-    if let Removed::Trigger(trigger) = peek(workflow, place, index)
-        && place == Place::TopTriggers
-        && matches!(trigger.kind, TriggerKind::ChatStarted | TriggerKind::ChatClosedByLiveAgent)
-    {
+    if is_fixed(workflow, node) {
         return Err(EditError::FixedTrigger { node });
     }
     Ok(take(workflow, place, index))
+}
+
+/// Whether the node is Chat Started or Chat Closed by Live Agent at the top level, which every
+/// workflow keeps: they cannot be deleted or duplicated, only reordered.
+pub fn is_fixed(workflow: &Workflow, node: NodeId) -> bool {
+    workflow.triggers.iter().any(|trigger| {
+        trigger.id == node && matches!(trigger.kind, TriggerKind::ChatStarted | TriggerKind::ChatClosedByLiveAgent)
+    })
+}
+
+/// How many nodes the list at `place` holds; 0 for a place not in the workflow.
+pub fn len(workflow: &Workflow, place: Place) -> usize {
+    match locate(workflow, place) {
+        Some(List::Triggers(triggers)) => triggers.len(),
+        Some(List::Actions(actions)) => actions.len(),
+        None => 0,
+    }
+}
+
+/// Inserts like `insert`, with the defaults that depend on the rest of the workspace: a new
+/// If/Else asks about the AI agent's default language.
+pub fn insert_in(
+    workspace: &mut Workspace,
+    place: Place,
+    index: usize,
+    template: NodeTemplate,
+) -> Result<NodeId, EditError> {
+    let node = insert(&mut workspace.ai_agent.workflow, place, index, template)?;
+    let default_language = workspace.ai_agent.default_language.clone();
+    if let Some(Action { kind: ActionKind::IfElse { condition, .. }, .. }) =
+        action_mut(&mut workspace.ai_agent.workflow, node)
+    {
+        *condition = Condition::LanguageIs { language: default_language };
+    }
+    Ok(node)
 }
 
 /// Copies a node and its subtree right after it, with fresh ids; returns the copy's id.
@@ -399,7 +432,7 @@ fn find_trigger_in_actions(actions: &mut [Action], id: NodeId) -> Option<&mut Tr
         if let Some(found) = find_trigger_mut(&mut action.triggers, id) {
             return Some(found);
         }
-        for list in children_mut(&mut action.kind) {
+        for list in branches_mut(&mut action.kind).into_iter().flatten() {
             if let Some(found) = find_trigger_in_actions(list, id) {
                 return Some(found);
             }
@@ -420,21 +453,13 @@ fn find_action_in(actions: &mut [Action], id: NodeId) -> Option<&mut Action> {
         if let Some(found) = find_action_mut(&mut action.triggers, id) {
             return Some(found);
         }
-        for list in children_mut(&mut action.kind) {
+        for list in branches_mut(&mut action.kind).into_iter().flatten() {
             if let Some(found) = find_action_in(list, id) {
                 return Some(found);
             }
         }
     }
     None
-}
-
-fn children_mut(kind: &mut ActionKind) -> Vec<&mut Vec<Action>> {
-    match kind {
-        ActionKind::IfElse { then, otherwise, .. } => vec![then, otherwise],
-        ActionKind::HumanHandoff(handoff) => vec![&mut handoff.on_close, &mut handoff.on_no_agent],
-        _ => Vec::new(),
-    }
 }
 
 /// Where a node sits: the list that holds it and its index there.
@@ -513,7 +538,7 @@ fn renumber_trigger(trigger: &mut Trigger, next: &mut u32, map: &mut Vec<(NodeId
 
 fn renumber_action(action: &mut Action, next: &mut u32, map: &mut Vec<(NodeId, NodeId)>) {
     fresh(&mut action.id, next, map);
-    for list in children_mut(&mut action.kind) {
+    for list in branches_mut(&mut action.kind).into_iter().flatten() {
         for child in list {
             renumber_action(child, next, map);
         }
@@ -537,7 +562,7 @@ fn retarget_actions(actions: &mut [Action], old: NodeId, new: NodeId) {
             *target = new;
         }
         retarget_triggers(&mut action.triggers, old, new);
-        for list in children_mut(&mut action.kind) {
+        for list in branches_mut(&mut action.kind).into_iter().flatten() {
             retarget_actions(list, old, new);
         }
     }

@@ -350,17 +350,12 @@ pub fn language_usages(workspace: &Workspace, language: &Language) -> Vec<Langua
     for entry in workspace.ai_agent.workflow.entries() {
         let NodeRef::Action(action) = entry.node else { continue };
         let mut usage = |how| found.push(LanguageUsage { node: action.id, path: entry.path.clone(), how });
-        let assign = match &action.kind {
-            ActionKind::HumanHandoff(handoff) => &handoff.assign,
-            ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => assign,
-            ActionKind::IfElse { condition: Condition::LanguageIs { language: tested }, .. } => {
-                if tested == language {
-                    usage(LanguageUse::Condition);
-                }
-                continue;
-            }
-            _ => continue,
-        };
+        if let ActionKind::IfElse { condition: Condition::LanguageIs { language: tested }, .. } = &action.kind
+            && tested == language
+        {
+            usage(LanguageUse::Condition);
+        }
+        let Some(assign) = action.kind.assign() else { continue };
         if let Assign::SpecificUsersOrTeams { by_language: Some(rows), .. } = assign {
             match rows.get(language) {
                 Some(LanguageTargets::Own(_)) => usage(LanguageUse::OwnList),
@@ -512,30 +507,11 @@ fn action_words(action: &Action) -> String {
 /// Calls `change` on every assignment of the workflow: Human Handoff actions and "is a live
 /// agent Online" conditions, at any depth.
 fn for_each_assign(triggers: &mut [Trigger], change: &mut impl FnMut(&mut Assign)) {
-    for trigger in triggers {
-        for_each_assign_in(&mut trigger.actions, change);
-    }
-}
-
-fn for_each_assign_in(actions: &mut [Action], change: &mut impl FnMut(&mut Assign)) {
-    for action in actions {
-        match &mut action.kind {
-            ActionKind::HumanHandoff(handoff) => {
-                change(&mut handoff.assign);
-                for_each_assign_in(&mut handoff.on_close, change);
-                for_each_assign_in(&mut handoff.on_no_agent, change);
-            }
-            ActionKind::IfElse { condition, then, otherwise } => {
-                if let Condition::LiveAgentOnline { assign } = condition {
-                    change(assign);
-                }
-                for_each_assign_in(then, change);
-                for_each_assign_in(otherwise, change);
-            }
-            _ => {}
+    crate::workflow::for_each_action_mut(triggers, &mut |action| {
+        if let Some(assign) = action.kind.assign_mut() {
+            change(assign);
         }
-        for_each_assign(&mut action.triggers, change);
-    }
+    });
 }
 
 /// Calls `change` on every list of users and teams of the workflow, by-language rows included.

@@ -154,15 +154,14 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
 }
 
 fn check_action(workspace: &Workspace, indexed: &IndexedWorkflow, action: &Action, found: &mut Vec<ProblemKind>) {
+    if let Some(assign) = action.kind.assign() {
+        check_assign(workspace, assign, found);
+    }
     match &action.kind {
         ActionKind::IfElse { condition: Condition::LanguageIs { language }, .. }
             if !workspace.ai_agent.supports(language) =>
         {
             found.push(ProblemKind::ConditionOnUnsupportedLanguage { language: language.clone() })
-        }
-        ActionKind::HumanHandoff(handoff) => check_assign(workspace, &handoff.assign, found),
-        ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => {
-            check_assign(workspace, assign, found)
         }
         ActionKind::JumpTo { target } => {
             if indexed.slot(*target).is_none() {
@@ -300,12 +299,7 @@ pub fn usages(workspace: &Workspace, referent: Referent) -> Vec<Usage> {
     let mut found = Vec::new();
     for entry in workspace.ai_agent.workflow.entries() {
         let NodeRef::Action(action) = entry.node else { continue };
-        let assign = match &action.kind {
-            ActionKind::HumanHandoff(handoff) => &handoff.assign,
-            ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => assign,
-            _ => continue,
-        };
-        let Assign::SpecificUsersOrTeams { targets, by_language } = assign else { continue };
+        let Some(Assign::SpecificUsersOrTeams { targets, by_language }) = action.kind.assign() else { continue };
         let mut usage = |language: Option<&Language>| {
             found.push(Usage { node: action.id, path: entry.path.clone(), language: language.cloned() })
         };

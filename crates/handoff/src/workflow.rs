@@ -260,6 +260,23 @@ impl Workflow {
 }
 
 impl ActionKind {
+    /// Who the action lists: a Human Handoff's targets, or an "is a live agent online" condition's.
+    pub fn assign(&self) -> Option<&Assign> {
+        match self {
+            ActionKind::HumanHandoff(handoff) => Some(&handoff.assign),
+            ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => Some(assign),
+            _ => None,
+        }
+    }
+
+    pub fn assign_mut(&mut self) -> Option<&mut Assign> {
+        match self {
+            ActionKind::HumanHandoff(handoff) => Some(&mut handoff.assign),
+            ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => Some(assign),
+            _ => None,
+        }
+    }
+
     /// Whether the runner waits for the customer after this action and matches the answer
     /// against the action's nested triggers: a Send Message, or a Set Chat Variable with a fixed
     /// value. Every other action moves on, waits for something else or ends the run first.
@@ -312,6 +329,33 @@ fn find_node(triggers: &[Trigger], id: NodeId) -> Option<NodeRef<'_>> {
     triggers.iter().find_map(|trigger| {
         if trigger.id == id { Some(NodeRef::Trigger(trigger)) } else { in_actions(&trigger.actions, id) }
     })
+}
+
+/// Calls `change` on every action under `triggers`, at any depth, parents before children.
+pub fn for_each_action_mut(triggers: &mut [Trigger], change: &mut impl FnMut(&mut Action)) {
+    fn in_actions(actions: &mut [Action], change: &mut impl FnMut(&mut Action)) {
+        for action in actions {
+            change(action);
+            if let Some(branches) = branches_mut(&mut action.kind) {
+                for branch in branches {
+                    in_actions(branch, change);
+                }
+            }
+            for_each_action_mut(&mut action.triggers, change);
+        }
+    }
+    for trigger in triggers {
+        in_actions(&mut trigger.actions, change);
+    }
+}
+
+/// An action's branches (If/Else's Then and Else, a handoff's two subtrees), for changing them.
+pub fn branches_mut(kind: &mut ActionKind) -> Option<[&mut Vec<Action>; 2]> {
+    match kind {
+        ActionKind::IfElse { then, otherwise, .. } => Some([then, otherwise]),
+        ActionKind::HumanHandoff(handoff) => Some([&mut handoff.on_close, &mut handoff.on_no_agent]),
+        _ => None,
+    }
 }
 
 /// The action sequences directly inside an action (If/Else branches, handoff subtrees).

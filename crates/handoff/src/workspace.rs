@@ -113,6 +113,12 @@ impl AiAgent {
     pub fn supports(&self, language: &Language) -> bool {
         self.languages().any(|supported| supported == language)
     }
+
+    /// "Assign by language" as it starts when turned on: a "Use default" row for every language
+    /// the AI agent speaks, so chats go where they went before and no language lacks a list.
+    pub fn default_language_rows(&self) -> std::collections::BTreeMap<Language, crate::workflow::LanguageTargets> {
+        self.languages().map(|language| (language.clone(), crate::workflow::LanguageTargets::Default)).collect()
+    }
 }
 
 impl Teamspace {

@@ -215,3 +215,19 @@ fn a_new_node_never_takes_the_id_a_dangling_jump_points_at() {
             .expect("allowed");
     assert_ne!(next, message, "the jump keeps pointing at the deleted node, and validation says so");
 }
+
+#[test]
+fn a_new_if_else_asks_about_the_ai_agents_default_language() {
+    let mut workspace = starter_workspace();
+    workspace.ai_agent.default_language = handoff::Language::new("fr");
+    let place = Place::Actions { sequence: Sequence::Trigger(NodeId(40)) };
+    let node = handoff::edit::insert_in(&mut workspace, place, 0, NodeTemplate::IfElse).expect("allowed");
+    let condition = match &workspace.ai_agent.workflow.find_action(node).expect("added").kind {
+        handoff::workflow::ActionKind::IfElse { condition, .. } => condition.clone(),
+        other => panic!("an If/Else was added, not {other:?}"),
+    };
+    assert_eq!(condition, handoff::workflow::Condition::LanguageIs { language: handoff::Language::new("fr") });
+    assert_eq!(handoff::edit::len(&workspace.ai_agent.workflow, place), 2);
+    assert!(handoff::edit::is_fixed(&workspace.ai_agent.workflow, NodeId(1)), "Chat Started");
+    assert!(!handoff::edit::is_fixed(&workspace.ai_agent.workflow, NodeId(40)), "Fallback");
+}

@@ -38,16 +38,11 @@ fn with_online_condition() -> Workspace {
 
 /// Every list of users and teams in the workflow, as `path language: agents teams`, in tree order.
 fn lists(workspace: &Workspace) -> Vec<String> {
-    use handoff::workflow::{ActionKind, Assign, Condition, LanguageTargets, NodeRef};
+    use handoff::workflow::{Assign, LanguageTargets, NodeRef};
     let mut out = Vec::new();
     for entry in workspace.ai_agent.workflow.entries() {
         let NodeRef::Action(action) = entry.node else { continue };
-        let assign = match &action.kind {
-            ActionKind::HumanHandoff(handoff) => &handoff.assign,
-            ActionKind::IfElse { condition: Condition::LiveAgentOnline { assign }, .. } => assign,
-            _ => continue,
-        };
-        let Assign::SpecificUsersOrTeams { targets, by_language } = assign else { continue };
+        let Some(Assign::SpecificUsersOrTeams { targets, by_language }) = action.kind.assign() else { continue };
         let show = |targets: &handoff::workflow::Targets| {
             let agents: Vec<u32> = targets.agents.iter().map(|agent| agent.0).collect();
             let teams: Vec<u32> = targets.teams.iter().map(|team| team.0).collect();
