@@ -17,6 +17,7 @@ pub mod explain;
 pub mod fold;
 mod hash;
 pub mod ids;
+pub mod inbox;
 pub mod matching;
 mod pools;
 pub mod protocol;

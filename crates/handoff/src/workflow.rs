@@ -177,6 +177,22 @@ impl Targets {
     }
 }
 
+impl Assign {
+    /// The list a chat in `language` goes to: the language's own list, else the default one;
+    /// `None` for all users in the teamspace.
+    pub fn targets_for(&self, language: &Language) -> Option<&Targets> {
+        match self {
+            Assign::AllUsers => None,
+            Assign::SpecificUsersOrTeams { targets, by_language } => {
+                match by_language.as_ref().and_then(|rows| rows.get(language)) {
+                    Some(LanguageTargets::Own(own)) => Some(own),
+                    Some(LanguageTargets::Default) | None => Some(targets),
+                }
+            }
+        }
+    }
+}
+
 /// One language's row under "Assign by language".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "use", rename_all = "snake_case")]

@@ -7,6 +7,7 @@ mod engine;
 mod explain;
 #[cfg(not(target_arch = "wasm32"))]
 mod fuzz;
+mod inbox;
 mod matching;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;

@@ -1,0 +1,240 @@
+//! What a live agent's inbox lists, decided here so that every backend's inbox agrees: which
+//! chats are in each folder for an agent, how a search and filters narrow them, how they are
+//! sorted, and each pending chat's place in its queue.
+//!
+//! - **Pending**: chats waiting in the queue that the agent is eligible for (SPEC: the queue is
+//!   visible to every eligible agent, and to nobody else).
+//! - **Mine**: open chats assigned to the agent.
+//! - **All open**: every pending or open chat; admins only.
+//! - **Closed**: chats whose last livechat a live agent closed; admins see all of them, an
+//!   agent those they closed.
+//!
+//! Pending chats are sorted by their place in the queue (the longest wait first), open ones by
+//! when they were assigned (the longest first), closed ones by when they closed (the latest
+//! first).
+
+use std::collections::HashMap;
+
+use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
+use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
+use crate::matching::normalize;
+use crate::protocol::Event;
+use crate::workflow::Targets;
+use crate::workspace::Role;
+
+/// The inbox's lists, in the order the inbox shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Folder {
+    Pending,
+    Mine,
+    AllOpen,
+    Closed,
+}
+
+impl Folder {
+    pub const ALL: [Folder; 4] = [Folder::Pending, Folder::Mine, Folder::AllOpen, Folder::Closed];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Folder::Pending => "Pending",
+            Folder::Mine => "Mine",
+            Folder::AllOpen => "All open",
+            Folder::Closed => "Closed",
+        }
+    }
+
+    /// Whether an agent with this role has the folder at all.
+    pub fn shown_to(self, role: Role) -> bool {
+        self != Folder::AllOpen || role == Role::Admin
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What narrows a list: words to search for in the chat's number and messages, the chat's
+/// language, and a team its handoff or transfer names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub query: String,
+    pub language: Option<Language>,
+    pub team: Option<TeamId>,
+}
+
+/// A chat in a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub chat: ChatId,
+    /// Since when the chat has been in this folder: queued, assigned or closed.
+    pub since: Timestamp,
+    /// Its place in the queue, counting from 1, while pending.
+    pub queue_position: Option<usize>,
+}
+
+/// How many chats each folder holds for the agent, before any search or filter, indexed as
+/// `Folder::ALL`. Folders the agent's role does not have count 0.
+pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
+    let mut view = View::new(engine, agent);
+    let mut counts = [0; 4];
+    for chat in engine.state().chats.values() {
+        for folder in Folder::ALL {
+            if view.holds(folder, chat) {
+                counts[folder.index()] += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// The chats of one folder for the agent, narrowed by `filter` and sorted.
+pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) -> Vec<Row> {
+    let mut view = View::new(engine, agent);
+    let query = normalize(&filter.query);
+    let query = query.trim();
+    let mut rows: Vec<(u64, Row)> = Vec::new();
+    for chat in engine.state().chats.values() {
+        if !view.holds(folder, chat)
+            || filter.language.as_ref().is_some_and(|language| *language != chat.language)
+            || filter.team.is_some_and(|team| !names_team(engine, chat, team))
+            || !(query.is_empty() || mentions(chat, query))
+        {
+            continue;
+        }
+        let since = since(chat, folder);
+        let (order, queue_position) = match chat.status {
+            ChatStatus::Pending { queued } => (queued, view.queue_position(chat)),
+            // The latest closed first.
+            _ if folder == Folder::Closed => (u64::MAX - since.0, None),
+            _ => (since.0, None),
+        };
+        rows.push((order, Row { chat: chat.id, since, queue_position }));
+    }
+    rows.sort_unstable_by_key(|&(order, row)| (order, row.chat));
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// Which of the chat's eligible agents an agent is, remembered per eligibility, and the queues
+/// in order: what deciding the folders of many chats needs once.
+struct View<'a> {
+    engine: &'a Engine,
+    agent: AgentId,
+    admin: bool,
+    eligible: HashMap<&'a Eligibility, bool>,
+    /// The queues, worked out when a pending chat's place is first asked for.
+    queues: Option<Queues<'a>>,
+}
+
+impl<'a> View<'a> {
+    fn new(engine: &'a Engine, agent: AgentId) -> View<'a> {
+        let admin = engine.workspace().teamspace.agent(agent).is_some_and(|found| found.role == Role::Admin);
+        View { engine, agent, admin, eligible: HashMap::new(), queues: None }
+    }
+
+    fn is_eligible(&mut self, chat: &'a Chat) -> bool {
+        let Some(eligibility) = chat.eligibility.as_ref() else { return false };
+        let (engine, agent) = (self.engine, self.agent);
+        *self.eligible.entry(eligibility).or_insert_with(|| engine.eligible_agents(chat).contains(&agent))
+    }
+
+    fn holds(&mut self, folder: Folder, chat: &'a Chat) -> bool {
+        match (folder, chat.status) {
+            (Folder::Pending, ChatStatus::Pending { .. }) => self.is_eligible(chat),
+            (Folder::Mine, ChatStatus::Open { assignee }) => assignee == self.agent,
+            (Folder::AllOpen, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) => self.admin,
+            (Folder::Closed, ChatStatus::Closed { by }) => self.admin || by == self.agent,
+            // Back with the AI agent: closed if its last livechat was.
+            (Folder::Closed, ChatStatus::Bot) if chat.handoff.is_some() => {
+                last_closed_by(chat).is_some_and(|by| self.admin || by == self.agent)
+            }
+            _ => false,
+        }
+    }
+
+    /// The chat's place among the pending chats waiting for the same agents, as
+    /// `Engine::explain` gives it.
+    fn queue_position(&mut self, chat: &Chat) -> Option<usize> {
+        let ChatStatus::Pending { queued } = chat.status else { return None };
+        let engine = self.engine;
+        let queues = self.queues.get_or_insert_with(|| {
+            // Handoffs and languages that name the same agents share one queue.
+            let mut queue_of: HashMap<&Eligibility, usize> = HashMap::new();
+            let mut queue_named: HashMap<Vec<AgentId>, usize> = HashMap::new();
+            let mut queues = Queues { of: HashMap::new(), queued: Vec::new() };
+            for other in engine.state().chats.values() {
+                let (ChatStatus::Pending { queued }, Some(eligibility)) = (other.status, other.eligibility.as_ref())
+                else {
+                    continue;
+                };
+                let queue = *queue_of.entry(eligibility).or_insert_with(|| {
+                    let next = queue_named.len();
+                    *queue_named.entry(engine.eligible_agents(other)).or_insert(next)
+                });
+                if queue == queues.queued.len() {
+                    queues.queued.push(Vec::new());
+                }
+                queues.queued[queue].push(queued);
+                queues.of.insert(eligibility, queue);
+            }
+            queues.queued.iter_mut().for_each(|queue| queue.sort_unstable());
+            queues
+        });
+        let queue = &queues.queued[*queues.of.get(chat.eligibility.as_ref()?)?];
+        Some(queue.partition_point(|&other| other <= queued))
+    }
+}
+
+/// The pending chats' queue numbers, sorted, per queue.
+struct Queues<'a> {
+    of: HashMap<&'a Eligibility, usize>,
+    queued: Vec<Vec<u64>>,
+}
+
+/// Who closed the chat's last livechat.
+pub fn last_closed_by(chat: &Chat) -> Option<AgentId> {
+    chat.transcript.iter().rev().find_map(|event| match event {
+        Event::ChatClosed { by, .. } => Some(*by),
+        _ => None,
+    })
+}
+
+/// When the chat came into the folder: the latest event that put it there.
+fn since(chat: &Chat, folder: Folder) -> Timestamp {
+    let found = chat.transcript.iter().rev().find_map(|event| match (folder, chat.status, event) {
+        (Folder::Closed, _, Event::ChatClosed { at, .. })
+        | (_, ChatStatus::Open { .. }, Event::Assigned { at, .. })
+        | (_, ChatStatus::Pending { .. }, Event::Queued { at, .. }) => Some(*at),
+        _ => None,
+    });
+    found.unwrap_or(chat.started_at)
+}
+
+/// Whether the chat's handoff (for its language) or its transfer names the team.
+fn names_team(engine: &Engine, chat: &Chat, team: TeamId) -> bool {
+    match &chat.eligibility {
+        Some(Eligibility::Team { team: named }) => *named == team,
+        Some(Eligibility::Handoff { node, language }) => engine
+            .workspace()
+            .ai_agent
+            .workflow
+            .find_action(*node)
+            .and_then(|action| action.kind.assign())
+            .and_then(|assign| assign.targets_for(language))
+            .is_some_and(|targets: &Targets| targets.teams.contains(&team)),
+        None => false,
+    }
+}
+
+/// Whether the chat's number or one of its messages contains `query` (already normalized), ignoring
+/// case and accents.
+fn mentions(chat: &Chat, query: &str) -> bool {
+    let number = chat.id.0.to_string();
+    query.trim_start_matches('#') == number
+        || chat.transcript.iter().any(|event| match event {
+            Event::CustomerMessage { text, .. }
+            | Event::AiMessage { text, .. }
+            | Event::AgentMessage { text, .. }
+            | Event::NoteAdded { text, .. } => normalize(text).contains(query),
+            _ => false,
+        })
+}

@@ -1,0 +1,106 @@
+//! The inbox's folders: who sees which chat, filters and search, sorting, queue positions.
+
+use handoff::inbox::{Filter, Folder, Row, counts, rows};
+use handoff::{AgentId, ChatId, Engine, Language, TeamId, demo::load_demo, starter_workspace};
+use serde_json::json;
+
+use crate::support::{run, workspace};
+
+fn chats(rows: &[Row]) -> Vec<u32> {
+    rows.iter().map(|row| row.chat.0).collect()
+}
+
+fn list(engine: &Engine, agent: u32, folder: Folder) -> Vec<u32> {
+    chats(&rows(engine, AgentId(agent), folder, &Filter::default()))
+}
+
+/// Billing by default; French goes to the Francophone team (Chloé) only. Voluntary, so chats
+/// wait until claimed.
+fn voluntary_by_language() -> Engine {
+    let handoff = json!({
+        "availability_check": false,
+        "assign": { "to": "specific_users_or_teams", "targets": { "teams": [1] },
+                    "by_language": { "fr": { "use": "own", "teams": [3] } } }
+    });
+    let mut engine = Engine::new(workspace("voluntary", 2, handoff), 7);
+    run(
+        &mut engine,
+        "- in 1\n- in 2\n- in 3\n- in 5\n\
+         - start 10 en\n- say 10 human please, my invoice\n\
+         - start 11 fr\n- say 11 humain\n\
+         - start 12 en\n- say 12 human\n\
+         - start 13 en\n- say 13 hello",
+    );
+    engine
+}
+
+#[test]
+fn pending_shows_only_the_chats_an_agent_is_eligible_for_oldest_first_with_queue_places() {
+    let engine = voluntary_by_language();
+    // Ana is in Billing: the English chats. Chloé is Francophone: the French one.
+    let ana = rows(&engine, AgentId(1), Folder::Pending, &Filter::default());
+    assert_eq!(chats(&ana), [10, 12]);
+    assert_eq!(ana.iter().map(|row| row.queue_position).collect::<Vec<_>>(), [Some(1), Some(2)]);
+    assert_eq!(list(&engine, 3, Folder::Pending), [11]);
+    // The queue positions agree with the engine's explanation.
+    for row in &ana {
+        assert_eq!(row.queue_position, engine.explain(row.chat).and_then(|e| e.queue_position));
+    }
+    // Ada the admin is in no list: nothing pending for her, but she sees all open chats.
+    assert_eq!(list(&engine, 5, Folder::Pending), Vec::<u32>::new());
+    assert_eq!(list(&engine, 5, Folder::AllOpen), [10, 11, 12]);
+    assert_eq!(list(&engine, 1, Folder::AllOpen), Vec::<u32>::new(), "All open is for admins");
+    assert_eq!(counts(&engine, AgentId(1)), [2, 0, 0, 0]);
+    assert_eq!(counts(&engine, AgentId(5)), [0, 0, 3, 0]);
+}
+
+#[test]
+fn a_claimed_chat_moves_from_pending_to_mine_and_a_closed_one_to_closed() {
+    let mut engine = voluntary_by_language();
+    let version = engine.chat(ChatId(12)).expect("chat 12").version;
+    run(&mut engine, &format!("- claim 2 12 v{version}"));
+    assert_eq!(list(&engine, 1, Folder::Pending), [10]);
+    assert_eq!(list(&engine, 2, Folder::Mine), [12]);
+    assert_eq!(list(&engine, 1, Folder::Mine), Vec::<u32>::new());
+    assert_eq!(counts(&engine, AgentId(2)), [1, 1, 0, 0]);
+
+    run(&mut engine, "- close 2 12");
+    assert_eq!(list(&engine, 2, Folder::Mine), Vec::<u32>::new());
+    assert_eq!(list(&engine, 2, Folder::Closed), [12], "closed, asking for feedback");
+    run(&mut engine, "- rate 12 4");
+    assert_eq!(list(&engine, 2, Folder::Closed), [12], "back with the AI agent, still closed");
+    assert_eq!(list(&engine, 5, Folder::Closed), [12], "admins see every closed chat");
+    assert_eq!(list(&engine, 1, Folder::Closed), Vec::<u32>::new(), "agents see the chats they closed");
+}
+
+#[test]
+fn search_and_filters_narrow_a_list() {
+    let engine = voluntary_by_language();
+    let admin = AgentId(5);
+    let filtered = |filter: Filter| chats(&rows(&engine, admin, Folder::AllOpen, &filter));
+    assert_eq!(filtered(Filter { language: Some(Language::new("fr")), ..Filter::default() }), [11]);
+    assert_eq!(filtered(Filter { team: Some(TeamId(3)), ..Filter::default() }), [11]);
+    assert_eq!(filtered(Filter { team: Some(TeamId(1)), ..Filter::default() }), [10, 12]);
+    assert_eq!(filtered(Filter { team: Some(TeamId(2)), ..Filter::default() }), Vec::<u32>::new());
+    // Case and accents are ignored; a number finds its chat.
+    assert_eq!(filtered(Filter { query: "INVOICE".into(), ..Filter::default() }), [10]);
+    assert_eq!(filtered(Filter { query: "Humaín".into(), ..Filter::default() }), [11]);
+    assert_eq!(filtered(Filter { query: "#12".into(), ..Filter::default() }), [12]);
+    assert_eq!(filtered(Filter { query: "nothing like this".into(), ..Filter::default() }), Vec::<u32>::new());
+}
+
+#[test]
+fn with_ten_thousand_demo_chats_every_list_agrees_with_the_chats_states() {
+    let engine = load_demo(&starter_workspace(), 7, 10_000);
+    let admin = AgentId(1);
+    let [pending, mine, all_open, closed] = counts(&engine, admin);
+    let all = rows(&engine, admin, Folder::AllOpen, &Filter::default());
+    assert_eq!(all.len(), all_open);
+    assert!(all_open > 1_000 && closed > 0 && pending > 1_000 && mine > 0, "{pending} {mine} {all_open} {closed}");
+    // Pending is sorted by the queue: positions within one queue rise.
+    let pending_rows = rows(&engine, admin, Folder::Pending, &Filter::default());
+    assert_eq!(pending_rows.len(), pending);
+    for row in pending_rows.iter().step_by(7) {
+        assert_eq!(row.queue_position, engine.explain(row.chat).and_then(|e| e.queue_position));
+    }
+}
