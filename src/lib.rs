@@ -5,7 +5,8 @@
 pub mod backend;
 pub mod editor;
 pub mod history;
-mod pages;
+pub mod inbox;
+pub mod pages;
 mod router;
 pub mod settings;
 mod shell;

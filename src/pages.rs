@@ -129,11 +129,6 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn InboxPage() -> impl IntoView {
-    view! { <Placeholder section=section("/inbox")/> }
-}
-
-#[component]
 pub fn PreviewPage() -> impl IntoView {
     view! { <Placeholder section=section("/preview")/> }
 }

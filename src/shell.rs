@@ -2,11 +2,13 @@
 
 use leptos::prelude::*;
 
+use crate::backend::provide_conversations;
 use crate::editor::EditorPage;
-use crate::pages::{HomePage, InboxPage, NotFoundPage, PreviewPage, SECTIONS, SimulatorPage};
+use crate::inbox::{InboxPage, pending_count, provide_identity};
+use crate::pages::{HomePage, NotFoundPage, PreviewPage, SECTIONS, SimulatorPage};
 use crate::router::{Link, provide_location, use_location};
 use crate::settings::SettingsPage;
-use crate::workspace_store::{StorageBanner, provide_workspace_store};
+use crate::workspace_store::{StorageBanner, provide_workspace_store, use_workspace_store};
 
 /// The pages, one per path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,9 @@ pub fn App() -> impl IntoView {
     provide_location();
     // The workspace depends on nothing; the editor and the settings page both edit it.
     provide_workspace_store();
+    // The conversations run on the workspace as it was when the app opened.
+    provide_conversations(use_workspace_store().with_untracked(Clone::clone));
+    provide_identity();
     let location = use_location();
     let page = Memo::new(move |_| Page::at(&location.path()));
     view! {
@@ -92,7 +97,15 @@ pub fn Header() -> impl IntoView {
                         .map(|section| {
                             view! {
                                 <li on:click=move |_| set_menu_open.set(false)>
-                                    <Link href=section.path>{section.nav_label}</Link>
+                                    <Link href=section.path>
+                                        {section.nav_label}
+                                        {(section.path == "/inbox").then_some(move || pending_count().filter(|count| *count > 0).map(|count| view! {
+                                            <span class="nav-count">
+                                                <span class="visually-hidden">", pending: "</span>
+                                                {count}
+                                            </span>
+                                        }))}
+                                    </Link>
                                 </li>
                             }
                         })

@@ -34,3 +34,25 @@ pub fn on_change_elsewhere(
         }
     })
 }
+
+/// This tab's own storage (`sessionStorage`): what one tab is doing, such as who is signed in
+/// here, kept across a reload of the tab but not shared with other tabs.
+pub mod tab {
+    fn session_storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    pub fn read(key: &str) -> Option<String> {
+        session_storage()?.get_item(key).ok().flatten()
+    }
+
+    /// Stores `value`, or forgets the key for `None`. Losing it only costs a reload's memory.
+    pub fn write(key: &str, value: Option<&str>) {
+        if let Some(storage) = session_storage() {
+            let _ = match value {
+                Some(value) => storage.set_item(key, value),
+                None => storage.remove_item(key),
+            };
+        }
+    }
+}

@@ -1,7 +1,214 @@
 //! The backend boundary: everything the pages ask of a backend (commands in, the engine's
-//! events out). The simulated backend runs the domain engine in the page (`simulated.rs`); a
-//! later remote backend will talk to the project's server behind the same boundary.
+//! events out). The simulated backend runs the domain engine in the page (`simulated.rs`, kept
+//! in IndexedDB by `browser.rs`); a later remote backend will talk to the project's server
+//! behind the same boundary.
+//!
+//! Pages hold a `Backend` and know nothing of what is behind it: they read the engine's state
+//! (a replica fed by events, whatever backend produced them) and send commands. Every change,
+//! this tab's or another's, bumps one signal, so what a page derives from the state updates
+//! without a reload.
 
 pub mod browser;
 pub mod indexed_db;
 pub mod simulated;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use handoff::{Command, Engine, Event, Rejection, Timestamp, Workspace};
+use leptos::prelude::*;
+
+use browser::BrowserBackend;
+use simulated::{Damaged, JournalError, Refusal};
+
+/// What the pages talk to. Cheap to copy; `App` provides it once the backend has opened.
+#[derive(Clone, Copy)]
+pub struct Backend {
+    transport: StoredValue<Transport, LocalStorage>,
+    /// Bumped after every change a page may show.
+    changes: RwSignal<u64>,
+}
+
+#[derive(Clone)]
+enum Transport {
+    /// The simulated backend, kept in the browser's IndexedDB and shared by its tabs.
+    Browser(Rc<BrowserBackend>),
+    /// An engine in memory that stores nothing: benchmarks and tests.
+    Memory(Rc<RefCell<Engine>>),
+}
+
+impl Backend {
+    fn new(transport: Transport) -> Backend {
+        Backend { transport: StoredValue::new_local(transport), changes: RwSignal::new(0) }
+    }
+
+    /// A backend over an engine in memory that stores nothing: for benchmarks and tests.
+    pub fn in_memory(engine: Engine) -> Backend {
+        Backend::new(Transport::Memory(Rc::new(RefCell::new(engine))))
+    }
+
+    /// Reads the engine's state, tracking every later change.
+    pub fn read<R>(&self, read: impl FnOnce(&Engine) -> R) -> R {
+        self.changes.track();
+        self.read_untracked(read)
+    }
+
+    /// Reads the engine's state without tracking it (in event handlers).
+    pub fn read_untracked<R>(&self, read: impl FnOnce(&Engine) -> R) -> R {
+        match self.transport.get_value() {
+            Transport::Browser(backend) => backend.with_engine(read),
+            Transport::Memory(engine) => read(&engine.borrow()),
+        }
+    }
+
+    /// Asks the backend to do `command` now. On success, the events it caused; otherwise what
+    /// a person should be told. Either way the pages show the latest state afterwards.
+    pub async fn send(self, command: Command) -> Result<Vec<Event>, String> {
+        let now = now();
+        let result = match self.transport.get_value() {
+            Transport::Browser(backend) => backend.send(now, command).await,
+            Transport::Memory(engine) => engine.borrow_mut().handle(now, command).map_err(Refusal::Rejected),
+        };
+        self.changed();
+        result.map_err(|refusal| self.read_untracked(|engine| describe(&refusal, engine.workspace())))
+    }
+
+    /// Sends `command` from an event handler; a refusal goes to `failed`.
+    pub fn dispatch(self, command: Command, failed: impl FnOnce(String) + 'static) {
+        leptos::task::spawn_local(async move {
+            if let Err(message) = self.send(command).await {
+                failed(message);
+            }
+        });
+    }
+
+    /// Says that the state changed, so that everything read from it is read again.
+    fn changed(&self) {
+        self.changes.update(|count| *count += 1);
+    }
+
+    /// Reads what other tabs wrote, then updates the pages.
+    async fn refresh(self) -> Result<(), String> {
+        let result = match self.transport.get_value() {
+            Transport::Browser(backend) => backend.refresh().await,
+            Transport::Memory(_) => Ok(()),
+        };
+        self.changed();
+        result
+    }
+}
+
+/// The time now, as the engine counts it: milliseconds since 1970, from the browser's clock.
+pub fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as u64)
+}
+
+/// A refusal in a person's words, with names instead of numbers where it matters.
+pub fn describe(refusal: &Refusal, workspace: &Workspace) -> String {
+    let name = |agent| workspace.teamspace.agent(agent).map_or_else(|| agent.to_string(), |found| found.name.clone());
+    match refusal {
+        Refusal::Rejected(Rejection::AlreadyTaken { by, .. }) => {
+            format!("Someone else was quicker: {} took this chat.", name(*by))
+        }
+        Refusal::Rejected(Rejection::StaleVersion { .. }) => {
+            "This chat changed since you saw it (someone else took or moved it). Look again.".to_owned()
+        }
+        Refusal::Rejected(Rejection::NotOnline { agent }) => {
+            format!("{} is Away, and this handoff only goes to Online agents.", name(*agent))
+        }
+        Refusal::Rejected(Rejection::NotEligible { agent }) => {
+            format!("{} is not among the agents this chat may go to.", name(*agent))
+        }
+        Refusal::Rejected(rejection) => {
+            let mut text = rejection.to_string();
+            if let Some(first) = text.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            text + "."
+        }
+        Refusal::NotStored(JournalError::Taken { .. }) => {
+            "Another tab wrote at the same moment; nothing was done. Try again.".to_owned()
+        }
+        Refusal::NotStored(JournalError::Refused(error)) => {
+            format!("The browser could not store this, so nothing was done: {error}.")
+        }
+    }
+}
+
+/// Where the backend is: opening, open, or unable to open.
+#[derive(Clone)]
+pub enum Opening {
+    Opening,
+    Open(Backend),
+    Failed(String),
+}
+
+/// The backend the pages use and what went wrong with its storage: provided by `App`.
+#[derive(Clone, Copy)]
+pub struct Conversations {
+    pub opening: RwSignal<Opening, LocalStorage>,
+    /// Saved conversations that could not be read: the backend carries on from the last point
+    /// it could read, and the pages offer the raw data before anything is reset.
+    pub damaged: RwSignal<Option<Damaged>, LocalStorage>,
+}
+
+impl Conversations {
+    /// The backend once it is open (tracked).
+    pub fn backend(&self) -> Option<Backend> {
+        self.opening.with(|opening| match opening {
+            Opening::Open(backend) => Some(*backend),
+            _ => None,
+        })
+    }
+}
+
+pub fn use_conversations() -> Conversations {
+    expect_context::<Conversations>()
+}
+
+/// The name of the IndexedDB database that holds this browser's conversations.
+pub const DATABASE: &str = "handoff-studio-conversations";
+
+/// The seed the simulated backend's Random method draws from.
+const SEED: u64 = 1;
+
+/// Opens the simulated backend for `workspace` and provides it; until it is open the pages say so.
+pub fn provide_conversations(workspace: Workspace) {
+    let conversations =
+        Conversations { opening: RwSignal::new_local(Opening::Opening), damaged: RwSignal::new_local(None) };
+    provide_context(conversations);
+    leptos::task::spawn_local(async move {
+        match BrowserBackend::open(workspace, SEED, DATABASE).await {
+            Ok((browser, damaged)) => {
+                let backend = Backend::new(Transport::Browser(Rc::clone(&browser)));
+                listen_to_other_tabs(&browser, backend);
+                conversations.damaged.set(damaged);
+                conversations.opening.set(Opening::Open(backend));
+            }
+            Err(error) => conversations.opening.set(Opening::Failed(error)),
+        }
+    });
+}
+
+/// Provides a backend that is already open (benchmarks and tests).
+pub fn provide_open(backend: Backend) {
+    provide_context(Conversations {
+        opening: RwSignal::new_local(Opening::Open(backend)),
+        damaged: RwSignal::new_local(None),
+    });
+}
+
+/// When another tab says it wrote, read what it wrote.
+fn listen_to_other_tabs(browser: &BrowserBackend, backend: Backend) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(channel) = browser.channel() else { return };
+    let listener = Closure::<dyn Fn()>::new(move || {
+        leptos::task::spawn_local(async move {
+            let _ = backend.refresh().await;
+        });
+    });
+    channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+    // The channel lives as long as the page, and so does its listener.
+    listener.forget();
+}

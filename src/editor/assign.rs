@@ -329,7 +329,7 @@ pub fn HandoffPanel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView
     }
 }
 
-fn verdict_words(verdict: &Verdict) -> String {
+pub(crate) fn verdict_words(verdict: &Verdict) -> String {
     match verdict {
         Verdict::Assignee => "the assignee".to_owned(),
         Verdict::Eligible => "eligible now".to_owned(),

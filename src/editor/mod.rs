@@ -19,6 +19,7 @@ pub mod outline;
 mod panels;
 mod tree;
 
+pub(crate) use assign::verdict_words;
 use outline::RowKey;
 
 /// What the editor page remembers besides the workspace: the selected row, folded rows, the

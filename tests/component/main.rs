@@ -17,6 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod settings;
 
 mod editor;
+mod inbox;
 mod journal;
 
 /// The app mounted in a fresh element of the test page at `path`.
@@ -33,7 +34,7 @@ impl Stage {
         Stage::mount(App)
     }
 
-    fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Self {
+    pub(crate) fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Self {
         let element: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         document().body().unwrap().append_child(&element).unwrap();
         let owner = Owner::new();

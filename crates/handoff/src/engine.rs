@@ -37,7 +37,7 @@ pub struct AgentState {
 }
 
 /// Where a chat is in its lifecycle. An open chat always has exactly one assignee.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ChatStatus {
     /// With the AI agent.

@@ -63,7 +63,7 @@ pub struct Filter {
 }
 
 /// A chat in a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Row {
     pub chat: ChatId,
     /// Since when the chat has been in this folder: queued, assigned or closed.

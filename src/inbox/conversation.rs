@@ -1,0 +1,407 @@
+//! The conversation on the desk: the whole transcript in order with times, the reply box (with
+//! canned replies picked by typing `/`, and an internal-note mode), Claim, Transfer, Takeover &
+//! send and Close, and the "why" panel with the engine's explanation.
+//!
+//! The engine decides whether each action is allowed; the buttons shown are the ones that can
+//! work for this agent and this chat, and a refusal is said in words, with the typed text kept.
+
+use handoff::workspace::{CannedReply, Role};
+use handoff::{AgentId, ChatId, ChatStatus, Command, Engine, TransferTarget};
+use leptos::html;
+use leptos::prelude::*;
+
+use super::transcript::{Line, Speaker, clock_time, language_name, method_name, ordinal};
+use super::use_identity;
+use crate::backend::Backend;
+use crate::editor::verdict_words;
+
+/// What the desk shows of the chat on screen.
+#[component]
+pub fn Conversation(backend: Backend, agent: AgentId) -> impl IntoView {
+    let identity = use_identity();
+    let shown =
+        Memo::new(move |_| identity.chat.get().filter(|&chat| backend.read(|engine| engine.chat(chat).is_some())));
+    move || match shown.get() {
+        Some(chat) => view! { <ChatView backend=backend agent=agent chat=chat/> }.into_any(),
+        None => view! {
+            <section class="conversation" aria-label="Conversation">
+                <p class="empty">"Choose a chat from the list to read it and answer."</p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// What became of the last action: a refusal in words, or a status read out politely.
+#[derive(Clone, Copy)]
+struct Outcome {
+    error: RwSignal<Option<String>>,
+    status: RwSignal<Option<String>>,
+}
+
+impl Outcome {
+    /// Sends `command`; `done` runs once it is accepted, a refusal is shown.
+    fn send(self, backend: Backend, command: Command, done: impl FnOnce() + 'static) {
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            match backend.send(command).await {
+                Ok(_) => done(),
+                Err(message) => self.error.set(Some(message)),
+            }
+        });
+    }
+
+    fn say(self, status: &str) {
+        self.status.set(Some(status.to_owned()));
+    }
+}
+
+/// What this agent may do with the chat now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Standing {
+    status: ChatStatus,
+    /// The chat's version as this screen shows it: a claim names it.
+    version: u32,
+    mine: bool,
+    can_claim: bool,
+    can_take_over: bool,
+}
+
+fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standing> {
+    let found = engine.chat(chat)?;
+    let eligible = engine.eligible_agents(found).contains(&agent);
+    let admin = engine.workspace().teamspace.agent(agent).is_some_and(|found| found.role == Role::Admin);
+    let mine = found.status == ChatStatus::Open { assignee: agent };
+    let live = matches!(found.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. });
+    Some(Standing {
+        status: found.status,
+        version: found.version,
+        mine,
+        can_claim: matches!(found.status, ChatStatus::Pending { .. }) && eligible,
+        can_take_over: live && !mine && (admin || eligible),
+    })
+}
+
+#[component]
+fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
+    let standing = Memo::new(move |_| backend.read(|engine| standing(engine, chat, agent)));
+    let lines = Memo::new(move |_| {
+        backend.read(|engine| {
+            let workspace = engine.workspace();
+            let transcript = engine.chat(chat).map(|found| found.transcript.as_slice()).unwrap_or_default();
+            transcript.iter().filter_map(|event| super::transcript::line(event, workspace)).collect::<Vec<Line>>()
+        })
+    });
+    let heading = move || {
+        backend.read(|engine| {
+            let Some(found) = engine.chat(chat) else { return String::new() };
+            let name = |id| engine.workspace().teamspace.agent(id).map_or_else(|| id.to_string(), |a| a.name.clone());
+            let status = match found.status {
+                ChatStatus::Bot => "with the AI agent".to_owned(),
+                ChatStatus::Pending { .. } => match engine.explain(chat).and_then(|why| why.queue_position) {
+                    Some(place) => format!("pending, {} in queue", ordinal(place)),
+                    None => "pending".to_owned(),
+                },
+                ChatStatus::Open { assignee } if assignee == agent => "open, yours".to_owned(),
+                ChatStatus::Open { assignee } => format!("open with {}", name(assignee)),
+                ChatStatus::Closed { by } => format!("closed by {}", name(by)),
+            };
+            format!("{} · {status}", language_name(&found.language))
+        })
+    };
+    let outcome = Outcome { error: RwSignal::new(None), status: RwSignal::new(None) };
+    let act = move |command: Command, done: &'static str| outcome.send(backend, command, move || outcome.say(done));
+    let claim = move |_| {
+        if let Some(version) = standing.with_untracked(|standing| standing.as_ref().map(|standing| standing.version)) {
+            act(Command::Claim { chat, agent, seen_version: version }, "You claimed the chat: it is yours.");
+        }
+    };
+    let close = move |_| act(Command::Close { chat, agent }, "Chat closed: it went back to the AI agent.");
+    let transcript_ref = NodeRef::<html::Ol>::new();
+    // Keep the latest line in view as the conversation grows.
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(list) = transcript_ref.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+    let mine = move || standing.with(|standing| standing.as_ref().is_some_and(|standing| standing.mine));
+    let can_claim = move || standing.with(|standing| standing.as_ref().is_some_and(|standing| standing.can_claim));
+    view! {
+        <section class="conversation" aria-labelledby="conversation-heading">
+            <header class="conversation-header">
+                <h2 id="conversation-heading">{format!("Chat #{}", chat.0)}</h2>
+                <p class="conversation-status">{heading}</p>
+                <div class="conversation-actions">
+                    <Show when=can_claim>
+                        <button type="button" class="button primary" on:click=claim>"Claim"</button>
+                    </Show>
+                    <Show when=mine>
+                        <Transfer backend=backend agent=agent chat=chat outcome=outcome/>
+                        <button type="button" class="button" on:click=close>"Close chat"</button>
+                    </Show>
+                </div>
+            </header>
+            <p class="error" role="alert">{move || outcome.error.get()}</p>
+            <p class="visually-hidden" role="status">{move || outcome.status.get()}</p>
+            <ol class="transcript" aria-label="Transcript" node_ref=transcript_ref tabindex="0">
+                <For
+                    each=move || lines.get().into_iter().enumerate()
+                    key=|(index, line)| (*index, line.clone())
+                    children=|(_, line)| transcript_line(line)
+                />
+            </ol>
+            <ReplyBox backend=backend agent=agent chat=chat standing=standing outcome=outcome/>
+            <Why backend=backend chat=chat/>
+        </section>
+    }
+}
+
+/// One line of the transcript as the inbox shows it. Text is always text: `<script>` stays visible.
+fn transcript_line(line: Line) -> impl IntoView {
+    let speaker = line.speaker;
+    let buttons = (!line.buttons.is_empty()).then(|| {
+        view! {
+            <ul class="offered" aria-label="Buttons offered">
+                {line.buttons.into_iter().map(|button| view! { <li>{button}</li> }).collect_view()}
+            </ul>
+        }
+    });
+    view! {
+        <li class=format!("line {}", speaker.class())>
+            {(speaker != Speaker::System).then(|| view! { <span class="from">{line.from}</span> })}
+            {line.at.map(|at| view! { <time>{clock_time(at)}</time> })}
+            <p class="text">{line.text}</p>
+            {buttons}
+        </li>
+    }
+}
+
+/// Transfer to another agent or a team.
+#[component]
+fn Transfer(backend: Backend, agent: AgentId, chat: ChatId, outcome: Outcome) -> impl IntoView {
+    let targets: Vec<(TransferTarget, String)> = backend.read_untracked(|engine| {
+        let teamspace = &engine.workspace().teamspace;
+        let agents = teamspace
+            .agents
+            .iter()
+            .filter(|other| other.id != agent)
+            .map(|other| (TransferTarget::Agent(other.id), other.name.clone()));
+        let teams = teamspace.teams.iter().map(|team| (TransferTarget::Team(team.id), format!("Team {}", team.name)));
+        agents.chain(teams).collect()
+    });
+    let chosen = RwSignal::new(None::<usize>);
+    let options = targets
+        .iter()
+        .enumerate()
+        .map(|(index, (_, name))| view! { <option value=index.to_string()>{name.clone()}</option> })
+        .collect_view();
+    let transfer = move |_| {
+        let Some(to) = chosen.get_untracked().and_then(|index| targets.get(index)).map(|(to, _)| *to) else {
+            outcome.error.set(Some("Choose an agent or a team to transfer to.".to_owned()));
+            return;
+        };
+        outcome.send(backend, Command::Transfer { chat, agent, to }, move || outcome.say("Chat transferred."));
+    };
+    view! {
+        <span class="transfer">
+            <select
+                aria-label="Transfer to"
+                on:change=move |event| chosen.set(event_target_value(&event).parse().ok())
+            >
+                <option value="">"Transfer to…"</option>
+                {options}
+            </select>
+            <button type="button" class="button" on:click=transfer>"Transfer"</button>
+        </span>
+    }
+}
+
+/// The reply box: a reply, or an internal note; `/` opens the canned replies.
+#[component]
+fn ReplyBox(
+    backend: Backend,
+    agent: AgentId,
+    chat: ChatId,
+    standing: Memo<Option<Standing>>,
+    outcome: Outcome,
+) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let note = RwSignal::new(false);
+    let picked = RwSignal::new(0_usize);
+    let canned: Vec<CannedReply> = backend.read_untracked(|engine| engine.workspace().teamspace.canned_replies.clone());
+    let suggestions = Memo::new(move |_| {
+        text.with(|text| match text.strip_prefix('/') {
+            Some(typed) if !typed.contains(char::is_whitespace) => {
+                canned.iter().filter(|reply| reply.shortcut.starts_with(typed)).cloned().collect::<Vec<_>>()
+            }
+            _ => Vec::new(),
+        })
+    });
+    // What sending does now: reply, note, or take over and send.
+    let command = move |body: String| -> Option<Command> {
+        let standing = standing.get_untracked()?;
+        Some(if note.get_untracked() {
+            Command::Note { chat, agent, text: body }
+        } else if standing.mine {
+            Command::Reply { chat, agent, text: body }
+        } else if standing.can_take_over {
+            Command::TakeoverAndSend { chat, agent, text: body }
+        } else {
+            return None;
+        })
+    };
+    let send = move || {
+        let body = text.get_untracked().trim().to_owned();
+        if body.is_empty() {
+            return;
+        }
+        let Some(command) = command(body) else {
+            outcome.error.set(Some("Claim the chat first, or write an internal note.".to_owned()));
+            return;
+        };
+        // On a refusal the text stays in the box: nothing typed is lost.
+        outcome.send(backend, command, move || text.set(String::new()));
+    };
+    let choose = move |index: usize| {
+        if let Some(reply) = suggestions.with_untracked(|list| list.get(index).cloned()) {
+            text.set(reply.text);
+            picked.set(0);
+        }
+    };
+    let keydown = move |event: leptos::ev::KeyboardEvent| {
+        let count = suggestions.with_untracked(Vec::len);
+        match event.key().as_str() {
+            "ArrowDown" if count > 0 => picked.update(|picked| *picked = (*picked + 1) % count),
+            "ArrowUp" if count > 0 => picked.update(|picked| *picked = (*picked + count - 1) % count),
+            "Enter" | "Tab" if count > 0 && !event.shift_key() => choose(picked.get_untracked().min(count - 1)),
+            "Escape" if count > 0 => text.update(|text| *text = text.trim_start_matches('/').to_owned()),
+            "Enter" if !event.shift_key() => send(),
+            _ => return,
+        }
+        event.prevent_default();
+    };
+    let button_label = move || {
+        let standing = standing.get();
+        if note.get() {
+            "Add note"
+        } else if standing.as_ref().is_some_and(|standing| !standing.mine && standing.can_take_over) {
+            "Take over & send"
+        } else {
+            "Send"
+        }
+    };
+    let can_send =
+        move || note.get() || standing.with(|standing| standing.as_ref().is_some_and(|s| s.mine || s.can_take_over));
+    let listbox = move || {
+        let list = suggestions.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <ul class="canned" role="listbox" id="canned-replies" aria-label="Canned replies">
+                    {list
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, reply)| {
+                            view! {
+                                <li
+                                    role="option"
+                                    id=format!("canned-{index}")
+                                    aria-selected=move || (picked.get() == index).to_string()
+                                    on:mousedown=move |event| {
+                                        event.prevent_default();
+                                        choose(index);
+                                    }
+                                >
+                                    <strong>{format!("/{}", reply.shortcut)}</strong>
+                                    " "
+                                    {reply.text}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+        })
+    };
+    view! {
+        <form
+            class="reply-box"
+            class:note=move || note.get()
+            on:submit=move |event| {
+                event.prevent_default();
+                send();
+            }
+        >
+            {listbox}
+            <label for="reply-text" class="visually-hidden">
+                {move || if note.get() { "Internal note, seen by live agents only" } else { "Reply to the customer" }}
+            </label>
+            <textarea
+                id="reply-text"
+                rows="3"
+                placeholder=move || {
+                    if note.get() { "Internal note: the customer never sees it" } else { "Reply… (type / for canned replies)" }
+                }
+                aria-autocomplete="list"
+                aria-controls="canned-replies"
+                aria-activedescendant=move || {
+                    suggestions.with(|list| !list.is_empty()).then(|| format!("canned-{}", picked.get()))
+                }
+                prop:value=move || text.get()
+                on:input=move |event| {
+                    text.set(event_target_value(&event));
+                    picked.set(0);
+                }
+                on:keydown=keydown
+            ></textarea>
+            <div class="reply-tools">
+                <label class="note-toggle">
+                    <input type="checkbox" prop:checked=move || note.get() on:change=move |event| note.set(event_target_checked(&event))/>
+                    "Internal note"
+                </label>
+                <button type="submit" class="button primary" disabled=move || !can_send()>{button_label}</button>
+            </div>
+        </form>
+    }
+}
+
+/// "Why is this chat here?": each agent's verdict, the method, the place in the queue.
+#[component]
+fn Why(backend: Backend, chat: ChatId) -> impl IntoView {
+    let explanation = move || {
+        backend.read(|engine| {
+            let why = engine.explain(chat)?;
+            let how = match why.assigned_by {
+                Some(handoff::AssignedBy::Method(method)) => Some(format!("Assigned by {}.", method_name(method))),
+                Some(handoff::AssignedBy::Claim) => Some("Claimed from the Pending queue.".to_owned()),
+                Some(handoff::AssignedBy::Transfer) => Some("Assigned by a transfer.".to_owned()),
+                Some(handoff::AssignedBy::Takeover) => Some("Taken over.".to_owned()),
+                None => None,
+            };
+            let place = why.queue_position.map(|place| format!("{} in the Pending queue.", ordinal(place)));
+            let verdicts: Vec<(String, String, bool)> = why
+                .agents
+                .iter()
+                .map(|agent| {
+                    let picked = matches!(agent.verdict, handoff::Verdict::Assignee | handoff::Verdict::Eligible);
+                    (agent.name.clone(), verdict_words(&agent.verdict), picked)
+                })
+                .collect();
+            Some((how, place, verdicts))
+        })
+    };
+    view! {
+        <details class="why">
+            <summary>"Why is this chat here?"</summary>
+            {move || explanation().map(|(how, place, verdicts)| view! {
+                {how.map(|how| view! { <p>{how}</p> })}
+                {place.map(|place| view! { <p>{place}</p> })}
+                <ul class="verdicts">
+                    {verdicts.into_iter().map(|(name, words, picked)| view! {
+                        <li class:eligible=picked>{name} " — " {words}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </details>
+    }
+}

@@ -1,0 +1,243 @@
+//! The inbox's lists: a tab per folder with its count, a search and filters by language and
+//! team, and the chats, a page at a time so that ten thousand of them stay quick to show and
+//! to scroll. Which chats are in which folder, and their order, is `handoff::inbox`'s to say.
+
+use handoff::inbox::{Filter, Folder, Row, counts, rows};
+use handoff::workspace::Role;
+use handoff::{AgentId, ChatStatus, Engine, Event, Language, TeamId};
+use leptos::prelude::*;
+
+use super::transcript::{elapsed, language_name, ordinal};
+use super::{ticking_clock, use_identity};
+use crate::backend::Backend;
+
+/// How many rows a list shows before "Show more".
+pub const PAGE: usize = 50;
+
+/// A row as drawn: everything it shows, so that a row is redrawn exactly when it changes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Summary {
+    row: Row,
+    language: Language,
+    /// The assignee's name while open.
+    with: Option<String>,
+    status: ChatStatus,
+    /// The latest message, shortened.
+    latest: String,
+}
+
+fn summarize(engine: &Engine, row: Row) -> Option<Summary> {
+    let chat = engine.chat(row.chat)?;
+    let with = match chat.status {
+        ChatStatus::Open { assignee } => engine.workspace().teamspace.agent(assignee).map(|agent| agent.name.clone()),
+        _ => None,
+    };
+    let latest = chat.transcript.iter().rev().find_map(|event| match event {
+        Event::CustomerMessage { text, .. } | Event::AgentMessage { text, .. } | Event::AiMessage { text, .. } => {
+            Some(text.chars().take(80).collect::<String>())
+        }
+        _ => None,
+    });
+    Some(Summary {
+        row,
+        language: chat.language.clone(),
+        with,
+        status: chat.status,
+        latest: latest.unwrap_or_default(),
+    })
+}
+
+#[component]
+pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<Folder>) -> impl IntoView {
+    let identity = use_identity();
+    let clock = ticking_clock();
+    let filter = RwSignal::new(Filter::default());
+    let shown = RwSignal::new(PAGE);
+    let counts = Memo::new(move |_| backend.read(|engine| counts(engine, agent)));
+    let all_rows = Memo::new(move |_| {
+        let folder = folder.get();
+        filter.with(|filter| backend.read(|engine| rows(engine, agent, folder, filter)))
+    });
+    let visible = Memo::new(move |_| {
+        let shown = shown.get();
+        all_rows.with(|rows| {
+            backend.read(|engine| rows.iter().take(shown).filter_map(|row| summarize(engine, *row)).collect::<Vec<_>>())
+        })
+    });
+    // A new folder or filter starts at its first page.
+    Effect::new(move |_| {
+        folder.track();
+        filter.track();
+        shown.set(PAGE);
+    });
+    let folders: Vec<Folder> = Folder::ALL.into_iter().filter(|folder| folder.shown_to(role)).collect();
+    let tabs = folders
+        .iter()
+        .enumerate()
+        .map(|(index, &this)| {
+            let count = move || counts.with(|counts| counts[Folder::ALL.iter().position(|f| *f == this).unwrap_or(0)]);
+            let (previous, next) =
+                (folders[(index + folders.len() - 1) % folders.len()], folders[(index + 1) % folders.len()]);
+            let keydown = move |event: leptos::ev::KeyboardEvent| {
+                let target = match event.key().as_str() {
+                    "ArrowRight" => next,
+                    "ArrowLeft" => previous,
+                    _ => return,
+                };
+                event.prevent_default();
+                folder.set(target);
+                focus(&tab_id(target));
+            };
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    id=tab_id(this)
+                    aria-controls="chat-list"
+                    aria-selected=move || (folder.get() == this).to_string()
+                    tabindex=move || if folder.get() == this { "0" } else { "-1" }
+                    on:click=move |_| folder.set(this)
+                    on:keydown=keydown
+                >
+                    {this.label()}
+                    " "
+                    <span class="count">{count}</span>
+                </button>
+            }
+        })
+        .collect_view();
+    let (languages, teams) = backend.read_untracked(|engine| {
+        let workspace = engine.workspace();
+        let languages: Vec<Language> = workspace.ai_agent.languages().cloned().collect();
+        let teams: Vec<(TeamId, String)> =
+            workspace.teamspace.teams.iter().map(|team| (team.id, team.name.clone())).collect();
+        (languages, teams)
+    });
+    let language_options = languages
+        .into_iter()
+        .map(|language| view! { <option value=language.as_str().to_owned()>{language_name(&language)}</option> })
+        .collect_view();
+    let team_options =
+        teams.into_iter().map(|(id, name)| view! { <option value=id.0.to_string()>{name}</option> }).collect_view();
+    let row_view = move |summary: Summary| {
+        let chat = summary.row.chat;
+        let status = summary.status;
+        let since = summary.row.since;
+        let place = summary.row.queue_position;
+        let with = summary.with.clone();
+        let when = move || {
+            let ago = elapsed(clock.get(), since);
+            match status {
+                ChatStatus::Pending { .. } => match place {
+                    Some(place) => format!("waiting {ago} · {} in queue", ordinal(place)),
+                    None => format!("waiting {ago}"),
+                },
+                ChatStatus::Open { .. } => format!("with {} · {ago}", with.clone().unwrap_or_default()),
+                ChatStatus::Closed { .. } | ChatStatus::Bot => format!("closed {ago} ago"),
+            }
+        };
+        view! {
+            <li>
+                <button
+                    type="button"
+                    class="chat-row"
+                    aria-current=move || (identity.chat.get() == Some(chat)).then_some("true")
+                    on:click=move |_| identity.chat.set(Some(chat))
+                >
+                    <span class="chat-number">{format!("Chat #{}", chat.0)}</span>
+                    <span class="badge">{summary.language.as_str().to_owned()}</span>
+                    <span class="row-when">{when}</span>
+                    <span class="row-latest">{summary.latest}</span>
+                </button>
+            </li>
+        }
+    };
+    let filtered = move || filter.with(|filter| *filter != Filter::default());
+    let empty = move || {
+        let text = if filtered() {
+            "No chat matches the search and filters."
+        } else {
+            match folder.get() {
+                Folder::Pending => "No chat is waiting for you.",
+                Folder::Mine => "You have no open chat. Claim one from Pending, or stay Online to be assigned one.",
+                Folder::AllOpen => "No chat is open or waiting.",
+                Folder::Closed => "No closed chat yet.",
+            }
+        };
+        view! { <p class="empty">{text}</p> }
+    };
+    let more = move || {
+        let left = all_rows.with(Vec::len).saturating_sub(shown.get());
+        (left > 0).then(|| {
+            view! {
+                <button type="button" class="button show-more" on:click=move |_| shown.update(|shown| *shown += PAGE)>
+                    {format!("Show {} more of {left}", left.min(PAGE))}
+                </button>
+            }
+        })
+    };
+    view! {
+        <section class="chat-lists" aria-label="Chats">
+            <div role="tablist" aria-label="Folders" class="folders">{tabs}</div>
+            <div class="filters">
+                <input
+                    type="search"
+                    aria-label="Search chats"
+                    placeholder="Search chat number or messages"
+                    prop:value=move || filter.with(|filter| filter.query.clone())
+                    on:input=move |event| filter.update(|filter| filter.query = event_target_value(&event))
+                />
+                <select
+                    aria-label="Language"
+                    on:change=move |event| {
+                        let code = event_target_value(&event);
+                        filter.update(|filter| filter.language = (!code.is_empty()).then_some(Language(code)));
+                    }
+                >
+                    <option value="">"All languages"</option>
+                    {language_options}
+                </select>
+                <select
+                    aria-label="Team"
+                    on:change=move |event| {
+                        let team = event_target_value(&event).parse().ok().map(TeamId);
+                        filter.update(|filter| filter.team = team);
+                    }
+                >
+                    <option value="">"All teams"</option>
+                    {team_options}
+                </select>
+            </div>
+            <div
+                role="tabpanel"
+                id="chat-list"
+                class="chat-list"
+                aria-labelledby=move || tab_id(folder.get())
+            >
+                <p class="visually-hidden" role="status">
+                    {move || format!("{} chats", all_rows.with(Vec::len))}
+                </p>
+                <Show when=move || visible.with(|rows| !rows.is_empty()) fallback=empty>
+                    <ul class="chat-rows">
+                        <For each=move || visible.get() key=|summary| summary.clone() children=row_view/>
+                    </ul>
+                </Show>
+                {more}
+            </div>
+        </section>
+    }
+}
+
+fn tab_id(folder: Folder) -> String {
+    format!("folder-{}", folder.label().to_lowercase().replace(' ', "-"))
+}
+
+/// Moves the keyboard focus to the element with this id, if it is on the page.
+pub fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) =
+        document().get_element_by_id(id).and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}

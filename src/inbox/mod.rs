@@ -1,0 +1,208 @@
+//! `/inbox`: the live agent's desk. Sign in as one of the teamspace's live agents, go Online or
+//! Away, work the lists (Pending, Mine, All open, Closed) and the conversation.
+//!
+//! Who is signed in is per tab (two tabs can be two agents), kept across a reload in the tab's
+//! own storage, as is the chat on screen. Everything shown is read from the backend and updates
+//! when anything changes, in this tab or another.
+
+mod conversation;
+mod lists;
+pub mod transcript;
+
+use handoff::inbox::{Folder, counts};
+use handoff::{AgentId, ChatId, Command, Presence, Timestamp, workspace::Role};
+use leptos::prelude::*;
+
+use crate::backend::{Backend, Opening, now, use_conversations};
+use crate::pages::set_document_title;
+use crate::storage::tab;
+
+pub use conversation::Conversation;
+pub use lists::ChatLists;
+
+const AGENT_KEY: &str = "handoff-studio/signed-in-agent";
+const CHAT_KEY: &str = "handoff-studio/open-chat";
+
+/// Who this tab works as, and the chat on its screen.
+#[derive(Clone, Copy)]
+pub struct Identity {
+    pub agent: RwSignal<Option<AgentId>>,
+    pub chat: RwSignal<Option<ChatId>>,
+}
+
+/// Provides this tab's identity, as the tab last left it.
+pub fn provide_identity() {
+    let read = |key| tab::read(key).and_then(|text| text.parse().ok());
+    let identity = Identity {
+        agent: RwSignal::new(read(AGENT_KEY).map(AgentId)),
+        chat: RwSignal::new(read(CHAT_KEY).map(ChatId)),
+    };
+    Effect::new(move |_| tab::write(AGENT_KEY, identity.agent.get().map(|agent| agent.0.to_string()).as_deref()));
+    Effect::new(move |_| tab::write(CHAT_KEY, identity.chat.get().map(|chat| chat.0.to_string()).as_deref()));
+    provide_context(identity);
+}
+
+pub fn use_identity() -> Identity {
+    expect_context::<Identity>()
+}
+
+/// The agent this tab is signed in as, if the backend agrees they are signed in (tracked).
+pub fn signed_in(backend: Backend) -> Option<AgentId> {
+    let agent = use_identity().agent.get()?;
+    backend.read(|engine| engine.agent(agent).is_some_and(|state| state.signed_in)).then_some(agent)
+}
+
+/// How many pending chats the signed-in agent may take: for the navigation and the tab's title.
+pub fn pending_count() -> Option<usize> {
+    let backend = use_conversations().backend()?;
+    let agent = signed_in(backend)?;
+    Some(backend.read(|engine| counts(engine, agent)[0]))
+}
+
+/// A clock for "waiting 4 min": the time now, updated every 15 seconds while the page shows it.
+pub fn ticking_clock() -> ReadSignal<Timestamp> {
+    let (clock, set_clock) = signal(now());
+    if let Ok(handle) = set_interval_with_handle(move || set_clock.set(now()), std::time::Duration::from_secs(15)) {
+        on_cleanup(move || handle.clear());
+    }
+    clock
+}
+
+/// Shows `render(backend)` once the backend is open; until then, what it is doing.
+pub fn with_backend(render: impl Fn(Backend) -> AnyView + Send + Sync + 'static) -> impl IntoView {
+    let conversations = use_conversations();
+    move || match conversations.opening.get() {
+        Opening::Opening => view! { <p class="loading" role="status">"Opening the conversations…"</p> }.into_any(),
+        Opening::Open(backend) => render(backend),
+        Opening::Failed(error) => view! {
+            <div class="banner error" role="alert">
+                <p>"The conversations could not be opened: " {error}</p>
+                <p>"The browser may block storage for this site (private mode, or settings). Nothing was changed."</p>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    Effect::new(move |_| match pending_count() {
+        Some(count) if count > 0 => set_document_title(&format!("({count}) Inbox")),
+        _ => set_document_title("Inbox"),
+    });
+    view! {
+        <article class="inbox-page">
+            <h1>"Inbox"</h1>
+            {with_backend(|backend| view! { <Desk backend=backend/> }.into_any())}
+        </article>
+    }
+}
+
+/// The desk for whoever this tab is signed in as, or the sign-in form.
+#[component]
+pub fn Desk(backend: Backend) -> impl IntoView {
+    let agent = Memo::new(move |_| signed_in(backend));
+    move || match agent.get() {
+        Some(agent) => view! { <SignedIn backend=backend agent=agent/> }.into_any(),
+        None => view! { <SignIn backend=backend/> }.into_any(),
+    }
+}
+
+/// Signs this tab in as one of the teamspace's live agents.
+#[component]
+fn SignIn(backend: Backend) -> impl IntoView {
+    let identity = use_identity();
+    let agents: Vec<(AgentId, String)> = backend.read_untracked(|engine| {
+        engine.workspace().teamspace.agents.iter().map(|agent| (agent.id, agent.name.clone())).collect()
+    });
+    let chosen = RwSignal::new(identity.agent.get_untracked().or(agents.first().map(|(id, _)| *id)));
+    let error = RwSignal::new(None::<String>);
+    let sign_in = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Some(agent) = chosen.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            match backend.send(Command::SignIn { agent }).await {
+                Ok(_) => identity.agent.set(Some(agent)),
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+    let options = agents
+        .into_iter()
+        .map(|(id, name)| view! { <option value=id.0.to_string() prop:selected=move || chosen.get() == Some(id)>{name}</option> })
+        .collect_view();
+    view! {
+        <form class="sign-in card" on:submit=sign_in>
+            <h2>"Sign in"</h2>
+            <p>"Work the inbox as one of the teamspace's live agents. Each tab can be a different agent."</p>
+            <label for="sign-in-agent">"Live agent"</label>
+            <select
+                id="sign-in-agent"
+                on:change=move |event| chosen.set(event_target_value(&event).parse().ok().map(AgentId))
+            >
+                {options}
+            </select>
+            <button type="submit" class="button primary">"Sign in"</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}
+
+/// The signed-in agent's bar, lists and conversation.
+#[component]
+fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
+    let identity = use_identity();
+    let (name, role) = backend.read_untracked(|engine| {
+        engine
+            .workspace()
+            .teamspace
+            .agent(agent)
+            .map_or((agent.to_string(), Role::Agent), |found| (found.name.clone(), found.role))
+    });
+    let online = Memo::new(move |_| {
+        backend.read(|engine| engine.agent(agent).is_some_and(|state| state.presence == Presence::Online))
+    });
+    let error = RwSignal::new(None::<String>);
+    let toggle = move |_| {
+        let presence = if online.get_untracked() { Presence::Away } else { Presence::Online };
+        backend.dispatch(Command::SetPresence { agent, presence }, move |message| error.set(Some(message)));
+    };
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            match backend.send(Command::SignOut { agent }).await {
+                Ok(_) => identity.agent.set(None),
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+    let folder = RwSignal::new(Folder::Pending);
+    view! {
+        <div class="desk">
+            <div class="agent-bar">
+                <p class="agent-name">
+                    <span class="visually-hidden">"Signed in as "</span>
+                    <strong>{name}</strong>
+                    {(role == Role::Admin).then(|| view! { <span class="badge">"Admin"</span> })}
+                </p>
+                <button
+                    type="button"
+                    role="switch"
+                    class="presence"
+                    class:online=move || online.get()
+                    aria-checked=move || online.get().to_string()
+                    on:click=toggle
+                >
+                    <span class="presence-dot" aria-hidden="true"></span>
+                    "Online"
+                </button>
+                <span class="presence-state" aria-hidden="true">{move || if online.get() { "" } else { "Away: no new chats" }}</span>
+                <button type="button" class="button" on:click=sign_out>"Sign out"</button>
+                <p class="error" role="alert">{move || error.get()}</p>
+            </div>
+            <div class="desk-body">
+                <ChatLists backend=backend agent=agent role=role folder=folder/>
+                <Conversation backend=backend agent=agent/>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,135 @@
+//! The inbox on a backend in memory: sign in, the lists and their counts, claim, reply, internal
+//! notes, canned replies, and text that looks like HTML shown as text.
+
+use handoff::{AgentId, AssignmentMethod, ChatId, Command, Engine, Language, Timestamp, starter_workspace};
+use handoff_studio::backend::{Backend, provide_open};
+use handoff_studio::inbox::{Desk, provide_identity};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, KeyboardEventInit};
+
+use crate::{Stage, eventually};
+
+/// The starter workspace under `method`, with a French customer who asked for a person, and
+/// every agent signed in and Online.
+fn engine_with_a_french_handoff(method: AssignmentMethod) -> Engine {
+    let mut workspace = starter_workspace();
+    workspace.teamspace.assignment.method = method;
+    let mut engine = Engine::new(workspace, 1);
+    let mut step = 0;
+    let mut send = |command: Command| {
+        step += 1;
+        engine.handle(Timestamp(1_000 * step), command).expect("the setup is accepted");
+    };
+    for agent in 1..=6 {
+        send(Command::SignIn { agent: AgentId(agent) });
+    }
+    send(Command::StartChat { chat: ChatId(1), language: Language::new("fr") });
+    send(Command::CustomerMessage { chat: ChatId(1), text: "Je veux parler à un humain".to_owned() });
+    engine
+}
+
+/// The desk on an in-memory backend, in a tab where nobody has signed in yet.
+fn mount_desk(engine: Engine) -> (Stage, Backend) {
+    let storage = window().session_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    let backend = Backend::in_memory(engine);
+    let stage = Stage::mount(move || {
+        provide_open(backend);
+        provide_identity();
+        view! { <Desk backend=backend/> }
+    });
+    (stage, backend)
+}
+
+async fn sign_in_as(stage: &Stage, agent: u32) {
+    let select: HtmlSelectElement = stage.find("#sign-in-agent").unchecked_into();
+    select.set_value(&agent.to_string());
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    stage.click(".sign-in button[type=submit]");
+    eventually("the desk after signing in", || stage.element.query_selector(".agent-bar").unwrap().is_some()).await;
+}
+
+async fn type_and_send(stage: &Stage, text: &str) {
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    area.set_value(text);
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    stage.click(".reply-box button[type=submit]");
+}
+
+fn lines(stage: &Stage) -> Vec<String> {
+    let list = stage.element.query_selector_all(".transcript .line .text").unwrap();
+    (0..list.length())
+        .filter_map(|index| list.item(index))
+        .map(|node| node.text_content().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_francophone_agent_claims_the_french_chat_replies_and_writes_a_note_shown_as_text() {
+    let (stage, backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Voluntary));
+    // Amélie Laurent is in the Francophone team, the French list.
+    sign_in_as(&stage, 2).await;
+    assert_eq!(stage.text("#folder-pending .count"), "1", "the French chat waits for her");
+    assert!(stage.text("#chat-list").contains("Chat #1"));
+    assert!(stage.text("#chat-list").contains("1st in queue"));
+
+    stage.click("#chat-list .chat-row");
+    eventually("the conversation", || stage.element.query_selector("#conversation-heading").unwrap().is_some()).await;
+    assert!(lines(&stage).iter().any(|line| line == "Je veux parler à un humain"));
+    stage.click(".conversation-actions .primary");
+    eventually("the claim", || stage.text(".conversation-status").contains("open, yours")).await;
+    assert_eq!(stage.text("#folder-mine .count"), "1");
+    assert_eq!(stage.text("#folder-pending .count"), "0");
+
+    type_and_send(&stage, "Bonjour, je m'en occupe.").await;
+    eventually("the reply in the transcript", || lines(&stage).iter().any(|line| line == "Bonjour, je m'en occupe."))
+        .await;
+
+    let note: web_sys::HtmlInputElement = stage.find(".note-toggle input").unchecked_into();
+    note.click();
+    eventually("note mode", || stage.text(".reply-box button[type=submit]") == "Add note").await;
+    type_and_send(&stage, "<script>alert(1)</script> VIP").await;
+    eventually("the note", || stage.element.query_selector(".transcript .line.note").unwrap().is_some()).await;
+    assert_eq!(stage.text(".transcript .line.note .text"), "<script>alert(1)</script> VIP");
+    assert!(stage.element.query_selector(".transcript script").unwrap().is_none(), "text, never markup");
+    let transcript = backend.read_untracked(|engine| engine.chat(ChatId(1)).unwrap().transcript.clone());
+    assert!(transcript.iter().any(|event| matches!(event, handoff::Event::NoteAdded { agent: AgentId(2), .. })));
+}
+
+fn press(element: &web_sys::Element, key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    element.dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn typing_a_slash_offers_the_canned_replies_and_enter_picks_one_then_sends_it() {
+    let (stage, _backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    // Balanced: Amélie and Noah (Francophone) tie on open chats; the smaller id, Amélie, gets it.
+    sign_in_as(&stage, 2).await;
+    assert_eq!(stage.text("#folder-mine .count"), "1");
+    stage.click("#folder-mine");
+    eventually("the Mine list", || stage.text("#chat-list").contains("Chat #1")).await;
+    stage.click("#chat-list .chat-row");
+    eventually("the reply box", || stage.element.query_selector("#reply-text").unwrap().is_some()).await;
+
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    area.set_value("/re");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    eventually("the canned replies", || stage.element.query_selector(".canned").unwrap().is_some()).await;
+    assert_eq!(
+        stage.text(".canned [aria-selected=true]"),
+        "/refund I've started your refund; you'll see it within five business days."
+    );
+    press(&area, "Enter");
+    eventually("the canned reply in the box", || area.value().starts_with("I've started your refund")).await;
+    assert!(stage.element.query_selector(".canned").unwrap().is_none());
+    press(&area, "Enter");
+    eventually("the reply sent", || lines(&stage).iter().any(|line| line.starts_with("I've started your refund")))
+        .await;
+    eventually("the box emptied once sent", || area.value().is_empty()).await;
+}
