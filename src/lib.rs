@@ -7,6 +7,7 @@ pub mod editor;
 pub mod history;
 pub mod inbox;
 pub mod pages;
+pub mod preview;
 mod router;
 pub mod settings;
 mod shell;

@@ -129,11 +129,6 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn PreviewPage() -> impl IntoView {
-    view! { <Placeholder section=section("/preview")/> }
-}
-
-#[component]
 pub fn SimulatorPage() -> impl IntoView {
     view! { <Placeholder section=section("/simulator")/> }
 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use crate::backend::provide_conversations;
 use crate::editor::EditorPage;
 use crate::inbox::{InboxPage, pending_count, provide_identity};
-use crate::pages::{HomePage, NotFoundPage, PreviewPage, SECTIONS, SimulatorPage};
+use crate::pages::{HomePage, NotFoundPage, SECTIONS, SimulatorPage};
+use crate::preview::PreviewPage;
 use crate::router::{Link, provide_location, use_location};
 use crate::settings::SettingsPage;
 use crate::workspace_store::{StorageBanner, provide_workspace_store, use_workspace_store};
@@ -55,8 +56,8 @@ pub fn App() -> impl IntoView {
     provide_location();
     // The workspace depends on nothing; the editor and the settings page both edit it.
     provide_workspace_store();
-    // The conversations run on the workspace as it was when the app opened.
-    provide_conversations(use_workspace_store().with_untracked(Clone::clone));
+    // The conversations run on the workspace; both stores are the app's.
+    provide_conversations(use_workspace_store());
     provide_identity();
     let location = use_location();
     let page = Memo::new(move |_| Page::at(&location.path()));

@@ -18,6 +18,8 @@ use std::rc::Rc;
 use handoff::{Command, Engine, Event, Rejection, Timestamp, Workspace};
 use leptos::prelude::*;
 
+use crate::workspace_store::WorkspaceStore;
+
 use browser::BrowserBackend;
 use simulated::{Damaged, JournalError, Refusal};
 
@@ -166,28 +168,100 @@ pub fn use_conversations() -> Conversations {
     expect_context::<Conversations>()
 }
 
-/// The name of the IndexedDB database that holds this browser's conversations.
+/// The name of the IndexedDB database that holds this browser's conversations, before any reset.
 pub const DATABASE: &str = "handoff-studio-conversations";
+
+/// How many times the conversations were reset: each reset moves every tab to a new database.
+const GENERATION_KEY: &str = "handoff-studio/conversations-generation";
+
+fn generation() -> u64 {
+    crate::storage::read(GENERATION_KEY).ok().flatten().and_then(|text| text.parse().ok()).unwrap_or(0)
+}
+
+/// The database the conversations are in now.
+fn database_name() -> String {
+    match generation() {
+        0 => DATABASE.to_owned(),
+        generation => format!("{DATABASE}-{generation}"),
+    }
+}
+
+/// Starts again with no conversations in every tab of this browser: the tabs move to a new,
+/// empty database and reload; the old database is deleted once no tab holds it open.
+pub fn reset_conversations() {
+    let old = database_name();
+    if crate::storage::write(GENERATION_KEY, &(generation() + 1).to_string()).is_ok()
+        && let Some(factory) = window().indexed_db().ok().flatten()
+    {
+        let _ = factory.delete_database(&old);
+    }
+    let _ = window().location().reload();
+}
 
 /// The seed the simulated backend's Random method draws from.
 const SEED: u64 = 1;
 
-/// Opens the simulated backend for `workspace` and provides it; until it is open the pages say so.
-pub fn provide_conversations(workspace: Workspace) {
+/// Opens the simulated backend for the workspace and provides it; until it is open the pages
+/// say so. When the workspace changes (an edit here or in another tab), the backend opens again
+/// on it: the conversations are replayed under the new workspace, and what no longer fits it is
+/// reported as damaged, never dropped.
+pub fn provide_conversations(store: WorkspaceStore) {
     let conversations =
         Conversations { opening: RwSignal::new_local(Opening::Opening), damaged: RwSignal::new_local(None) };
     provide_context(conversations);
-    leptos::task::spawn_local(async move {
-        match BrowserBackend::open(workspace, SEED, DATABASE).await {
-            Ok((browser, damaged)) => {
-                let backend = Backend::new(Transport::Browser(Rc::clone(&browser)));
-                listen_to_other_tabs(&browser, backend);
-                conversations.damaged.set(damaged);
-                conversations.opening.set(Opening::Open(backend));
-            }
-            Err(error) => conversations.opening.set(Opening::Failed(error)),
-        }
+    // Another tab reset the conversations: follow it to the new database.
+    let reset_elsewhere = crate::storage::on_change_elsewhere(GENERATION_KEY, |_| {
+        let _ = window().location().reload();
     });
+    on_cleanup(move || reset_elsewhere.remove());
+    let attempts = StoredValue::new(0_u64);
+    let current = StoredValue::new_local(None::<Rc<BrowserBackend>>);
+    Effect::new(move |_| {
+        let workspace = store.with(Workspace::clone);
+        let attempt = attempts.get_value() + 1;
+        attempts.set_value(attempt);
+        leptos::task::spawn_local(async move {
+            let opened = BrowserBackend::open(workspace, SEED, &database_name()).await;
+            if attempts.get_value() != attempt {
+                // A newer workspace is being opened.
+                return;
+            }
+            match opened {
+                Ok((browser, damaged)) => {
+                    let backend = Backend::new(Transport::Browser(Rc::clone(&browser)));
+                    listen_to_other_tabs(&browser, backend, conversations.damaged);
+                    // The backend opened on the previous workspace hears no more.
+                    if let Some(channel) = current.get_value().as_ref().and_then(|previous| previous.channel()) {
+                        channel.close();
+                    }
+                    current.set_value(Some(browser));
+                    conversations.damaged.set(damaged);
+                    conversations.opening.set(Opening::Open(backend));
+                }
+                Err(error) => conversations.opening.set(Opening::Failed(error)),
+            }
+        });
+    });
+}
+
+/// Saves what the browser holds of the conversations, exactly as stored, to a file the browser
+/// downloads: offered before any reset when some of it could not be read.
+pub async fn download_saved_conversations() -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let journal = indexed_db::IndexedDbJournal::open(&database_name()).await?;
+    let mut text = String::new();
+    if let Some((next, state)) = journal.snapshot().await? {
+        text.push_str(&format!("snapshot before event {next}:\n{state}\n"));
+    }
+    for (number, event) in journal.events_from(0).await? {
+        text.push_str(&format!("event {number}: {event}\n"));
+    }
+    let href = format!("data:text/plain;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&text)));
+    let link = document().create_element("a").map_err(|_| "the page cannot make a link".to_owned())?;
+    let _ = link.set_attribute("href", &href);
+    let _ = link.set_attribute("download", "handoff-studio-conversations.txt");
+    link.unchecked_into::<web_sys::HtmlElement>().click();
+    Ok(())
 }
 
 /// Provides a backend that is already open (benchmarks and tests).
@@ -199,13 +273,15 @@ pub fn provide_open(backend: Backend) {
 }
 
 /// When another tab says it wrote, read what it wrote.
-fn listen_to_other_tabs(browser: &BrowserBackend, backend: Backend) {
+fn listen_to_other_tabs(browser: &BrowserBackend, backend: Backend, damaged: RwSignal<Option<Damaged>, LocalStorage>) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let Some(channel) = browser.channel() else { return };
     let listener = Closure::<dyn Fn()>::new(move || {
         leptos::task::spawn_local(async move {
-            let _ = backend.refresh().await;
+            if let Err(error) = backend.refresh().await {
+                damaged.set(Some(Damaged { what: "what another tab saved".to_owned(), error }));
+            }
         });
     });
     channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));

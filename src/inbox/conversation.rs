@@ -138,7 +138,7 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
                     </Show>
                     <Show when=mine>
                         <Transfer backend=backend agent=agent chat=chat outcome=outcome/>
-                        <button type="button" class="button" on:click=close>"Close chat"</button>
+                        <button type="button" class="button close-chat" on:click=close>"Close chat"</button>
                     </Show>
                 </div>
             </header>
@@ -343,7 +343,7 @@ fn ReplyBox(
                     if note.get() { "Internal note: the customer never sees it" } else { "Reply… (type / for canned replies)" }
                 }
                 aria-autocomplete="list"
-                aria-controls="canned-replies"
+                aria-controls=move || suggestions.with(|list| !list.is_empty()).then_some("canned-replies")
                 aria-activedescendant=move || {
                     suggestions.with(|list| !list.is_empty()).then(|| format!("canned-{}", picked.get()))
                 }

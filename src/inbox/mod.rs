@@ -13,12 +13,12 @@ use handoff::inbox::{Folder, counts};
 use handoff::{AgentId, ChatId, Command, Presence, Timestamp, workspace::Role};
 use leptos::prelude::*;
 
-use crate::backend::{Backend, Opening, now, use_conversations};
+use crate::backend::{Backend, Opening, download_saved_conversations, now, reset_conversations, use_conversations};
 use crate::pages::set_document_title;
 use crate::storage::tab;
 
 pub use conversation::Conversation;
-pub use lists::ChatLists;
+pub use lists::{ChatLists, PAGE};
 
 const AGENT_KEY: &str = "handoff-studio/signed-in-agent";
 const CHAT_KEY: &str = "handoff-studio/open-chat";
@@ -68,10 +68,45 @@ pub fn ticking_clock() -> ReadSignal<Timestamp> {
     clock
 }
 
+/// Saved conversations that could not be read: said, offered for download, and reset only when
+/// asked.
+#[component]
+fn DamagedBanner() -> impl IntoView {
+    let conversations = use_conversations();
+    let failed = RwSignal::new(None::<String>);
+    let download = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(error) = download_saved_conversations().await {
+                failed.set(Some(error));
+            }
+        });
+    };
+    move || {
+        conversations.damaged.get().map(|damaged| {
+            view! {
+                <div class="banner" role="alert">
+                    <p>
+                        <strong>"Some saved conversations could not be read: "</strong>
+                        {format!("{}: {}.", damaged.what, damaged.error)}
+                        " What came before it is shown here; nothing has been deleted."
+                    </p>
+                    <p class="banner-actions">
+                        <button type="button" class="button" on:click=download>"Download the saved conversations"</button>
+                        <button type="button" class="button danger" on:click=move |_| reset_conversations()>
+                            "Start again with no conversations"
+                        </button>
+                    </p>
+                    <p class="error">{move || failed.get()}</p>
+                </div>
+            }
+        })
+    }
+}
+
 /// Shows `render(backend)` once the backend is open; until then, what it is doing.
 pub fn with_backend(render: impl Fn(Backend) -> AnyView + Send + Sync + 'static) -> impl IntoView {
     let conversations = use_conversations();
-    move || match conversations.opening.get() {
+    let page = move || match conversations.opening.get() {
         Opening::Opening => view! { <p class="loading" role="status">"Opening the conversations…"</p> }.into_any(),
         Opening::Open(backend) => render(backend),
         Opening::Failed(error) => view! {
@@ -81,6 +116,10 @@ pub fn with_backend(render: impl Fn(Backend) -> AnyView + Send + Sync + 'static)
             </div>
         }
         .into_any(),
+    };
+    view! {
+        <DamagedBanner/>
+        {page}
     }
 }
 
@@ -108,31 +147,46 @@ pub fn Desk(backend: Backend) -> impl IntoView {
     }
 }
 
+/// Signs `agent` in and makes this tab work as them; a refusal goes to `error`.
+pub fn sign_in(backend: Backend, identity: Identity, agent: AgentId, error: RwSignal<Option<String>>) {
+    leptos::task::spawn_local(async move {
+        match backend.send(Command::SignIn { agent }).await {
+            Ok(_) => identity.agent.set(Some(agent)),
+            Err(message) => error.set(Some(message)),
+        }
+    });
+}
+
+/// An option per live agent of the teamspace, the one `selected` names marked.
+pub fn agent_options(
+    backend: Backend,
+    selected: impl Fn() -> Option<AgentId> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let agents: Vec<(AgentId, String)> = backend.read_untracked(|engine| {
+        engine.workspace().teamspace.agents.iter().map(|agent| (agent.id, agent.name.clone())).collect()
+    });
+    agents
+        .into_iter()
+        .map(|(id, name)| view! { <option value=id.0.to_string() prop:selected=move || selected() == Some(id)>{name}</option> })
+        .collect_view()
+}
+
 /// Signs this tab in as one of the teamspace's live agents.
 #[component]
 fn SignIn(backend: Backend) -> impl IntoView {
     let identity = use_identity();
-    let agents: Vec<(AgentId, String)> = backend.read_untracked(|engine| {
-        engine.workspace().teamspace.agents.iter().map(|agent| (agent.id, agent.name.clone())).collect()
-    });
-    let chosen = RwSignal::new(identity.agent.get_untracked().or(agents.first().map(|(id, _)| *id)));
+    let first = backend.read_untracked(|engine| engine.workspace().teamspace.agents.first().map(|agent| agent.id));
+    let chosen = RwSignal::new(identity.agent.get_untracked().or(first));
     let error = RwSignal::new(None::<String>);
-    let sign_in = move |event: leptos::ev::SubmitEvent| {
+    let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let Some(agent) = chosen.get_untracked() else { return };
-        leptos::task::spawn_local(async move {
-            match backend.send(Command::SignIn { agent }).await {
-                Ok(_) => identity.agent.set(Some(agent)),
-                Err(message) => error.set(Some(message)),
-            }
-        });
+        if let Some(agent) = chosen.get_untracked() {
+            sign_in(backend, identity, agent, error);
+        }
     };
-    let options = agents
-        .into_iter()
-        .map(|(id, name)| view! { <option value=id.0.to_string() prop:selected=move || chosen.get() == Some(id)>{name}</option> })
-        .collect_view();
+    let options = agent_options(backend, move || chosen.get());
     view! {
-        <form class="sign-in card" on:submit=sign_in>
+        <form class="sign-in card" on:submit=submit>
             <h2>"Sign in"</h2>
             <p>"Work the inbox as one of the teamspace's live agents. Each tab can be a different agent."</p>
             <label for="sign-in-agent">"Live agent"</label>

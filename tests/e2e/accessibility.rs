@@ -27,6 +27,16 @@ async fn the_settings_page_has_no_serious_accessibility_violation() {
     check_page("/settings", "Teamspace settings").await;
 }
 
+#[tokio::test]
+async fn the_inbox_has_no_serious_accessibility_violation() {
+    check_page("/inbox", "Inbox").await;
+}
+
+#[tokio::test]
+async fn the_preview_has_no_serious_accessibility_violation() {
+    check_page("/preview", "Preview").await;
+}
+
 /// The check itself: a button with no name, added to the home page, is reported with its rule,
 /// its impact and where it is, so a passing page above means axe-core ran and found nothing.
 #[tokio::test]

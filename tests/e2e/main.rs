@@ -9,5 +9,6 @@
 
 mod accessibility;
 mod browser;
+mod conversations;
 mod editor;
 mod shell;

@@ -21,6 +21,8 @@ commands:
   serve     install what is missing, then serve the app at http://127.0.0.1:8080 (simulated backend)
   test      install what is missing, then fmt, clippy, native tests, browser component tests,
             a release build and the end-to-end tests against it
+  e2e       a release build, then only the end-to-end tests; any further arguments (such as a
+            test name) are passed to the test binary
   size      a release build, then the brotli-compressed size of the app's wasm and JS
   bench     the engine benchmark natively (criterion) and in wasm; ends with `engine decisions/s: N`
   bench-ui  the UI benchmarks in headless Chromium, built with optimisations; ends with one
@@ -32,6 +34,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => tools::ensure(tools::Needs::Build).and_then(|()| serve()),
         Some("test") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| test::run()),
+        Some("e2e") => tools::ensure(tools::Needs::BrowserTests)
+            .and_then(|()| test::release_build())
+            .and_then(|()| test::end_to_end_tests(&args[1..])),
         Some("size") => tools::ensure(tools::Needs::Build).and_then(|()| size::run()),
         Some("bench") => tools::ensure(tools::Needs::Build).and_then(|()| bench::run()),
         Some("bench-ui") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| bench_ui::run()),

@@ -16,7 +16,7 @@ const STAGES: [(&str, Stage); 6] = [
     ("native tests", native_tests),
     ("component tests in headless Chromium", component_tests),
     ("release build with trunk", release_build),
-    ("end-to-end tests in headless Chromium", end_to_end_tests),
+    ("end-to-end tests in headless Chromium", || end_to_end_tests(&[])),
 ];
 
 pub fn run() -> Result<(), String> {
@@ -99,14 +99,16 @@ pub fn release_build() -> Result<(), String> {
 /// Serves `dist/` on a free loopback port, starts chromedriver on another, and runs the
 /// end-to-end tests against them, with the path of axe-core's `axe.min.js` for their
 /// accessibility checks.
-fn end_to_end_tests() -> Result<(), String> {
+pub fn end_to_end_tests(filters: &[String]) -> Result<(), String> {
     let app_url = serve_dist::start(&workspace_root().join("dist"))?;
     let chromedriver = tools::find("chromedriver").ok_or("chromedriver is not installed")?;
     let port = free_loopback_port()?;
     let driver =
         cmd(&chromedriver.to_string_lossy(), &[&format!("--port={port}"), "--log-level=WARNING"]).spawn_group()?;
     let outcome = wait_for_port(port, Duration::from_secs(20)).and_then(|()| {
-        cmd("cargo", &["test", "--package", "handoff-studio", "--features", "e2e", "--test", "e2e"])
+        let mut args = vec!["test", "--package", "handoff-studio", "--features", "e2e", "--test", "e2e", "--"];
+        args.extend(filters.iter().map(String::as_str));
+        cmd("cargo", &args)
             .env("HANDOFF_E2E_APP_URL", &app_url)
             .env("HANDOFF_E2E_WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
             .env("HANDOFF_E2E_AXE_JS", tools::axe_core_js())

@@ -1,0 +1,363 @@
+//! `/preview`: the designer's bench. A customer chat widget beside an agent inbox (the same desk
+//! as `/inbox`), on the simulated backend: several customers at once, the agent identity
+//! switched at will, a timeline of the engine's events for the chat, and a reset.
+//!
+//! The widget shows the customer only what a customer sees (`Event::is_visible_to_customer`):
+//! never an internal note, nor assignment bookkeeping.
+
+use handoff::{AgentId, ChatId, ChatStatus, Command, Event, Language, Waiting};
+use leptos::prelude::*;
+
+use crate::backend::{Backend, reset_conversations};
+use crate::inbox::transcript::{Line, Speaker, clock_time, kind, language_name, line, ordinal};
+use crate::inbox::{Desk, agent_options, sign_in, use_identity, with_backend};
+use crate::pages::set_document_title;
+use crate::storage::tab;
+
+const CUSTOMERS_KEY: &str = "handoff-studio/preview-customers";
+
+#[component]
+pub fn PreviewPage() -> impl IntoView {
+    set_document_title("Preview");
+    view! {
+        <article class="preview-page">
+            <h1>"Preview"</h1>
+            <p class="lead">
+                "Play the customer on the left and the live agent on the right: the whole path runs "
+                "in this browser, on the same conversations as the Inbox."
+            </p>
+            {with_backend(|backend| view! { <Bench backend=backend/> }.into_any())}
+        </article>
+    }
+}
+
+/// The chats this tab's designer started as customers, kept across a reload of the tab.
+fn stored_customers() -> Vec<ChatId> {
+    tab::read(CUSTOMERS_KEY)
+        .map(|text| text.split(',').filter_map(|id| id.parse().ok()).map(ChatId).collect())
+        .unwrap_or_default()
+}
+
+#[component]
+fn Bench(backend: Backend) -> impl IntoView {
+    let identity = use_identity();
+    let customers = RwSignal::new(stored_customers());
+    let current = RwSignal::new(customers.get_untracked().last().copied());
+    Effect::new(move |_| {
+        let text = customers.with(|list| list.iter().map(|chat| chat.0.to_string()).collect::<Vec<_>>().join(","));
+        tab::write(CUSTOMERS_KEY, Some(&text));
+    });
+    // The customers whose chats still exist (a reset forgets them).
+    let known = Memo::new(move |_| {
+        let list = customers.get();
+        backend.read(|engine| list.into_iter().filter(|&chat| engine.chat(chat).is_some()).collect::<Vec<_>>())
+    });
+    let started = move |chat: ChatId| {
+        customers.update(|list| list.push(chat));
+        current.set(Some(chat));
+        identity.chat.set(Some(chat));
+    };
+    let tabs = move || {
+        known
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, chat)| {
+                view! {
+                    <button
+                        type="button"
+                        class="button customer-tab"
+                        aria-pressed=move || (current.get() == Some(chat)).to_string()
+                        on:click=move |_| {
+                            current.set(Some(chat));
+                            identity.chat.set(Some(chat));
+                        }
+                    >
+                        {format!("Customer {} (chat #{})", index + 1, chat.0)}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    let shown = Memo::new(move |_| current.get().filter(|chat| known.with(|known| known.contains(chat))));
+    view! {
+        <div class="bench">
+            <section class="customer-side" aria-labelledby="customer-heading">
+                <h2 id="customer-heading">"Customer"</h2>
+                <div class="customer-tabs" role="group" aria-label="Customers">
+                    {tabs}
+                    <button type="button" class="button" on:click=move |_| current.set(None)>"New customer"</button>
+                </div>
+                {move || match shown.get() {
+                    Some(chat) => view! { <Widget backend=backend chat=chat/> <Timeline backend=backend chat=chat/> }.into_any(),
+                    None => view! { <StartChat backend=backend started=started/> }.into_any(),
+                }}
+            </section>
+            <section class="agent-side" aria-labelledby="agent-heading">
+                <h2 id="agent-heading">"Live agent"</h2>
+                <AgentSwitcher backend=backend/>
+                <Desk backend=backend/>
+            </section>
+        </div>
+        <Reset/>
+    }
+}
+
+/// A new customer: the language is chosen first, as a widget on a website would know it.
+#[component]
+fn StartChat(backend: Backend, started: impl Fn(ChatId) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let languages: Vec<Language> =
+        backend.read_untracked(|engine| engine.workspace().ai_agent.languages().cloned().collect());
+    let language = RwSignal::new(languages.first().cloned());
+    let error = RwSignal::new(None::<String>);
+    let start = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Some(language) = language.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            // The next free number; another tab may take it first, so try the one after once.
+            for _ in 0..2 {
+                let chat = backend.read_untracked(|engine| {
+                    ChatId(engine.state().chats.keys().map(|chat| chat.0).max().unwrap_or(0) + 1)
+                });
+                match backend.send(Command::StartChat { chat, language: language.clone() }).await {
+                    Ok(_) => return started(chat),
+                    Err(message) => error.set(Some(message)),
+                }
+            }
+        });
+    };
+    let options = languages
+        .into_iter()
+        .map(|code| view! { <option value=code.as_str().to_owned()>{language_name(&code)}</option> })
+        .collect_view();
+    view! {
+        <form class="start-chat card" on:submit=start>
+            <label for="customer-language">"The customer's language"</label>
+            <select
+                id="customer-language"
+                on:change=move |event| language.set(Some(Language(event_target_value(&event))))
+            >
+                {options}
+            </select>
+            <button type="submit" class="button primary">"Start chat"</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}
+
+/// The customer's chat widget: bubbles, quick replies, the queue position while pending, and
+/// rating buttons when feedback is asked.
+#[component]
+fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
+    let bubbles = Memo::new(move |_| {
+        backend.read(|engine| {
+            let workspace = engine.workspace();
+            let transcript = engine.chat(chat).map(|found| found.transcript.as_slice()).unwrap_or_default();
+            transcript
+                .iter()
+                .filter(|event| event.is_visible_to_customer())
+                .filter_map(|event| line(event, workspace))
+                .collect::<Vec<Line>>()
+        })
+    });
+    // What the customer can do besides typing: answer buttons, or a rating.
+    let offer = Memo::new(move |_| {
+        backend.read(|engine| {
+            let found = engine.chat(chat)?;
+            match &found.waiting {
+                Waiting::Feedback { .. } => Some(Offer::Rating),
+                Waiting::Message { .. } => {
+                    match found.transcript.iter().rev().find(|event| event.is_visible_to_customer()) {
+                        Some(Event::AiMessage { buttons, .. }) if !buttons.is_empty() => {
+                            Some(Offer::Buttons(buttons.clone()))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        })
+    });
+    let queue = move || {
+        backend.read(|engine| {
+            let found = engine.chat(chat)?;
+            matches!(found.status, ChatStatus::Pending { .. }).then(|| {
+                match engine.explain(chat).and_then(|why| why.queue_position) {
+                    Some(place) => format!("You are {} in the queue for a live agent.", ordinal(place)),
+                    None => "Waiting for a live agent.".to_owned(),
+                }
+            })
+        })
+    };
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let say = move |words: String| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match backend.send(Command::CustomerMessage { chat, text: words }).await {
+                Ok(_) => text.set(String::new()),
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+    let rate = move |rating: u8| {
+        backend
+            .dispatch(Command::GiveFeedback { chat, rating, comment: None }, move |message| error.set(Some(message)));
+    };
+    let offers = move || {
+        offer.get().map(|offer| match offer {
+            Offer::Buttons(buttons) => view! {
+                <div class="quick-replies" role="group" aria-label="Quick replies">
+                    {buttons.into_iter().map(|button| {
+                        let words = button.clone();
+                        view! { <button type="button" class="button" on:click=move |_| say(words.clone())>{button}</button> }
+                    }).collect_view()}
+                </div>
+            }
+            .into_any(),
+            Offer::Rating => view! {
+                <div class="rating" role="group" aria-label="Rate this conversation">
+                    {(1..=5_u8).map(|rating| view! {
+                        <button type="button" class="button" aria-label=format!("Rate {rating} of 5") on:click=move |_| rate(rating)>
+                            {rating.to_string()}
+                        </button>
+                    }).collect_view()}
+                </div>
+            }
+            .into_any(),
+        })
+    };
+    let ai_name = backend.read_untracked(|engine| engine.workspace().ai_agent.name.clone());
+    view! {
+        <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
+            <ol class="bubbles" aria-label="Messages" aria-live="polite">
+                <For
+                    each=move || bubbles.get().into_iter().enumerate()
+                    key=|(index, line)| (*index, line.clone())
+                    children=|(_, line)| bubble(line)
+                />
+            </ol>
+            <p class="queue-position" role="status">{queue}</p>
+            {offers}
+            <form
+                class="widget-input"
+                on:submit=move |event| {
+                    event.prevent_default();
+                    let words = text.get_untracked().trim().to_owned();
+                    if !words.is_empty() {
+                        say(words);
+                    }
+                }
+            >
+                <label for="widget-text" class="visually-hidden">"Message"</label>
+                <input
+                    id="widget-text"
+                    type="text"
+                    autocomplete="off"
+                    placeholder="Type a message"
+                    prop:value=move || text.get()
+                    on:input=move |event| text.set(event_target_value(&event))
+                />
+                <button type="submit" class="button primary">"Send"</button>
+            </form>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Offer {
+    Buttons(Vec<String>),
+    Rating,
+}
+
+/// A line as the customer sees it: their own words on one side, everyone else's on the other.
+fn bubble(line: Line) -> impl IntoView {
+    let from = match line.speaker {
+        Speaker::Customer => "You".to_owned(),
+        Speaker::System => String::new(),
+        _ => line.from,
+    };
+    view! {
+        <li class=format!("line {}", line.speaker.class())>
+            {(!from.is_empty()).then(|| view! { <span class="from">{from}</span> })}
+            <p class="text">{line.text}</p>
+        </li>
+    }
+}
+
+/// The engine's events for the chat, in order, by their engine names.
+#[component]
+fn Timeline(backend: Backend, chat: ChatId) -> impl IntoView {
+    let events = move || {
+        backend.read(|engine| {
+            let workspace = engine.workspace();
+            let transcript = engine.chat(chat).map(|found| found.transcript.as_slice()).unwrap_or_default();
+            transcript
+                .iter()
+                .map(|event| {
+                    let words = line(event, workspace).map(|line| line.text).unwrap_or_default();
+                    let at = line(event, workspace).and_then(|line| line.at);
+                    (kind(event), at.map(clock_time).unwrap_or_default(), words)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <details class="timeline">
+            <summary>{format!("Engine events for chat #{}", chat.0)}</summary>
+            <ol>
+                {move || events().into_iter().map(|(kind, at, words)| view! {
+                    <li><time>{at}</time> " " <code>{kind}</code> " " {words}</li>
+                }).collect_view()}
+            </ol>
+        </details>
+    }
+}
+
+/// Switches the live agent this tab acts as, signing them in if they are not.
+#[component]
+fn AgentSwitcher(backend: Backend) -> impl IntoView {
+    let identity = use_identity();
+    let error = RwSignal::new(None::<String>);
+    let switch = move |event: leptos::ev::Event| {
+        if let Some(agent) = event_target_value(&event).parse().ok().map(AgentId) {
+            sign_in(backend, identity, agent, error);
+        }
+    };
+    let options = agent_options(backend, move || identity.agent.get());
+    view! {
+        <p class="agent-switcher">
+            <label for="acting-as">"Acting as "</label>
+            <select id="acting-as" on:change=switch>
+                <option value="" disabled=true prop:selected=move || identity.agent.get().is_none()>"Choose a live agent"</option>
+                {options}
+            </select>
+            <span class="error" role="alert">{move || error.get()}</span>
+        </p>
+    }
+}
+
+/// Starts again with no conversations, after saying what that deletes.
+#[component]
+fn Reset() -> impl IntoView {
+    let asking = RwSignal::new(false);
+    view! {
+        <div class="preview-reset">
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button type="button" class="button danger" on:click=move |_| asking.set(true)>"Reset conversations…"</button>
+                }
+            >
+                <div class="confirm" role="group" aria-label="Reset conversations">
+                    <p>"Delete every conversation in this browser, in every tab, and start with none? The workspace is kept."</p>
+                    <div class="confirm-actions">
+                        <button type="button" class="button danger" on:click=move |_| reset_conversations()>"Delete all conversations"</button>
+                        <button type="button" class="button" on:click=move |_| asking.set(false)>"Cancel"</button>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,235 @@
+//! Conversations end to end on the in-browser backend: a French customer handed off to a live
+//! agent and back, under Balanced and under Voluntary; two tabs racing for one chat; a reload in
+//! the middle of a livechat; an Away agent; nobody Online; text that looks like HTML.
+
+use fantoccini::Locator;
+use fantoccini::wd::WindowHandle;
+
+use crate::browser::{Browser, eventually};
+
+/// The starter workspace's Francophone agents.
+const AMELIE: &str = "2";
+const NOAH: &str = "6";
+
+async fn wait_for_text(browser: &Browser, css: &str, needle: &str) {
+    eventually(&format!("`{needle}` in {css}"), || async {
+        let seen = text_or_empty(browser, css).await;
+        (seen.contains(needle), seen)
+    })
+    .await;
+}
+
+async fn text_or_empty(browser: &Browser, css: &str) -> String {
+    match browser.client.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn choose(browser: &Browser, css: &str, value: &str) {
+    let select = browser.client.wait().for_element(Locator::Css(css)).await.expect("the list");
+    select.select_by_value(value).await.expect("the option");
+}
+
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    let field = browser.client.wait().for_element(Locator::Css(css)).await.expect("the field");
+    field.click().await.expect("focus");
+    field.send_keys(text).await.expect("typing");
+}
+
+/// Sets the teamspace's Chat Assignment method on the settings page.
+async fn use_method(browser: &Browser, label: &str) {
+    browser.visit("/settings").await;
+    browser.expect_page("/settings", "Teamspace settings").await;
+    let radio = format!("//label[normalize-space()='{label}']");
+    browser.client.wait().for_element(Locator::XPath(&radio)).await.expect("the method").click().await.expect("click");
+}
+
+/// On `/preview`: acts as `agent` in the inbox half.
+async fn act_as(browser: &Browser, agent: &str) {
+    choose(browser, "#acting-as", agent).await;
+    eventually("the agent's desk", || async {
+        let seen = text_or_empty(browser, ".agent-bar").await;
+        (!seen.is_empty(), seen)
+    })
+    .await;
+}
+
+/// On `/preview`: a new customer in `language` who writes `first`.
+async fn customer_starts(browser: &Browser, language: &str, greeting: &str, first: &str) {
+    choose(browser, "#customer-language", language).await;
+    browser.click(".start-chat button[type=submit]").await;
+    wait_for_text(browser, ".widget .bubbles", greeting).await;
+    customer_says(browser, first).await;
+}
+
+async fn customer_says(browser: &Browser, text: &str) {
+    type_into(browser, "#widget-text", text).await;
+    browser.click(".widget-input button[type=submit]").await;
+    wait_for_text(browser, ".widget .bubbles", text).await;
+}
+
+async fn agent_sends(browser: &Browser, text: &str) {
+    type_into(browser, "#reply-text", text).await;
+    browser.click(".reply-box button[type=submit]").await;
+    wait_for_text(browser, ".transcript", text).await;
+}
+
+const GREETING: &str = "Bonjour ! Je suis l'assistant d'Acme.";
+const ASK: &str = "Je voudrais parler à un humain, <script>alert('x')</script>";
+
+/// The whole path for a French customer, from the greeting to a new AI session, with the chat
+/// reaching Amélie as `method` decides.
+async fn french_journey(method: &str) {
+    let browser = Browser::open(1400).await;
+    use_method(&browser, method).await;
+    browser.visit("/preview").await;
+    browser.expect_page("/preview", "Preview").await;
+    act_as(&browser, AMELIE).await;
+
+    customer_starts(&browser, "fr", GREETING, ASK).await;
+    wait_for_text(&browser, ".widget .bubbles", "Connecting you to a live agent…").await;
+    // The message that looks like a script is text, in the widget and in the inbox.
+    let scripts = browser.client.execute("return document.querySelectorAll('main script').length;", Vec::new()).await;
+    assert_eq!(scripts.expect("a count"), 0, "no script element was made from the message");
+
+    if method == "Voluntary" {
+        wait_for_text(&browser, ".queue-position", "You are 1st in the queue").await;
+        wait_for_text(&browser, "#folder-pending .count", "1").await;
+        wait_for_text(&browser, ".conversation-status", "pending, 1st in queue").await;
+        browser.click(".conversation-actions .primary").await;
+    }
+    wait_for_text(&browser, ".conversation-status", "open, yours").await;
+    wait_for_text(&browser, "#folder-mine .count", "1").await;
+    wait_for_text(&browser, ".transcript", ASK).await;
+    browser.assert_accessible(&format!("/preview with a livechat under {method}")).await;
+
+    agent_sends(&browser, "Bonjour, ici Amélie. Je regarde votre dossier.").await;
+    wait_for_text(&browser, ".widget .bubbles", "Bonjour, ici Amélie. Je regarde votre dossier.").await;
+
+    browser.click(".note-toggle input").await;
+    agent_sends(&browser, "Client fidèle depuis 2019").await;
+    wait_for_text(&browser, ".transcript .line.note", "Client fidèle depuis 2019").await;
+    let widget = browser.text(".widget").await;
+    assert!(!widget.contains("Client fidèle"), "an internal note never reaches the widget: {widget}");
+
+    browser.click(".close-chat").await;
+    wait_for_text(&browser, ".conversation-status", "closed by Amélie Laurent").await;
+    browser.click(".rating button[aria-label='Rate 4 of 5']").await;
+    wait_for_text(&browser, ".widget .bubbles", "Thank you for your feedback!").await;
+    // The handoff's "When live agent closes chat" subtree speaks after the feedback.
+    wait_for_text(&browser, ".widget .bubbles", "Thanks for contacting Acme. Have a great day!").await;
+    wait_for_text(&browser, ".transcript", "Customer rated 4 of 5").await;
+
+    // The next message starts a new AI session at the top level.
+    customer_says(&browser, "bonjour").await;
+    wait_for_text(&browser, ".widget .bubbles", "Sorry, I didn't get that.").await;
+    browser.click(".timeline summary").await;
+    let timeline = browser.text(".timeline ol").await;
+    let closed = timeline.find("chat_closed").expect("the close in the timeline");
+    let rated = timeline.find("feedback_given").expect("the rating in the timeline");
+    let session = timeline.rfind("session_started").expect("a new session in the timeline");
+    assert!(closed < rated && rated < session, "closed, rated, then a new session: {timeline}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_french_customer_reaches_a_french_agent_under_balanced_and_comes_back_to_the_ai_agent() {
+    french_journey("Balanced").await;
+}
+
+#[tokio::test]
+async fn under_voluntary_the_french_chat_waits_in_the_queue_until_a_french_agent_claims_it() {
+    french_journey("Voluntary").await;
+}
+
+async fn switch_to(browser: &Browser, window: &WindowHandle) {
+    browser.client.switch_to_window(window.clone()).await.expect("the tab");
+}
+
+#[tokio::test]
+async fn two_tabs_claiming_one_chat_end_with_one_assignee_and_the_other_is_told() {
+    let browser = Browser::open(1400).await;
+    use_method(&browser, "Voluntary").await;
+    browser.visit("/preview").await;
+    act_as(&browser, AMELIE).await;
+    customer_starts(&browser, "fr", GREETING, "parler à un humain").await;
+    wait_for_text(&browser, ".conversation-status", "pending").await;
+    let first = browser.client.window().await.expect("this tab");
+
+    let second = browser.client.new_window(true).await.expect("a second tab").handle;
+    switch_to(&browser, &second).await;
+    browser.visit("/inbox").await;
+    choose(&browser, "#sign-in-agent", NOAH).await;
+    browser.click(".sign-in button[type=submit]").await;
+    wait_for_text(&browser, "#folder-pending .count", "1").await;
+    browser.click("#chat-list .chat-row").await;
+    wait_for_text(&browser, ".conversation-status", "pending").await;
+
+    // Hold the lock every tab decides under, so that both claims are sent from screens that
+    // still show the chat pending, and race once it is let go.
+    let hold = "navigator.locks.request('handoff-studio-conversations', () => new Promise(r => setTimeout(r, 1500)));";
+    browser.client.execute(hold, Vec::new()).await.expect("the lock is held");
+    browser.click(".conversation-actions .primary").await;
+    switch_to(&browser, &first).await;
+    browser.click(".conversation-actions .primary").await;
+
+    // Noah's claim was queued first: it wins; Amélie is told it was taken.
+    wait_for_text(&browser, ".conversation .error", "Someone else was quicker: Noah Martin took this chat.").await;
+    wait_for_text(&browser, ".conversation-status", "open with Noah Martin").await;
+    switch_to(&browser, &second).await;
+    wait_for_text(&browser, ".conversation-status", "open, yours").await;
+    assert_eq!(text_or_empty(&browser, ".conversation .error").await, "");
+    browser.assert_accessible("/inbox with a claimed chat open").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_reload_in_the_middle_of_a_livechat_loses_nothing() {
+    let browser = Browser::open(1400).await;
+    browser.visit("/preview").await;
+    act_as(&browser, AMELIE).await;
+    customer_starts(&browser, "fr", GREETING, "parler à un humain").await;
+    wait_for_text(&browser, ".conversation-status", "open, yours").await;
+    agent_sends(&browser, "Un instant, je vérifie.").await;
+    type_into(&browser, "#widget-text", "Merci !").await;
+    browser.click(".widget-input button[type=submit]").await;
+    wait_for_text(&browser, ".transcript", "Merci !").await;
+
+    browser.client.refresh().await.expect("the reload");
+    wait_for_text(&browser, ".agent-bar", "Amélie Laurent").await;
+    wait_for_text(&browser, ".conversation-status", "open, yours").await;
+    for line in ["parler à un humain", "Un instant, je vérifie.", "Merci !"] {
+        wait_for_text(&browser, ".transcript", line).await;
+        wait_for_text(&browser, ".widget .bubbles", line).await;
+    }
+    agent_sends(&browser, "C'est réglé.").await;
+    wait_for_text(&browser, ".widget .bubbles", "C'est réglé.").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_away_agent_gets_no_new_chat_and_with_nobody_online_the_no_agent_branch_runs() {
+    let browser = Browser::open(1400).await;
+    browser.visit("/preview").await;
+    // Noah is Online; Amélie signs in and goes Away.
+    act_as(&browser, NOAH).await;
+    act_as(&browser, AMELIE).await;
+    browser.click(".presence").await;
+    wait_for_text(&browser, ".presence-state", "Away").await;
+
+    customer_starts(&browser, "fr", GREETING, "parler à un humain").await;
+    wait_for_text(&browser, ".conversation-status", "open with Noah Martin").await;
+    assert_eq!(browser.text("#folder-mine .count").await, "0", "Away: Amélie got nothing new");
+
+    // Noah goes Away too: the availability check finds nobody Online for the next French chat.
+    act_as(&browser, NOAH).await;
+    browser.click(".presence").await;
+    wait_for_text(&browser, ".presence-state", "Away").await;
+    browser.click(".customer-tabs button:last-child").await;
+    customer_starts(&browser, "fr", GREETING, "parler à un humain").await;
+    wait_for_text(&browser, ".widget .bubbles", "Our team is offline right now").await;
+    browser.click(".timeline summary").await;
+    wait_for_text(&browser, ".timeline ol", "no_agent_available").await;
+    browser.close().await;
+}
