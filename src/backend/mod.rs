@@ -57,22 +57,21 @@ impl Backend {
 
     /// Reads the engine's state without tracking it (in event handlers).
     pub fn read_untracked<R>(&self, read: impl FnOnce(&Engine) -> R) -> R {
-        match self.transport.get_value() {
-            Transport::Browser(backend) => backend.with_engine(read),
-            Transport::Memory(engine) => read(&engine.borrow()),
-        }
+        self.transport.get_value().read(read)
     }
 
     /// Asks the backend to do `command` now. On success, the events it caused; otherwise what
     /// a person should be told. Either way the pages show the latest state afterwards.
     pub async fn send(self, command: Command) -> Result<Vec<Event>, String> {
         let now = now();
-        let result = match self.transport.get_value() {
+        // Held to the end: the page that sent may be gone by the time the answer comes.
+        let transport = self.transport.get_value();
+        let result = match &transport {
             Transport::Browser(backend) => backend.send(now, command).await,
             Transport::Memory(engine) => engine.borrow_mut().handle(now, command).map_err(Refusal::Rejected),
         };
         self.changed();
-        result.map_err(|refusal| self.read_untracked(|engine| describe(&refusal, engine.workspace())))
+        result.map_err(|refusal| transport.read(|engine| describe(&refusal, engine.workspace())))
     }
 
     /// Sends `command` from an event handler; a refusal goes to `failed`.
@@ -86,17 +85,27 @@ impl Backend {
 
     /// Says that the state changed, so that everything read from it is read again.
     fn changed(&self) {
-        self.changes.update(|count| *count += 1);
+        self.changes.try_update(|count| *count += 1);
     }
 
     /// Reads what other tabs wrote, then updates the pages.
     async fn refresh(self) -> Result<(), String> {
-        let result = match self.transport.get_value() {
+        let Some(transport) = self.transport.try_get_value() else { return Ok(()) };
+        let result = match transport {
             Transport::Browser(backend) => backend.refresh().await,
             Transport::Memory(_) => Ok(()),
         };
         self.changed();
         result
+    }
+}
+
+impl Transport {
+    fn read<R>(&self, read: impl FnOnce(&Engine) -> R) -> R {
+        match self {
+            Transport::Browser(backend) => backend.with_engine(read),
+            Transport::Memory(engine) => read(&engine.borrow()),
+        }
     }
 }
 
@@ -222,8 +231,8 @@ pub fn provide_conversations(store: WorkspaceStore) {
         attempts.set_value(attempt);
         leptos::task::spawn_local(async move {
             let opened = BrowserBackend::open(workspace, SEED, &database_name()).await;
-            if attempts.get_value() != attempt {
-                // A newer workspace is being opened.
+            if attempts.try_get_value() != Some(attempt) {
+                // A newer workspace is being opened, or the app is gone.
                 return;
             }
             match opened {

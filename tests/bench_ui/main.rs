@@ -41,6 +41,7 @@ use web_sys::{Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod editor;
+mod inbox;
 
 /// Runs per figure; odd, so the median is one of them.
 const RUNS: usize = 15;
