@@ -10,6 +10,7 @@ use handoff::{AgentId, ChatId, ChatStatus, Command, Engine, TransferTarget};
 use leptos::html;
 use leptos::prelude::*;
 
+use super::lists::focus;
 use super::transcript::{Line, Speaker, clock_time, language_name, method_name, ordinal};
 use super::use_identity;
 use crate::backend::Backend;
@@ -110,13 +111,24 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
         })
     };
     let outcome = Outcome { error: RwSignal::new(None), status: RwSignal::new(None) };
-    let act = move |command: Command, done: &'static str| outcome.send(backend, command, move || outcome.say(done));
+    // After an action its button may be gone: the keyboard focus goes where work continues.
+    let act = move |command: Command, done: &'static str, then_focus: &'static str| {
+        outcome.send(backend, command, move || {
+            outcome.say(done);
+            focus(then_focus);
+        })
+    };
     let claim = move |_| {
         if let Some(version) = standing.with_untracked(|standing| standing.as_ref().map(|standing| standing.version)) {
-            act(Command::Claim { chat, agent, seen_version: version }, "You claimed the chat: it is yours.");
+            act(
+                Command::Claim { chat, agent, seen_version: version },
+                "You claimed the chat: it is yours.",
+                "reply-text",
+            );
         }
     };
-    let close = move |_| act(Command::Close { chat, agent }, "Chat closed: it went back to the AI agent.");
+    let close =
+        move |_| act(Command::Close { chat, agent }, "Chat closed: it went back to the AI agent.", "transcript");
     let transcript_ref = NodeRef::<html::Ol>::new();
     // Keep the latest line in view as the conversation grows.
     Effect::new(move |_| {
@@ -144,7 +156,7 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
             </header>
             <p class="error" role="alert">{move || outcome.error.get()}</p>
             <p class="visually-hidden" role="status">{move || outcome.status.get()}</p>
-            <ol class="transcript" aria-label="Transcript" node_ref=transcript_ref tabindex="0">
+            <ol id="transcript" class="transcript" aria-label="Transcript" node_ref=transcript_ref tabindex="0">
                 <For
                     each=move || lines.get().into_iter().enumerate()
                     key=|(index, line)| (*index, line.clone())
@@ -201,7 +213,10 @@ fn Transfer(backend: Backend, agent: AgentId, chat: ChatId, outcome: Outcome) ->
             outcome.error.set(Some("Choose an agent or a team to transfer to.".to_owned()));
             return;
         };
-        outcome.send(backend, Command::Transfer { chat, agent, to }, move || outcome.say("Chat transferred."));
+        outcome.send(backend, Command::Transfer { chat, agent, to }, move || {
+            outcome.say("Chat transferred.");
+            focus("transcript");
+        });
     };
     view! {
         <span class="transfer">

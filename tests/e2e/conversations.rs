@@ -3,6 +3,7 @@
 //! the middle of a livechat; an Away agent; nobody Online; text that looks like HTML.
 
 use fantoccini::Locator;
+use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
 
 use crate::browser::{Browser, eventually};
@@ -231,5 +232,77 @@ async fn an_away_agent_gets_no_new_chat_and_with_nobody_online_the_no_agent_bran
     wait_for_text(&browser, ".widget .bubbles", "Our team is offline right now").await;
     browser.click(".timeline summary").await;
     wait_for_text(&browser, ".timeline ol", "no_agent_available").await;
+    browser.close().await;
+}
+
+/// What has the keyboard focus, as `tag#id.class`.
+async fn focused(browser: &Browser) -> String {
+    let script = "const e = document.activeElement; return e.tagName.toLowerCase() + '#' + e.id + '.' + e.className;";
+    let seen = browser.client.execute(script, Vec::new()).await.expect("the focus");
+    seen.as_str().unwrap_or_default().to_owned()
+}
+
+async fn press(browser: &Browser, keys: &str) {
+    let focused = browser.client.active_element().await.expect("a focused element");
+    focused.send_keys(keys).await.expect("keys");
+}
+
+/// Presses Tab until the focus is on something whose `focused` text contains `target`.
+async fn tab_to(browser: &Browser, target: &str) {
+    for _ in 0..60 {
+        if focused(browser).await.contains(target) {
+            return;
+        }
+        press(browser, &Key::Tab.to_string()).await;
+    }
+    panic!("Tab never reached {target}; the focus is on {}", focused(browser).await);
+}
+
+#[tokio::test]
+async fn the_conversation_can_be_worked_with_the_keyboard_alone() {
+    let browser = Browser::open(1400).await;
+    use_method(&browser, "Voluntary").await;
+    // A French customer waits (set up with the mouse on the preview).
+    browser.visit("/preview").await;
+    act_as(&browser, AMELIE).await;
+    customer_starts(&browser, "fr", GREETING, "parler à un humain").await;
+
+    // From here on, only keys: open the chat, claim it, pick a canned reply, send it, write a
+    // note, close the chat.
+    browser.visit("/inbox").await;
+    wait_for_text(&browser, "#folder-pending .count", "1").await;
+    tab_to(&browser, "chat-row").await;
+    press(&browser, &Key::Enter.to_string()).await;
+    wait_for_text(&browser, ".conversation-status", "pending").await;
+    tab_to(&browser, "button primary").await;
+    press(&browser, &Key::Enter.to_string()).await;
+    wait_for_text(&browser, ".conversation-status", "open, yours").await;
+    eventually("the focus in the reply box after claiming", || async {
+        let seen = focused(&browser).await;
+        (seen.starts_with("textarea#reply-text"), seen)
+    })
+    .await;
+    press(&browser, "/by").await;
+    wait_for_text(&browser, ".canned [aria-selected=true]", "/bye").await;
+    press(&browser, &Key::Enter.to_string()).await;
+    press(&browser, &Key::Enter.to_string()).await;
+    wait_for_text(&browser, ".transcript", "Glad I could help. Have a great day!").await;
+
+    tab_to(&browser, "input#.").await;
+    press(&browser, " ").await;
+    wait_for_text(&browser, ".reply-box button[type=submit]", "Add note").await;
+    tab_to(&browser, "textarea#reply-text").await;
+    press(&browser, &format!("Résolu par clavier{}", Key::Enter)).await;
+    wait_for_text(&browser, ".transcript .line.note", "Résolu par clavier").await;
+
+    // Back up to Close chat.
+    for _ in 0..20 {
+        if focused(&browser).await.contains("close-chat") {
+            break;
+        }
+        press(&browser, &format!("{}{}", Key::Shift, Key::Tab)).await;
+    }
+    press(&browser, &Key::Enter.to_string()).await;
+    wait_for_text(&browser, ".conversation-status", "closed by Amélie Laurent").await;
     browser.close().await;
 }
