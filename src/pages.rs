@@ -81,9 +81,29 @@ fn section(path: &str) -> &'static Section {
     SECTIONS.iter().find(|section| section.path == path).expect("every routed page has a section")
 }
 
+/// The page's own title; `App` composes the browser tab's title from it.
+#[derive(Clone, Copy)]
+pub struct PageTitle(pub RwSignal<&'static str>);
+
 /// Sets the browser tab's title while a page is shown.
-pub fn set_document_title(title: &str) {
-    document().set_title(&format!("{title} · Handoff Studio"));
+pub fn set_document_title(title: &'static str) {
+    if let Some(PageTitle(page)) = use_context::<PageTitle>() {
+        page.set(title);
+    }
+}
+
+/// Keeps the tab's title as "Page · Handoff Studio", led by the number of pending chats the
+/// signed-in agent may take, "(2) Page · Handoff Studio", so a waiting chat shows in any tab.
+pub fn provide_page_title(pending: impl Fn() -> Option<usize> + 'static) {
+    let page = RwSignal::new("Handoff Studio");
+    provide_context(PageTitle(page));
+    Effect::new(move |_| {
+        let title = match pending() {
+            Some(count) if count > 0 => format!("({count}) {} · Handoff Studio", page.get()),
+            _ => format!("{} · Handoff Studio", page.get()),
+        };
+        document().set_title(&title);
+    });
 }
 
 /// The page a section will become; for now it says what it will hold.

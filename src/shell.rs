@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::backend::provide_conversations;
 use crate::editor::EditorPage;
 use crate::inbox::{InboxPage, pending_count, provide_identity};
-use crate::pages::{HomePage, NotFoundPage, SECTIONS, SimulatorPage};
+use crate::pages::{HomePage, NotFoundPage, SECTIONS, SimulatorPage, provide_page_title};
 use crate::preview::PreviewPage;
 use crate::router::{Link, provide_location, use_location};
 use crate::settings::SettingsPage;
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
     // The conversations run on the workspace; both stores are the app's.
     provide_conversations(use_workspace_store());
     provide_identity();
+    provide_page_title(pending_count);
     let location = use_location();
     let page = Memo::new(move |_| Page::at(&location.path()));
     view! {

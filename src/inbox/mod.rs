@@ -125,10 +125,7 @@ pub fn with_backend(render: impl Fn(Backend) -> AnyView + Send + Sync + 'static)
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    Effect::new(move |_| match pending_count() {
-        Some(count) if count > 0 => set_document_title(&format!("({count}) Inbox")),
-        _ => set_document_title("Inbox"),
-    });
+    set_document_title("Inbox");
     view! {
         <article class="inbox-page">
             <h1>"Inbox"</h1>
