@@ -8,7 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use handoff::{Command, Engine, Event, Timestamp, Workspace, event_to_json, state_to_json};
+use handoff::{Command, Engine, Event, Timestamp, Workspace, event_to_bytes, state_to_bytes};
 use wasm_bindgen::JsValue;
 
 use super::indexed_db::{IndexedDbJournal, with_lock};
@@ -91,8 +91,8 @@ impl BrowserBackend {
         if events.is_empty() {
             return Ok(events);
         }
-        let texts: Vec<String> = events.iter().map(event_to_json).collect();
-        if let Err(error) = self.journal.append(first, &texts).await {
+        let records: Vec<Vec<u8>> = events.iter().map(event_to_bytes).collect();
+        if let Err(error) = self.journal.append(first, &records).await {
             // Not stored, so it never happened: back to what the journal holds.
             self.mirror.forget_from(first);
             self.backend.borrow_mut().reload();
@@ -100,7 +100,7 @@ impl BrowserBackend {
         }
         let position = self.backend.borrow().position();
         if position - self.stored_snapshot.get() >= EVENTS_PER_SNAPSHOT {
-            let state = self.with_engine(|engine| state_to_json(engine.state()));
+            let state = self.with_engine(|engine| state_to_bytes(engine.state()));
             // A snapshot that cannot be written leaves the events in place: nothing is lost.
             if self.journal.write_snapshot(position, &state).await.is_ok() {
                 self.stored_snapshot.set(position);
@@ -122,8 +122,10 @@ async fn load_into(journal: &IndexedDbJournal, mirror: &MemoryJournal, from: u64
     if let Some((next, state)) = snapshot
         && next > from
     {
-        mirror.set_snapshot(next, state);
+        mirror.set_snapshot(next, state.0);
     }
-    mirror.extend(journal.events_from(from.max(snapshot_next)).await?);
+    mirror.extend(
+        journal.events_from(from.max(snapshot_next)).await?.into_iter().map(|(number, event)| (number, event.0)),
+    );
     Ok(snapshot_next)
 }

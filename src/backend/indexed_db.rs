@@ -3,14 +3,16 @@
 //! and a Web Lock that all of the browser's tabs share, so that "read what other tabs wrote,
 //! decide, write" is one step.
 //!
-//! One object store holds the events under their numbers and the snapshot under the key
-//! `"snapshot"` (as `next` and the state's JSON, on two lines).
+//! One object store holds the events under their numbers, each as the bytes of
+//! `handoff::event_to_bytes` (a `Uint8Array`), and the snapshot under the key `"snapshot"`, as
+//! the array `[next, bytes of handoff::state_to_bytes]`.
 
 use std::cell::RefCell;
+use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
@@ -19,6 +21,18 @@ use super::simulated::JournalError;
 
 const STORE: &str = "journal";
 const SNAPSHOT_KEY: &str = "snapshot";
+
+/// One record as the journal stores it: the bytes of `handoff::event_to_bytes` or
+/// `handoff::state_to_bytes`. Shown in hexadecimal, so that a download of what the browser
+/// holds keeps every byte, readable or damaged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record(pub Vec<u8>);
+
+impl fmt::Display for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
 
 /// An open journal database.
 #[derive(Debug, Clone)]
@@ -103,18 +117,24 @@ impl IndexedDbJournal {
         Ok((transaction, store))
     }
 
-    /// The snapshot, as the number of the first event after it and the state's JSON.
-    pub async fn snapshot(&self) -> Result<Option<(u64, String)>, String> {
+    /// The snapshot, as the number of the first event after it and the state's bytes.
+    pub async fn snapshot(&self) -> Result<Option<(u64, Record)>, String> {
         let (_, store) = self.store(IdbTransactionMode::Readonly)?;
         let value = finished(&store.get(&JsValue::from_str(SNAPSHOT_KEY)).map_err(described)?).await?;
-        let Some(text) = value.as_string() else { return Ok(None) };
-        let (next, state) = text.split_once('\n').ok_or("the saved snapshot has no event number")?;
-        let next = next.parse().map_err(|_| format!("the saved snapshot's event number {next:?} is not a number"))?;
-        Ok(Some((next, state.to_owned())))
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        let pair: Option<Array> = value.dyn_into().ok();
+        let next = pair.as_ref().and_then(|pair| pair.get(0).as_f64());
+        let state = pair.and_then(|pair| pair.get(1).dyn_into::<Uint8Array>().ok());
+        match (next, state) {
+            (Some(next), Some(state)) => Ok(Some((next as u64, Record(state.to_vec())))),
+            _ => Err("the saved snapshot is not an event number and bytes".to_owned()),
+        }
     }
 
     /// Every event numbered `from` or more, in order.
-    pub async fn events_from(&self, from: u64) -> Result<Vec<(u64, String)>, String> {
+    pub async fn events_from(&self, from: u64) -> Result<Vec<(u64, Record)>, String> {
         let (_, store) = self.store(IdbTransactionMode::Readonly)?;
         let range = IdbKeyRange::bound(&number_key(from), &JsValue::from_f64(f64::INFINITY)).map_err(described)?;
         let keys = store.get_all_keys_with_key(&range).map_err(described)?;
@@ -124,18 +144,20 @@ impl IndexedDbJournal {
         Ok(keys
             .iter()
             .zip(values.iter())
-            .filter_map(|(key, value)| Some((key.as_f64()? as u64, value.as_string()?)))
+            .filter_map(|(key, value)| {
+                Some((key.as_f64()? as u64, Record(value.dyn_into::<Uint8Array>().ok()?.to_vec())))
+            })
             .collect())
     }
 
     /// Writes events numbered from `first`, all or none; a number already taken (another tab
     /// wrote it first) refuses them all.
-    pub async fn append(&self, first: u64, events: &[String]) -> Result<(), JournalError> {
+    pub async fn append(&self, first: u64, events: &[Vec<u8>]) -> Result<(), JournalError> {
         let refused = |error: String| JournalError::Refused(error);
         let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(refused)?;
         for (offset, event) in events.iter().enumerate() {
             store
-                .add_with_key(&JsValue::from_str(event), &number_key(first + offset as u64))
+                .add_with_key(&Uint8Array::from(&event[..]), &number_key(first + offset as u64))
                 .map_err(|error| refused(described(error)))?;
         }
         committed(&transaction).await.map_err(|error| {
@@ -144,13 +166,11 @@ impl IndexedDbJournal {
     }
 
     /// Writes a snapshot taken before event `next` and drops the events it holds, in one step.
-    pub async fn write_snapshot(&self, next: u64, state: &str) -> Result<(), JournalError> {
+    pub async fn write_snapshot(&self, next: u64, state: &[u8]) -> Result<(), JournalError> {
         let refused = |error: String| JournalError::Refused(error);
         let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(refused)?;
-        let text = format!("{next}\n{state}");
-        store
-            .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(SNAPSHOT_KEY))
-            .map_err(|e| refused(described(e)))?;
+        let record = Array::of2(&number_key(next), &Uint8Array::from(state));
+        store.put_with_key(&record, &JsValue::from_str(SNAPSHOT_KEY)).map_err(|e| refused(described(e)))?;
         if next > 0 {
             let held =
                 IdbKeyRange::bound_with_lower_open_and_upper_open(&number_key(0), &number_key(next), false, true)

@@ -8,26 +8,28 @@
 //! claims of one chat end with exactly one assignee.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use handoff::{Command, Engine, Event, Rejection, Timestamp, Workspace, event_to_json, load_event, load_state};
+use handoff::{
+    Command, Engine, Event, Rejection, Timestamp, Workspace, event_to_bytes, load_event_bytes, load_state_bytes,
+};
 
 /// How many events the journal holds before the backend writes a snapshot and drops them.
 pub const EVENTS_PER_SNAPSHOT: u64 = 2_000;
 
 /// Where the simulated backend keeps what it accepted: a snapshot of the engine's state and the
-/// events accepted since, numbered from 0 without gaps.
+/// events accepted since, numbered from 0 without gaps. Each record is bytes in the domain's
+/// compact journal encoding (`handoff::journal`), not JSON: that keeps the download small.
 pub trait Journal {
-    /// The latest snapshot, as the number of the first event after it and the state's JSON.
-    fn snapshot(&self) -> Option<(u64, String)>;
+    /// The latest snapshot, as the number of the first event after it and the state's bytes.
+    fn snapshot(&self) -> Option<(u64, Vec<u8>)>;
     /// The event numbered `number`, as written.
-    fn event(&self, number: u64) -> Option<String>;
+    fn event(&self, number: u64) -> Option<Vec<u8>>;
     /// Writes event `number`; fails when the number is taken (another tab got there first) or
     /// the storage refuses.
-    fn append(&mut self, number: u64, event: &str) -> Result<(), JournalError>;
+    fn append(&mut self, number: u64, event: &[u8]) -> Result<(), JournalError>;
     /// Writes a snapshot taken before event `next`, and drops the events it holds.
-    fn write_snapshot(&mut self, next: u64, state: &str) -> Result<(), JournalError>;
+    fn write_snapshot(&mut self, next: u64, state: &[u8]) -> Result<(), JournalError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +113,7 @@ impl<J: Journal> SimulatedBackend<J> {
         let earlier = self.catch_up().unwrap_or_default();
         let events = self.engine.handle(now, command).map_err(Refusal::Rejected)?;
         for (offset, event) in events.iter().enumerate() {
-            if let Err(error) = self.journal.append(self.next + offset as u64, &event_to_json(event)) {
+            if let Err(error) = self.journal.append(self.next + offset as u64, &event_to_bytes(event)) {
                 // Go back to exactly what the journal holds: nothing half-done remains.
                 self.reload();
                 return Err(Refusal::NotStored(error));
@@ -119,7 +121,7 @@ impl<J: Journal> SimulatedBackend<J> {
         }
         self.next += events.len() as u64;
         if self.snapshot_every.is_some_and(|every| self.next - self.snapshot_at >= every) {
-            let state = handoff::state_to_json(self.engine.state());
+            let state = handoff::state_to_bytes(self.engine.state());
             // A snapshot that cannot be written leaves the events in place: nothing is lost.
             if self.journal.write_snapshot(self.next, &state).is_ok() {
                 self.snapshot_at = self.next;
@@ -133,7 +135,7 @@ impl<J: Journal> SimulatedBackend<J> {
 /// could not be read.
 fn replay(workspace: &Workspace, seed: u64, journal: &impl Journal) -> (Engine, u64, u64, Option<Damaged>) {
     let (mut engine, snapshot_at, damaged) = match journal.snapshot() {
-        Some((next, text)) => match load_state(&text, workspace) {
+        Some((next, bytes)) => match load_state_bytes(&bytes, workspace) {
             Ok(state) => (Engine::from_state(workspace.clone(), state), next, None),
             Err(error) => {
                 let damaged = Damaged { what: "the saved snapshot".to_owned(), error: error.to_string() };
@@ -153,8 +155,8 @@ fn replay(workspace: &Workspace, seed: u64, journal: &impl Journal) -> (Engine, 
 /// Applies the journal's events from `next` on, moving `next` past each.
 fn read_events(engine: &mut Engine, journal: &impl Journal, next: &mut u64) -> Result<Vec<Event>, Damaged> {
     let mut read = Vec::new();
-    while let Some(text) = journal.event(*next) {
-        let event = load_event(&text)
+    while let Some(bytes) = journal.event(*next) {
+        let event = load_event_bytes(&bytes)
             .map_err(|error| Damaged { what: format!("saved event {next}"), error: error.to_string() })?;
         engine.apply(&event);
         read.push(event);
@@ -172,8 +174,22 @@ pub struct MemoryJournal {
 
 #[derive(Debug, Default)]
 struct Stored {
-    snapshot: Option<(u64, String)>,
-    events: BTreeMap<u64, String>,
+    snapshot: Option<(u64, Vec<u8>)>,
+    /// In order of their numbers, each number once. A sorted `Vec` rather than a `BTreeMap`:
+    /// events arrive in order, and the map's code added about 2,000 bytes to the download.
+    events: Vec<(u64, Vec<u8>)>,
+}
+
+impl Stored {
+    /// Where event `number` is, or would go.
+    fn find(&self, number: u64) -> Result<usize, usize> {
+        self.events.binary_search_by_key(&number, |(held, _)| *held)
+    }
+
+    /// The index of the first event numbered `from` or more.
+    fn start(&self, from: u64) -> usize {
+        self.events.partition_point(|(held, _)| *held < from)
+    }
 }
 
 impl MemoryJournal {
@@ -187,47 +203,60 @@ impl MemoryJournal {
     }
 
     /// Adds events read from elsewhere (another tab's, or the browser's journal on opening).
-    pub fn extend(&self, events: impl IntoIterator<Item = (u64, String)>) {
-        self.inner.borrow_mut().events.extend(events);
+    pub fn extend(&self, events: impl IntoIterator<Item = (u64, Vec<u8>)>) {
+        let mut stored = self.inner.borrow_mut();
+        for (number, event) in events {
+            match stored.find(number) {
+                Ok(at) => stored.events[at].1 = event,
+                Err(at) => stored.events.insert(at, (number, event)),
+            }
+        }
     }
 
     /// Sets the snapshot read from elsewhere, dropping the events it holds.
-    pub fn set_snapshot(&self, next: u64, state: String) {
+    pub fn set_snapshot(&self, next: u64, state: Vec<u8>) {
         let mut stored = self.inner.borrow_mut();
         stored.snapshot = Some((next, state));
-        stored.events.retain(|&number, _| number >= next);
+        let start = stored.start(next);
+        stored.events.drain(..start);
     }
 
     /// The events numbered `from` or more, in order.
-    pub fn events_from(&self, from: u64) -> Vec<(u64, String)> {
-        self.inner.borrow().events.range(from..).map(|(number, text)| (*number, text.clone())).collect()
+    pub fn events_from(&self, from: u64) -> Vec<(u64, Vec<u8>)> {
+        let stored = self.inner.borrow();
+        stored.events[stored.start(from)..].to_vec()
     }
 
     /// Forgets the events numbered `from` or more (a write that the browser refused).
     pub fn forget_from(&self, from: u64) {
-        self.inner.borrow_mut().events.retain(|&number, _| number < from);
+        let mut stored = self.inner.borrow_mut();
+        let start = stored.start(from);
+        stored.events.truncate(start);
     }
 }
 
 impl Journal for MemoryJournal {
-    fn snapshot(&self) -> Option<(u64, String)> {
+    fn snapshot(&self) -> Option<(u64, Vec<u8>)> {
         self.inner.borrow().snapshot.clone()
     }
 
-    fn event(&self, number: u64) -> Option<String> {
-        self.inner.borrow().events.get(&number).cloned()
+    fn event(&self, number: u64) -> Option<Vec<u8>> {
+        let stored = self.inner.borrow();
+        stored.find(number).ok().map(|at| stored.events[at].1.clone())
     }
 
-    fn append(&mut self, number: u64, event: &str) -> Result<(), JournalError> {
+    fn append(&mut self, number: u64, event: &[u8]) -> Result<(), JournalError> {
         let mut stored = self.inner.borrow_mut();
-        if stored.events.contains_key(&number) {
-            return Err(JournalError::Taken { number });
+        match stored.find(number) {
+            Ok(_) => Err(JournalError::Taken { number }),
+            Err(at) => {
+                stored.events.insert(at, (number, event.to_owned()));
+                Ok(())
+            }
         }
-        stored.events.insert(number, event.to_owned());
-        Ok(())
     }
 
-    fn write_snapshot(&mut self, next: u64, state: &str) -> Result<(), JournalError> {
+    fn write_snapshot(&mut self, next: u64, state: &[u8]) -> Result<(), JournalError> {
         self.set_snapshot(next, state.to_owned());
         Ok(())
     }
@@ -250,22 +279,22 @@ mod tests {
     }
 
     impl Journal for RefusingJournal {
-        fn snapshot(&self) -> Option<(u64, String)> {
+        fn snapshot(&self) -> Option<(u64, Vec<u8>)> {
             self.inner.snapshot()
         }
 
-        fn event(&self, number: u64) -> Option<String> {
+        fn event(&self, number: u64) -> Option<Vec<u8>> {
             self.inner.event(number)
         }
 
-        fn append(&mut self, number: u64, event: &str) -> Result<(), JournalError> {
+        fn append(&mut self, number: u64, event: &[u8]) -> Result<(), JournalError> {
             if self.refuse_after.borrow().is_some_and(|limit| self.inner.len() >= limit) {
                 return Err(JournalError::Refused("full".to_owned()));
             }
             self.inner.append(number, event)
         }
 
-        fn write_snapshot(&mut self, next: u64, state: &str) -> Result<(), JournalError> {
+        fn write_snapshot(&mut self, next: u64, state: &[u8]) -> Result<(), JournalError> {
             self.inner.write_snapshot(next, state)
         }
     }
@@ -357,11 +386,27 @@ mod tests {
     }
 
     #[test]
+    fn the_memory_journal_keeps_events_in_number_order_like_a_map() {
+        let mut journal = MemoryJournal::default();
+        journal.extend([(2, vec![2]), (0, vec![0])]);
+        journal.append(1, &[1]).expect("a free number");
+        assert_eq!(journal.append(1, &[9]), Err(JournalError::Taken { number: 1 }));
+        journal.extend([(2, vec![22]), (3, vec![3])]);
+        assert_eq!(journal.events_from(1), [(1, vec![1]), (2, vec![22]), (3, vec![3])]);
+        journal.set_snapshot(2, vec![7]);
+        assert_eq!(journal.events_from(0), [(2, vec![22]), (3, vec![3])], "the snapshot holds the rest");
+        assert_eq!(journal.event(1), None);
+        journal.forget_from(3);
+        assert_eq!(journal.events_from(0), [(2, vec![22])]);
+        assert_eq!(journal.snapshot(), Some((2, vec![7])));
+    }
+
+    #[test]
     fn a_damaged_event_is_reported_and_the_replay_stops_before_it() {
         let journal = MemoryJournal::default();
         let mut backend = tab(&journal);
         backend.handle(T, Command::SignIn { agent: AgentId(2) }).expect("accepted");
-        journal.extend([(1, "{ oops".to_owned())]);
+        journal.extend([(1, vec![0xff, 0xff])]);
         let (reloaded, damaged) = SimulatedBackend::open(starter_workspace(), 7, journal.clone());
         let damaged = damaged.expect("the damage is reported");
         assert_eq!(damaged.what, "saved event 1");

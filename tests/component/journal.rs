@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use handoff_studio::backend::indexed_db::{IndexedDbJournal, with_lock};
+use handoff_studio::backend::indexed_db::{IndexedDbJournal, Record, with_lock};
 use handoff_studio::backend::simulated::JournalError;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -13,8 +13,13 @@ async fn fresh(name: &str) -> IndexedDbJournal {
     IndexedDbJournal::open(&name).await.expect("the browser opens a database")
 }
 
-fn texts(events: &[(u64, String)]) -> Vec<(u64, &str)> {
-    events.iter().map(|(number, text)| (*number, text.as_str())).collect()
+/// Records as the journal stores them are bytes; these tests write readable ones.
+fn records(texts: &[&str]) -> Vec<Vec<u8>> {
+    texts.iter().map(|text| text.as_bytes().to_vec()).collect()
+}
+
+fn texts(events: &[(u64, Record)]) -> Vec<(u64, &str)> {
+    events.iter().map(|(number, record)| (*number, std::str::from_utf8(&record.0).expect("written as text"))).collect()
 }
 
 #[wasm_bindgen_test]
@@ -22,14 +27,14 @@ async fn events_are_kept_in_order_and_a_taken_number_refuses_the_whole_write() {
     let journal = fresh("events").await;
     assert_eq!(journal.snapshot().await, Ok(None));
     assert_eq!(journal.events_from(0).await, Ok(Vec::new()));
-    journal.append(0, &["a".to_owned(), "b".to_owned()]).await.expect("written");
-    journal.append(2, &["c".to_owned()]).await.expect("written");
+    journal.append(0, &records(&["a", "b"])).await.expect("written");
+    journal.append(2, &records(&["c"])).await.expect("written");
     assert_eq!(texts(&journal.events_from(0).await.unwrap()), [(0, "a"), (1, "b"), (2, "c")]);
     assert_eq!(texts(&journal.events_from(2).await.unwrap()), [(2, "c")]);
 
     // Another tab wrote event 3 first: this tab's 3 and 4 are refused together.
-    journal.append(3, &["other tab".to_owned()]).await.expect("written");
-    let refused = journal.append(3, &["mine".to_owned(), "mine too".to_owned()]).await;
+    journal.append(3, &records(&["other tab"])).await.expect("written");
+    let refused = journal.append(3, &records(&["mine", "mine too"])).await;
     assert_eq!(refused, Err(JournalError::Taken { number: 3 }));
     assert_eq!(texts(&journal.events_from(3).await.unwrap()), [(3, "other tab")], "nothing of the refused write");
 }
@@ -37,10 +42,11 @@ async fn events_are_kept_in_order_and_a_taken_number_refuses_the_whole_write() {
 #[wasm_bindgen_test]
 async fn a_snapshot_replaces_the_events_it_holds() {
     let journal = fresh("snapshot").await;
-    let events: Vec<String> = (0..5).map(|number| format!("event {number}")).collect();
+    let events: Vec<Vec<u8>> = (0..5).map(|number| format!("event {number}").into_bytes()).collect();
     journal.append(0, &events).await.expect("written");
-    journal.write_snapshot(3, "{\"state\": 1}").await.expect("written");
-    assert_eq!(journal.snapshot().await, Ok(Some((3, "{\"state\": 1}".to_owned()))));
+    journal.write_snapshot(3, &[1, 0, 255]).await.expect("written");
+    assert_eq!(journal.snapshot().await, Ok(Some((3, Record(vec![1, 0, 255])))));
+    assert_eq!(Record(vec![1, 0, 255]).to_string(), "0100ff", "a download shows every byte");
     assert_eq!(texts(&journal.events_from(0).await.unwrap()), [(3, "event 3"), (4, "event 4")]);
 
     // A second connection (another tab) reads the same.

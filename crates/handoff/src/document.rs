@@ -95,16 +95,6 @@ pub fn load_workspace(text: &str) -> Result<Workspace, DocumentError> {
     Ok(document.workspace)
 }
 
-/// One accepted event as a line of JSON, as the simulated backend's journal keeps it.
-pub fn event_to_json(event: &crate::protocol::Event) -> String {
-    serde_json::to_string(event).expect("an event always serializes")
-}
-
-/// Reads an event written by `event_to_json`.
-pub fn load_event(text: &str) -> Result<crate::protocol::Event, DocumentError> {
-    parse(text)
-}
-
 pub fn state_to_json(state: &State) -> String {
     let document = StateDocument { format: STATE_FORMAT.to_owned(), version: FORMAT_VERSION, state: state.clone() };
     serde_json::to_string_pretty(&document).expect("a state always serializes")
@@ -116,7 +106,11 @@ pub fn state_to_json(state: &State) -> String {
 pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentError> {
     check_header(text, STATE_FORMAT)?;
     let document: StateDocument = parse(text)?;
-    let state = document.state;
+    check_state(document.state, workspace)
+}
+
+/// Checks a state read from a snapshot against the workspace it belongs to (see `load_state`).
+pub(crate) fn check_state(state: State, workspace: &Workspace) -> Result<State, DocumentError> {
     let agents: Vec<_> = workspace.teamspace.agents.iter().map(|agent| agent.id).collect();
     let in_state: Vec<_> = state.agents.iter().map(|agent| agent.id).collect();
     if agents != in_state {

@@ -18,6 +18,7 @@ pub mod fold;
 mod hash;
 pub mod ids;
 pub mod inbox;
+pub mod journal;
 pub mod matching;
 mod pools;
 pub mod protocol;
@@ -27,13 +28,11 @@ pub mod validate;
 pub mod workflow;
 pub mod workspace;
 
-pub use document::{
-    DocumentError, event_to_json, load_event, load_state, load_workspace, starter_workspace, state_to_json,
-    workspace_to_json,
-};
+pub use document::{DocumentError, load_state, load_workspace, starter_workspace, state_to_json, workspace_to_json};
 pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, State};
 pub use explain::{AgentVerdict, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
+pub use journal::{event_to_bytes, load_event_bytes, load_state_bytes, state_to_bytes};
 pub use protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
 pub use scenario::{Report, Scenario, load_scenario, run_scenario};
 pub use teamspace_edit::SettingsError;

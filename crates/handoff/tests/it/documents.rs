@@ -1,7 +1,10 @@
 //! The JSON documents: they round-trip, and every broken one gets an error that says where
 //! and what was expected.
 
-use handoff::{Engine, load_state, load_workspace, state_to_json, workspace_to_json};
+use handoff::{
+    Engine, event_to_bytes, load_event_bytes, load_state, load_state_bytes, load_workspace, state_to_bytes,
+    state_to_json, workspace_to_json,
+};
 
 use crate::support::{all_users, run, workspace};
 
@@ -147,10 +150,42 @@ fn a_snapshot_that_no_longer_fits_its_workspace_is_refused_where_it_disagrees() 
         load_state(&snapshot, &edited).unwrap_err().to_string(),
         "at state.chats.10.handoff: node 20 is not a Human Handoff action of the workflow"
     );
+    // The browser journal's snapshot is checked the same way.
+    assert_eq!(
+        load_state_bytes(&state_to_bytes(engine.state()), &edited).unwrap_err().to_string(),
+        "at state.chats.10.handoff: node 20 is not a Human Handoff action of the workflow"
+    );
 
     let tampered = snapshot.replacen("\"open_chats\": 1", "\"open_chats\": 3", 1);
     assert_eq!(
         load_state(&tampered, &workspace).unwrap_err().to_string(),
         "at state.agents[0].open_chats: says 3 open chats, but 1 chats are open with agent 1"
+    );
+}
+
+#[test]
+fn a_journal_record_that_is_cut_short_padded_or_of_another_version_is_refused() {
+    let workspace = workspace("balanced", 1, all_users());
+    let mut engine = Engine::new(workspace.clone(), 7);
+    run(&mut engine, "in 1\nstart 10 fr\nsay 10 humain");
+    let snapshot = state_to_bytes(engine.state());
+    assert_eq!(load_state_bytes(&snapshot, &workspace).as_ref(), Ok(engine.state()));
+
+    let event = engine.state().chats[&handoff::ChatId(10)].transcript.last().expect("an event").clone();
+    let bytes = event_to_bytes(&event);
+    assert_eq!(load_event_bytes(&bytes), Ok(event));
+    let cut = &bytes[..bytes.len() - 1];
+    assert_eq!(load_event_bytes(cut).unwrap_err().to_string(), "the saved event is damaged");
+    let padded = [&bytes[..], &[0]].concat();
+    assert_eq!(load_event_bytes(&padded).unwrap_err().to_string(), "the saved event is damaged");
+    let other_version = [&[2], &bytes[1..]].concat();
+    assert_eq!(
+        load_event_bytes(&other_version).unwrap_err().to_string(),
+        "the saved event has journal version 2, not 1"
+    );
+    assert_eq!(load_event_bytes(&[]).unwrap_err().to_string(), "the saved event is empty");
+    assert_eq!(
+        load_state_bytes(&snapshot[..snapshot.len() / 2], &workspace).unwrap_err().to_string(),
+        "the saved snapshot is damaged"
     );
 }

@@ -6,7 +6,10 @@
 //! `PROPTEST_CASES=3000000 cargo test --profile bench -p handoff --test it fuzz`, which on
 //! 2026-11-23 ran 3,000,000 cases of each property in 273 s on the project's machine, none failing.
 
-use handoff::{Engine, load_scenario, load_state, load_workspace, run_scenario, state_to_json, workspace_to_json};
+use handoff::{
+    Engine, event_to_bytes, load_event_bytes, load_scenario, load_state, load_state_bytes, load_workspace,
+    run_scenario, state_to_bytes, state_to_json, workspace_to_json,
+};
 use proptest::prelude::*;
 
 use crate::support::{all_users, run, workspace};
@@ -49,7 +52,11 @@ fn arb_edit() -> impl Strategy<Value = Edit> {
 
 /// Applies the edits byte-wise; the result may not be UTF-8, so it is read lossily like a file would be.
 fn mutate(document: &str, edits: &[Edit]) -> String {
-    let mut bytes = document.as_bytes().to_vec();
+    String::from_utf8_lossy(&mutate_bytes(document.as_bytes(), edits)).into_owned()
+}
+
+fn mutate_bytes(bytes: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut bytes = bytes.to_vec();
     for edit in edits {
         let len = bytes.len().max(1);
         match edit {
@@ -69,7 +76,7 @@ fn mutate(document: &str, edits: &[Edit]) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+    bytes
 }
 
 proptest! {
@@ -96,6 +103,31 @@ proptest! {
         }
         if let Ok(scenario) = load_scenario(&mutate(SCENARIO, &edits)) {
             let _ = run_scenario(&scenario);
+        }
+    }
+
+    #[test]
+    fn journal_records_never_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let workspace = workspace("balanced", 1, all_users());
+        let _ = load_event_bytes(&bytes);
+        // With the version byte in front, the rest is read as a record.
+        let record = [&[1u8][..], &bytes].concat();
+        let _ = load_event_bytes(&record);
+        let _ = load_state_bytes(&record, &workspace);
+    }
+
+    #[test]
+    fn journal_records_never_panic_when_mutated(edits in proptest::collection::vec(arb_edit(), 1..6)) {
+        let workspace = workspace("round_robin", 2, all_users());
+        let mut engine = Engine::new(workspace.clone(), 7);
+        run(&mut engine, "in 1\nstart 10 fr\nsay 10 humain\nstart 11 en\nsay 11 human");
+        for event in engine.state().chats.values().flat_map(|chat| &chat.transcript) {
+            let _ = load_event_bytes(&mutate_bytes(&event_to_bytes(event), &edits));
+        }
+        if let Ok(state) = load_state_bytes(&mutate_bytes(&state_to_bytes(engine.state()), &edits), &workspace) {
+            // Whatever snapshot loads can be carried on.
+            let mut engine = Engine::from_state(workspace.clone(), state);
+            run(&mut engine, "in 1\nin 2\nout 1\nclose 2 10\nclose 2 11\nsay 10 4\nsettings random 0\nsettings balanced 3");
         }
     }
 }

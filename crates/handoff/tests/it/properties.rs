@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use handoff::protocol::{AssignedBy, Command, Event, Presence, TransferTarget};
 use handoff::{
     AgentId, AssignmentMethod, ChatAssignment, ChatId, ChatStatus, Engine, Language, TeamId, Timestamp, Workspace,
-    load_state, load_workspace, state_to_json, workspace_to_json,
+    event_to_bytes, load_event_bytes, load_state, load_state_bytes, load_workspace, state_to_bytes, state_to_json,
+    workspace_to_json,
 };
 use proptest::prelude::*;
 use serde_json::json;
@@ -218,7 +219,13 @@ proptest! {
         prop_assert_eq!(&state, engine.state());
         let events: Vec<Event> = serde_json::from_str(&serde_json::to_string(&history).expect("events serialize"))
             .expect("events deserialize");
-        prop_assert_eq!(events, history);
+        prop_assert_eq!(&events, &history);
+        // The browser's journal keeps the same events and snapshots as compact bytes.
+        for event in &history {
+            prop_assert_eq!(&load_event_bytes(&event_to_bytes(event)).expect("an event's bytes load"), event);
+        }
+        let state = load_state_bytes(&state_to_bytes(engine.state()), &workspace).expect("a snapshot's bytes load");
+        prop_assert_eq!(&state, engine.state());
         prop_assert_eq!(load_workspace(&workspace_to_json(&workspace)).expect("a workspace loads"), workspace);
     }
 }
@@ -317,6 +324,8 @@ proptest! {
             let _ = original.handle(Timestamp(index as u64 * 1_000), command(&original, step));
         }
         let snapshot = load_state(&state_to_json(original.state()), &workspace).expect("a snapshot loads");
+        let from_bytes = load_state_bytes(&state_to_bytes(original.state()), &workspace).expect("its bytes load");
+        prop_assert_eq!(&from_bytes, &snapshot);
         let mut restored = Engine::from_state(workspace, snapshot);
         for (index, step) in steps[split..].iter().enumerate() {
             let now = Timestamp((split + index) as u64 * 1_000);
