@@ -192,18 +192,9 @@ fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let say = move |words: String| {
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match backend.send(Command::CustomerMessage { chat, text: words }).await {
-                Ok(_) => text.set(String::new()),
-                Err(message) => error.set(Some(message)),
-            }
-        });
+        backend.dispatch(Command::CustomerMessage { chat, text: words }, error, move || text.set(String::new()));
     };
-    let rate = move |rating: u8| {
-        backend
-            .dispatch(Command::GiveFeedback { chat, rating, comment: None }, move |message| error.set(Some(message)));
-    };
+    let rate = move |rating: u8| backend.dispatch(Command::GiveFeedback { chat, rating, comment: None }, error, || ());
     let offers = move || {
         offer.get().map(|offer| match offer {
             Offer::Buttons(buttons) => view! {

@@ -74,13 +74,19 @@ impl Backend {
         result.map_err(|refusal| transport.read(|engine| describe(&refusal, engine.workspace())))
     }
 
-    /// Sends `command` from an event handler; a refusal goes to `failed`.
-    pub fn dispatch(self, command: Command, failed: impl FnOnce(String) + 'static) {
-        leptos::task::spawn_local(async move {
-            if let Err(message) = self.send(command).await {
-                failed(message);
-            }
-        });
+    /// Sends `command` from an event handler: `error` is cleared, then holds the refusal if
+    /// there is one; `done` runs once the command is accepted.
+    pub fn dispatch(self, command: Command, error: RwSignal<Option<String>>, done: impl FnOnce() + 'static) {
+        error.set(None);
+        // One future type for every caller: the callback is boxed, not a type parameter.
+        leptos::task::spawn_local(self.dispatched(command, error, Box::new(done)));
+    }
+
+    async fn dispatched(self, command: Command, error: RwSignal<Option<String>>, done: Box<dyn FnOnce()>) {
+        match self.send(command).await {
+            Ok(_) => done(),
+            Err(message) => error.set(Some(message)),
+        }
     }
 
     /// Says that the state changed, so that everything read from it is read again.

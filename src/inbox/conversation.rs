@@ -43,13 +43,7 @@ struct Outcome {
 impl Outcome {
     /// Sends `command`; `done` runs once it is accepted, a refusal is shown.
     fn send(self, backend: Backend, command: Command, done: impl FnOnce() + 'static) {
-        self.error.set(None);
-        leptos::task::spawn_local(async move {
-            match backend.send(command).await {
-                Ok(_) => done(),
-                Err(message) => self.error.set(Some(message)),
-            }
-        });
+        backend.dispatch(command, self.error, done);
     }
 
     fn say(self, status: &str) {

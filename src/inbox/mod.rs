@@ -146,12 +146,7 @@ pub fn Desk(backend: Backend) -> impl IntoView {
 
 /// Signs `agent` in and makes this tab work as them; a refusal goes to `error`.
 pub fn sign_in(backend: Backend, identity: Identity, agent: AgentId, error: RwSignal<Option<String>>) {
-    leptos::task::spawn_local(async move {
-        match backend.send(Command::SignIn { agent }).await {
-            Ok(_) => identity.agent.set(Some(agent)),
-            Err(message) => error.set(Some(message)),
-        }
-    });
+    backend.dispatch(Command::SignIn { agent }, error, move || identity.agent.set(Some(agent)));
 }
 
 /// An option per live agent of the teamspace, the one `selected` names marked.
@@ -216,16 +211,9 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let toggle = move |_| {
         let presence = if online.get_untracked() { Presence::Away } else { Presence::Online };
-        backend.dispatch(Command::SetPresence { agent, presence }, move |message| error.set(Some(message)));
+        backend.dispatch(Command::SetPresence { agent, presence }, error, || ());
     };
-    let sign_out = move |_| {
-        leptos::task::spawn_local(async move {
-            match backend.send(Command::SignOut { agent }).await {
-                Ok(_) => identity.agent.set(None),
-                Err(message) => error.set(Some(message)),
-            }
-        });
-    };
+    let sign_out = move |_| backend.dispatch(Command::SignOut { agent }, error, move || identity.agent.set(None));
     let folder = RwSignal::new(Folder::Pending);
     view! {
         <div class="desk">

@@ -56,9 +56,20 @@ impl Browser {
         self.client.goto(&format!("{}{path}", self.app_url)).await.expect("the page loads");
     }
 
+    /// Clicks the element, first scrolled to the middle of the window: WebDriver scrolls only as
+    /// far as the element's edge, where the sticky site header can cover it.
     pub async fn click(&self, css: &str) {
         let element = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await;
-        element.unwrap_or_else(|error| panic!("nothing to click at `{css}`: {error}")).click().await.expect("click");
+        let element = element.unwrap_or_else(|error| panic!("nothing to click at `{css}`: {error}"));
+        self.centre(&element).await;
+        element.click().await.expect("click");
+    }
+
+    /// Scrolls the element to the middle of the window.
+    pub async fn centre(&self, element: &fantoccini::elements::Element) {
+        let argument = serde_json::to_value(element).expect("an element reference");
+        let centre = "arguments[0].scrollIntoView({ block: 'center' });";
+        self.client.execute(centre, vec![argument]).await.expect("scrolling to the element");
     }
 
     pub async fn text(&self, css: &str) -> String {

@@ -34,6 +34,7 @@ async fn choose(browser: &Browser, css: &str, value: &str) {
 
 async fn type_into(browser: &Browser, css: &str, text: &str) {
     let field = browser.client.wait().for_element(Locator::Css(css)).await.expect("the field");
+    browser.centre(&field).await;
     field.click().await.expect("focus");
     field.send_keys(text).await.expect("typing");
 }

@@ -13,8 +13,6 @@
 //! when they were assigned (the longest first), closed ones by when they closed (the latest
 //! first).
 
-use std::collections::HashMap;
-
 use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
@@ -120,7 +118,8 @@ struct View<'a> {
     engine: &'a Engine,
     agent: AgentId,
     admin: bool,
-    eligible: HashMap<&'a Eligibility, bool>,
+    /// Whether the agent is eligible, per eligibility met so far.
+    eligible: Vec<(&'a Eligibility, bool)>,
     /// The queues, worked out when a pending chat's place is first asked for.
     queues: Option<Queues<'a>>,
 }
@@ -128,13 +127,18 @@ struct View<'a> {
 impl<'a> View<'a> {
     fn new(engine: &'a Engine, agent: AgentId) -> View<'a> {
         let admin = engine.workspace().teamspace.agent(agent).is_some_and(|found| found.role == Role::Admin);
-        View { engine, agent, admin, eligible: HashMap::new(), queues: None }
+        View { engine, agent, admin, eligible: Vec::new(), queues: None }
     }
 
     fn is_eligible(&mut self, chat: &'a Chat) -> bool {
         let Some(eligibility) = chat.eligibility.as_ref() else { return false };
         let (engine, agent) = (self.engine, self.agent);
-        *self.eligible.entry(eligibility).or_insert_with(|| engine.eligible_agents(chat).contains(&agent))
+        if let Some(&(_, eligible)) = self.eligible.iter().find(|(known, _)| *known == eligibility) {
+            return eligible;
+        }
+        let eligible = engine.eligible_agents(chat).contains(&agent);
+        self.eligible.push((eligibility, eligible));
+        eligible
     }
 
     fn holds(&mut self, folder: Folder, chat: &'a Chat) -> bool {
@@ -157,37 +161,50 @@ impl<'a> View<'a> {
         let ChatStatus::Pending { queued } = chat.status else { return None };
         let engine = self.engine;
         let queues = self.queues.get_or_insert_with(|| {
-            // Handoffs and languages that name the same agents share one queue.
-            let mut queue_of: HashMap<&Eligibility, usize> = HashMap::new();
-            let mut queue_named: HashMap<Vec<AgentId>, usize> = HashMap::new();
-            let mut queues = Queues { of: HashMap::new(), queued: Vec::new() };
+            let mut queues = Queues { of: Vec::new(), members: Vec::new(), queued: Vec::new() };
             for other in engine.state().chats.values() {
-                let (ChatStatus::Pending { queued }, Some(eligibility)) = (other.status, other.eligibility.as_ref())
-                else {
-                    continue;
-                };
-                let queue = *queue_of.entry(eligibility).or_insert_with(|| {
-                    let next = queue_named.len();
-                    *queue_named.entry(engine.eligible_agents(other)).or_insert(next)
-                });
-                if queue == queues.queued.len() {
-                    queues.queued.push(Vec::new());
+                if let (ChatStatus::Pending { queued }, Some(eligibility)) = (other.status, other.eligibility.as_ref())
+                {
+                    let queue = queues.queue_of(eligibility, || engine.eligible_agents(other));
+                    queues.queued[queue].push(queued);
                 }
-                queues.queued[queue].push(queued);
-                queues.of.insert(eligibility, queue);
             }
             queues.queued.iter_mut().for_each(|queue| queue.sort_unstable());
             queues
         });
-        let queue = &queues.queued[*queues.of.get(chat.eligibility.as_ref()?)?];
-        Some(queue.partition_point(|&other| other <= queued))
+        let eligibility = chat.eligibility.as_ref()?;
+        let queue = queues.of.iter().find(|(known, _)| *known == eligibility)?.1;
+        Some(queues.queued[queue].partition_point(|&other| other <= queued))
     }
 }
 
-/// The pending chats' queue numbers, sorted, per queue.
+/// The pending chats' queue numbers, sorted, per queue. Handoffs and languages that name the
+/// same agents share one queue. A teamspace has few of them, so lists are searched in order.
 struct Queues<'a> {
-    of: HashMap<&'a Eligibility, usize>,
+    of: Vec<(&'a Eligibility, usize)>,
+    /// Each queue's agents.
+    members: Vec<Vec<AgentId>>,
     queued: Vec<Vec<u64>>,
+}
+
+impl<'a> Queues<'a> {
+    /// The queue of chats with this eligibility, made on first sight.
+    fn queue_of(&mut self, eligibility: &'a Eligibility, members: impl FnOnce() -> Vec<AgentId>) -> usize {
+        if let Some(&(_, queue)) = self.of.iter().find(|(known, _)| *known == eligibility) {
+            return queue;
+        }
+        let members = members();
+        let queue = match self.members.iter().position(|known| *known == members) {
+            Some(queue) => queue,
+            None => {
+                self.members.push(members);
+                self.queued.push(Vec::new());
+                self.members.len() - 1
+            }
+        };
+        self.of.push((eligibility, queue));
+        queue
+    }
 }
 
 /// Who closed the chat's last livechat.
