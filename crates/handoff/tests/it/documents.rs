@@ -78,6 +78,52 @@ fn every_broken_workspace_document_says_where_and_what_was_expected() {
     );
 }
 
+/// The path is read off the text at serde_json's position, so it names the value (or key) that
+/// ended where the parse stopped, or the object whose closing brace it stopped at.
+#[test]
+fn the_path_of_an_error_is_where_the_parse_stopped_in_the_text() {
+    check_edit(
+        |doc| {
+            // Brackets, commas and quotes inside strings are text, not structure.
+            doc["workspace"]["teamspace"]["agents"][0]["name"] = "Ann \"}], [{\\".into();
+            doc["workspace"]["teamspace"]["agents"][2]["teams"] = serde_json::json!([1, "two"]);
+        },
+        "at workspace.teamspace.agents[2].teams[1] (line 154, column 17): invalid type: string \"two\", expected u32",
+    );
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["agents"][0]["odd \"name\""] = true.into(),
+        "at workspace.teamspace.agents[0].odd \"name\" (line 134, column 24): unknown field `odd \"name\"`, expected one of `id`, `name`, `role`, `teams`",
+    );
+    // The header is read first, and its errors have a path too.
+    check(
+        "\"version\": 1",
+        "\"version\": \"1\"",
+        "at version (line 3, column 16): invalid type: string \"1\", expected u32",
+    );
+    // A syntax error too: the comma is missing after the name.
+    check(
+        "\"name\": \"Ben\",",
+        "\"name\": \"Ben\"",
+        "at workspace.teamspace.agents[1].name (line 33, column 11): expected `,` or `}`",
+    );
+    let document = valid_document();
+    let cut = &document[..document.find("\"auto_assign_cap\"").expect("a cap")];
+    assert_eq!(
+        load_workspace(cut).unwrap_err().to_string(),
+        "at workspace.teamspace.assignment (line 64, column 8): EOF while parsing an object"
+    );
+
+    // A state snapshot's errors are placed the same way.
+    let workspace = workspace("balanced", 1, all_users());
+    let mut engine = Engine::new(workspace.clone(), 7);
+    run(&mut engine, "in 1\nstart 10 en\nsay 10 human");
+    let snapshot = state_to_json(engine.state()).replacen("\"open_chats\": 1", "\"open_chats\": \"one\"", 1);
+    assert_eq!(
+        load_state(&snapshot, &workspace).unwrap_err().to_string(),
+        "at state.agents[0].open_chats (line 15, column 27): invalid type: string \"one\", expected u32"
+    );
+}
+
 #[test]
 fn ids_must_be_unique_and_references_must_resolve() {
     check_edit(
