@@ -62,8 +62,11 @@ async fn work_under_the_lock_never_overlaps() {
         async move {
             log.borrow_mut().push(format!("{who} starts"));
             // Give the other one every chance to run in between.
+            // (A resolved promise, not Leptos's `tick`: these tests mount no app, so Leptos's
+            // executor may not be set up.)
             for _ in 0..5 {
-                leptos::task::tick().await;
+                let turn = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+                wasm_bindgen_futures::JsFuture::from(turn).await.expect("a resolved promise");
             }
             log.borrow_mut().push(format!("{who} ends"));
             who
@@ -90,7 +93,8 @@ async fn futures_join<A: 'static, B: 'static>(
     let first = Rc::new(RefCell::new(None));
     let slot = Rc::clone(&first);
     let (done, wait) = futures_channel();
-    leptos::task::spawn_local(async move {
+    // The browser's own executor: these tests mount no app, so Leptos's may not be set up yet.
+    wasm_bindgen_futures::spawn_local(async move {
         *slot.borrow_mut() = Some(a.await);
         done();
     });
