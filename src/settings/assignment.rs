@@ -1,29 +1,27 @@
 //! The Chat Assignment section: the method that picks an assignee and the "Auto-assigned chats"
 //! cap.
 
-use handoff::teamspace_edit::{ASSIGNMENT_METHODS, set_auto_assign_cap};
+use handoff::teamspace_edit::ASSIGNMENT_METHODS;
 use leptos::prelude::*;
 
-use super::TextField;
-use crate::workspace_store::use_workspace_store;
+use super::model::Field;
+use super::{Flag, Shape, Source, change, flag, text_field};
+use crate::workspace_store::WorkspaceStore;
 
-#[component]
-pub(super) fn ChatAssignment() -> AnyView {
-    let store = use_workspace_store();
-    let method = move || store.with(|workspace| workspace.teamspace.assignment.method);
-    let cap = move || store.with(|workspace| workspace.teamspace.assignment.auto_assign_cap.to_string());
-    let change_cap = Callback::new(move |typed: String| {
-        store
-            .try_edit(|workspace| set_auto_assign_cap(workspace, &typed).map(drop))
-            .err()
-            .map(|refusal| refusal.to_string())
-    });
+pub(super) fn section(store: WorkspaceStore) -> AnyView {
     let methods = ASSIGNMENT_METHODS
         .iter()
         .enumerate()
         .map(|(index, &(choice, name, explanation))| {
             let id = format!("assignment-method-{index}");
             let hint = format!("{id}-hint");
+            let checked = flag(store, Flag::Method(choice));
+            let choose = move |_| {
+                let _ = change(store, &mut |workspace| {
+                    workspace.teamspace.assignment.method = choice;
+                    Ok(())
+                });
+            };
             view! {
                 <div class="choice">
                     <input
@@ -31,8 +29,8 @@ pub(super) fn ChatAssignment() -> AnyView {
                         name="assignment-method"
                         id=id.clone()
                         aria-describedby=hint.clone()
-                        prop:checked=move || method() == choice
-                        on:change=move |_| store.edit(|workspace| workspace.teamspace.assignment.method = choice)
+                        prop:checked=move || checked()
+                        on:change=choose
                     />
                     <label for=id>{name}</label>
                     <p class="field-hint" id=hint>
@@ -42,23 +40,30 @@ pub(super) fn ChatAssignment() -> AnyView {
             }
         })
         .collect_view();
-    view! {
-        <section class="settings-section" aria-labelledby="assignment-heading">
-            <h2 id="assignment-heading">"Chat Assignment"</h2>
-            <fieldset class="choices">
-                <legend>"Who among the eligible live agents gets a handed-off chat"</legend>
-                {methods}
-            </fieldset>
-            <TextField
-                label="Auto-assigned chats"
-                id="auto-assign-cap".to_owned()
-                value=Signal::derive(cap)
-                commit=change_cap
-                hint="The most chats Balanced, Round robin and Random give one agent. A claim or a transfer may go above it; when everyone eligible is at the cap, chats wait in the Pending queue."
-                numeric=true
-                class="narrow"
-            />
-        </section>
-    }
-    .into_any()
+    super::section(
+        "assignment-heading",
+        "Chat Assignment",
+        false,
+        None,
+        vec![
+            view! {
+                <fieldset class="choices">
+                    <legend>"Who among the eligible live agents gets a handed-off chat"</legend>
+                    {methods}
+                </fieldset>
+            }
+            .into_any(),
+            text_field(
+                store,
+                "Auto-assigned chats",
+                "auto-assign-cap".to_owned(),
+                Source::Commit(Field::AutoAssignCap),
+                Some(
+                    "The most chats Balanced, Round robin and Random give one agent. A claim or a transfer may go above it; when everyone eligible is at the cap, chats wait in the Pending queue.",
+                ),
+                Shape::Number,
+                "narrow",
+            ),
+        ],
+    )
 }
