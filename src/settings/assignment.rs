@@ -5,7 +5,7 @@ use handoff::teamspace_edit::ASSIGNMENT_METHODS;
 use leptos::prelude::*;
 
 use super::model::Field;
-use super::{Flag, Shape, Source, change, flag, text_field};
+use super::{Changed, Flag, Shape, Source, flag, on_change, text_field};
 use crate::workspace_store::WorkspaceStore;
 
 pub(super) fn section(store: WorkspaceStore) -> AnyView {
@@ -16,12 +16,6 @@ pub(super) fn section(store: WorkspaceStore) -> AnyView {
             let id = format!("assignment-method-{index}");
             let hint = format!("{id}-hint");
             let checked = flag(store, Flag::Method(choice));
-            let choose = move |_| {
-                let _ = change(store, &mut |workspace| {
-                    workspace.teamspace.assignment.method = choice;
-                    Ok(())
-                });
-            };
             view! {
                 <div class="choice">
                     <input
@@ -30,7 +24,7 @@ pub(super) fn section(store: WorkspaceStore) -> AnyView {
                         id=id.clone()
                         aria-describedby=hint.clone()
                         prop:checked=move || checked()
-                        on:change=choose
+                        on:change=on_change(store, Changed::Method(choice))
                     />
                     <label for=id>{name}</label>
                     <p class="field-hint" id=hint>

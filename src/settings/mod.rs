@@ -131,24 +131,10 @@ fn select(
     choice: Choice,
     options: Vec<AnyView>,
 ) -> AnyView {
-    let change_choice = move |event| {
-        let value = event_target_value(&event);
-        let role = if value == "admin" { Role::Admin } else { Role::Agent };
-        let _ = match choice {
-            Choice::DefaultLanguage => {
-                change(store, &mut |workspace| set_default_language(workspace, &Language(value.clone())))
-            }
-            Choice::Role(agent) => change(store, &mut |workspace| set_role(workspace, agent, role)),
-            Choice::NewRole(chosen) => {
-                chosen.set(role);
-                Ok(())
-            }
-        };
-    };
     view! {
         <label class=class>
             {label}
-            <select on:change=change_choice>{options}</select>
+            <select on:change=on_change(store, Changed::Choice(choice))>{options}</select>
         </label>
     }
     .into_any()
@@ -204,13 +190,9 @@ fn item_view(store: WorkspaceStore, item: Item, status: RwSignal<String>) -> Any
 fn check(store: WorkspaceStore, team: TeamId, agent: AgentId, show_team: bool) -> AnyView {
     let label = text(store, Text::Field(if show_team { Field::TeamName(team) } else { Field::AgentName(agent) }));
     let checked = flag(store, Flag::Member { team, agent });
-    let change_membership = move |event| {
-        let member = event_target_checked(&event);
-        let _ = change(store, &mut |workspace| set_membership(workspace, agent, team, member));
-    };
     view! {
         <label class="check">
-            <input type="checkbox" prop:checked=move || checked() on:change=change_membership/>
+            <input type="checkbox" prop:checked=move || checked() on:change=on_change(store, Changed::Member { team, agent })/>
             {move || label()}
         </label>
     }
@@ -237,18 +219,13 @@ fn row(store: WorkspaceStore, item: Item, fields: Vec<AnyView>, status: RwSignal
     let button = item.delete_button();
     let item = StoredValue::new(item);
     let confirming = RwSignal::new(false);
-    let ask = move |_| {
-        if item.with_value(|item| store.with_untracked(|workspace| item.places(workspace).is_empty())) {
-            delete(store, item, status);
-        } else {
-            confirming.set(true);
-        }
-    };
     view! {
         <li class="settings-item">
             <div class="settings-fields">
                 {fields}
-                <button type="button" class="button danger" on:click=ask aria-label=move || label()>
+                <button type="button" class="button danger" on:click=on_click(store, Clicked::Ask { item, confirming, status })
+                    aria-label=move || label()
+                >
                     {button}
                 </button>
             </div>
@@ -293,12 +270,6 @@ fn confirm_delete(
     });
     // The control that asked (the row's Delete button) gets the focus back on Cancel.
     let opener = document().active_element().and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
-    let on_cancel = move |_| {
-        confirming.set(false);
-        if let Some(opener) = &opener {
-            let _ = opener.focus();
-        }
-    };
     let consequence_id = format!("{id}-consequence");
     let (labelled_by, described_by) = (title_id.clone(), consequence_id.clone());
     view! {
@@ -317,10 +288,10 @@ fn confirm_delete(
             </ul>
             <p id=consequence_id>{question.consequence}</p>
             <div class="confirm-actions">
-                <button type="button" class="button danger" on:click=move |_| delete(store, item, status)>
+                <button type="button" class="button danger" on:click=on_click(store, Clicked::Delete { item, status })>
                     {question.confirm_label}
                 </button>
-                <button type="button" class="button" on:click=on_cancel>
+                <button type="button" class="button" on:click=on_click(store, Clicked::Cancel { confirming, opener })>
                     "Cancel"
                 </button>
             </div>
@@ -464,15 +435,11 @@ fn text_field(
             draft.text.set(event_target_value(&event));
         }
     };
-    let on_change = move |event| {
-        if let Source::Commit(field) = source {
-            let typed = event_target_value(&event);
-            error.set(
-                change(store, &mut |workspace| field.commit(workspace, &typed))
-                    .err()
-                    .map(|refusal| refusal.to_string()),
-            );
-        }
+    let on_change = move || {
+        on_change(
+            store,
+            if let Source::Commit(field) = source { Changed::Field(field, error) } else { Changed::Nothing },
+        )
     };
     let control = if shape == Shape::Lines {
         view! {
@@ -481,7 +448,7 @@ fn text_field(
                 rows="2"
                 prop:value=move || value()
                 on:input=on_input
-                on:change=on_change
+                on:change=on_change()
                 aria-invalid=move || invalid()
                 aria-describedby=move || described_by()
             ></textarea>
@@ -495,7 +462,7 @@ fn text_field(
                 id=id.clone()
                 prop:value=move || value()
                 on:input=on_input
-                on:change=on_change
+                on:change=on_change()
                 aria-invalid=move || invalid()
                 aria-describedby=move || described_by()
             />
@@ -531,4 +498,82 @@ fn list(
         </ul>
     }
     .into_any()
+}
+
+/// What a `change` event changes. One handler for every `change` of the page, since each
+/// distinct handler is code of its own.
+#[derive(Debug, Clone, Copy)]
+enum Changed {
+    Choice(Choice),
+    Member {
+        team: TeamId,
+        agent: AgentId,
+    },
+    Method(AssignmentMethod),
+    /// A text field that commits, and where its refusal shows.
+    Field(Field, RwSignal<Option<String>>),
+    Nothing,
+}
+
+fn on_change(store: WorkspaceStore, changed: Changed) -> impl FnMut(leptos::ev::Event) + 'static {
+    move |event| {
+        let value = event_target_value(&event);
+        let role = if value == "admin" { Role::Admin } else { Role::Agent };
+        // A refused choice or checkbox changes nothing, and the control shows the workspace again.
+        let refusal = match changed {
+            Changed::Choice(Choice::DefaultLanguage) => {
+                change(store, &mut |workspace| set_default_language(workspace, &Language(value.clone())))
+            }
+            Changed::Choice(Choice::Role(agent)) => change(store, &mut |workspace| set_role(workspace, agent, role)),
+            Changed::Choice(Choice::NewRole(chosen)) => {
+                chosen.set(role);
+                Ok(())
+            }
+            Changed::Member { team, agent } => {
+                let member = event_target_checked(&event);
+                change(store, &mut |workspace| set_membership(workspace, agent, team, member))
+            }
+            Changed::Method(method) => change(store, &mut |workspace| {
+                workspace.teamspace.assignment.method = method;
+                Ok(())
+            }),
+            Changed::Field(field, error) => {
+                let refusal = change(store, &mut |workspace| field.commit(workspace, &value));
+                error.set(refusal.err().map(|refusal| refusal.to_string()));
+                Ok(())
+            }
+            Changed::Nothing => Ok(()),
+        };
+        drop(refusal);
+    }
+}
+
+/// What a click on one of the page's buttons does (one handler for all, as for `change`).
+enum Clicked {
+    /// A row's delete button.
+    Ask { item: StoredValue<Item>, confirming: RwSignal<bool>, status: RwSignal<String> },
+    /// Delete in a confirmation.
+    Delete { item: StoredValue<Item>, status: RwSignal<String> },
+    /// Cancel in a confirmation: the control that asked (the row's Delete button) gets the focus
+    /// back.
+    Cancel { confirming: RwSignal<bool>, opener: Option<web_sys::HtmlElement> },
+}
+
+fn on_click(store: WorkspaceStore, clicked: Clicked) -> impl FnMut(leptos::ev::MouseEvent) + 'static {
+    move |_| match &clicked {
+        Clicked::Ask { item, confirming, status } => {
+            if item.with_value(|item| store.with_untracked(|workspace| item.places(workspace).is_empty())) {
+                delete(store, *item, *status);
+            } else {
+                confirming.set(true);
+            }
+        }
+        Clicked::Delete { item, status } => delete(store, *item, *status),
+        Clicked::Cancel { confirming, opener } => {
+            confirming.set(false);
+            if let Some(opener) = opener {
+                let _ = opener.focus();
+            }
+        }
+    }
 }
