@@ -85,7 +85,7 @@ fn Bench(backend: Backend) -> impl IntoView {
             <section class="customer-side" aria-labelledby="customer-heading">
                 <h2 id="customer-heading">"Customer"</h2>
                 <div class="customer-tabs" role="group" aria-label="Customers">
-                    {tabs}
+                    {move || tabs()}
                     <button type="button" class="button" on:click=move |_| current.set(None)>"New customer"</button>
                 </div>
                 {move || match shown.get() {
@@ -228,8 +228,8 @@ fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
                     children=|(_, line)| bubble(line)
                 />
             </ol>
-            <p class="queue-position" role="status">{queue}</p>
-            {offers}
+            <p class="queue-position" role="status">{move || queue()}</p>
+            {move || offers()}
             <form
                 class="widget-input"
                 on:submit=move |event| {

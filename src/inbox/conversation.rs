@@ -137,7 +137,7 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
         <section class="conversation" aria-labelledby="conversation-heading">
             <header class="conversation-header">
                 <h2 id="conversation-heading">{format!("Chat #{}", chat.0)}</h2>
-                <p class="conversation-status">{heading}</p>
+                <p class="conversation-status">{move || heading()}</p>
                 <div class="conversation-actions">
                     <Show when=can_claim>
                         <button type="button" class="button primary" on:click=claim>"Claim"</button>
@@ -341,7 +341,7 @@ fn ReplyBox(
                 send();
             }
         >
-            {listbox}
+            {move || listbox()}
             <label for="reply-text" class="visually-hidden">
                 {move || if note.get() { "Internal note, seen by live agents only" } else { "Reply to the customer" }}
             </label>
@@ -368,7 +368,7 @@ fn ReplyBox(
                     <input type="checkbox" prop:checked=move || note.get() on:change=move |event| note.set(event_target_checked(&event))/>
                     "Internal note"
                 </label>
-                <button type="submit" class="button primary" disabled=move || !can_send()>{button_label}</button>
+                <button type="submit" class="button primary" disabled=move || !can_send()>{move || button_label()}</button>
             </div>
         </form>
     }

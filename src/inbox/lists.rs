@@ -101,7 +101,7 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                 >
                     {this.label()}
                     " "
-                    <span class="count">{count}</span>
+                    <span class="count">{move || count()}</span>
                 </button>
             }
         })
@@ -146,7 +146,7 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                 >
                     <span class="chat-number">{format!("Chat #{}", chat.0)}</span>
                     <span class="badge">{summary.language.as_str().to_owned()}</span>
-                    <span class="row-when">{when}</span>
+                    <span class="row-when">{move || when()}</span>
                     <span class="row-latest">{summary.latest}</span>
                 </button>
             </li>
@@ -222,7 +222,7 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                         <For each=move || visible.get() key=|summary| summary.clone() children=row_view/>
                     </ul>
                 </Show>
-                {more}
+                {move || more()}
             </div>
         </section>
     }

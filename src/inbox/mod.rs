@@ -119,7 +119,7 @@ pub fn with_backend(render: impl Fn(Backend) -> AnyView + Send + Sync + 'static)
     };
     view! {
         <DamagedBanner/>
-        {page}
+        {move || page()}
     }
 }
 
