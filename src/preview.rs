@@ -316,7 +316,7 @@ fn AgentSwitcher(backend: Backend) -> impl IntoView {
             sign_in(backend, identity, agent, error);
         }
     };
-    let options = agent_options(backend, move || identity.agent.get());
+    let options = agent_options(backend, identity.agent);
     view! {
         <p class="agent-switcher">
             <label for="acting-as">"Acting as "</label>

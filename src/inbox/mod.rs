@@ -150,16 +150,13 @@ pub fn sign_in(backend: Backend, identity: Identity, agent: AgentId, error: RwSi
 }
 
 /// An option per live agent of the teamspace, the one `selected` names marked.
-pub fn agent_options(
-    backend: Backend,
-    selected: impl Fn() -> Option<AgentId> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn agent_options(backend: Backend, selected: RwSignal<Option<AgentId>>) -> impl IntoView {
     let agents: Vec<(AgentId, String)> = backend.read_untracked(|engine| {
         engine.workspace().teamspace.agents.iter().map(|agent| (agent.id, agent.name.clone())).collect()
     });
     agents
         .into_iter()
-        .map(|(id, name)| view! { <option value=id.0.to_string() prop:selected=move || selected() == Some(id)>{name}</option> })
+        .map(|(id, name)| view! { <option value=id.0.to_string() prop:selected=move || selected.get() == Some(id)>{name}</option> })
         .collect_view()
 }
 
@@ -176,7 +173,7 @@ fn SignIn(backend: Backend) -> impl IntoView {
             sign_in(backend, identity, agent, error);
         }
     };
-    let options = agent_options(backend, move || chosen.get());
+    let options = agent_options(backend, chosen);
     view! {
         <form class="sign-in card" on:submit=submit>
             <h2>"Sign in"</h2>
