@@ -8,8 +8,9 @@ use handoff::workflow::{Action, ActionKind, Assign, Handoff, LanguageTargets, Ta
 use handoff::{AgentId, Command, Engine, Language, NodeId, Presence, TeamId, Timestamp, Verdict};
 use leptos::prelude::*;
 
+use super::boxed::{dynamic, flag, on_change, show, text};
 use super::outline;
-use super::panels::{CheckField, TextField, update_action};
+use super::panels::{check_box, text_field, update_action};
 use crate::workspace_store::use_workspace_store;
 
 /// "Assign chat": all users, or specific users and teams, optionally per language.
@@ -57,31 +58,31 @@ pub fn AssignEditor(
         <fieldset class="choice assign">
             <legend>"Assign chat"</legend>
             <label>
-                <input type="radio" name=name.clone() value="all_users" prop:checked=move || !specific()
-                    on:change=move |_| on_change.run(Assign::AllUsers)/>
+                <input type="radio" name=name.clone() value="all_users" prop:checked=flag(move || !specific())
+                    on:change=self::on_change(move |_| on_change.run(Assign::AllUsers))/>
                 "All users in the teamspace"
                 <span class="field-hint">"Every live agent of the teamspace sees the pending chat."</span>
-                {move || clears().map(|text| view! { <span class="field-hint warning">{text}</span> })}
+                {dynamic(move || clears().map(|text| view! { <span class="field-hint warning">{text}</span> }).into_any())}
             </label>
             <label>
-                <input type="radio" name=name value="specific" prop:checked=specific
-                    on:change=move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None })/>
+                <input type="radio" name=name value="specific" prop:checked=flag(specific)
+                    on:change=self::on_change(move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None }))/>
                 "Specific users or teams"
                 <span class="field-hint">
-                    {move || if specific() { "Only the users and the members of the teams chosen below see it." } else { "Starts with nobody chosen: pick users or teams next." }}
+                    {text(move || if specific() { "Only the users and the members of the teams chosen below see it." } else { "Starts with nobody chosen: pick users or teams next." }.to_owned())}
                 </span>
             </label>
         </fieldset>
-        <Show when=specific>
-            <TargetsPicker
-                id=format!("{id}-default")
-                label="Users and teams".to_owned()
-                targets=targets
-                on_change=Callback::new(set_targets)
-            />
-            {
-                let id = id.clone();
-                move || {
+        {show(flag(specific), dynamic(move || {
+            let id = id.clone();
+            view! {
+                <TargetsPicker
+                    id=format!("{id}-default")
+                    label="Users and teams".to_owned()
+                    targets=targets
+                    on_change=Callback::new(set_targets)
+                />
+                {dynamic(move || {
                     if languages.with(Vec::len) < 2 {
                         return view! {
                             <p class="field-hint" id=format!("{id}-by-language")>
@@ -94,33 +95,37 @@ pub fn AssignEditor(
                     let group_id = format!("{id}-by-language");
                     view! {
                         <div class="by-language" id=group_id>
-                            <CheckField
-                                label="Assign by language"
-                                hint="Give a language its own users and teams; the chat's language picks the list."
-                                checked=Signal::derive(move || by_language.get().is_some())
-                                on_toggle=Callback::new(move |on: bool| {
+                            {check_box(
+                                "Assign by language".to_owned(),
+                                Some("Give a language its own users and teams; the chat's language picks the list.".to_owned()),
+                                flag(move || by_language.with(Option::is_some)),
+                                self::on_change(move |event| {
+                                    let on = event_target_checked(&event);
                                     set_rows(on.then(|| store.with_untracked(|workspace| workspace.ai_agent.default_language_rows())))
-                                })
-                            />
-                            <Show when=move || by_language.get().is_some()>
-                                <p class="field-hint warning">"Turning this off clears the language lists (Undo brings them back)."</p>
-                                {
-                                    let id = id.clone();
-                                    move || {
+                                }),
+                            )}
+                            {show(flag(move || by_language.get().is_some()), dynamic(move || {
+                                let id = id.clone();
+                                view! {
+                                    <p class="field-hint warning">"Turning this off clears the language lists (Undo brings them back)."</p>
+                                    {dynamic(move || {
                                         languages
                                             .get()
                                             .into_iter()
                                             .map(|language| view! { <LanguageRow id=id.clone() language by_language set_rows=Callback::new(set_rows)/> })
                                             .collect_view()
-                                    }
+                                            .into_any()
+                                    })}
                                 }
-                            </Show>
+                                .into_any()
+                            }))}
                         </div>
                     }
                     .into_any()
-                }
+                })}
             }
-        </Show>
+            .into_any()
+        }))}
     }
 }
 
@@ -154,19 +159,19 @@ fn LanguageRow(
         <fieldset class="choice language-row" data-language=code>
             <legend>{title.clone()}</legend>
             <label>
-                <input type="radio" name=name.clone() value="default" prop:checked=move || matches!(row.get(), Some(LanguageTargets::Default))
-                    on:change=move |_| set_default(LanguageTargets::Default)/>
+                <input type="radio" name=name.clone() value="default" prop:checked=flag(move || matches!(row.get(), Some(LanguageTargets::Default)))
+                    on:change=on_change(move |_| set_default(LanguageTargets::Default))/>
                 "Use default"
-                {move || matches!(row.get(), Some(LanguageTargets::Own(targets)) if !targets.is_empty()).then(|| view! {
+                {dynamic(move || matches!(row.get(), Some(LanguageTargets::Own(targets)) if !targets.is_empty()).then(|| view! {
                     <span class="field-hint warning">"Choosing this clears its own list (Undo brings it back)."</span>
-                })}
+                }).into_any())}
             </label>
             <label>
-                <input type="radio" name=name.clone() value="own" prop:checked=own
-                    on:change=move |_| set_own(LanguageTargets::Own(Targets::default()))/>
+                <input type="radio" name=name.clone() value="own" prop:checked=flag(own)
+                    on:change=on_change(move |_| set_own(LanguageTargets::Own(Targets::default())))/>
                 "Its own users and teams"
             </label>
-            <Show when=own>
+            {show(flag(own), dynamic(move || view! {
                 <TargetsPicker
                     id=name.clone()
                     label=format!("Users and teams for {title}")
@@ -176,7 +181,7 @@ fn LanguageRow(
                         move |targets| set_row(LanguageTargets::Own(targets))
                     })
                 />
-            </Show>
+            }.into_any()))}
         </fieldset>
     }
 }
@@ -238,44 +243,41 @@ pub fn TargetsPicker(
     let summary = move || store.with(|workspace| outline::targets_summary(&targets.get(), &workspace.teamspace));
     view! {
         <div class="picker" role="group" aria-label=label.clone() id=id.clone()>
-            <p class="picker-summary">{summary}</p>
+            <p class="picker-summary">{text(summary)}</p>
             <label class="field">
                 <span class="field-label">"Search " {label.to_lowercase()}</span>
-                <input type="search" prop:value=move || query.get() on:input=move |event| query.set(event_target_value(&event))/>
+                <input type="search" prop:value=query on:input=move |event| query.set(event_target_value(&event))/>
             </label>
             <div class="picker-lists">
                 <fieldset>
                     <legend>"Teams"</legend>
-                    {move || {
+                    {dynamic(move || {
                         let teams = teams.get();
                         if teams.is_empty() {
                             return view! { <p class="empty">"No team matches."</p> }.into_any();
                         }
-                        teams.into_iter().map(|(team, name, members)| view! {
-                            <label class="check-field">
-                                <input type="checkbox" prop:checked=move || targets.with(|targets| targets.teams.contains(&team))
-                                    on:change=move |event| toggle_team(team, event_target_checked(&event))/>
-                                <span>{name}</span>
-                                <span class="field-hint">{format!("{members} member{}", if members == 1 { "" } else { "s" })}</span>
-                            </label>
-                        }).collect_view().into_any()
-                    }}
+                        teams.into_iter().map(|(team, name, members)| check_box(
+                            name,
+                            Some(format!("{members} member{}", if members == 1 { "" } else { "s" })),
+                            flag(move || targets.with(|targets| targets.teams.contains(&team))),
+                            self::on_change(move |event| toggle_team(team, event_target_checked(&event))),
+                        )).collect_view().into_any()
+                    })}
                 </fieldset>
                 <fieldset>
                     <legend>"Users"</legend>
-                    {move || {
+                    {dynamic(move || {
                         let users = users.get();
                         if users.is_empty() {
                             return view! { <p class="empty">"No user matches."</p> }.into_any();
                         }
-                        users.into_iter().map(|(agent, name)| view! {
-                            <label class="check-field">
-                                <input type="checkbox" prop:checked=move || targets.with(|targets| targets.agents.contains(&agent))
-                                    on:change=move |event| toggle_user(agent, event_target_checked(&event))/>
-                                <span>{name}</span>
-                            </label>
-                        }).collect_view().into_any()
-                    }}
+                        users.into_iter().map(|(agent, name)| check_box(
+                            name,
+                            None,
+                            flag(move || targets.with(|targets| targets.agents.contains(&agent))),
+                            self::on_change(move |event| toggle_user(agent, event_target_checked(&event))),
+                        )).collect_view().into_any()
+                    })}
                 </fieldset>
             </div>
         </div>
@@ -302,26 +304,29 @@ pub fn HandoffPanel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView
     };
     view! {
         <p>"Passes the chat to a live agent. It returns to the AI agent when the agent closes it."</p>
-        <CheckField
-            label="User availability check"
-            hint="On: the chat may only go to an eligible live agent who is Online; with nobody Online, “When no live agent is available” runs instead."
-            checked=Signal::derive(move || read_handoff(action, |handoff| handoff.availability_check).unwrap_or(false))
-            on_toggle=Callback::new(move |on| change(Box::new(move |handoff| handoff.availability_check = on)))
-        />
+        {check_box(
+            "User availability check".to_owned(),
+            Some("On: the chat may only go to an eligible live agent who is Online; with nobody Online, “When no live agent is available” runs instead.".to_owned()),
+            flag(move || read_handoff(action, |handoff| handoff.availability_check).unwrap_or(false)),
+            on_change(move |event| {
+                let on = event_target_checked(&event);
+                change(Box::new(move |handoff| handoff.availability_check = on))
+            }),
+        )}
         <AssignEditor
             id=format!("handoff-{}", node.0)
             assign=Signal::derive(move || read_handoff(action, |handoff| handoff.assign.clone()).unwrap_or(Assign::AllUsers))
             on_change=Callback::new(move |assign| change(Box::new(move |handoff| handoff.assign = assign)))
         />
-        <TextField
-            label="Handoff message"
-            multiline=true
-            hint="Optional: sent to the customer when the chat is handed off."
-            value=Signal::derive(move || read_handoff(action, |handoff| handoff.message.clone()).flatten().unwrap_or_default())
-            on_commit=Callback::new(move |text: String| change(Box::new(move |handoff| {
+        {text_field(
+            "Handoff message",
+            Some("Optional: sent to the customer when the chat is handed off."),
+            true,
+            Signal::derive(move || read_handoff(action, |handoff| handoff.message.clone()).flatten().unwrap_or_default()),
+            Callback::new(move |text: String| change(Box::new(move |handoff| {
                 handoff.message = (!text.trim().is_empty()).then_some(text);
-            })))
-        />
+            }))),
+        )}
         <p class="field-hint">
             "Its subtrees “When live agent closes chat” and “When no live agent is available” (our extension) are in the tree under it."
         </p>
@@ -383,30 +388,29 @@ fn WhoWouldGet(node: NodeId) -> impl IntoView {
     let voluntary =
         move || store.with(|workspace| workspace.teamspace.assignment.method == handoff::AssignmentMethod::Voluntary);
     view! {
-        <details class="who-would-get" on:toggle=move |event| open.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())>
+        <details class="who-would-get" on:toggle=move |event: leptos::ev::Event| open.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())>
             <summary>"Who would get this chat?"</summary>
             <p class="field-hint">
-                {move || if voluntary() {
+                {text(move || if voluntary() {
                     "Chat Assignment is Voluntary: nobody is assigned automatically; the eligible agents see the chat and may claim it."
                 } else {
                     "“Eligible now” agents could be assigned the chat by the teamspace's Chat Assignment method."
-                }}
+                }.to_owned())}
             </p>
             <fieldset class="presence-what-if">
                 <legend>"Online now (untick to mark Away)"</legend>
-                {move || agents().into_iter().map(|(agent, name)| view! {
-                    <label class="check-field">
-                        <input type="checkbox" prop:checked=move || !away.with(|away| away.contains(&agent))
-                            on:change=move |event| {
-                                let online = event_target_checked(&event);
-                                away.update(|away| { if online { away.remove(&agent); } else { away.insert(agent); } });
-                            }/>
-                        <span>{name}</span>
-                    </label>
-                }).collect_view()}
+                {dynamic(move || agents().into_iter().map(|(agent, name)| check_box(
+                    name,
+                    None,
+                    flag(move || !away.with(|away| away.contains(&agent))),
+                    on_change(move |event| {
+                        let online = event_target_checked(&event);
+                        away.update(|away| { if online { away.remove(&agent); } else { away.insert(agent); } });
+                    }),
+                )).collect_view().into_any())}
             </fieldset>
             <div class="verdicts">
-                {move || verdicts().into_iter().map(|(language, verdicts)| {
+                {dynamic(move || verdicts().into_iter().map(|(language, verdicts)| {
                     let eligible = verdicts.iter().filter(|agent| agent.verdict == Verdict::Eligible).count();
                     view! {
                         <section class="verdict-language" data-language=language.0.clone()>
@@ -420,7 +424,7 @@ fn WhoWouldGet(node: NodeId) -> impl IntoView {
                             </ul>
                         </section>
                     }
-                }).collect_view()}
+                }).collect_view().into_any())}
             </div>
         </details>
     }

@@ -15,11 +15,13 @@ use crate::pages::set_document_title;
 use crate::workspace_store::{UndoRedo, WorkspaceStore, use_workspace_store};
 
 mod assign;
+mod boxed;
 pub mod outline;
 mod panels;
 mod tree;
 
 pub(crate) use assign::verdict_words;
+use boxed::{dynamic, on_click, show_or, text};
 use outline::RowKey;
 
 /// What the editor page remembers besides the workspace: the selected row, folded rows, the
@@ -76,7 +78,7 @@ pub fn EditorPage() -> impl IntoView {
         rows,
     };
     provide_context(editor);
-    let agent_name = move || store.with(|workspace| workspace.ai_agent.name.clone());
+    let agent_name = text(move || store.with(|workspace| workspace.ai_agent.name.clone()));
     view! {
         <article class="editor">
             <header class="page-header">
@@ -89,7 +91,7 @@ pub fn EditorPage() -> impl IntoView {
                     <FileTools/>
                 </div>
             </header>
-            <p class="status-line" role="status" aria-live="polite">{move || editor.status.get()}</p>
+            <p class="status-line" role="status" aria-live="polite">{editor.status}</p>
             <div class="editor-layout">
                 <section class="tree-pane" aria-labelledby="tree-heading">
                     <h2 id="tree-heading" class="visually-hidden">"Workflow tree"</h2>
@@ -155,7 +157,7 @@ fn FileTools() -> impl IntoView {
     };
     view! {
         <div class="file-tools" role="group" aria-label="Workspace file">
-            <a class="button" href="#" download="handoff-studio-workspace.json" on:click=export>
+            <a class="button" href="#" download="handoff-studio-workspace.json" on:click=on_click(export)>
                 "Export JSON"
             </a>
             <label class="button file-button">
@@ -168,12 +170,12 @@ fn FileTools() -> impl IntoView {
                     on:change=import
                 />
             </label>
-            <button type="button" class="button" on:click=start_empty>
+            <button type="button" class="button" on:click=on_click(start_empty)>
                 "Empty workflow"
             </button>
         </div>
         <p id="import-error" class="field-error" role="alert">
-            {move || import_error.get()}
+            {text(move || import_error.get().unwrap_or_default())}
         </p>
     }
 }
@@ -184,55 +186,46 @@ fn ProblemsList() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let count = move || store.problems.with(Vec::len);
+    let problems = move || {
+        store
+            .problems
+            .get()
+            .into_iter()
+            .map(|problem| {
+                let message = problem.kind.to_string();
+                let Some(node) = problem.node else { return view! { <li>{message}</li> }.into_any() };
+                let title = text(move || {
+                    store.with(|workspace| outline::node_title(&workspace.ai_agent.workflow, node)).unwrap_or_default()
+                });
+                let choose = on_click(move |_| {
+                    reveal(store, editor, node);
+                    editor.select_and_focus(RowKey::Node(node));
+                });
+                view! {
+                    <li>
+                        <button type="button" class="link-button" on:click=choose>
+                            <strong>{title}</strong>
+                            ": "
+                            {message}
+                        </button>
+                    </li>
+                }
+                .into_any()
+            })
+            .collect_view()
+            .into_any()
+    };
+    let list = show_or(
+        Box::new(move || count() > 0),
+        Box::new(move || view! { <ul>{dynamic(problems)}</ul> }.into_any()),
+        Box::new(|| view! { <p class="empty">"No problems: this workflow is ready to run."</p> }.into_any()),
+    );
     view! {
         <section class="problems" aria-labelledby="problems-heading">
             <h2 id="problems-heading">
-                "Problems " <span class="count">{move || format!("({})", count())}</span>
+                "Problems " <span class="count">{text(move || format!("({})", count()))}</span>
             </h2>
-            <Show
-                when=move || { count() > 0 }
-                fallback=|| view! { <p class="empty">"No problems: this workflow is ready to run."</p> }
-            >
-                <ul>
-                    {move || {
-                        store
-                            .problems
-                            .get()
-                            .into_iter()
-                            .map(|problem| {
-                                let message = problem.kind.to_string();
-                                match problem.node {
-                                    Some(node) => {
-                                        let title = move || {
-                                            store
-                                                .with(|workspace| outline::node_title(&workspace.ai_agent.workflow, node))
-                                                .unwrap_or_default()
-                                        };
-                                        view! {
-                                            <li>
-                                                <button
-                                                    type="button"
-                                                    class="link-button"
-                                                    on:click=move |_| {
-                                                        reveal(store, editor, node);
-                                                        editor.select_and_focus(RowKey::Node(node));
-                                                    }
-                                                >
-                                                    <strong>{title}</strong>
-                                                    ": "
-                                                    {message}
-                                                </button>
-                                            </li>
-                                        }
-                                            .into_any()
-                                    }
-                                    None => view! { <li>{message}</li> }.into_any(),
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </Show>
+            {list}
         </section>
     }
 }

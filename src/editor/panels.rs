@@ -9,12 +9,18 @@ use handoff::{Language, workspace::Workspace};
 use leptos::prelude::*;
 
 use super::assign::{AssignEditor, HandoffPanel};
+use super::boxed::{Flag, OnChange, dynamic, flag, on_change, show, text};
 use super::outline::{self, RowKey};
 use super::use_editor;
 use crate::workspace_store::{WorkspaceStore, use_workspace_store};
 
 /// Changes one action as one undoable edit.
 pub fn update_action(store: WorkspaceStore, node: NodeId, change: impl FnOnce(&mut Action)) {
+    update_action_boxed(store, node, Box::new(change))
+}
+
+/// `update_action` compiled once, whatever the change (for the download's size).
+fn update_action_boxed(store: WorkspaceStore, node: NodeId, change: Box<dyn FnOnce(&mut Action) + '_>) {
     store.edit(|workspace| {
         if let Some(action) = edit::action_mut(&mut workspace.ai_agent.workflow, node) {
             change(action);
@@ -22,7 +28,7 @@ pub fn update_action(store: WorkspaceStore, node: NodeId, change: impl FnOnce(&m
     });
 }
 
-fn update_trigger(store: WorkspaceStore, node: NodeId, change: impl FnOnce(&mut Trigger)) {
+fn update_trigger(store: WorkspaceStore, node: NodeId, change: Box<dyn FnOnce(&mut Trigger) + '_>) {
     store.edit(|workspace| {
         if let Some(trigger) = edit::trigger_mut(&mut workspace.ai_agent.workflow, node) {
             change(trigger);
@@ -36,47 +42,197 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 /// A labelled text input or text area that commits its value when it changes.
-#[component]
-pub fn TextField(
+pub fn text_field(
     label: &'static str,
-    #[prop(into)] value: Signal<String>,
+    hint: Option<&'static str>,
+    multiline: bool,
+    value: Signal<String>,
     on_commit: Callback<String>,
-    #[prop(optional)] multiline: bool,
-    #[prop(optional)] hint: Option<&'static str>,
-) -> impl IntoView {
-    let commit = move |event: leptos::ev::Event| on_commit.run(event_target_value(&event));
+) -> AnyView {
+    let commit = on_change(move |event| on_commit.run(event_target_value(&event)));
+    let input = if multiline {
+        view! { <textarea rows="3" prop:value=value on:change=commit></textarea> }.into_any()
+    } else {
+        view! { <input type="text" prop:value=value on:change=commit/> }.into_any()
+    };
     view! {
         <label class="field">
             <span class="field-label">{label}</span>
-            {if multiline {
-                view! { <textarea rows="3" prop:value=move || value.get() on:change=commit></textarea> }.into_any()
-            } else {
-                view! { <input type="text" prop:value=move || value.get() on:change=commit/> }.into_any()
-            }}
+            {input}
             {hint.map(|hint| view! { <span class="field-hint">{hint}</span> })}
         </label>
     }
+    .into_any()
 }
 
-/// A labelled checkbox that commits at once.
-#[component]
-pub fn CheckField(
+/// One text field of a node's form: its words, and how it reads and writes its part of the node.
+pub struct Field<N: 'static> {
     label: &'static str,
-    #[prop(into)] checked: Signal<bool>,
-    on_toggle: Callback<bool>,
-    #[prop(optional)] hint: Option<&'static str>,
-) -> impl IntoView {
+    hint: Option<&'static str>,
+    multiline: bool,
+    read: fn(&N) -> String,
+    write: fn(&mut N, String),
+}
+
+/// The fields of a form, each reading its value with `value` and committing with `commit`.
+fn fields<N>(
+    fields: &'static [Field<N>],
+    value: impl Fn(fn(&N) -> String) -> Signal<String>,
+    commit: impl Fn(fn(&mut N, String)) -> Callback<String>,
+) -> AnyView {
+    fields
+        .iter()
+        .map(|field| text_field(field.label, field.hint, field.multiline, value(field.read), commit(field.write)))
+        .collect_view()
+        .into_any()
+}
+
+/// The text, trimmed, or none when it is empty.
+fn optional(text: String) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+const INTENT_FIELDS: [Field<TriggerKind>; 3] = [
+    Field {
+        label: "Intent name",
+        hint: None,
+        multiline: false,
+        read: |kind| match kind {
+            TriggerKind::MessageReceived { intent, .. } => intent.clone(),
+            _ => String::new(),
+        },
+        write: |kind, text| {
+            if let TriggerKind::MessageReceived { intent, .. } = kind {
+                *intent = text.trim().to_owned()
+            }
+        },
+    },
+    Field {
+        label: "Training phrases",
+        hint: Some("One per line. A message containing one matches, ignoring case and accents."),
+        multiline: true,
+        read: |kind| match kind {
+            TriggerKind::MessageReceived { training_phrases, .. } => training_phrases.join("\n"),
+            _ => String::new(),
+        },
+        write: |kind, text| {
+            if let TriggerKind::MessageReceived { training_phrases, .. } = kind {
+                *training_phrases = lines(&text)
+            }
+        },
+    },
+    Field {
+        label: "Excluded phrases",
+        hint: Some("One per line. A message containing one never matches."),
+        multiline: true,
+        read: |kind| match kind {
+            TriggerKind::MessageReceived { excluded_phrases, .. } => excluded_phrases.join("\n"),
+            _ => String::new(),
+        },
+        write: |kind, text| {
+            if let TriggerKind::MessageReceived { excluded_phrases, .. } = kind {
+                *excluded_phrases = lines(&text)
+            }
+        },
+    },
+];
+
+const LABEL_FIELD: [Field<Action>; 1] = [Field {
+    label: "Name in the tree",
+    hint: Some("Optional; the tree shows the kind of action without one."),
+    multiline: false,
+    read: |action| action.label.clone().unwrap_or_default(),
+    write: |action, text| action.label = optional(text),
+}];
+
+const MESSAGE_FIELDS: [Field<Action>; 2] = [
+    Field {
+        label: "Message",
+        hint: Some("{variable} is replaced by the chat variable's value."),
+        multiline: true,
+        read: |action| match &action.kind {
+            ActionKind::SendMessage { text, .. } => text.clone(),
+            _ => String::new(),
+        },
+        write: |action, value| {
+            if let ActionKind::SendMessage { text, .. } = &mut action.kind {
+                *text = value
+            }
+        },
+    },
+    Field {
+        label: "Quick-reply buttons",
+        hint: Some("One per line; leave empty for none."),
+        multiline: true,
+        read: |action| match &action.kind {
+            ActionKind::SendMessage { buttons, .. } => buttons.join("\n"),
+            _ => String::new(),
+        },
+        write: |action, value| {
+            if let ActionKind::SendMessage { buttons, .. } = &mut action.kind {
+                *buttons = lines(&value)
+            }
+        },
+    },
+];
+
+/// Reads one text of a Collect Feedback action, or nothing while it is another kind.
+fn feedback_text(action: &Action, read: fn(&handoff::workflow::Feedback) -> String) -> String {
+    match &action.kind {
+        ActionKind::CollectFeedback(feedback) => read(feedback),
+        _ => String::new(),
+    }
+}
+
+/// Writes one text of a Collect Feedback action.
+fn set_feedback(action: &mut Action, write: impl FnOnce(&mut handoff::workflow::Feedback)) {
+    if let ActionKind::CollectFeedback(feedback) = &mut action.kind {
+        write(feedback)
+    }
+}
+
+const FEEDBACK_FIELDS: [Field<Action>; 4] = [
+    Field {
+        label: "Rating title",
+        hint: None,
+        multiline: false,
+        read: |action| feedback_text(action, |feedback| feedback.title.clone()),
+        write: |action, value| set_feedback(action, |feedback| feedback.title = value),
+    },
+    Field {
+        label: "Request message",
+        hint: None,
+        multiline: true,
+        read: |action| feedback_text(action, |feedback| feedback.request.clone()),
+        write: |action, value| set_feedback(action, |feedback| feedback.request = value),
+    },
+    Field {
+        label: "Thank-you message",
+        hint: None,
+        multiline: true,
+        read: |action| feedback_text(action, |feedback| feedback.thank_you.clone()),
+        write: |action, value| set_feedback(action, |feedback| feedback.thank_you = value),
+    },
+    Field {
+        label: "Store the rating in chat variable",
+        hint: Some("Optional; leave empty not to store it."),
+        multiline: false,
+        read: |action| feedback_text(action, |feedback| feedback.variable.clone().unwrap_or_default()),
+        write: |action, value| set_feedback(action, |feedback| feedback.variable = optional(value)),
+    },
+];
+
+/// A labelled checkbox, with a hint after its label when there is one.
+pub fn check_box(label: String, hint: Option<String>, checked: Flag, change: OnChange) -> AnyView {
     view! {
         <label class="check-field">
-            <input
-                type="checkbox"
-                prop:checked=move || checked.get()
-                on:change=move |event| on_toggle.run(event_target_checked(&event))
-            />
+            <input type="checkbox" prop:checked=checked on:change=change/>
             <span>{label}</span>
             {hint.map(|hint| view! { <span class="field-hint">{hint}</span> })}
         </label>
     }
+    .into_any()
 }
 
 #[component]
@@ -94,7 +250,7 @@ pub fn SelectedPanel() -> impl IntoView {
         };
         (selected, is_trigger)
     });
-    move || match shown.get() {
+    dynamic(move || match shown.get() {
         (Some(RowKey::Node(node)), is_trigger) => {
             if is_trigger {
                 view! { <TriggerPanel node/> }.into_any()
@@ -108,7 +264,7 @@ pub fn SelectedPanel() -> impl IntoView {
             <p class="empty">"Choose a node in the tree to see its settings."</p>
         }
         .into_any(),
-    }
+    })
 }
 
 /// The problems validation finds on one node.
@@ -124,16 +280,18 @@ fn NodeProblems(node: NodeId) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    move || {
+    dynamic(move || {
         let messages = messages();
-        (!messages.is_empty()).then(|| {
-            view! {
-                <div class="node-problems" role="note" aria-label="Problems with this node">
-                    <ul>{messages.into_iter().map(|message| view! { <li>"⚠ " {message}</li> }).collect_view()}</ul>
-                </div>
-            }
-        })
-    }
+        (!messages.is_empty())
+            .then(|| {
+                view! {
+                    <div class="node-problems" role="note" aria-label="Problems with this node">
+                        <ul>{messages.into_iter().map(|message| view! { <li>"⚠ " {message}</li> }).collect_view()}</ul>
+                    </div>
+                }
+            })
+            .into_any()
+    })
 }
 
 fn gone() -> AnyView {
@@ -156,7 +314,9 @@ fn TriggerPanel(node: NodeId) -> impl IntoView {
         Signal::derive(move || kind.with(|kind| kind.as_ref().map(read).unwrap_or_default()))
     };
     let commit = move |write: fn(&mut TriggerKind, String)| {
-        Callback::new(move |text: String| update_trigger(store, node, |trigger| write(&mut trigger.kind, text)))
+        Callback::new(move |text: String| {
+            update_trigger(store, node, Box::new(|trigger| write(&mut trigger.kind, text)))
+        })
     };
     // Which form to show: the kind of trigger without its settings, so that committing one
     // field updates the fields' values without running the panel's view again.
@@ -173,12 +333,12 @@ fn TriggerPanel(node: NodeId) -> impl IntoView {
         })
     });
     let title = move || kind.with(|kind| kind.as_ref().map(outline::trigger_title).unwrap_or_default());
-    move || {
+    dynamic(move || {
         let Some(current) = form.get() else { return gone() };
         let heading = view! {
             <h2 id="panel-heading">
                 <span aria-hidden="true">{outline::trigger_icon(&current)} " "</span>
-                {title}
+                {text(title)}
             </h2>
             <p class="node-kind">"Trigger #" {node.0}</p>
             <NodeProblems node/>
@@ -197,35 +357,14 @@ fn TriggerPanel(node: NodeId) -> impl IntoView {
             .into_any(),
             TriggerKind::Fallback => view! {
                 <p>
-                    {move || if fixed() { "Runs when no other top-level trigger matches the customer's message." } else { "Runs when no other reply trigger at this level matches." }}
+                    {text(move || if fixed() { "Runs when no other top-level trigger matches the customer's message." } else { "Runs when no other reply trigger at this level matches." }.to_owned())}
                 </p>
             }
             .into_any(),
-            TriggerKind::MessageReceived { .. } => view! {
-                <TextField
-                    label="Intent name"
-                    value=field(|kind| match kind { TriggerKind::MessageReceived { intent, .. } => intent.clone(), _ => String::new() })
-                    on_commit=commit(|kind, text| if let TriggerKind::MessageReceived { intent, .. } = kind { *intent = text.trim().to_owned() })
-                />
-                <TextField
-                    label="Training phrases"
-                    multiline=true
-                    hint="One per line. A message containing one matches, ignoring case and accents."
-                    value=field(|kind| match kind { TriggerKind::MessageReceived { training_phrases, .. } => training_phrases.join("\n"), _ => String::new() })
-                    on_commit=commit(|kind, text| if let TriggerKind::MessageReceived { training_phrases, .. } = kind { *training_phrases = lines(&text) })
-                />
-                <TextField
-                    label="Excluded phrases"
-                    multiline=true
-                    hint="One per line. A message containing one never matches."
-                    value=field(|kind| match kind { TriggerKind::MessageReceived { excluded_phrases, .. } => excluded_phrases.join("\n"), _ => String::new() })
-                    on_commit=commit(|kind, text| if let TriggerKind::MessageReceived { excluded_phrases, .. } = kind { *excluded_phrases = lines(&text) })
-                />
-            }
-            .into_any(),
+            TriggerKind::MessageReceived { .. } => fields(&INTENT_FIELDS, field, commit),
         };
         view! { {heading} <div class="panel-body">{body}</div> }.into_any()
-    }
+    })
 }
 
 /// Reads one value of the action, or the default while it is missing.
@@ -242,64 +381,24 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
     let action = Memo::new(move |_| store.with(|workspace| workspace.ai_agent.workflow.find_action(node).cloned()));
     // Which form to show; it never changes for a node.
     let form = Memo::new(move |_| action.with(|action| action.as_ref().map(|action| action.kind.template())));
+    let value = move |read: fn(&Action) -> String| read_action(action, read);
     let write = move |change: fn(&mut Action, String)| {
         Callback::new(move |text: String| update_action(store, node, |action| change(action, text)))
     };
-    move || {
+    dynamic(move || {
         let Some(form) = form.get() else { return gone() };
         let (icon, kind_name) = action.with_untracked(|action| {
             let kind = &action.as_ref().expect("the form exists").kind;
             (outline::action_icon(kind), outline::action_kind_name(kind))
         });
         let body = match form {
-            NodeTemplate::SendMessage => view! {
-                <TextField
-                    label="Message"
-                    multiline=true
-                    hint="{variable} is replaced by the chat variable's value."
-                    value=read_action(action, |action| match &action.kind { ActionKind::SendMessage { text, .. } => text.clone(), _ => String::new() })
-                    on_commit=write(|action, value| if let ActionKind::SendMessage { text, .. } = &mut action.kind { *text = value })
-                />
-                <TextField
-                    label="Quick-reply buttons"
-                    multiline=true
-                    hint="One per line; leave empty for none."
-                    value=read_action(action, |action| match &action.kind { ActionKind::SendMessage { buttons, .. } => buttons.join("\n"), _ => String::new() })
-                    on_commit=write(|action, value| if let ActionKind::SendMessage { buttons, .. } = &mut action.kind { *buttons = lines(&value) })
-                />
-            }
-            .into_any(),
+            NodeTemplate::SendMessage => fields(&MESSAGE_FIELDS, value, write),
             NodeTemplate::SetChatVariable => view! { <VariableForm node action/> }.into_any(),
             NodeTemplate::IfElse => view! { <ConditionForm node action/> }.into_any(),
             NodeTemplate::HumanHandoff => view! { <HandoffPanel node action/> }.into_any(),
             NodeTemplate::CollectFeedback => view! {
                 <p>"Shows rating buttons from 1 to 5 and waits for the customer's rating."</p>
-                <TextField
-                    label="Rating title"
-                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.title.clone(), _ => String::new() })
-                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind { feedback.title = value })
-                />
-                <TextField
-                    label="Request message"
-                    multiline=true
-                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.request.clone(), _ => String::new() })
-                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind { feedback.request = value })
-                />
-                <TextField
-                    label="Thank-you message"
-                    multiline=true
-                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.thank_you.clone(), _ => String::new() })
-                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind { feedback.thank_you = value })
-                />
-                <TextField
-                    label="Store the rating in chat variable"
-                    hint="Optional; leave empty not to store it."
-                    value=read_action(action, |action| match &action.kind { ActionKind::CollectFeedback(feedback) => feedback.variable.clone().unwrap_or_default(), _ => String::new() })
-                    on_commit=write(|action, value| if let ActionKind::CollectFeedback(feedback) = &mut action.kind {
-                        let value = value.trim();
-                        feedback.variable = (!value.is_empty()).then(|| value.to_owned());
-                    })
-                />
+                {fields(&FEEDBACK_FIELDS, value, write)}
             }
             .into_any(),
             NodeTemplate::JumpTo => view! { <JumpForm node action/> }.into_any(),
@@ -316,31 +415,26 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
         view! {
             <h2 id="panel-heading">
                 <span aria-hidden="true">{icon} " "</span>
-                {move || action.with(|action| action.as_ref().and_then(|action| action.label.clone())).unwrap_or_else(|| kind_name.to_owned())}
+                {text(move || action.with(|action| action.as_ref().and_then(|action| action.label.clone())).unwrap_or_else(|| kind_name.to_owned()))}
             </h2>
             <p class="node-kind">{kind_name} " #" {node.0}</p>
             <NodeProblems node/>
             <div class="panel-body">
-                <TextField
-                    label="Name in the tree"
-                    hint="Optional; the tree shows the kind of action without one."
-                    value=read_action(action, |action| action.label.clone().unwrap_or_default())
-                    on_commit=write(|action, value| {
-                        let value = value.trim();
-                        action.label = (!value.is_empty()).then(|| value.to_owned());
-                    })
-                />
-                <CheckField
-                    label="Enabled"
-                    hint="A disabled action is skipped."
-                    checked=read_action(action, |action| action.enabled)
-                    on_toggle=Callback::new(move |on| update_action(store, node, |action| action.enabled = on))
-                />
+                {fields(&LABEL_FIELD, value, write)}
+                {check_box(
+                    "Enabled".to_owned(),
+                    Some("A disabled action is skipped.".to_owned()),
+                    flag(move || action.with(|action| action.as_ref().is_some_and(|action| action.enabled))),
+                    on_change(move |event| {
+                        let on = event_target_checked(&event);
+                        update_action(store, node, |action| action.enabled = on)
+                    }),
+                )}
                 {body}
             </div>
         }
         .into_any()
-    }
+    })
 }
 
 #[component]
@@ -359,33 +453,35 @@ fn VariableForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
         })
     };
     view! {
-        <TextField
-            label="Variable name"
-            value=read_action(action, |action| match &action.kind { ActionKind::SetChatVariable { name, .. } => name.clone(), _ => String::new() })
-            on_commit=Callback::new(move |text: String| update_action(store, node, |action| {
+        {text_field(
+            "Variable name",
+            None,
+            false,
+            read_action(action, |action| match &action.kind { ActionKind::SetChatVariable { name, .. } => name.clone(), _ => String::new() }),
+            Callback::new(move |text: String| update_action(store, node, |action| {
                 if let ActionKind::SetChatVariable { name, .. } = &mut action.kind { *name = text.trim().to_owned() }
-            }))
-        />
+            })),
+        )}
         <fieldset class="choice">
             <legend>"Value"</legend>
             <label>
-                <input type="radio" name=format!("value-{}", node.0) prop:checked=move || !from_reply()
-                    on:change=move |_| set_value(VariableValue::Text { text: String::new() })/>
+                <input type="radio" name=format!("value-{}", node.0) prop:checked=flag(move || !from_reply())
+                    on:change=on_change(move |_| set_value(VariableValue::Text { text: String::new() }))/>
                 "A fixed text"
             </label>
             <label>
-                <input type="radio" name=format!("value-{}", node.0) prop:checked=from_reply
-                    on:change=move |_| set_value(VariableValue::NextReply)/>
+                <input type="radio" name=format!("value-{}", node.0) prop:checked=flag(from_reply)
+                    on:change=on_change(move |_| set_value(VariableValue::NextReply))/>
                 "The customer's next reply (the flow waits for it)"
             </label>
         </fieldset>
-        <Show when=move || !from_reply()>
-            <TextField
-                label="Text"
-                value=Signal::derive(move || match value.get() { Some(VariableValue::Text { text }) => text, _ => String::new() })
-                on_commit=Callback::new(move |text: String| set_value(VariableValue::Text { text }))
-            />
-        </Show>
+        {show(flag(move || !from_reply()), dynamic(move || text_field(
+            "Text",
+            None,
+            false,
+            Signal::derive(move || match value.get() { Some(VariableValue::Text { text }) => text, _ => String::new() }),
+            Callback::new(move |text: String| set_value(VariableValue::Text { text })),
+        )))}
     }
 }
 
@@ -457,30 +553,27 @@ fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
         <p>"Runs the Then branch when the condition holds, the Else branch otherwise."</p>
         <label class="field">
             <span class="field-label">"Condition"</span>
-            <select on:change=choose>
+            <select on:change=on_change(choose)>
                 {CONDITIONS
-                    .map(|(value, label)| view! { <option value=value prop:selected=move || tag.get() == value>{label}</option> })
+                    .map(|(value, label)| view! { <option value=value prop:selected=flag(move || tag.get() == value)>{label}</option> })
                     .collect_view()}
             </select>
         </label>
-        {move || match tag.get() {
+        {dynamic(move || match tag.get() {
             "variable_equals" => view! {
-                <TextField label="Variable name" value=variable_name
-                    on_commit=Callback::new(move |text: String| set(Condition::VariableEquals { name: text.trim().to_owned(), value: expected_value.get_untracked() }))/>
-                <TextField label="Equals" value=expected_value
-                    on_commit=Callback::new(move |text: String| set(Condition::VariableEquals { name: variable_name.get_untracked(), value: text }))/>
+                {text_field("Variable name", None, false, variable_name,
+                    Callback::new(move |text: String| set(Condition::VariableEquals { name: text.trim().to_owned(), value: expected_value.get_untracked() })))}
+                {text_field("Equals", None, false, expected_value,
+                    Callback::new(move |text: String| set(Condition::VariableEquals { name: variable_name.get_untracked(), value: text })))}
             }
             .into_any(),
-            "variable_is_set" => view! {
-                <TextField label="Variable name" value=variable_name
-                    on_commit=Callback::new(move |text: String| set(Condition::VariableIsSet { name: text.trim().to_owned() }))/>
-            }
-            .into_any(),
+            "variable_is_set" => text_field("Variable name", None, false, variable_name,
+                Callback::new(move |text: String| set(Condition::VariableIsSet { name: text.trim().to_owned() }))),
             "language_is" => view! {
                 <label class="field">
                     <span class="field-label">"Language"</span>
-                    <select on:change=move |event| set(Condition::LanguageIs { language: Language(event_target_value(&event)) })>
-                        {move || {
+                    <select on:change=on_change(move |event| set(Condition::LanguageIs { language: Language(event_target_value(&event)) }))>
+                        {dynamic(move || {
                             let mut choices = languages();
                             let current = Language(language.get());
                             // A language the AI agent no longer speaks is shown, not silently replaced.
@@ -490,9 +583,9 @@ fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
                             choices.into_iter().map(|choice| {
                                 let name = outline::language_name(&choice);
                                 let code = choice.0.clone();
-                                view! { <option value=choice.0 prop:selected=move || language.get() == code>{name}</option> }
-                            }).collect_view()
-                        }}
+                                view! { <option value=choice.0 prop:selected=flag(move || language.get() == code)>{name}</option> }
+                            }).collect_view().into_any()
+                        })}
                     </select>
                 </label>
             }
@@ -506,7 +599,7 @@ fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             }
             .into_any(),
             _ => ().into_any(),
-        }}
+        })}
     }
 }
 
@@ -539,18 +632,18 @@ fn JumpForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
         <label class="field">
             <span class="field-label">"Jump to"</span>
             <select
-                on:change=move |event| {
+                on:change=on_change(move |event| {
                     if let Ok(id) = event_target_value(&event).parse::<u32>() {
                         update_action(store, node, |action| action.kind = ActionKind::JumpTo { target: NodeId(id) });
                     }
-                }
+                })
             >
-                <option value="" disabled=true prop:selected=move || !exists()>"Choose a node…"</option>
-                {move || choices().into_iter().map(|(id, title)| {
+                <option value="" disabled=true prop:selected=flag(move || !exists())>"Choose a node…"</option>
+                {dynamic(move || choices().into_iter().map(|(id, title)| {
                     let value = id.0.to_string();
                     let current = value.clone();
-                    view! { <option value=value prop:selected=move || exists() && target.get() == current>{title}</option> }
-                }).collect_view()}
+                    view! { <option value=value prop:selected=flag(move || exists() && target.get() == current)>{title}</option> }
+                }).collect_view().into_any())}
             </select>
         </label>
     }

@@ -4,9 +4,11 @@
 
 use handoff::NodeId;
 use handoff::edit::{self, NodeTemplate, Place, destinations, is_fixed, place_of};
+use handoff::workspace::Workspace;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 
+use super::boxed::{Flag, OnClick, Text, dynamic, flag, on_click, show, text};
 use super::outline::{self, RowKey};
 use super::{EditorState, reveal, use_editor};
 use crate::workspace_store::{WorkspaceStore, use_workspace_store};
@@ -27,6 +29,14 @@ struct Edits {
 }
 
 impl Edits {
+    /// `WorkspaceStore::try_edit` compiled once for every edit of the tree (for the download's size).
+    fn try_edit(
+        &self,
+        edit: &mut dyn FnMut(&mut Workspace) -> Result<(), edit::EditError>,
+    ) -> Result<(), edit::EditError> {
+        self.store.try_edit(edit)
+    }
+
     fn name(&self, node: NodeId) -> String {
         self.store
             .with_untracked(|workspace| outline::node_title(&workspace.ai_agent.workflow, node))
@@ -35,9 +45,9 @@ impl Edits {
 
     fn add(&self, place: Place, index: usize, template: NodeTemplate) {
         let mut added = None;
-        let outcome = self.store.try_edit(|workspace| {
+        let outcome = self.try_edit(&mut |workspace| {
             added = Some(edit::insert_in(workspace, place, index, template)?);
-            Ok::<_, edit::EditError>(())
+            Ok(())
         });
         match (outcome, added) {
             (Ok(()), Some(node)) => {
@@ -57,7 +67,7 @@ impl Edits {
             let index = rows.iter().position(|row| row.key == RowKey::Node(node))?;
             Some(rows[index.checked_sub(1)?].key)
         });
-        match self.store.try_edit(|workspace| edit::delete(&mut workspace.ai_agent.workflow, node).map(|_| ())) {
+        match self.try_edit(&mut |workspace| edit::delete(&mut workspace.ai_agent.workflow, node).map(|_| ())) {
             Ok(()) => {
                 if let Some(previous) = previous {
                     self.editor.select_and_focus(previous);
@@ -70,9 +80,9 @@ impl Edits {
 
     fn duplicate(&self, node: NodeId) {
         let mut copy = None;
-        let outcome = self.store.try_edit(|workspace| {
+        let outcome = self.try_edit(&mut |workspace| {
             copy = Some(edit::duplicate(&mut workspace.ai_agent.workflow, node)?);
-            Ok::<_, edit::EditError>(())
+            Ok(())
         });
         match (outcome, copy) {
             (Ok(()), Some(copy)) => {
@@ -87,7 +97,7 @@ impl Edits {
     /// Moves a node to `index` of `place` (counted before the move) and keeps it selected.
     fn move_to(&self, node: NodeId, place: Place, index: usize) {
         let name = self.name(node);
-        match self.store.try_edit(|workspace| edit::move_node(&mut workspace.ai_agent.workflow, node, place, index)) {
+        match self.try_edit(&mut |workspace| edit::move_node(&mut workspace.ai_agent.workflow, node, place, index)) {
             Ok(()) => {
                 reveal(self.store, self.editor, node);
                 self.editor.select_and_focus(RowKey::Node(node));
@@ -144,76 +154,104 @@ pub fn NodeToolbar() -> impl IntoView {
     let removable =
         move || node().is_some_and(|node| !store.with(|workspace| is_fixed(&workspace.ai_agent.workflow, node)));
     let toggle = move |which| menu.update(|open| *open = if *open == Some(which) { None } else { Some(which) });
+    let expanded = move |which| text(move || (menu.get() == Some(which)).to_string());
+    let acts = move |act: fn(Edits, NodeId)| {
+        on_click(move |_| {
+            if let Some(node) = selected_node(editor) {
+                act(edits, node)
+            }
+        })
+    };
+    let buttons = [
+        toolbar_button(
+            "Add…",
+            "Insert",
+            "button",
+            Some(("add-button", "add-menu", expanded(Menu::Add))),
+            flag(|| false),
+            on_click(move |_| toggle(Menu::Add)),
+        ),
+        toolbar_button(
+            "Duplicate",
+            "Control+D",
+            "button",
+            None,
+            flag(move || !removable()),
+            acts(|edits, node| edits.duplicate(node)),
+        ),
+        toolbar_button(
+            "Move up",
+            "Alt+ArrowUp",
+            "button",
+            None,
+            flag(move || node().is_none()),
+            acts(|edits, node| edits.shift(node, -1)),
+        ),
+        toolbar_button(
+            "Move down",
+            "Alt+ArrowDown",
+            "button",
+            None,
+            flag(move || node().is_none()),
+            acts(|edits, node| edits.shift(node, 1)),
+        ),
+        toolbar_button(
+            "Move to…",
+            "M",
+            "button",
+            Some(("move-button", "move-menu", expanded(Menu::MoveTo))),
+            flag(move || node().is_none()),
+            on_click(move |_| toggle(Menu::MoveTo)),
+        ),
+        toolbar_button(
+            "Delete",
+            "Delete",
+            "button danger",
+            None,
+            flag(move || !removable()),
+            acts(|edits, node| edits.delete(node)),
+        ),
+    ];
     view! {
         <div class="node-toolbar" role="toolbar" aria-label="Edit the selected node" aria-controls="workflow-tree">
-            <button
-                type="button"
-                class="button"
-                id="add-button"
-                aria-expanded=move || (menu.get() == Some(Menu::Add)).to_string()
-                aria-controls="add-menu"
-                aria-keyshortcuts="Insert"
-                on:click=move |_| toggle(Menu::Add)
-            >
-                "Add…"
-            </button>
-            {node_button("Duplicate", "Control+D", "button", removable, move |node| edits.duplicate(node), editor)}
-            {node_button("Move up", "Alt+ArrowUp", "button", move || node().is_some(), move |node| edits.shift(node, -1), editor)}
-            {node_button("Move down", "Alt+ArrowDown", "button", move || node().is_some(), move |node| edits.shift(node, 1), editor)}
-            <button
-                type="button"
-                class="button"
-                id="move-button"
-                aria-expanded=move || (menu.get() == Some(Menu::MoveTo)).to_string()
-                aria-controls="move-menu"
-                aria-keyshortcuts="M"
-                disabled=move || node().is_none()
-                on:click=move |_| toggle(Menu::MoveTo)
-            >
-                "Move to…"
-            </button>
-            {node_button(
-                "Delete",
-                "Delete",
-                "button danger",
-                removable,
-                move |node| edits.delete(node),
-                editor,
-            )}
+            {buttons.into_iter().collect_view()}
         </div>
-        <Show when=move || menu.get() == Some(Menu::Add)>
-            <AddMenu edits/>
-        </Show>
-        <Show when=move || menu.get() == Some(Menu::MoveTo)>
-            <MoveMenu edits/>
-        </Show>
+        {show(Box::new(move || menu.get() == Some(Menu::Add)), Box::new(move || view! { <AddMenu edits/> }.into_any()))}
+        {show(
+            Box::new(move || menu.get() == Some(Menu::MoveTo)),
+            Box::new(move || view! { <MoveMenu edits/> }.into_any()),
+        )}
     }
 }
 
-/// A toolbar button that acts on the selected node.
-fn node_button(
+/// A button of the toolbar; a menu's button has an id, the menu it opens and whether it is open.
+fn toolbar_button(
     label: &'static str,
     keys: &'static str,
     class: &'static str,
-    enabled: impl Fn() -> bool + Send + Sync + 'static,
-    act: impl Fn(NodeId) + Send + Sync + 'static,
-    editor: EditorState,
-) -> impl IntoView {
+    menu: Option<(&'static str, &'static str, Text)>,
+    disabled: Flag,
+    click: OnClick,
+) -> AnyView {
+    let (id, controls, expanded) = match menu {
+        Some((id, controls, expanded)) => (Some(id), Some(controls), Some(expanded)),
+        None => (None, None, None),
+    };
     view! {
         <button
             type="button"
             class=class
+            id=id
+            aria-expanded=expanded
+            aria-controls=controls
             aria-keyshortcuts=keys
-            disabled=move || !enabled()
-            on:click=move |_| {
-                if let Some(node) = selected_node(editor) {
-                    act(node)
-                }
-            }
+            disabled=disabled
+            on:click=click
         >
             {label}
         </button>
     }
+    .into_any()
 }
 
 /// Closes the open menu and gives the focus back to the selected row.
@@ -253,7 +291,7 @@ fn PopupMenu(id: &'static str, label: &'static str, children: Children) -> impl 
             }
         >
             {children()}
-            <button type="button" class="menu-item cancel" on:click=move |_| close_menu(menu, editor)>
+            <button type="button" class="menu-item cancel" on:click=on_click(move |_| close_menu(menu, editor))>
                 "Cancel"
             </button>
         </div>
@@ -270,7 +308,7 @@ fn AddMenu(edits: Edits) -> impl IntoView {
     };
     view! {
         <PopupMenu id="add-menu" label="Add a node">
-            {move || {
+            {dynamic(move || {
                 sections()
                     .into_iter()
                     .map(|section| {
@@ -286,10 +324,10 @@ fn AddMenu(edits: Edits) -> impl IntoView {
                                             <button
                                                 type="button"
                                                 class="menu-item"
-                                                on:click=move |_| {
+                                                on:click=on_click(move |_| {
                                                     menu.set(None);
                                                     edits.add(place, index, template);
-                                                }
+                                                })
                                             >
                                                 {outline::template_name(template)}
                                             </button>
@@ -300,7 +338,8 @@ fn AddMenu(edits: Edits) -> impl IntoView {
                         }
                     })
                     .collect_view()
-            }}
+                    .into_any()
+            })}
         </PopupMenu>
     }
 }
@@ -325,7 +364,7 @@ fn MoveMenu(edits: Edits) -> impl IntoView {
     view! {
         <PopupMenu id="move-menu" label="Move the selected node to the end of">
             <p class="menu-label">"Move to the end of:"</p>
-            {move || {
+            {dynamic(move || {
                 let choices = choices();
                 if choices.is_empty() {
                     return view! { <p class="empty">"There is nowhere else this node can go."</p> }.into_any();
@@ -337,10 +376,10 @@ fn MoveMenu(edits: Edits) -> impl IntoView {
                             <button
                                 type="button"
                                 class="menu-item"
-                                on:click=move |_| {
+                                on:click=on_click(move |_| {
                                     menu.set(None);
                                     edits.move_to(node, place, usize::MAX);
-                                }
+                                })
                             >
                                 {label}
                             </button>
@@ -348,7 +387,7 @@ fn MoveMenu(edits: Edits) -> impl IntoView {
                     })
                     .collect_view()
                     .into_any()
-            }}
+            })}
         </PopupMenu>
     }
 }
@@ -528,16 +567,16 @@ pub fn WorkflowTree() -> impl IntoView {
                             class:group=node.is_none()
                             class:disabled=row.disabled
                             class:has-problem=row.problems.is_some()
-                            class:drop-target=move || is_drop_target.selected(&Some(key))
+                            class:drop-target=flag(move || is_drop_target.selected(&Some(key)))
                             style=format!("--level: {}", row.level)
                             {..custom_attribute("aria-level", row.level.to_string())}
                             aria-posinset=row.position.to_string()
                             aria-setsize=row.siblings.to_string()
                             aria-expanded=row.expanded.map(|open| open.to_string())
-                            aria-selected=move || selected.selected(&Some(key)).to_string()
-                            tabindex=move || if focusable() { "0" } else { "-1" }
+                            aria-selected=text(move || selected.selected(&Some(key)).to_string())
+                            tabindex=text(move || if focusable() { "0" } else { "-1" }.to_owned())
                             draggable=draggable.then_some("true")
-                            on:click=move |_| editor.select_and_focus(key)
+                            on:click=on_click(move |_| editor.select_and_focus(key))
                             on:dragstart=move |event: leptos::ev::DragEvent| {
                                 let Some(node) = node else { return };
                                 let (trigger, places) = store.with_untracked(|workspace| {
@@ -573,14 +612,14 @@ pub fn WorkflowTree() -> impl IntoView {
                             <span
                                 class="twisty"
                                 aria-hidden="true"
-                                on:click=move |event| {
+                                on:click=on_click(move |event| {
                                     event.stop_propagation();
                                     editor.collapsed.update(|collapsed| {
                                         if !collapsed.remove(&key) {
                                             collapsed.insert(key);
                                         }
                                     });
-                                }
+                                })
                             >
                                 {twisty}
                             </span>
@@ -600,6 +639,17 @@ pub fn WorkflowTree() -> impl IntoView {
     }
 }
 
+/// The tree's keys and what they do.
+const KEYS: [(&str, &str); 7] = [
+    ("↑ ↓ Home End", "choose a node"),
+    ("→ ←", "unfold or fold, go to the first child or the parent"),
+    ("A or Insert", "add a node here"),
+    ("Alt+↑ Alt+↓", "move up or down"),
+    ("M", "move to another place"),
+    ("Ctrl+D", "duplicate"),
+    ("Delete", "delete (Ctrl+Z undoes)"),
+];
+
 /// The tree's keys, in words.
 #[component]
 pub fn KeyboardHelp() -> impl IntoView {
@@ -607,20 +657,7 @@ pub fn KeyboardHelp() -> impl IntoView {
         <details class="keyboard-help">
             <summary>"Keyboard"</summary>
             <dl id="tree-keys">
-                <dt>"↑ ↓ Home End"</dt>
-                <dd>"choose a node"</dd>
-                <dt>"→ ←"</dt>
-                <dd>"unfold or fold, go to the first child or the parent"</dd>
-                <dt>"A or Insert"</dt>
-                <dd>"add a node here"</dd>
-                <dt>"Alt+↑ Alt+↓"</dt>
-                <dd>"move up or down"</dd>
-                <dt>"M"</dt>
-                <dd>"move to another place"</dd>
-                <dt>"Ctrl+D"</dt>
-                <dd>"duplicate"</dd>
-                <dt>"Delete"</dt>
-                <dd>"delete (Ctrl+Z undoes)"</dd>
+                {KEYS.map(|(keys, action)| view! { <dt>{keys}</dt><dd>{action}</dd> }).collect_view()}
             </dl>
         </details>
     }
