@@ -2,7 +2,7 @@
 //! "a live agent is online" condition, the searchable users-and-teams picker, and the "who would
 //! get this chat?" view built from the engine's explanations.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use handoff::workflow::{Action, ActionKind, Assign, Handoff, LanguageTargets, Targets};
 use handoff::{AgentId, Command, Engine, Language, NodeId, Presence, TeamId, Timestamp, Verdict};
@@ -353,7 +353,7 @@ pub(crate) fn verdict_words(verdict: &Verdict) -> String {
 fn WhoWouldGet(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let open = RwSignal::new(false);
-    let away = RwSignal::new(HashSet::<AgentId>::new());
+    let away = RwSignal::new(Vec::<AgentId>::new());
     // Built only while the section is open: an engine per look, never per keystroke elsewhere.
     let verdicts = move || {
         if !open.get() {
@@ -373,8 +373,13 @@ fn WhoWouldGet(node: NodeId) -> impl IntoView {
                 .ai_agent
                 .languages()
                 .map(|language| {
-                    let mut verdicts = engine.explain_handoff(node, language).unwrap_or_default();
-                    verdicts.sort_by_key(|agent| agent.verdict != Verdict::Eligible);
+                    // The eligible agents first, each part in the engine's order.
+                    let (mut verdicts, others): (Vec<_>, Vec<_>) = engine
+                        .explain_handoff(node, language)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .partition(|agent| agent.verdict == Verdict::Eligible);
+                    verdicts.extend(others);
                     (language.clone(), verdicts)
                 })
                 .collect::<Vec<_>>()
@@ -405,7 +410,7 @@ fn WhoWouldGet(node: NodeId) -> impl IntoView {
                     flag(move || !away.with(|away| away.contains(&agent))),
                     on_change(move |event| {
                         let online = event_target_checked(&event);
-                        away.update(|away| { if online { away.remove(&agent); } else { away.insert(agent); } });
+                        away.update(|away| { away.retain(|listed| *listed != agent); if !online { away.push(agent); } });
                     }),
                 )).collect_view().into_any())}
             </fieldset>

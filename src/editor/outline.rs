@@ -68,11 +68,14 @@ pub struct Row {
 
 /// The rows shown, in order, with collapsed rows' descendants left out.
 pub fn rows(workspace: &Workspace, collapsed: &HashSet<RowKey>, problems: &[Problem]) -> Vec<Row> {
-    let mut by_node: HashMap<NodeId, (String, usize)> = HashMap::new();
+    // Each node's first problem and how many it has; a short list, not a map, for the download's size.
+    let mut by_node: Vec<(NodeId, (String, usize))> = Vec::new();
     for problem in problems {
         if let Some(node) = problem.node {
-            let entry = by_node.entry(node).or_insert_with(|| (problem.kind.to_string(), 0));
-            entry.1 += 1;
+            match by_node.iter_mut().find(|(listed, _)| *listed == node) {
+                Some((_, (_, count))) => *count += 1,
+                None => by_node.push((node, (problem.kind.to_string(), 1))),
+            }
         }
     }
     let mut out = Vec::new();
@@ -85,11 +88,15 @@ pub fn rows(workspace: &Workspace, collapsed: &HashSet<RowKey>, problems: &[Prob
 struct Context<'a> {
     workspace: &'a Workspace,
     collapsed: &'a HashSet<RowKey>,
-    problems: &'a HashMap<NodeId, (String, usize)>,
+    problems: &'a [(NodeId, (String, usize))],
     out: &'a mut Vec<Row>,
 }
 
 impl Context<'_> {
+    fn problems_of(&self, node: NodeId) -> Option<(String, usize)> {
+        self.problems.iter().find(|(listed, _)| *listed == node).map(|(_, problems)| problems.clone())
+    }
+
     fn push(&mut self, row: Row) -> bool {
         let open = row.expanded == Some(true);
         self.out.push(row);
@@ -114,7 +121,7 @@ impl Context<'_> {
                 expanded: self.expanded(key, !trigger.actions.is_empty()),
                 disabled: false,
                 extension: false,
-                problems: self.problems.get(&trigger.id).cloned(),
+                problems: self.problems_of(trigger.id),
             };
             if self.push(row) {
                 self.actions(&trigger.actions, level + 1);
@@ -141,7 +148,7 @@ impl Context<'_> {
                 expanded: self.expanded(key, !groups.is_empty()),
                 disabled: !action.enabled,
                 extension: false,
-                problems: self.problems.get(&action.id).cloned(),
+                problems: self.problems_of(action.id),
             };
             if !self.push(row) {
                 continue;
