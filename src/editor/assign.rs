@@ -14,13 +14,9 @@ use super::panels::{check_box, text_field, update_action};
 use crate::workspace_store::use_workspace_store;
 
 /// "Assign chat": all users, or specific users and teams, optionally per language.
-#[component]
-pub fn AssignEditor(
-    /// Prefix for the ids and radio names of this editor, unique in the page.
-    id: String,
-    #[prop(into)] assign: Signal<Assign>,
-    on_change: Callback<Assign>,
-) -> impl IntoView {
+///
+/// `id` prefixes the ids and radio names of this editor, unique in the page.
+pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Assign>) -> impl IntoView {
     let store = use_workspace_store();
     let languages =
         Memo::new(move |_| store.with(|workspace| workspace.ai_agent.languages().cloned().collect::<Vec<_>>()));
@@ -76,12 +72,7 @@ pub fn AssignEditor(
         {show(flag(specific), dynamic(move || {
             let id = id.clone();
             view! {
-                <TargetsPicker
-                    id=format!("{id}-default")
-                    label="Users and teams".to_owned()
-                    targets=targets
-                    on_change=Callback::new(set_targets)
-                />
+                {targets_picker(format!("{id}-default"), "Users and teams".to_owned(), targets, Callback::new(set_targets))}
                 {dynamic(move || {
                     if languages.with(Vec::len) < 2 {
                         return view! {
@@ -112,7 +103,7 @@ pub fn AssignEditor(
                                         languages
                                             .get()
                                             .into_iter()
-                                            .map(|language| view! { <LanguageRow id=id.clone() language by_language set_rows=Callback::new(set_rows)/> })
+                                            .map(|language| language_row(id.clone(), language, by_language, Callback::new(set_rows)))
                                             .collect_view()
                                             .into_any()
                                     })}
@@ -130,8 +121,7 @@ pub fn AssignEditor(
 }
 
 /// One language's row under "Assign by language": "Use default" or its own list.
-#[component]
-fn LanguageRow(
+fn language_row(
     id: String,
     language: Language,
     by_language: Signal<Option<BTreeMap<Language, LanguageTargets>>>,
@@ -172,28 +162,22 @@ fn LanguageRow(
                 "Its own users and teams"
             </label>
             {show(flag(own), dynamic(move || view! {
-                <TargetsPicker
-                    id=name.clone()
-                    label=format!("Users and teams for {title}")
-                    targets=Signal::derive(move || match row.get() { Some(LanguageTargets::Own(targets)) => targets, _ => Targets::default() })
-                    on_change=Callback::new({
+                {targets_picker(
+                    name.clone(),
+                    format!("Users and teams for {title}"),
+                    Signal::derive(move || match row.get() { Some(LanguageTargets::Own(targets)) => targets, _ => Targets::default() }),
+                    Callback::new({
                         let set_row = set_row.clone();
                         move |targets| set_row(LanguageTargets::Own(targets))
-                    })
-                />
+                    }),
+                )}
             }.into_any()))}
         </fieldset>
     }
 }
 
 /// Checkboxes for the teamspace's teams and users, with a search box that narrows both.
-#[component]
-pub fn TargetsPicker(
-    id: String,
-    label: String,
-    #[prop(into)] targets: Signal<Targets>,
-    on_change: Callback<Targets>,
-) -> impl IntoView {
+fn targets_picker(id: String, label: String, targets: Signal<Targets>, on_change: Callback<Targets>) -> impl IntoView {
     let store = use_workspace_store();
     let query = RwSignal::new(String::new());
     let matches = move |name: &str| {
@@ -292,8 +276,7 @@ fn read_handoff<T>(action: Memo<Option<Action>>, read: impl FnOnce(&Handoff) -> 
 }
 
 /// Every setting of the Human Handoff action.
-#[component]
-pub fn HandoffPanel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+pub fn handoff_panel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
     let store = use_workspace_store();
     let change = move |write: Box<dyn FnOnce(&mut Handoff)>| {
         update_action(store, node, |action| {
@@ -313,11 +296,11 @@ pub fn HandoffPanel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView
                 change(Box::new(move |handoff| handoff.availability_check = on))
             }),
         )}
-        <AssignEditor
-            id=format!("handoff-{}", node.0)
-            assign=Signal::derive(move || read_handoff(action, |handoff| handoff.assign.clone()).unwrap_or(Assign::AllUsers))
-            on_change=Callback::new(move |assign| change(Box::new(move |handoff| handoff.assign = assign)))
-        />
+        {assign_editor(
+            format!("handoff-{}", node.0),
+            Signal::derive(move || read_handoff(action, |handoff| handoff.assign.clone()).unwrap_or(Assign::AllUsers)),
+            Callback::new(move |assign| change(Box::new(move |handoff| handoff.assign = assign))),
+        )}
         {text_field(
             "Handoff message",
             Some("Optional: sent to the customer when the chat is handed off."),
@@ -330,7 +313,7 @@ pub fn HandoffPanel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView
         <p class="field-hint">
             "Its subtrees “When live agent closes chat” and “When no live agent is available” (our extension) are in the tree under it."
         </p>
-        <WhoWouldGet node/>
+        {who_would_get(node)}
     }
 }
 
@@ -349,8 +332,7 @@ pub(crate) fn verdict_words(verdict: &Verdict) -> String {
 /// Per language, each live agent's verdict for a chat handed off here now, from the engine's
 /// explanations. Until the live backend exists, "now" is every agent signed in and Online with
 /// no open chats, except those the admin marks Away here.
-#[component]
-fn WhoWouldGet(node: NodeId) -> impl IntoView {
+fn who_would_get(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let open = RwSignal::new(false);
     let away = RwSignal::new(Vec::<AgentId>::new());

@@ -88,22 +88,22 @@ pub fn EditorPage() -> impl IntoView {
                 </div>
                 <div class="page-tools">
                     <UndoRedo/>
-                    <FileTools/>
+                    {file_tools()}
                 </div>
             </header>
             <p class="status-line" role="status" aria-live="polite">{editor.status}</p>
             <div class="editor-layout">
                 <section class="tree-pane" aria-labelledby="tree-heading">
                     <h2 id="tree-heading" class="visually-hidden">"Workflow tree"</h2>
-                    <tree::NodeToolbar/>
-                    <tree::WorkflowTree/>
-                    <tree::KeyboardHelp/>
+                    {tree::node_toolbar()}
+                    {tree::workflow_tree()}
+                    {tree::keyboard_help()}
                 </section>
                 <section class="panel-pane" aria-labelledby="panel-heading">
-                    <panels::SelectedPanel/>
+                    {panels::selected_panel()}
                 </section>
             </div>
-            <ProblemsList/>
+            {problems_list()}
         </article>
     }
 }
@@ -115,8 +115,7 @@ fn empty_workflow() -> Workflow {
 }
 
 /// Import, export, and starting from an empty workflow.
-#[component]
-fn FileTools() -> impl IntoView {
+fn file_tools() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let import_error = RwSignal::new(None::<String>);
@@ -181,8 +180,7 @@ fn FileTools() -> impl IntoView {
 }
 
 /// Every problem the engine's validation finds; choosing one selects its node.
-#[component]
-fn ProblemsList() -> impl IntoView {
+fn problems_list() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let count = move || store.problems.with(Vec::len);

@@ -8,7 +8,7 @@ use handoff::workflow::{Action, ActionKind, Condition, Sequence, Trigger, Trigge
 use handoff::{Language, workspace::Workspace};
 use leptos::prelude::*;
 
-use super::assign::{AssignEditor, HandoffPanel};
+use super::assign::{assign_editor, handoff_panel};
 use super::boxed::{Flag, OnChange, dynamic, flag, on_change, show, text};
 use super::outline::{self, RowKey};
 use super::use_editor;
@@ -235,8 +235,7 @@ pub fn check_box(label: String, hint: Option<String>, checked: Flag, change: OnC
     .into_any()
 }
 
-#[component]
-pub fn SelectedPanel() -> impl IntoView {
+pub fn selected_panel() -> impl IntoView {
     let editor = use_editor();
     let store = use_workspace_store();
     // The selected row and whether it is a trigger: the panel is rebuilt only when these change.
@@ -253,12 +252,12 @@ pub fn SelectedPanel() -> impl IntoView {
     dynamic(move || match shown.get() {
         (Some(RowKey::Node(node)), is_trigger) => {
             if is_trigger {
-                view! { <TriggerPanel node/> }.into_any()
+                trigger_panel(node).into_any()
             } else {
-                view! { <ActionPanel node/> }.into_any()
+                action_panel(node).into_any()
             }
         }
-        (Some(RowKey::Group(place)), _) => view! { <GroupPanel place/> }.into_any(),
+        (Some(RowKey::Group(place)), _) => group_panel(place).into_any(),
         (None, _) => view! {
             <h2 id="panel-heading">"Settings"</h2>
             <p class="empty">"Choose a node in the tree to see its settings."</p>
@@ -268,8 +267,7 @@ pub fn SelectedPanel() -> impl IntoView {
 }
 
 /// The problems validation finds on one node.
-#[component]
-fn NodeProblems(node: NodeId) -> impl IntoView {
+fn node_problems(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let messages = move || {
         store.problems.with(|problems| {
@@ -302,8 +300,7 @@ fn gone() -> AnyView {
     .into_any()
 }
 
-#[component]
-fn TriggerPanel(node: NodeId) -> impl IntoView {
+fn trigger_panel(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let kind = Memo::new(move |_| {
         store.with(|workspace| workspace.ai_agent.workflow.find_trigger(node).map(|trigger| trigger.kind.clone()))
@@ -341,7 +338,7 @@ fn TriggerPanel(node: NodeId) -> impl IntoView {
                 {text(title)}
             </h2>
             <p class="node-kind">"Trigger #" {node.0}</p>
-            <NodeProblems node/>
+            {node_problems(node)}
         };
         let body = match current {
             TriggerKind::ChatStarted => view! {
@@ -375,8 +372,7 @@ where
     Signal::derive(move || action.with(|action| action.as_ref().map(read).unwrap_or_default()))
 }
 
-#[component]
-fn ActionPanel(node: NodeId) -> impl IntoView {
+fn action_panel(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let action = Memo::new(move |_| store.with(|workspace| workspace.ai_agent.workflow.find_action(node).cloned()));
     // Which form to show; it never changes for a node.
@@ -393,15 +389,15 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
         });
         let body = match form {
             NodeTemplate::SendMessage => fields(&MESSAGE_FIELDS, value, write),
-            NodeTemplate::SetChatVariable => view! { <VariableForm node action/> }.into_any(),
-            NodeTemplate::IfElse => view! { <ConditionForm node action/> }.into_any(),
-            NodeTemplate::HumanHandoff => view! { <HandoffPanel node action/> }.into_any(),
+            NodeTemplate::SetChatVariable => variable_form(node, action).into_any(),
+            NodeTemplate::IfElse => condition_form(node, action).into_any(),
+            NodeTemplate::HumanHandoff => handoff_panel(node, action).into_any(),
             NodeTemplate::CollectFeedback => view! {
                 <p>"Shows rating buttons from 1 to 5 and waits for the customer's rating."</p>
                 {fields(&FEEDBACK_FIELDS, value, write)}
             }
             .into_any(),
-            NodeTemplate::JumpTo => view! { <JumpForm node action/> }.into_any(),
+            NodeTemplate::JumpTo => jump_form(node, action).into_any(),
             NodeTemplate::CloseChat => view! {
                 <p>"Ends the AI session: chat variables expire and the customer's next message starts at the top level."</p>
             }
@@ -418,7 +414,7 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
                 {text(move || action.with(|action| action.as_ref().and_then(|action| action.label.clone())).unwrap_or_else(|| kind_name.to_owned()))}
             </h2>
             <p class="node-kind">{kind_name} " #" {node.0}</p>
-            <NodeProblems node/>
+            {node_problems(node)}
             <div class="panel-body">
                 {fields(&LABEL_FIELD, value, write)}
                 {check_box(
@@ -437,8 +433,7 @@ fn ActionPanel(node: NodeId) -> impl IntoView {
     })
 }
 
-#[component]
-fn VariableForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+fn variable_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
     let store = use_workspace_store();
     let value = read_action(action, |action| match &action.kind {
         ActionKind::SetChatVariable { value, .. } => Some(value.clone()),
@@ -502,8 +497,7 @@ fn condition_tag(condition: &Condition) -> &'static str {
     }
 }
 
-#[component]
-fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+fn condition_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
     let store = use_workspace_store();
     let condition = read_action(action, |action| match &action.kind {
         ActionKind::IfElse { condition, .. } => Some(condition.clone()),
@@ -591,11 +585,11 @@ fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             }
             .into_any(),
             "live_agent_online" => view! {
-                <AssignEditor
-                    id=format!("condition-{}", node.0)
-                    assign=Signal::derive(move || match condition.get() { Some(Condition::LiveAgentOnline { assign }) => assign, _ => handoff::workflow::Assign::AllUsers })
-                    on_change=Callback::new(move |assign| set(Condition::LiveAgentOnline { assign }))
-                />
+                {assign_editor(
+                    format!("condition-{}", node.0),
+                    Signal::derive(move || match condition.get() { Some(Condition::LiveAgentOnline { assign }) => assign, _ => handoff::workflow::Assign::AllUsers }),
+                    Callback::new(move |assign| set(Condition::LiveAgentOnline { assign })),
+                )}
             }
             .into_any(),
             _ => ().into_any(),
@@ -603,8 +597,7 @@ fn ConditionForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
     }
 }
 
-#[component]
-fn JumpForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
+fn jump_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
     let store = use_workspace_store();
     let target = read_action(action, |action| match &action.kind {
         ActionKind::JumpTo { target } => target.0.to_string(),
@@ -649,8 +642,7 @@ fn JumpForm(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
     }
 }
 
-#[component]
-fn GroupPanel(place: Place) -> impl IntoView {
+fn group_panel(place: Place) -> impl IntoView {
     let (title, text) = match place {
         Place::Actions { sequence: Sequence::Then(_) } => ("Then", "Runs when the If/Else condition holds."),
         Place::Actions { sequence: Sequence::Else(_) } => ("Else", "Runs when the If/Else condition does not hold."),

@@ -140,8 +140,7 @@ fn use_menu() -> RwSignal<Option<Menu>> {
 }
 
 /// Adds, duplicates, deletes and moves the selected node.
-#[component]
-pub fn NodeToolbar() -> impl IntoView {
+pub fn node_toolbar() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let menu = RwSignal::new(None::<Menu>);
@@ -216,10 +215,10 @@ pub fn NodeToolbar() -> impl IntoView {
         <div class="node-toolbar" role="toolbar" aria-label="Edit the selected node" aria-controls="workflow-tree">
             {buttons.into_iter().collect_view()}
         </div>
-        {show(Box::new(move || menu.get() == Some(Menu::Add)), Box::new(move || view! { <AddMenu edits/> }.into_any()))}
+        {show(Box::new(move || menu.get() == Some(Menu::Add)), Box::new(move || add_menu(edits).into_any()))}
         {show(
             Box::new(move || menu.get() == Some(Menu::MoveTo)),
-            Box::new(move || view! { <MoveMenu edits/> }.into_any()),
+            Box::new(move || move_menu(edits).into_any()),
         )}
     }
 }
@@ -273,8 +272,7 @@ fn focus_first_in(menu_id: &'static str) {
 
 /// A menu under the toolbar: its choices, then Cancel. It takes the focus when it opens, and
 /// Escape or Cancel closes it and gives the focus back to the selected row.
-#[component]
-fn PopupMenu(id: &'static str, label: &'static str, children: Children) -> impl IntoView {
+fn popup_menu(id: &'static str, label: &'static str, children: AnyView) -> impl IntoView {
     let menu = use_menu();
     let editor = use_editor();
     focus_first_in(id);
@@ -290,7 +288,7 @@ fn PopupMenu(id: &'static str, label: &'static str, children: Children) -> impl 
                 }
             }
         >
-            {children()}
+            {children}
             <button type="button" class="menu-item cancel" on:click=on_click(move |_| close_menu(menu, editor))>
                 "Cancel"
             </button>
@@ -298,16 +296,17 @@ fn PopupMenu(id: &'static str, label: &'static str, children: Children) -> impl 
     }
 }
 
-#[component]
-fn AddMenu(edits: Edits) -> impl IntoView {
+fn add_menu(edits: Edits) -> impl IntoView {
     let menu = use_menu();
     let editor = edits.editor;
     let sections = move || {
         let selected = editor.selected.get();
         edits.store.with(|workspace| outline::add_sections(&workspace.ai_agent.workflow, selected))
     };
-    view! {
-        <PopupMenu id="add-menu" label="Add a node">
+    popup_menu(
+        "add-menu",
+        "Add a node",
+        view! {
             {dynamic(move || {
                 sections()
                     .into_iter()
@@ -340,12 +339,12 @@ fn AddMenu(edits: Edits) -> impl IntoView {
                     .collect_view()
                     .into_any()
             })}
-        </PopupMenu>
-    }
+        }
+        .into_any(),
+    )
 }
 
-#[component]
-fn MoveMenu(edits: Edits) -> impl IntoView {
+fn move_menu(edits: Edits) -> impl IntoView {
     let menu = use_menu();
     let editor = edits.editor;
     let choices = move || {
@@ -361,8 +360,10 @@ fn MoveMenu(edits: Edits) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    view! {
-        <PopupMenu id="move-menu" label="Move the selected node to the end of">
+    popup_menu(
+        "move-menu",
+        "Move the selected node to the end of",
+        view! {
             <p class="menu-label">"Move to the end of:"</p>
             {dynamic(move || {
                 let choices = choices();
@@ -388,8 +389,9 @@ fn MoveMenu(edits: Edits) -> impl IntoView {
                     .collect_view()
                     .into_any()
             })}
-        </PopupMenu>
-    }
+        }
+        .into_any(),
+    )
 }
 
 /// What is being dragged: the node, whether it is a trigger, and where it may go.
@@ -400,8 +402,7 @@ struct Dragging {
     places: Vec<Place>,
 }
 
-#[component]
-pub fn WorkflowTree() -> impl IntoView {
+pub fn workflow_tree() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let menu = use_menu();
@@ -651,8 +652,7 @@ const KEYS: [(&str, &str); 7] = [
 ];
 
 /// The tree's keys, in words.
-#[component]
-pub fn KeyboardHelp() -> impl IntoView {
+pub fn keyboard_help() -> impl IntoView {
     view! {
         <details class="keyboard-help">
             <summary>"Keyboard"</summary>
