@@ -235,3 +235,20 @@ fn a_journal_record_that_is_cut_short_padded_or_of_another_version_is_refused() 
         "the saved snapshot is damaged"
     );
 }
+
+/// The export is byte for byte what serde's derived code wrote: the files in `exports/` are its
+/// output, for the starter workspace, the tests' workspace, and a document with every kind of
+/// node, condition, assignment and optional field.
+#[test]
+fn the_export_is_byte_for_byte_what_serde_wrote() {
+    let every_kind = load_workspace(include_str!("exports/every_kind.input.json")).expect("a valid document");
+    let cases = [
+        (handoff::starter_workspace(), include_str!("exports/starter.json")),
+        (workspace("balanced", 2, all_users()), include_str!("exports/support.json")),
+        (every_kind.clone(), include_str!("exports/every_kind.json")),
+    ];
+    for (workspace, expected) in cases {
+        assert_eq!(workspace_to_json(&workspace), expected);
+        assert_eq!(load_workspace(expected).as_ref(), Ok(&workspace));
+    }
+}
