@@ -12,6 +12,7 @@ use crate::engine::{ChatStatus, Eligibility, State};
 use crate::ids::{AgentId, Language};
 use crate::workflow::{IndexedWorkflow, node_id};
 use crate::workspace::Workspace;
+use crate::workspace_json::{self, Json};
 
 pub const WORKSPACE_FORMAT: &str = "handoff-studio/workspace";
 pub const STATE_FORMAT: &str = "handoff-studio/state";
@@ -50,14 +51,6 @@ impl DocumentError {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WorkspaceDocument {
-    format: String,
-    version: u32,
-    workspace: Workspace,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct StateDocument {
     format: String,
     version: u32,
@@ -79,20 +72,20 @@ pub fn starter_workspace() -> Workspace {
     load_workspace(include_str!("../starter.workspace.json")).expect("the starter workspace is a valid document")
 }
 
+/// Written by hand (`workspace_json`), in the order and shape serde's derived code wrote.
 pub fn workspace_to_json(workspace: &Workspace) -> String {
-    let document = WorkspaceDocument {
-        format: WORKSPACE_FORMAT.to_owned(),
-        version: FORMAT_VERSION,
-        workspace: workspace.clone(),
-    };
+    let document = workspace_json::document(WORKSPACE_FORMAT, FORMAT_VERSION, workspace);
     serde_json::to_string_pretty(&document).expect("a workspace always serializes")
 }
 
+/// Parses the text into a `Json` tree (syntax errors placed by `path_at`), then converts it by
+/// hand (`workspace_json`), which knows the path of an error and finds its line and column.
 pub fn load_workspace(text: &str) -> Result<Workspace, DocumentError> {
     check_header(text, WORKSPACE_FORMAT)?;
-    let document: WorkspaceDocument = parse(text)?;
-    check_integrity(&document.workspace)?;
-    Ok(document.workspace)
+    let tree: Json = parse(text)?;
+    let workspace = workspace_json::workspace_document(&tree).map_err(|fault| fault.locate(text))?;
+    check_integrity(&workspace)?;
+    Ok(workspace)
 }
 
 pub fn state_to_json(state: &State) -> String {

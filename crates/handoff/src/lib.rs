@@ -27,6 +27,7 @@ pub mod teamspace_edit;
 pub mod validate;
 pub mod workflow;
 pub mod workspace;
+mod workspace_json;
 
 pub use document::{DocumentError, load_state, load_workspace, starter_workspace, state_to_json, workspace_to_json};
 pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, State};

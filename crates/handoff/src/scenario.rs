@@ -11,6 +11,7 @@ use crate::engine::{ChatStatus, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::protocol::{Command, Event, Presence, TransferTarget, Waiting};
 use crate::workspace::{ChatAssignment, Workspace};
+use crate::workspace_json::{self, At, Json};
 
 pub const SCENARIO_FORMAT: &str = "handoff-studio/scenario";
 
@@ -135,6 +136,15 @@ impl Act {
 
 pub fn load_scenario(text: &str) -> Result<Scenario, DocumentError> {
     check_header(text, SCENARIO_FORMAT)?;
+    // The workspace is read first by the workspace document's own code (`workspace_json`), so its
+    // errors have their exact path and position; `Workspace`'s `Deserialize` reads it the same way.
+    let tree: Json = parse(text)?;
+    if let Json::Object(entries) = &tree
+        && let Some(index) = entries.iter().position(|(key, _)| key == "workspace")
+    {
+        let at = At::Key(&At::Root, "workspace", index);
+        workspace_json::workspace(&entries[index].1, &at).map_err(|fault| fault.locate(text))?;
+    }
     let scenario: Scenario = parse(text)?;
     check_integrity(&scenario.workspace)?;
     let mut previous = 0;

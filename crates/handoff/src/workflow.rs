@@ -7,25 +7,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, Language, NodeId, TeamId};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Workflow {
     /// The top level: Chat Started and Chat Closed by Live Agent always, Message Received and Fallback as the admin adds them.
     pub triggers: Vec<Trigger>,
 }
 
 /// Something the customer (or the hand-back) does that starts a run of actions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trigger {
     pub id: NodeId,
-    #[serde(flatten)]
     pub kind: TriggerKind,
-    #[serde(default)]
     pub actions: Vec<Action>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "trigger", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TriggerKind {
     ChatStarted,
     ChatClosedByLiveAgent,
@@ -33,7 +29,6 @@ pub enum TriggerKind {
     MessageReceived {
         intent: String,
         training_phrases: Vec<String>,
-        #[serde(default)]
         excluded_phrases: Vec<String>,
     },
     /// Fires when no other trigger at the level being matched does.
@@ -42,34 +37,20 @@ pub enum TriggerKind {
 
 /// One step of a run. Triggers nested under an action are matched against the customer's next
 /// message before the top level is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
     pub id: NodeId,
     /// The name the admin gave it in the editor; the tree shows the kind of action without one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default = "enabled_by_default", skip_serializing_if = "is_true")]
     pub enabled: bool,
-    #[serde(flatten)]
     pub kind: ActionKind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
 }
 
-fn enabled_by_default() -> bool {
-    true
-}
-
-fn is_true(value: &bool) -> bool {
-    *value
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionKind {
     SendMessage {
         text: String,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         buttons: Vec<String>,
     },
     SetChatVariable {
@@ -78,9 +59,7 @@ pub enum ActionKind {
     },
     IfElse {
         condition: Condition,
-        #[serde(default)]
         then: Vec<Action>,
-        #[serde(default, rename = "else")]
         otherwise: Vec<Action>,
     },
     HumanHandoff(Handoff),
@@ -93,8 +72,7 @@ pub enum ActionKind {
     CloseChat,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VariableValue {
     Text {
         text: String,
@@ -103,8 +81,7 @@ pub enum VariableValue {
     NextReply,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "if", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
     VariableEquals {
         name: String,
@@ -123,46 +100,36 @@ pub enum Condition {
 }
 
 /// The Human Handoff action: its settings and its two subtrees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handoff {
     /// On: the chat may only go to an eligible agent who is Online; with nobody Online the
     /// "When no live agent is available" subtree runs instead.
     pub availability_check: bool,
     pub assign: Assign,
     /// Sent to the customer when the chat is handed off, e.g. "Connecting you to a live agent…".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// "When live agent closes chat": runs after the Chat Closed by Live Agent trigger's actions.
-    #[serde(default)]
     pub on_close: Vec<Action>,
     /// "When no live agent is available" (our extension).
-    #[serde(default)]
     pub on_no_agent: Vec<Action>,
 }
 
 /// Who may get a handed-off chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "to", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Assign {
     /// Every live agent of the teamspace.
     AllUsers,
     /// Only the listed agents and the members of the listed teams, optionally per language.
     SpecificUsersOrTeams {
-        #[serde(default)]
         targets: Targets,
         /// `None` when "Assign by language" is off.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         by_language: Option<BTreeMap<Language, LanguageTargets>>,
     },
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Targets {
-    #[serde(default)]
     pub agents: Vec<AgentId>,
-    #[serde(default)]
     pub teams: Vec<TeamId>,
 }
 
@@ -194,23 +161,20 @@ impl Assign {
 }
 
 /// One language's row under "Assign by language".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "use", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LanguageTargets {
     /// "Use default": the handoff's own list.
     Default,
     Own(Targets),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feedback {
     /// Shown above the 1–5 rating buttons.
     pub title: String,
     pub request: String,
     pub thank_you: String,
     /// Stores the rating (as text) in this chat variable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable: Option<String>,
 }
 

@@ -7,49 +7,38 @@ use crate::ids::{AgentId, Language, TeamId};
 use crate::workflow::Workflow;
 
 /// Everything one AI agent's handoff behaviour depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workspace {
     pub teamspace: Teamspace,
     pub ai_agent: AiAgent,
 }
 
 /// Where live agents work.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Teamspace {
     pub name: String,
-    #[serde(default)]
     pub teams: Vec<Team>,
-    #[serde(default)]
     pub agents: Vec<LiveAgent>,
-    #[serde(default)]
     pub assignment: ChatAssignment,
-    #[serde(default)]
     pub canned_replies: Vec<CannedReply>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
     pub id: TeamId,
     pub name: String,
 }
 
 /// A live agent of the teamspace. Team membership is kept on the agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveAgent {
     pub id: AgentId,
     pub name: String,
-    #[serde(default)]
     pub role: Role,
-    #[serde(default)]
     pub teams: Vec<TeamId>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Role {
     Admin,
     #[default]
@@ -84,8 +73,7 @@ pub enum AssignmentMethod {
     Voluntary,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CannedReply {
     /// What the agent types after `/` to pick it, e.g. `refund`.
     pub shortcut: String,
@@ -93,13 +81,11 @@ pub struct CannedReply {
 }
 
 /// The AI agent: its languages and its workflow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AiAgent {
     pub name: String,
     pub default_language: Language,
     /// The languages it supports besides the default one.
-    #[serde(default)]
     pub other_languages: Vec<Language>,
     pub workflow: Workflow,
 }

@@ -252,3 +252,102 @@ fn the_export_is_byte_for_byte_what_serde_wrote() {
         assert_eq!(load_workspace(expected).as_ref(), Ok(&workspace));
     }
 }
+
+/// What the hand-written loader decides where serde's derived code decided otherwise (the old
+/// answer is in each comment). serde buffered a trigger's and an action's kind (`flatten` and
+/// internally tagged enums), so its errors named the whole trigger or action at its closing brace.
+#[test]
+fn the_loader_names_the_field_itself_where_serde_named_the_whole_node() {
+    // Was: at workspace.ai_agent.workflow.triggers[3].actions[0] (line 175, column 15): …
+    check(
+        "\"text\": \"Same session: you rated {rating}.\"",
+        "\"text\": 5",
+        "at workspace.ai_agent.workflow.triggers[3].actions[0].then[0].text (line 165, column 29): invalid type: integer `5`, expected a string",
+    );
+    // Was: at workspace.ai_agent.workflow.triggers[2].actions[1] (line 142, column 15): …
+    check(
+        "\"title\": \"Rate us\",",
+        "\"title\": \"Rate us\", \"colour\": 1,",
+        "at workspace.ai_agent.workflow.triggers[2].actions[1].colour (line 138, column 44): unknown field `colour`, expected one of `title`, `request`, `thank_you`, `variable`",
+    );
+    // Was: at workspace.ai_agent.workflow.triggers[2].actions[0] (line 134, column 15): …
+    check(
+        "\"text\": \"Thanks for chatting with us.\"",
+        "\"text\": \"a\", \"text\": \"b\"",
+        "at workspace.ai_agent.workflow.triggers[2].actions[0].text (line 133, column 35): duplicate field `text`",
+    );
+    // Was: at workspace.ai_agent.workflow.triggers[1].actions[0] (line 123, column 15): …
+    check(
+        "\"to\": \"all_users\"",
+        "\"to\": \"nobody\"",
+        "at workspace.ai_agent.workflow.triggers[1].actions[0].assign (line 113, column 17): unknown variant `nobody`, expected `all_users` or `specific_users_or_teams`",
+    );
+    // A tag that is not a string. Was: at workspace.ai_agent.workflow.triggers[3].actions[0]
+    // (line 175, column 15): invalid value: integer `5`, expected variant index 0 <= i < 4
+    check(
+        "\"if\": \"variable_is_set\"",
+        "\"if\": 5",
+        "at workspace.ai_agent.workflow.triggers[3].actions[0].condition.if (line 158, column 25): invalid type: integer `5`, expected variant identifier",
+    );
+    // Was: at workspace.ai_agent.workflow.triggers[1].actions[0] (line 51, column 15): …
+    check_edit(
+        |doc| {
+            let on_close = &mut doc["workspace"]["ai_agent"]["workflow"]["triggers"][1]["actions"][0]["on_close"];
+            on_close[0].as_object_mut().expect("an action").remove("text");
+        },
+        "at workspace.ai_agent.workflow.triggers[1].actions[0].on_close[0] (line 48, column 19): missing field `text`",
+    );
+}
+
+/// Forms serde's derived code accepted or worded otherwise, refused or worded by the
+/// hand-written loader (the old answer is in each comment).
+#[test]
+fn the_loader_refuses_what_only_serde_accepted_and_words_what_serde_worded_otherwise() {
+    // An array or object of the wrong type is placed at its opening bracket.
+    // Was: at workspace.ai_agent.workflow.triggers[1].actions[0] (line 123, column 15): …
+    check(
+        "\"on_no_agent\": []",
+        "\"on_no_agent\": {}",
+        "at workspace.ai_agent.workflow.triggers[1].actions[0].on_no_agent (line 122, column 32): invalid type: map, expected a sequence",
+    );
+    // serde read a struct from an array, field by field. Was: it loaded.
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["assignment"] = serde_json::json!(["balanced", 2]),
+        "at workspace.teamspace.assignment (line 171, column 21): invalid type: sequence, expected struct ChatAssignment",
+    );
+    // serde read an internally tagged enum from an array, the tag first. Was: it loaded.
+    check_edit(
+        |doc| {
+            doc["workspace"]["ai_agent"]["workflow"]["triggers"][3]["actions"][0]["condition"] =
+                serde_json::json!(["variable_is_set", "rating"]);
+        },
+        "at workspace.ai_agent.workflow.triggers[3].actions[0].condition (line 86, column 30): invalid type: sequence, expected internally tagged enum Condition",
+    );
+    // Was: at workspace.teamspace.agents[4].role (line 167, column 19): expected value
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["agents"][4]["role"] = 5.into(),
+        "at workspace.teamspace.agents[4].role (line 167, column 19): invalid type: integer `5`, expected enum Role",
+    );
+    // serde read a unit variant from `{"admin": null}`. Was: it loaded.
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["agents"][4]["role"] = serde_json::json!({ "admin": null }),
+        "at workspace.teamspace.agents[4].role (line 167, column 19): invalid type: map, expected enum Role",
+    );
+    // With several errors in one object, the first in the order of the format's fields is
+    // reported; serde reported the first in the text.
+    // Was: at workspace.teamspace.teams[0].name (line 179, column 19): invalid type: integer `5`, expected a string
+    check_edit(
+        |doc| doc["workspace"]["teamspace"]["teams"][0] = serde_json::json!({ "name": 5 }),
+        "at workspace.teamspace.teams[0] (line 180, column 9): missing field `id`",
+    );
+}
+
+#[test]
+fn a_scenario_reads_its_workspace_with_the_same_code_and_places_its_errors_the_same_way() {
+    let scenario = include_str!("../../../../examples/scenarios/french-handoff.json");
+    let broken = scenario.replacen("\"auto_assign_cap\": 2", "\"auto_assign_cap\": \"two\"", 1);
+    assert_eq!(
+        handoff::load_scenario(&broken).unwrap_err().to_string(),
+        "at workspace.teamspace.assignment.auto_assign_cap (line 19, column 68): invalid type: string \"two\", expected u32"
+    );
+}
