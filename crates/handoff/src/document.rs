@@ -57,14 +57,6 @@ struct StateDocument {
     state: State,
 }
 
-/// The header every document starts with, read before the rest so that a document of another
-/// kind or version gets that said, not a confusing field error.
-#[derive(Deserialize)]
-struct Header {
-    format: Option<String>,
-    version: Option<u32>,
-}
-
 /// The workspace a first visit opens: Acme Support's AI agent in English, French and Spanish,
 /// Billing, Technical and Francophone teams, a "Talk to a human" intent handing off by language,
 /// feedback when a live agent closes, and a goodbye in the handoff's close subtree.
@@ -81,8 +73,8 @@ pub fn workspace_to_json(workspace: &Workspace) -> String {
 /// Parses the text into a `Json` tree (syntax errors placed by `path_at`), then converts it by
 /// hand (`workspace_json`), which knows the path of an error and finds its line and column.
 pub fn load_workspace(text: &str) -> Result<Workspace, DocumentError> {
-    check_header(text, WORKSPACE_FORMAT)?;
-    let tree: Json = parse(text)?;
+    let tree = parse_tree(text)?;
+    check_header(&tree, text, WORKSPACE_FORMAT)?;
     let workspace = workspace_json::workspace_document(&tree).map_err(|fault| fault.locate(text))?;
     check_integrity(&workspace)?;
     Ok(workspace)
@@ -97,7 +89,7 @@ pub fn state_to_json(state: &State) -> String {
 /// every chat's handoff, eligibility and assignee still there, with agents' open chats agreeing
 /// with the chats. A snapshot that passes can be carried on by `Engine::from_state`.
 pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentError> {
-    check_header(text, STATE_FORMAT)?;
+    check_header(&parse_tree(text)?, text, STATE_FORMAT)?;
     let document: StateDocument = parse(text)?;
     check_state(document.state, workspace)
 }
@@ -166,14 +158,17 @@ pub(crate) fn check_state(state: State, workspace: &Workspace) -> Result<State, 
     Ok(state)
 }
 
-pub(crate) fn check_header(text: &str, format: &str) -> Result<(), DocumentError> {
-    let header: Header = serde_json::from_str(text).map_err(|error| located(text, &error))?;
-    match header.format.as_deref() {
+/// The header every document starts with (`tree` is the document parsed from `text`), read
+/// before the rest so that a document of another kind or version gets that said, not a
+/// confusing field error.
+pub(crate) fn check_header(tree: &Json, text: &str, format: &str) -> Result<(), DocumentError> {
+    let (found_format, found_version) = workspace_json::header(tree).map_err(|fault| fault.locate(text))?;
+    match found_format.as_deref() {
         Some(found) if found == format => {}
         Some(found) => return Err(DocumentError::at("format", format!("expected \"{format}\", found \"{found}\""))),
         None => return Err(DocumentError::at("format", format!("missing; expected \"{format}\""))),
     }
-    match header.version {
+    match found_version {
         Some(FORMAT_VERSION) => Ok(()),
         Some(other) => Err(DocumentError::at(
             "version",
@@ -181,6 +176,15 @@ pub(crate) fn check_header(text: &str, format: &str) -> Result<(), DocumentError
         )),
         None => Err(DocumentError::at("version", format!("missing; expected {FORMAT_VERSION}"))),
     }
+}
+
+/// The document as a tree (`workspace_json::Json`). A first pass only checks the syntax
+/// (`IgnoredAny`): serde_json's `ignore_value` words and places syntax errors inside the document
+/// as when the header was read first and the rest skipped; the tree's own reading words some
+/// of them otherwise ("EOF while parsing a value" for "EOF while parsing an object").
+pub(crate) fn parse_tree(text: &str) -> Result<Json, DocumentError> {
+    parse::<serde::de::IgnoredAny>(text)?;
+    parse(text)
 }
 
 /// Plain `serde_json`, whose errors carry a line and column; the JSON path is then read off the

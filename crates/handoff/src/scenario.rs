@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::{DocumentError, check_header, check_integrity, parse};
+use crate::document::{DocumentError, check_header, check_integrity, parse, parse_tree};
 use crate::engine::{ChatStatus, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::protocol::{Command, Event, Presence, TransferTarget, Waiting};
@@ -135,10 +135,10 @@ impl Act {
 }
 
 pub fn load_scenario(text: &str) -> Result<Scenario, DocumentError> {
-    check_header(text, SCENARIO_FORMAT)?;
+    let tree = parse_tree(text)?;
+    check_header(&tree, text, SCENARIO_FORMAT)?;
     // The workspace is read first by the workspace document's own code (`workspace_json`), so its
     // errors have their exact path and position; `Workspace`'s `Deserialize` reads it the same way.
-    let tree: Json = parse(text)?;
     if let Json::Object(entries) = &tree
         && let Some(index) = entries.iter().position(|(key, _)| key == "workspace")
     {

@@ -395,6 +395,24 @@ const SPECIFIC_FIELDS: &[&str] = &["targets", "by_language"];
 const TARGETS_FIELDS: &[&str] = &["agents", "teams"];
 const LANGUAGE_TARGETS: &[&str] = &["default", "own"];
 
+/// The header every document starts with: `format` and `version`, each `None` when left out
+/// or `null`, read in the order written; the document's other keys are left to its reader.
+pub(crate) fn header(value: &Json) -> Read<(Option<String>, Option<u32>)> {
+    let fields = Fields::of(value, &At::Root, "struct Header")?;
+    fields.check(&[&["format", "version"]], None)?;
+    let (mut format, mut version) = (None, None);
+    for (index, (key, value)) in fields.entries.iter().enumerate() {
+        let at = At::Key(&At::Root, key, index);
+        match (key.as_str(), value) {
+            ("format", value) => format = optional_string(value, &at)?,
+            ("version", Json::Null) => version = None,
+            ("version", value) => version = Some(unsigned(value, &at)?),
+            _ => {}
+        }
+    }
+    Ok((format, version))
+}
+
 /// The workspace of a workspace document (`{"format", "version", "workspace"}`) whose header
 /// `check_header` has already read.
 pub(crate) fn workspace_document(value: &Json) -> Read<Workspace> {

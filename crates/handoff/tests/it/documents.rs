@@ -333,6 +333,31 @@ fn the_loader_refuses_what_only_serde_accepted_and_words_what_serde_worded_other
         |doc| doc["workspace"]["teamspace"]["agents"][4]["role"] = serde_json::json!({ "admin": null }),
         "at workspace.teamspace.agents[4].role (line 167, column 19): invalid type: map, expected enum Role",
     );
+    // The header is read from the same tree as the rest. A document that is an array was read
+    // field by field by serde. Was: line 1, column 2: invalid length 0, expected struct Header with 2 elements
+    assert_eq!(
+        load_workspace("[]").unwrap_err().to_string(),
+        "line 1, column 1: invalid type: sequence, expected struct Header"
+    );
+    // Was: at [2] (line 1, column 33): trailing characters
+    assert_eq!(
+        load_workspace("[\"handoff-studio/workspace\", 1, {}]").unwrap_err().to_string(),
+        "line 1, column 1: invalid type: sequence, expected struct Header"
+    );
+    // The syntax is checked by serde_json's `ignore_value` at every level, the top one included,
+    // where serde read the header's fields one by one. Was: line 1, column 53: trailing comma
+    assert_eq!(
+        load_workspace("{\"format\": \"handoff-studio/workspace\", \"version\": 1,}").unwrap_err().to_string(),
+        "line 1, column 53: key must be a string"
+    );
+    // Was: line 1, column 52: EOF while parsing a value
+    assert_eq!(
+        load_workspace("{\"format\": \"handoff-studio/workspace\", \"version\": 1,").unwrap_err().to_string(),
+        "line 1, column 52: EOF while parsing an object"
+    );
+    // A header value of the wrong type that is also broken: its syntax error is reported (the
+    // header's syntax is checked before its types). Was: at version (line 3, column 13): invalid type: sequence, expected u32
+    check("\"version\": 1", "\"version\": [1 2]", "at version[0] (line 3, column 17): expected `,` or `]`");
     // With several errors in one object, the first in the order of the format's fields is
     // reported; serde reported the first in the text.
     // Was: at workspace.teamspace.teams[0].name (line 179, column 19): invalid type: integer `5`, expected a string
