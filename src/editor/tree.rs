@@ -451,7 +451,8 @@ pub fn workflow_tree() -> impl IntoView {
             request_animation_frame(move || {
                 let lost =
                     document().active_element().is_none_or(|element| element == document().body().unwrap().into());
-                if lost && let Some(key) = focus_key.get_untracked() {
+                // The tree may be gone by the next frame (another page, or a test that ended).
+                if lost && let Some(key) = focus_key.try_get_untracked().flatten() {
                     editor.select_and_focus(key);
                 }
             });
