@@ -158,6 +158,8 @@ fn read_events(engine: &mut Engine, journal: &impl Journal, next: &mut u64) -> R
     while let Some(bytes) = journal.event(*next) {
         let event = load_event_bytes(&bytes)
             .map_err(|error| Damaged { what: format!("saved event {next}"), error: error.to_string() })?;
+        // An event decided under another workspace may not fit this one: stop there, reported.
+        engine.fits(&event).map_err(|error| Damaged { what: format!("saved event {next}"), error })?;
         engine.apply(&event);
         read.push(event);
         *next += 1;
@@ -412,5 +414,32 @@ mod tests {
         assert_eq!(damaged.what, "saved event 1");
         assert_eq!(reloaded.position(), 1);
         assert_eq!(journal.len(), 2, "the journal is left as it is");
+    }
+
+    #[test]
+    fn events_that_no_longer_fit_an_edited_workspace_are_reported_not_replayed() {
+        let journal = MemoryJournal::default();
+        let mut backend = tab(&journal);
+        let chat = pending_french_chat(&mut backend);
+        backend.handle(T, Command::Claim { chat, agent: AgentId(6), seen_version: 1 }).expect("Noah claims");
+
+        // The admin removes Noah; the journal still says he signed in and took the chat.
+        let mut without_noah = starter_workspace();
+        without_noah.teamspace.agents.retain(|agent| agent.id != AgentId(6));
+        let (reopened, damaged) = SimulatedBackend::open(without_noah, 7, journal.clone());
+        let damaged = damaged.expect("reported");
+        assert_eq!(
+            (damaged.what.as_str(), damaged.error.as_str()),
+            ("saved event 2", "it names agent 6, who is not in the teamspace")
+        );
+        assert_eq!(reopened.position(), 2, "the replay stopped before that event");
+
+        // The admin deletes the Human Handoff the chat was handed off by.
+        let mut without_handoff = starter_workspace();
+        let triggers = &mut without_handoff.ai_agent.workflow.triggers;
+        triggers.iter_mut().for_each(|trigger| trigger.actions.retain(|action| action.kind.assign().is_none()));
+        let (_, damaged) = SimulatedBackend::open(without_handoff, 7, journal.clone());
+        let damaged = damaged.expect("reported");
+        assert!(damaged.error.contains("handoff or a team the workspace no longer has"), "{damaged:?}");
     }
 }

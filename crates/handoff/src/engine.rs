@@ -343,6 +343,58 @@ impl Engine {
         Ok(())
     }
 
+    /// Whether `apply` can carry out the event on this engine: the agents, the chat and the
+    /// queues it names exist here. Events decided under another workspace (an agent removed
+    /// since, a handoff deleted) may not; replaying such an event is refused, not attempted.
+    pub fn fits(&self, event: &Event) -> Result<(), String> {
+        let agent = |agent: &AgentId| match self.config.slot_of.contains_key(agent) {
+            true => Ok(()),
+            false => Err(format!("it names {agent}, who is not in the teamspace")),
+        };
+        let queue = |eligibility: &Eligibility| match self.pool_of.contains_key(eligibility) {
+            true => Ok(()),
+            false => Err("it queues the chat for a handoff or a team the workspace no longer has".to_owned()),
+        };
+        let Some(id) = event.chat() else {
+            return match event {
+                Event::AgentSignedIn { agent: who, .. }
+                | Event::AgentSignedOut { agent: who, .. }
+                | Event::PresenceChanged { agent: who, .. } => agent(who),
+                _ => Ok(()),
+            };
+        };
+        let chat = match (event, self.chat(id)) {
+            (Event::ChatStarted { .. }, _) => return Ok(()),
+            (_, Some(chat)) => chat,
+            (_, None) => return Err(format!("it names {id}, which does not exist")),
+        };
+        // The assignee the event takes the chat from.
+        if let ChatStatus::Open { assignee } = chat.status {
+            agent(&assignee)?;
+        }
+        match event {
+            Event::HandedOff { handoff, .. } => {
+                queue(&Eligibility::Handoff { node: *handoff, language: chat.language.clone() })
+            }
+            Event::Assigned { agent: who, .. } => agent(who),
+            Event::Transferred { from, to, .. } => {
+                agent(from)?;
+                match to {
+                    TransferTarget::Team(team) => queue(&Eligibility::Team { team: *team }),
+                    TransferTarget::Agent(_) => chat
+                        .eligibility
+                        .as_ref()
+                        .map_or(Err("it transfers a chat that was never handed off".to_owned()), queue),
+                }
+            }
+            Event::Unassigned { from, .. } => {
+                agent(from)?;
+                chat.eligibility.as_ref().map_or(Err("it re-queues a chat that was never handed off".to_owned()), queue)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Carries out one event. Never decides: every choice is in the event.
     pub fn apply(&mut self, event: &Event) {
         match event {

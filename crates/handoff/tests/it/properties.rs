@@ -203,6 +203,8 @@ proptest! {
             match engine.handle(Timestamp(index as u64 * 1_000), command) {
                 Ok(events) => {
                     for event in &events {
+                        // Every event the engine decides fits the engine that replays it.
+                        prop_assert_eq!(replayed.fits(event), Ok(()), "{:?}", event);
                         replayed.apply(event);
                         check_event(&replayed, event)?;
                     }
