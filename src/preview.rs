@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::backend::{Backend, reset_conversations};
 use crate::inbox::transcript::{Line, Speaker, clock_time, kind, language_name, line, ordinal};
-use crate::inbox::{Desk, agent_options, sign_in, use_identity, with_backend};
+use crate::inbox::{Desk, agent_options, clear_if_unchanged, focus_when_drawn, sign_in, use_identity, with_backend};
 use crate::pages::set_document_title;
 use crate::storage::tab;
 
@@ -53,9 +53,15 @@ fn Bench(backend: Backend) -> impl IntoView {
         backend.read(|engine| list.into_iter().filter(|&chat| engine.chat(chat).is_some()).collect::<Vec<_>>())
     });
     let started = move |chat: ChatId| {
-        customers.update(|list| list.push(chat));
+        // Chats a reset removed are forgotten, so a number used again is one customer.
+        let exists = |other: &ChatId| backend.read_untracked(|engine| engine.chat(*other).is_some());
+        customers.update(|list| {
+            list.retain(|other| *other != chat && exists(other));
+            list.push(chat);
+        });
         current.set(Some(chat));
         identity.chat.set(Some(chat));
+        focus_when_drawn("widget-text");
     };
     let tabs = move || {
         known
@@ -191,8 +197,11 @@ fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     };
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // A quick-reply button sends its own words; what the customer was typing stays.
     let say = move |words: String| {
-        backend.dispatch(Command::CustomerMessage { chat, text: words }, error, move || text.set(String::new()));
+        backend.dispatch(Command::CustomerMessage { chat, text: words.clone() }, error, move || {
+            clear_if_unchanged(text, &words);
+        });
     };
     let rate = move |rating: u8| backend.dispatch(Command::GiveFeedback { chat, rating, comment: None }, error, || ());
     let offers = move || {

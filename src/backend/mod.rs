@@ -243,15 +243,32 @@ pub fn provide_conversations(store: WorkspaceStore) {
             }
             match opened {
                 Ok((browser, damaged)) => {
-                    let backend = Backend::new(Transport::Browser(Rc::clone(&browser)));
-                    listen_to_other_tabs(&browser, backend, conversations.damaged);
                     // The backend opened on the previous workspace hears no more.
                     if let Some(channel) = current.get_value().as_ref().and_then(|previous| previous.channel()) {
                         channel.close();
                     }
-                    current.set_value(Some(browser));
+                    current.set_value(Some(Rc::clone(&browser)));
                     conversations.damaged.set(damaged);
-                    conversations.opening.set(Opening::Open(backend));
+                    let open = conversations.opening.with_untracked(|opening| match opening {
+                        Opening::Open(backend) => Some(*backend),
+                        _ => None,
+                    });
+                    let transport = Transport::Browser(Rc::clone(&browser));
+                    let backend = match open {
+                        // The pages keep their handle, and with it what they show (typed text,
+                        // the folder, the focus): only the engine behind it is new.
+                        Some(backend) => {
+                            backend.transport.set_value(transport);
+                            backend.changed();
+                            backend
+                        }
+                        None => {
+                            let backend = Backend::new(transport);
+                            conversations.opening.set(Opening::Open(backend));
+                            backend
+                        }
+                    };
+                    listen_to_other_tabs(&browser, backend, conversations.damaged);
                 }
                 Err(error) => conversations.opening.set(Opening::Failed(error)),
             }

@@ -33,6 +33,13 @@ pub fn Conversation(backend: Backend, agent: AgentId) -> impl IntoView {
     }
 }
 
+/// Empties the box once its text is sent, unless more was typed meanwhile.
+pub fn clear_if_unchanged(text: RwSignal<String>, sent: &str) {
+    if text.with_untracked(|now| now.trim() == sent.trim()) {
+        text.set(String::new());
+    }
+}
+
 /// What became of the last action: a refusal in words, or a status read out politely.
 #[derive(Clone, Copy)]
 struct Outcome {
@@ -261,7 +268,8 @@ fn ReplyBox(
         })
     };
     let send = move || {
-        let body = text.get_untracked().trim().to_owned();
+        let typed = text.get_untracked();
+        let body = typed.trim().to_owned();
         if body.is_empty() {
             return;
         }
@@ -269,8 +277,9 @@ fn ReplyBox(
             outcome.error.set(Some("Claim the chat first, or write an internal note.".to_owned()));
             return;
         };
-        // On a refusal the text stays in the box: nothing typed is lost.
-        outcome.send(backend, command, move || text.set(String::new()));
+        // On a refusal the text stays in the box, and what was typed while sending is kept:
+        // nothing typed is lost.
+        outcome.send(backend, command, move || clear_if_unchanged(text, &typed));
     };
     let choose = move |index: usize| {
         if let Some(reply) = suggestions.with_untracked(|list| list.get(index).cloned()) {

@@ -133,6 +133,7 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                     None => format!("waiting {ago}"),
                 },
                 ChatStatus::Open { .. } => format!("with {} · {ago}", with.clone().unwrap_or_default()),
+                ChatStatus::Closed { .. } | ChatStatus::Bot if ago == "just now" => "closed just now".to_owned(),
                 ChatStatus::Closed { .. } | ChatStatus::Bot => format!("closed {ago} ago"),
             }
         };

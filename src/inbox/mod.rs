@@ -17,7 +17,7 @@ use crate::backend::{Backend, Opening, download_saved_conversations, now, reset_
 use crate::pages::set_document_title;
 use crate::storage::tab;
 
-pub use conversation::Conversation;
+pub use conversation::{Conversation, clear_if_unchanged};
 pub use lists::{ChatLists, PAGE};
 
 const AGENT_KEY: &str = "handoff-studio/signed-in-agent";
@@ -146,7 +146,10 @@ pub fn Desk(backend: Backend) -> impl IntoView {
 
 /// Signs `agent` in and makes this tab work as them; a refusal goes to `error`.
 pub fn sign_in(backend: Backend, identity: Identity, agent: AgentId, error: RwSignal<Option<String>>) {
-    backend.dispatch(Command::SignIn { agent }, error, move || identity.agent.set(Some(agent)));
+    backend.dispatch(Command::SignIn { agent }, error, move || {
+        identity.agent.set(Some(agent));
+        focus_when_drawn("folder-pending");
+    });
 }
 
 /// An option per live agent of the teamspace, the one `selected` names marked.
@@ -158,6 +161,12 @@ pub fn agent_options(backend: Backend, selected: RwSignal<Option<AgentId>>) -> i
         .into_iter()
         .map(|(id, name)| view! { <option value=id.0.to_string() prop:selected=move || selected.get() == Some(id)>{name}</option> })
         .collect_view()
+}
+
+/// Moves the keyboard focus to the element with this id once the next frame has drawn it: the
+/// button pressed may be gone, and the focus with it.
+pub fn focus_when_drawn(id: &'static str) {
+    request_animation_frame(move || lists::focus(id));
 }
 
 /// Signs this tab in as one of the teamspace's live agents.
@@ -210,7 +219,14 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
         let presence = if online.get_untracked() { Presence::Away } else { Presence::Online };
         backend.dispatch(Command::SetPresence { agent, presence }, error, || ());
     };
-    let sign_out = move |_| backend.dispatch(Command::SignOut { agent }, error, move || identity.agent.set(None));
+    let sign_out = move |_| {
+        backend.dispatch(Command::SignOut { agent }, error, move || {
+            // The next agent in this tab starts with no chat open: it may not be theirs to see.
+            identity.chat.set(None);
+            identity.agent.set(None);
+            focus_when_drawn("sign-in-agent");
+        })
+    };
     let folder = RwSignal::new(Folder::Pending);
     view! {
         <div class="desk">
