@@ -178,12 +178,11 @@ pub(crate) fn check_header(tree: &Json, text: &str, format: &str) -> Result<(), 
     }
 }
 
-/// The document as a tree (`workspace_json::Json`). A first pass only checks the syntax
-/// (`IgnoredAny`): serde_json's `ignore_value` words and places syntax errors inside the document
-/// as when the header was read first and the rest skipped; the tree's own reading words some
-/// of them otherwise ("EOF while parsing a value" for "EOF while parsing an object").
+/// The document as a tree (`workspace_json::Json`), in one pass. A first pass that only
+/// checked the syntax (`IgnoredAny`) would word a few syntax errors as serde_json's skipping
+/// does ("EOF while parsing an object" where the tree says "EOF while parsing a value"), for 668
+/// more brotli bytes of the app; the line, column and path are the same either way.
 pub(crate) fn parse_tree(text: &str) -> Result<Json, DocumentError> {
-    parse::<serde::de::IgnoredAny>(text)?;
     parse(text)
 }
 

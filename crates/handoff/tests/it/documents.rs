@@ -110,7 +110,7 @@ fn the_path_of_an_error_is_where_the_parse_stopped_in_the_text() {
     let cut = &document[..document.find("\"auto_assign_cap\"").expect("a cap")];
     assert_eq!(
         load_workspace(cut).unwrap_err().to_string(),
-        "at workspace.teamspace.assignment (line 64, column 8): EOF while parsing an object"
+        "at workspace.teamspace.assignment (line 64, column 8): EOF while parsing a value"
     );
 
     // A state snapshot's errors are placed the same way.
@@ -344,16 +344,14 @@ fn the_loader_refuses_what_only_serde_accepted_and_words_what_serde_worded_other
         load_workspace("[\"handoff-studio/workspace\", 1, {}]").unwrap_err().to_string(),
         "line 1, column 1: invalid type: sequence, expected struct Header"
     );
-    // The syntax is checked by serde_json's `ignore_value` at every level, the top one included,
-    // where serde read the header's fields one by one. Was: line 1, column 53: trailing comma
+    // The document is read into its tree in one pass, whose wording of syntax errors this is.
     assert_eq!(
         load_workspace("{\"format\": \"handoff-studio/workspace\", \"version\": 1,}").unwrap_err().to_string(),
-        "line 1, column 53: key must be a string"
+        "line 1, column 53: trailing comma"
     );
-    // Was: line 1, column 52: EOF while parsing a value
     assert_eq!(
         load_workspace("{\"format\": \"handoff-studio/workspace\", \"version\": 1,").unwrap_err().to_string(),
-        "line 1, column 52: EOF while parsing an object"
+        "line 1, column 52: EOF while parsing a value"
     );
     // A header value of the wrong type that is also broken: its syntax error is reported (the
     // header's syntax is checked before its types). Was: at version (line 3, column 13): invalid type: sequence, expected u32
