@@ -296,8 +296,7 @@ fn Timeline(backend: Backend, chat: ChatId) -> impl IntoView {
             transcript
                 .iter()
                 .map(|event| {
-                    let words = line(event, workspace).map(|line| line.text).unwrap_or_default();
-                    let at = line(event, workspace).and_then(|line| line.at);
+                    let (at, words) = line(event, workspace).map_or((None, String::new()), |line| (line.at, line.text));
                     (kind(event), at.map(clock_time).unwrap_or_default(), words)
                 })
                 .collect::<Vec<_>>()

@@ -5,8 +5,9 @@
 //! The engine decides whether each action is allowed; the buttons shown are the ones that can
 //! work for this agent and this chat, and a refusal is said in words, with the typed text kept.
 
-use handoff::workspace::{CannedReply, Role};
-use handoff::{AgentId, ChatId, ChatStatus, Command, Engine, TransferTarget};
+use handoff::inbox::{Standing, standing};
+use handoff::workspace::CannedReply;
+use handoff::{AgentId, ChatId, ChatStatus, Command, TransferTarget};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -56,32 +57,6 @@ impl Outcome {
     fn say(self, status: &str) {
         self.status.set(Some(status.to_owned()));
     }
-}
-
-/// What this agent may do with the chat now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Standing {
-    status: ChatStatus,
-    /// The chat's version as this screen shows it: a claim names it.
-    version: u32,
-    mine: bool,
-    can_claim: bool,
-    can_take_over: bool,
-}
-
-fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standing> {
-    let found = engine.chat(chat)?;
-    let eligible = engine.eligible_agents(found).contains(&agent);
-    let admin = engine.workspace().teamspace.agent(agent).is_some_and(|found| found.role == Role::Admin);
-    let mine = found.status == ChatStatus::Open { assignee: agent };
-    let live = matches!(found.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. });
-    Some(Standing {
-        status: found.status,
-        version: found.version,
-        mine,
-        can_claim: matches!(found.status, ChatStatus::Pending { .. }) && eligible,
-        can_take_over: live && !mine && (admin || eligible),
-    })
 }
 
 #[component]

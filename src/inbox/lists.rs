@@ -75,7 +75,7 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
         .iter()
         .enumerate()
         .map(|(index, &this)| {
-            let count = move || counts.with(|counts| counts[Folder::ALL.iter().position(|f| *f == this).unwrap_or(0)]);
+            let count = move || counts.with(|counts| counts[this.index()]);
             let (previous, next) =
                 (folders[(index + folders.len() - 1) % folders.len()], folders[(index + 1) % folders.len()]);
             let keydown = move |event: leptos::ev::KeyboardEvent| {

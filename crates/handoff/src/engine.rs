@@ -15,9 +15,7 @@ use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::matching::intent_matches;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
-use crate::workflow::{
-    ActionKind, Assign, Condition, Handoff, IndexedWorkflow, LanguageTargets, Sequence, Targets, TriggerKind,
-};
+use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
 use crate::workspace::{AssignmentMethod, ChatAssignment, Role, Workspace};
 
 /// The most actions one customer turn may run before the engine stops the workflow: a guard
@@ -961,15 +959,9 @@ impl Engine {
     }
 
     fn members_of(&self, assign: &Assign, language: &Language) -> Vec<Slot> {
-        match assign {
-            Assign::AllUsers => (0..self.state.agents.len()).collect(),
-            Assign::SpecificUsersOrTeams { targets, by_language } => {
-                let targets = match by_language.as_ref().and_then(|rows| rows.get(language)) {
-                    Some(LanguageTargets::Own(own)) => own,
-                    Some(LanguageTargets::Default) | None => targets,
-                };
-                self.targets_members(targets)
-            }
+        match assign.targets_for(language) {
+            None => (0..self.state.agents.len()).collect(),
+            Some(targets) => self.targets_members(targets),
         }
     }
 
@@ -1107,14 +1099,14 @@ impl Engine {
         }
     }
 
-    fn is_eligible(&self, chat: &Chat, slot: Slot) -> bool {
+    pub(crate) fn is_eligible(&self, chat: &Chat, slot: Slot) -> bool {
         chat.eligibility
             .as_ref()
             .and_then(|eligibility| self.pool_of.get(eligibility))
             .is_some_and(|&pool| self.pools[pool].contains(slot))
     }
 
-    fn is_admin(&self, slot: Slot) -> bool {
+    pub(crate) fn is_admin(&self, slot: Slot) -> bool {
         self.config.workspace.teamspace.agents[slot].role == Role::Admin
     }
 
@@ -1123,7 +1115,7 @@ impl Engine {
     }
 
     /// Whether the chat's handoff has the User availability check on.
-    fn availability_check(&self, chat: &Chat) -> bool {
+    pub(crate) fn availability_check(&self, chat: &Chat) -> bool {
         chat.handoff
             .and_then(|node| self.config.workflow.handoff(node))
             .is_some_and(|handoff| handoff.availability_check)

@@ -46,7 +46,8 @@ impl Folder {
         self != Folder::AllOpen || role == Role::Admin
     }
 
-    fn index(self) -> usize {
+    /// Where the folder is in `Folder::ALL`, and so in `counts`.
+    pub fn index(self) -> usize {
         self as usize
     }
 }
@@ -68,6 +69,38 @@ pub struct Row {
     pub since: Timestamp,
     /// Its place in the queue, counting from 1, while pending.
     pub queue_position: Option<usize>,
+}
+
+/// What an agent may do with a chat now, decided as the engine decides the commands, so that
+/// the desk offers exactly the actions the engine would accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The chat's version as the agent sees it now: a claim names it.
+    pub version: u32,
+    /// Open with this agent: Reply, Transfer and Close.
+    pub mine: bool,
+    /// Pending, and the agent is eligible (and Online when the handoff checks availability).
+    pub can_claim: bool,
+    /// Pending or open with someone else, and the agent is an admin or eligible.
+    pub can_take_over: bool,
+}
+
+/// The agent's standing with the chat; `None` for an unknown chat or agent.
+pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standing> {
+    let found = engine.chat(chat)?;
+    let slot = engine.slot_of(agent)?;
+    let state = engine.agent(agent)?;
+    let eligible = state.signed_in && engine.is_eligible(found, slot);
+    let online = state.presence == crate::protocol::Presence::Online;
+    let mine = found.status == ChatStatus::Open { assignee: agent };
+    let pending = matches!(found.status, ChatStatus::Pending { .. });
+    let live = pending || matches!(found.status, ChatStatus::Open { .. });
+    Some(Standing {
+        version: found.version,
+        mine,
+        can_claim: pending && eligible && (online || !engine.availability_check(found)),
+        can_take_over: live && !mine && state.signed_in && (engine.is_admin(slot) || eligible),
+    })
 }
 
 /// How many chats each folder holds for the agent, before any search or filter, indexed as

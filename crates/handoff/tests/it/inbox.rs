@@ -104,3 +104,34 @@ fn with_ten_thousand_demo_chats_every_list_agrees_with_the_chats_states() {
         assert_eq!(row.queue_position, engine.explain(row.chat).and_then(|e| e.queue_position));
     }
 }
+
+#[test]
+fn the_standing_offers_exactly_what_the_engine_accepts() {
+    use handoff::inbox::standing;
+    use handoff::{Command, Timestamp};
+    // Availability check on: an Away eligible agent may not claim.
+    let handoff = json!({ "availability_check": true, "assign": { "to": "all_users" } });
+    let mut engine = Engine::new(workspace("voluntary", 2, handoff), 7);
+    run(&mut engine, "- in 1\n- in 2\n- in 5\n- away 2\n- start 10 en\n- say 10 human\n- start 11 en\n- say 11 human");
+    let claim = |agent| standing(&engine, ChatId(10), AgentId(agent)).expect("a standing").can_claim;
+    assert!(claim(1), "Online and eligible");
+    assert!(!claim(2), "Away under the availability check");
+    assert!(!claim(3), "signed out");
+    let version = engine.chat(ChatId(11)).expect("chat 11").version;
+    run(&mut engine, &format!("- claim 1 11 v{version}"));
+
+    // For every agent and chat, each offer is what the engine does with the command.
+    for agent in 1..=5 {
+        for chat in [10, 11] {
+            let (agent, chat) = (AgentId(agent), ChatId(chat));
+            let offered = standing(&engine, chat, agent).expect("a standing");
+            let accepts = |command| engine.clone().handle(Timestamp(99_000), command).is_ok();
+            let claim = Command::Claim { chat, agent, seen_version: offered.version };
+            assert_eq!(offered.can_claim, accepts(claim), "claim by {agent} of {chat}");
+            let takeover = Command::TakeoverAndSend { chat, agent, text: "hi".to_owned() };
+            assert_eq!(offered.can_take_over || offered.mine, accepts(takeover), "takeover by {agent} of {chat}");
+            let reply = Command::Reply { chat, agent, text: "hi".to_owned() };
+            assert_eq!(offered.mine, accepts(reply), "reply by {agent} of {chat}");
+        }
+    }
+}
