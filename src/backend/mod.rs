@@ -15,7 +15,7 @@ pub mod simulated;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use handoff::{Command, Engine, Event, Rejection, Timestamp, Workspace};
+use handoff::{Command, Engine, Event, Timestamp, Workspace};
 use leptos::prelude::*;
 
 use crate::workspace_store::WorkspaceStore;
@@ -122,27 +122,8 @@ pub fn now() -> Timestamp {
 
 /// A refusal in a person's words, with names instead of numbers where it matters.
 pub fn describe(refusal: &Refusal, workspace: &Workspace) -> String {
-    let name = |agent| workspace.teamspace.agent(agent).map_or_else(|| agent.to_string(), |found| found.name.clone());
     match refusal {
-        Refusal::Rejected(Rejection::AlreadyTaken { by, .. }) => {
-            format!("Someone else was quicker: {} took this chat.", name(*by))
-        }
-        Refusal::Rejected(Rejection::StaleVersion { .. }) => {
-            "This chat changed since you saw it (someone else took or moved it). Look again.".to_owned()
-        }
-        Refusal::Rejected(Rejection::NotOnline { agent }) => {
-            format!("{} is Away, and this handoff only goes to Online agents.", name(*agent))
-        }
-        Refusal::Rejected(Rejection::NotEligible { agent }) => {
-            format!("{} is not among the agents this chat may go to.", name(*agent))
-        }
-        Refusal::Rejected(rejection) => {
-            let mut text = rejection.to_string();
-            if let Some(first) = text.get_mut(0..1) {
-                first.make_ascii_uppercase();
-            }
-            text + "."
-        }
+        Refusal::Rejected(rejection) => rejection.in_words(workspace),
         Refusal::NotStored(JournalError::Taken { .. }) => {
             "Another tab wrote at the same moment; nothing was done. Try again.".to_owned()
         }

@@ -395,6 +395,17 @@ fn action_panel(node: NodeId) -> impl IntoView {
             NodeTemplate::CollectFeedback => view! {
                 <p>"Shows rating buttons from 1 to 5 and waits for the customer's rating."</p>
                 {fields(&FEEDBACK_FIELDS, value, write)}
+                {check_box(
+                    "Ask for an optional comment".to_owned(),
+                    Some("After the rating, the customer may add a few words or skip.".to_owned()),
+                    flag(move || action.with(|action| {
+                        matches!(action.as_ref().map(|action| &action.kind), Some(ActionKind::CollectFeedback(feedback)) if feedback.comment)
+                    })),
+                    on_change(move |event| {
+                        let on = event_target_checked(&event);
+                        update_action(store, node, |action| set_feedback(action, |feedback| feedback.comment = on))
+                    }),
+                )}
             }
             .into_any(),
             NodeTemplate::JumpTo => jump_form(node, action).into_any(),

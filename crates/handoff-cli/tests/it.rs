@@ -123,3 +123,18 @@ fn an_invalid_file_gets_a_clear_error_and_a_failing_exit() {
     assert!(stderr.contains("cannot read"), "{stderr}");
     std::fs::remove_dir_all(&folder).ok();
 }
+
+/// Only Ben takes French chats, and Spanish ones too: the French customer, queued after a
+/// Spanish one, is told 2nd, and moves up to 1st when Ben serves the Spanish chat.
+#[test]
+fn places_across_languages_count_every_older_chat_for_the_same_agents() {
+    let report = report("places-across-languages.json");
+    let steps = &report["steps"];
+    assert_eq!(steps[4]["events"][2]["event"], "queued");
+    assert_eq!(steps[4]["events"][2]["position"], 1, "the Spanish chat is first");
+    assert_eq!(steps[5]["events"][2]["position"], 2, "the French chat is behind it");
+    assert_eq!(steps[5]["queue_places"], serde_json::json!({ "3": 1, "4": 2 }));
+    assert_eq!(steps[6]["events"][1]["chat"], 3, "Ben serves the older Spanish chat");
+    assert_eq!(steps[6]["queue_places"], serde_json::json!({ "4": 1 }));
+    assert_eq!(report["final_state"]["chats"]["4"]["queue_position"], 1);
+}

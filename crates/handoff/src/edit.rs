@@ -637,6 +637,7 @@ fn make(template: NodeTemplate, id: NodeId) -> Removed {
             request: "Please rate this conversation.".to_owned(),
             thank_you: "Thank you for your feedback!".to_owned(),
             variable: None,
+            comment: true,
         })),
         NodeTemplate::JumpTo => action(ActionKind::JumpTo { target: NodeId(0) }),
         NodeTemplate::CloseChat => action(ActionKind::CloseChat),

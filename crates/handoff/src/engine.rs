@@ -118,6 +118,9 @@ pub struct Engine {
     pool_of: FxHashMap<Eligibility, PoolId>,
     /// The pools each agent slot belongs to.
     agent_pools: Vec<Vec<PoolId>>,
+    /// For each pool, the pools that share an agent with it, itself included: whose pending
+    /// chats compete with its own for the same agents.
+    overlapping: Vec<Vec<PoolId>>,
     /// Pick by scanning every eligible agent instead of the pools' ordered index.
     linear_scan: bool,
 }
@@ -159,6 +162,7 @@ impl Engine {
             pools: Vec::new(),
             pool_of: FxHashMap::default(),
             agent_pools: Vec::new(),
+            overlapping: Vec::new(),
             linear_scan: false,
         };
         engine.build_pools();
@@ -194,6 +198,57 @@ impl Engine {
             Some(&pool) => self.pools[pool].members.iter().map(|&slot| self.state.agents[slot].id).collect(),
             None => Vec::new(),
         }
+    }
+
+    /// A pending chat's place in the queue, counting from 1: one plus the number of older pending
+    /// chats that could be given to one of its eligible agents before it (SPEC). `None` unless
+    /// the chat is pending.
+    pub fn queue_place(&self, chat: ChatId) -> Option<usize> {
+        let current = self.chat(chat)?;
+        let ChatStatus::Pending { queued } = current.status else { return None };
+        let pool = *self.pool_of.get(current.eligibility.as_ref()?)?;
+        let older = self.overlapping[pool]
+            .iter()
+            .flat_map(|&other| self.pools[other].queue.iter())
+            .filter(|&&(seq, other)| seq < queued && self.is_still_queued(seq, other))
+            .count();
+        Some(older + 1)
+    }
+
+    /// Every pending chat's place in the queue, as `queue_place` gives it, in one pass.
+    pub fn queue_places(&self) -> FxHashMap<ChatId, usize> {
+        let mut pending: Vec<(u64, ChatId, PoolId)> = Vec::new();
+        for chat in self.state.chats.values() {
+            if let (ChatStatus::Pending { queued }, Some(eligibility)) = (chat.status, &chat.eligibility)
+                && let Some(&pool) = self.pool_of.get(eligibility)
+            {
+                pending.push((queued, chat.id, pool));
+            }
+        }
+        pending.sort_unstable();
+        // How many of the chats seen so far (all older) wait in each pool.
+        let mut waiting = vec![0usize; self.pools.len()];
+        let mut places = FxHashMap::default();
+        for (_, chat, pool) in pending {
+            let older: usize = self.overlapping[pool].iter().map(|&other| waiting[other]).sum();
+            places.insert(chat, older + 1);
+            waiting[pool] += 1;
+        }
+        places
+    }
+
+    fn is_still_queued(&self, queued: u64, chat: ChatId) -> bool {
+        self.chat(chat).is_some_and(|found| found.status == ChatStatus::Pending { queued })
+    }
+
+    /// Whether the chat waits for a rating from a Collect Feedback action that also asks for an
+    /// optional comment: the widget then offers a comment box after the rating.
+    pub fn asks_for_comment(&self, chat: ChatId) -> bool {
+        let Some(Waiting::Feedback { action, .. }) = self.chat(chat).map(|chat| &chat.waiting) else { return false };
+        matches!(
+            self.config.workflow.action(*action).map(|action| &action.kind),
+            Some(ActionKind::CollectFeedback(feedback)) if feedback.comment
+        )
     }
 
     /// Decides what the command does, applies it, and returns the events; on a rejection nothing changed.
@@ -275,8 +330,16 @@ impl Engine {
             Command::Claim { chat, agent, seen_version } => {
                 let slot = self.signed_in_slot(agent)?;
                 let current = self.existing_chat(chat)?;
-                if let ChatStatus::Open { assignee } = current.status {
-                    return Err(Rejection::AlreadyTaken { chat, by: assignee });
+                match current.status {
+                    ChatStatus::Open { assignee } if assignee == agent => {
+                        return Err(Rejection::AlreadyYours { chat, agent });
+                    }
+                    ChatStatus::Open { assignee } => return Err(Rejection::AlreadyTaken { chat, by: assignee }),
+                    _ => {}
+                }
+                if seen_version > current.version {
+                    // The screen showed a version this chat never had: another set of conversations.
+                    return Err(Rejection::NotTheChatSeen { chat, seen: seen_version, current: current.version });
                 }
                 if current.version != seen_version {
                     return Err(Rejection::StaleVersion { chat, seen: seen_version, current: current.version });
@@ -705,8 +768,17 @@ impl Engine {
     fn give_feedback(&mut self, turn: &mut Turn, chat: ChatId, rating: u8, comment: Option<String>) {
         let Waiting::Feedback { action, then } = self.state.chats[&chat].waiting.clone() else { return };
         let config = Arc::clone(&self.config);
+        let feedback = match config.workflow.action(action).map(|action| &action.kind) {
+            Some(ActionKind::CollectFeedback(feedback)) => Some(feedback),
+            _ => None,
+        };
+        // A comment counts only where the action asks for one, and only if it says something.
+        let comment = comment
+            .filter(|_| feedback.is_some_and(|feedback| feedback.comment))
+            .map(|comment| comment.trim().to_owned())
+            .filter(|comment| !comment.is_empty());
         self.emit(turn, Event::FeedbackGiven { chat, rating, comment, at: turn.now });
-        if let Some(ActionKind::CollectFeedback(feedback)) = config.workflow.action(action).map(|action| &action.kind) {
+        if let Some(feedback) = feedback {
             if let Some(variable) = &feedback.variable {
                 self.emit(turn, Event::VariableSet { chat, name: variable.clone(), value: rating.to_string() });
             }
@@ -771,7 +843,9 @@ impl Engine {
                 self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
             }
             None => {
-                let position = self.pools[pool].queued;
+                // The chat is the newest of its queue: every pending chat of an overlapping
+                // queue is older and could be given to one of its agents first.
+                let position = self.overlapping[pool].iter().map(|&other| self.pools[other].queued).sum();
                 self.emit(turn, Event::Queued { chat, position, at: turn.now });
             }
         }
@@ -869,6 +943,10 @@ impl Engine {
                 if target == assignee {
                     return Err(Rejection::SameAgent { agent: target });
                 }
+                // SPEC: Away agents keep the chats they have and receive no new ones.
+                if self.state.agents[target_slot].presence != Presence::Online {
+                    return Err(Rejection::Away { agent: target });
+                }
                 if !self.is_eligible(current, target_slot) {
                     return Err(Rejection::NotEligible { agent: target });
                 }
@@ -930,6 +1008,22 @@ impl Engine {
                 self.agent_pools[slot].push(pool);
             }
         }
+        let mut seen = vec![usize::MAX; self.pools.len()];
+        self.overlapping = (0..self.pools.len())
+            .map(|pool| {
+                let mut overlapping = vec![pool];
+                seen[pool] = pool;
+                for &slot in &self.pools[pool].members {
+                    for &other in &self.agent_pools[slot] {
+                        if seen[other] != pool {
+                            seen[other] = pool;
+                            overlapping.push(other);
+                        }
+                    }
+                }
+                overlapping
+            })
+            .collect();
         for pool in &mut self.pools {
             pool.online = pool.members.iter().filter(|&&slot| is_online(&self.state.agents[slot])).count();
         }

@@ -53,24 +53,12 @@ impl Engine {
     /// The explanation of a chat, or `None` for an unknown chat.
     pub fn explain(&self, chat: ChatId) -> Option<Explanation> {
         let current = self.chat(chat)?;
-        let pool = current.eligibility.as_ref().and_then(|eligibility| self.pool(eligibility));
         let assignee = match current.status {
             ChatStatus::Open { assignee } => Some(assignee),
             _ => None,
         };
         let agents = self.verdicts(current.eligibility.as_ref(), assignee);
-        let queue_position = match (current.status, pool) {
-            (ChatStatus::Pending { queued }, Some(pool)) => Some(
-                pool.queue
-                    .iter()
-                    .filter(|&&(seq, other)| {
-                        seq <= queued
-                            && self.chat(other).is_some_and(|c| c.status == ChatStatus::Pending { queued: seq })
-                    })
-                    .count(),
-            ),
-            _ => None,
-        };
+        let queue_position = self.queue_place(chat);
         Some(Explanation {
             chat,
             status: current.status,

@@ -14,6 +14,7 @@
 //! first).
 
 use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
+use crate::hash::FxHashMap;
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
 use crate::protocol::Event;
@@ -121,6 +122,9 @@ pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
 /// The chats of one folder for the agent, narrowed by `filter` and sorted.
 pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) -> Vec<Row> {
     let mut view = View::new(engine, agent);
+    // `#N` asks for chat N and nothing else; other words (a bare number among them) are looked
+    // for in the chat's number and its messages.
+    let number = filter.query.trim().strip_prefix('#').and_then(|number| number.trim().parse::<u32>().ok());
     let query = normalize(&filter.query);
     let query = query.trim();
     let mut rows: Vec<(u64, Row)> = Vec::new();
@@ -128,7 +132,8 @@ pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) ->
         if !view.holds(folder, chat)
             || filter.language.as_ref().is_some_and(|language| *language != chat.language)
             || filter.team.is_some_and(|team| !names_team(engine, chat, team))
-            || !(query.is_empty() || mentions(chat, query))
+            || number.is_some_and(|number| chat.id.0 != number)
+            || number.is_none() && !(query.is_empty() || mentions(chat, query))
         {
             continue;
         }
@@ -153,14 +158,14 @@ struct View<'a> {
     admin: bool,
     /// Whether the agent is eligible, per eligibility met so far.
     eligible: Vec<(&'a Eligibility, bool)>,
-    /// The queues, worked out when a pending chat's place is first asked for.
-    queues: Option<Queues<'a>>,
+    /// Every pending chat's place, worked out when a place is first asked for.
+    places: Option<FxHashMap<ChatId, usize>>,
 }
 
 impl<'a> View<'a> {
     fn new(engine: &'a Engine, agent: AgentId) -> View<'a> {
         let admin = engine.workspace().teamspace.agent(agent).is_some_and(|found| found.role == Role::Admin);
-        View { engine, agent, admin, eligible: Vec::new(), queues: None }
+        View { engine, agent, admin, eligible: Vec::new(), places: None }
     }
 
     fn is_eligible(&mut self, chat: &'a Chat) -> bool {
@@ -188,55 +193,10 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The chat's place among the pending chats waiting for the same agents, as
-    /// `Engine::explain` gives it.
+    /// The chat's place in the queue, as `Engine::queue_place` gives it.
     fn queue_position(&mut self, chat: &Chat) -> Option<usize> {
-        let ChatStatus::Pending { queued } = chat.status else { return None };
         let engine = self.engine;
-        let queues = self.queues.get_or_insert_with(|| {
-            let mut queues = Queues { of: Vec::new(), members: Vec::new(), queued: Vec::new() };
-            for other in engine.state().chats.values() {
-                if let (ChatStatus::Pending { queued }, Some(eligibility)) = (other.status, other.eligibility.as_ref())
-                {
-                    let queue = queues.queue_of(eligibility, || engine.eligible_agents(other));
-                    queues.queued[queue].push(queued);
-                }
-            }
-            queues.queued.iter_mut().for_each(|queue| queue.sort_unstable());
-            queues
-        });
-        let eligibility = chat.eligibility.as_ref()?;
-        let queue = queues.of.iter().find(|(known, _)| *known == eligibility)?.1;
-        Some(queues.queued[queue].partition_point(|&other| other <= queued))
-    }
-}
-
-/// The pending chats' queue numbers, sorted, per queue. Handoffs and languages that name the
-/// same agents share one queue. A teamspace has few of them, so lists are searched in order.
-struct Queues<'a> {
-    of: Vec<(&'a Eligibility, usize)>,
-    /// Each queue's agents.
-    members: Vec<Vec<AgentId>>,
-    queued: Vec<Vec<u64>>,
-}
-
-impl<'a> Queues<'a> {
-    /// The queue of chats with this eligibility, made on first sight.
-    fn queue_of(&mut self, eligibility: &'a Eligibility, members: impl FnOnce() -> Vec<AgentId>) -> usize {
-        if let Some(&(_, queue)) = self.of.iter().find(|(known, _)| *known == eligibility) {
-            return queue;
-        }
-        let members = members();
-        let queue = match self.members.iter().position(|known| *known == members) {
-            Some(queue) => queue,
-            None => {
-                self.members.push(members);
-                self.queued.push(Vec::new());
-                self.members.len() - 1
-            }
-        };
-        self.of.push((eligibility, queue));
-        queue
+        self.places.get_or_insert_with(|| engine.queue_places()).get(&chat.id).copied()
     }
 }
 
@@ -278,8 +238,7 @@ fn names_team(engine: &Engine, chat: &Chat, team: TeamId) -> bool {
 /// Whether the chat's number or one of its messages contains `query` (already normalized), ignoring
 /// case and accents.
 fn mentions(chat: &Chat, query: &str) -> bool {
-    let number = chat.id.0.to_string();
-    query.trim_start_matches('#') == number
+    query == chat.id.0.to_string()
         || chat.transcript.iter().any(|event| match event {
             Event::CustomerMessage { text, .. }
             | Event::AiMessage { text, .. }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
-use crate::workspace::{AssignmentMethod, ChatAssignment};
+use crate::workspace::{AssignmentMethod, ChatAssignment, Workspace};
 
 /// Online status as a live agent sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -125,6 +125,22 @@ pub enum Rejection {
     NotEligible {
         agent: AgentId,
     },
+    /// The agent claimed a chat they already have.
+    AlreadyYours {
+        chat: ChatId,
+        agent: AgentId,
+    },
+    /// A claim named a version newer than the chat's: the screen showed other conversations
+    /// (saved conversations reset or restored since).
+    NotTheChatSeen {
+        chat: ChatId,
+        seen: u32,
+        current: u32,
+    },
+    /// A transfer to an agent who is Away: Away agents receive no new chats.
+    Away {
+        agent: AgentId,
+    },
     /// Someone else got the chat first.
     AlreadyTaken {
         chat: ChatId,
@@ -169,6 +185,12 @@ impl std::fmt::Display for Rejection {
             Rejection::NotSignedIn { agent } => write!(f, "{agent} is not signed in"),
             Rejection::NotOnline { agent } => write!(f, "{agent} is Away and the availability check is on"),
             Rejection::NotEligible { agent } => write!(f, "{agent} is not eligible for this chat"),
+            Rejection::AlreadyYours { chat, agent } => write!(f, "{chat} is with {agent} already"),
+            Rejection::NotTheChatSeen { chat, seen, current } => write!(
+                f,
+                "{chat} is not the chat that was seen (it has had {current} changes, the screen showed change {seen}): the conversations were reset or restored since"
+            ),
+            Rejection::Away { agent } => write!(f, "{agent} is Away and receives no new chats"),
             Rejection::AlreadyTaken { chat, by } => write!(f, "{chat} was already taken by {by}"),
             Rejection::StaleVersion { chat, seen, current } => {
                 write!(f, "{chat} changed since it was seen (version {seen}, now {current})")
@@ -179,6 +201,51 @@ impl std::fmt::Display for Rejection {
             Rejection::NotAskingForFeedback { chat } => write!(f, "{chat} is not asking for feedback"),
             Rejection::RatingOutOfRange { rating } => write!(f, "a rating is 1 to 5, not {rating}"),
             Rejection::SameAgent { agent } => write!(f, "the chat is with {agent} already"),
+        }
+    }
+}
+
+impl Rejection {
+    /// The refusal in words for the person who sent the command: live agents and teams by
+    /// their names in `workspace`, chats by their numbers.
+    pub fn in_words(&self, workspace: &Workspace) -> String {
+        let agent = |agent: &AgentId| {
+            workspace.teamspace.agent(*agent).map_or_else(|| agent.to_string(), |found| found.name.clone())
+        };
+        match self {
+            Rejection::UnknownAgent { agent } => format!("There is no {agent} in this teamspace."),
+            Rejection::UnknownTeam { team } => format!("There is no {team} in this teamspace."),
+            Rejection::UnknownChat { chat } => format!("There is no chat #{}.", chat.0),
+            Rejection::ChatExists { chat } => format!("Chat #{} exists already.", chat.0),
+            Rejection::UnsupportedLanguage { language } => format!("The AI agent does not speak {language}."),
+            Rejection::EmptyMessage => "The message is empty.".to_owned(),
+            Rejection::NotSignedIn { agent: who } => format!("{} is not signed in.", agent(who)),
+            Rejection::NotOnline { agent: who } => {
+                format!("{} is Away, and this handoff only goes to Online agents.", agent(who))
+            }
+            Rejection::Away { agent: who } => format!("{} is Away: Away agents receive no new chats.", agent(who)),
+            Rejection::NotEligible { agent: who } => {
+                format!("{} is not among the agents this chat may go to.", agent(who))
+            }
+            Rejection::AlreadyYours { chat, agent: who } => {
+                format!("{} has chat #{} already: there is nothing to claim.", agent(who), chat.0)
+            }
+            Rejection::AlreadyTaken { by, .. } => format!("Someone else was quicker: {} took this chat.", agent(by)),
+            Rejection::StaleVersion { .. } => {
+                "This chat changed since you saw it (someone else took or moved it). Look again.".to_owned()
+            }
+            Rejection::NotTheChatSeen { chat, .. } => format!(
+                "Chat #{} is not the chat on your screen: the saved conversations were reset or restored since. Look again.",
+                chat.0
+            ),
+            Rejection::NotPending { chat } => format!("Chat #{} is not waiting for a live agent.", chat.0),
+            Rejection::NotAssignee { chat, agent: who } => {
+                format!("Chat #{} is not {}'s: only its assignee or an admin may do that.", chat.0, agent(who))
+            }
+            Rejection::NotWithLiveAgent { chat } => format!("Chat #{} is not with a live agent.", chat.0),
+            Rejection::NotAskingForFeedback { chat } => format!("Chat #{} is not asking for feedback.", chat.0),
+            Rejection::RatingOutOfRange { rating } => format!("A rating is 1 to 5, not {rating}."),
+            Rejection::SameAgent { agent: who } => format!("The chat is with {} already.", agent(who)),
         }
     }
 }

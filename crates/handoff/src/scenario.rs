@@ -171,6 +171,9 @@ pub struct StepReport {
     /// Why the engine refused the step; the scenario goes on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejected: Option<String>,
+    /// After the step, each pending chat's place in the queue, as its customer is told it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub queue_places: BTreeMap<ChatId, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,7 +220,8 @@ pub fn run_scenario(scenario: &Scenario) -> Report {
             }
             Err(rejection) => (Vec::new(), Some(rejection.to_string())),
         };
-        steps.push(StepReport { at: step.at, step: step.act.clone(), events, rejected });
+        let queue_places = engine.queue_places().into_iter().collect();
+        steps.push(StepReport { at: step.at, step: step.act.clone(), events, rejected, queue_places });
     }
     Report { steps, final_state: summarize(&engine) }
 }

@@ -176,6 +176,8 @@ pub struct Feedback {
     pub thank_you: String,
     /// Stores the rating (as text) in this chat variable.
     pub variable: Option<String>,
+    /// After the rating, the customer may add a comment (optional for them).
+    pub comment: bool,
 }
 
 /// Where a node sits: the sequence that holds it and its index there.

@@ -386,7 +386,7 @@ const SEND_MESSAGE_FIELDS: &[&str] = &["text", "buttons"];
 const SET_CHAT_VARIABLE_FIELDS: &[&str] = &["name", "value"];
 const IF_ELSE_FIELDS: &[&str] = &["condition", "then", "else"];
 const HANDOFF_FIELDS: &[&str] = &["availability_check", "assign", "message", "on_close", "on_no_agent"];
-const FEEDBACK_FIELDS: &[&str] = &["title", "request", "thank_you", "variable"];
+const FEEDBACK_FIELDS: &[&str] = &["title", "request", "thank_you", "variable", "comment"];
 const JUMP_TO_FIELDS: &[&str] = &["target"];
 const VALUES: &[&str] = &["text", "next_reply"];
 const CONDITIONS: &[&str] = &["variable_equals", "variable_is_set", "language_is", "live_agent_online"];
@@ -559,6 +559,7 @@ pub(crate) fn action(value: &Json, at: &At) -> Read<Action> {
             request: fields.required("request", string)?,
             thank_you: fields.required("thank_you", string)?,
             variable: fields.or_default("variable", optional_string)?,
+            comment: fields.or_default("comment", boolean)?,
         }),
         5 => ActionKind::JumpTo { target: fields.required("target", node_id)? },
         _ => ActionKind::CloseChat,
@@ -916,9 +917,8 @@ pub(crate) fn action_json(action: &Action) -> Json {
             .with("title", text(&feedback.title))
             .with("request", text(&feedback.request))
             .with("thank_you", text(&feedback.thank_you))
-            .with_if(feedback.variable.is_some(), "variable", || {
-                text(feedback.variable.as_deref().unwrap_or_default())
-            }),
+            .with_if(feedback.variable.is_some(), "variable", || text(feedback.variable.as_deref().unwrap_or_default()))
+            .with_if(feedback.comment, "comment", || Json::Bool(true)),
         ActionKind::JumpTo { target } => object.with("action", text(ACTIONS[5])).with("target", number(target.0)),
         ActionKind::CloseChat => object.with("action", text(ACTIONS[6])),
     };

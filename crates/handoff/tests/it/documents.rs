@@ -268,7 +268,7 @@ fn the_loader_names_the_field_itself_where_serde_named_the_whole_node() {
     check(
         "\"title\": \"Rate us\",",
         "\"title\": \"Rate us\", \"colour\": 1,",
-        "at workspace.ai_agent.workflow.triggers[2].actions[1].colour (line 138, column 44): unknown field `colour`, expected one of `title`, `request`, `thank_you`, `variable`",
+        "at workspace.ai_agent.workflow.triggers[2].actions[1].colour (line 138, column 44): unknown field `colour`, expected one of `title`, `request`, `thank_you`, `variable`, `comment`",
     );
     // Was: at workspace.ai_agent.workflow.triggers[2].actions[0] (line 134, column 15): …
     check(

@@ -741,3 +741,164 @@ fn a_jump_inside_the_hand_back_still_runs_the_close_subtree_and_starts_a_fresh_s
     ",
     );
 }
+
+/// With the availability check on or off, a transfer never gives a chat to an agent who is Away
+/// or signed out (SPEC: Away agents keep the chats they have and receive no new ones).
+#[test]
+fn a_transfer_to_an_away_or_signed_out_agent_is_refused() {
+    for check_on in [true, false] {
+        let handoff = json!({ "availability_check": check_on, "assign": { "to": "all_users" } });
+        check(
+            workspace("balanced", 3, handoff),
+            "
+            - in 1
+            - in 2
+            - away 2
+            - start 10 en
+            - say 10 human
+            transfer 1 10 agent 2
+            transfer 1 10 agent 3
+            online 2
+            transfer 1 10 agent 2
+            ",
+            "
+            transfer 1 10 agent 2
+              rejected: agent 2 is Away and receives no new chats
+            transfer 1 10 agent 3
+              rejected: agent 3 is not signed in
+            online 2
+              agent 2 is Online
+            transfer 1 10 agent 2
+              transferred from agent 1 to agent 2
+              chat 10 assigned to agent 2 by Transfer
+            ",
+        );
+    }
+}
+
+/// Refusals in a person's words name the people, as the inbox shows them.
+#[test]
+fn refusals_in_words_name_the_agents() {
+    use handoff::protocol::Rejection;
+    use handoff::{AgentId, ChatId};
+    let workspace = workspace("balanced", 3, all_users());
+    let cases = [
+        (Rejection::Away { agent: AgentId(2) }, "Ben is Away: Away agents receive no new chats."),
+        (Rejection::NotSignedIn { agent: AgentId(3) }, "Chloé is not signed in."),
+        (
+            Rejection::AlreadyYours { chat: ChatId(10), agent: AgentId(1) },
+            "Ana has chat #10 already: there is nothing to claim.",
+        ),
+        (Rejection::AlreadyTaken { chat: ChatId(10), by: AgentId(2) }, "Someone else was quicker: Ben took this chat."),
+        (
+            Rejection::NotTheChatSeen { chat: ChatId(10), seen: 5, current: 1 },
+            "Chat #10 is not the chat on your screen: the saved conversations were reset or restored since. Look again.",
+        ),
+        (Rejection::SameAgent { agent: AgentId(4) }, "The chat is with Dev already."),
+        (Rejection::UnknownAgent { agent: AgentId(9) }, "There is no agent 9 in this teamspace."),
+    ];
+    for (rejection, words) in cases {
+        assert_eq!(rejection.in_words(&workspace), words, "{rejection:?}");
+    }
+}
+
+/// A claim of one's own chat says so, and a claim naming a version the chat never had says the
+/// screen showed other conversations, instead of "already taken" and "changed since it was seen".
+#[test]
+fn claims_of_ones_own_chat_or_of_a_version_never_seen_say_what_happened() {
+    check(
+        workspace("voluntary", 3, all_users()),
+        "
+        - in 1
+        - in 2
+        - start 10 en
+        - say 10 human
+        claim 1 10 v5
+        claim 1 10 v1
+        claim 1 10 v2
+        claim 2 10 v2
+        ",
+        "
+        claim 1 10 v5
+          rejected: chat 10 is not the chat that was seen (it has had 1 changes, the screen showed change 5): the conversations were reset or restored since
+        claim 1 10 v1
+          chat 10 assigned to agent 1 by Claim
+        claim 1 10 v2
+          rejected: chat 10 is with agent 1 already
+        claim 2 10 v2
+          rejected: chat 10 was already taken by agent 1
+        ",
+    );
+}
+
+/// SPEC: a chat's place is one plus the older pending chats that could be given to one of its
+/// eligible agents before it. Ben alone takes French chats, and also Spanish ones: a Spanish chat
+/// queued first is ahead of a French one, which is told 2nd, not 1st.
+#[test]
+fn a_place_in_the_queue_counts_older_chats_competing_for_the_same_agents() {
+    let handoff = json!({ "availability_check": false, "assign": {
+        "to": "specific_users_or_teams", "targets": { "teams": [1] },
+        "by_language": { "fr": { "use": "own", "agents": [2] }, "es": { "use": "default" } } } });
+    let mut engine = handoff::Engine::new(workspace("balanced", 1, handoff), 7);
+    let told = crate::support::run(
+        &mut engine,
+        "
+        - in 1
+        - in 2
+        - start 10 en
+        - say 10 human
+        - start 11 en
+        - say 11 human
+        - start 12 es
+        say 12 humain
+        - start 13 fr
+        say 13 humain
+        ",
+    );
+    assert!(told.contains("chat 12 queued at position 1"), "{told}");
+    assert!(told.contains("chat 13 queued at position 2"), "{told}");
+    let (spanish, french) = (handoff::ChatId(12), handoff::ChatId(13));
+    assert_eq!((engine.queue_place(spanish), engine.queue_place(french)), (Some(1), Some(2)));
+    assert_eq!(engine.explain(french).and_then(|explanation| explanation.queue_position), Some(2));
+
+    // Ben's slot opens: the Spanish chat, older, is served first, and the French one moves up.
+    let served = crate::support::run(&mut engine, "close 2 11");
+    assert!(served.contains("chat 12 assigned to agent 2 by Balanced"), "{served}");
+    assert_eq!(engine.queue_place(french), Some(1));
+    assert_eq!(engine.explain(french).and_then(|explanation| explanation.queue_position), Some(1));
+    let places = engine.queue_places();
+    assert_eq!((places.get(&french), places.len()), (Some(&1), 1));
+}
+
+/// SPEC: Collect Feedback takes an optional comment with the rating, where the action asks for one.
+#[test]
+fn a_rating_carries_an_optional_comment_where_the_action_asks_for_one() {
+    let steps = "
+        - in 1
+        - start 10 en
+        - say 10 human
+        close 1 10
+        rate 10 4   Quick and kind  
+    ";
+    let mut asking = workspace("balanced", 3, all_users());
+    handoff::workflow::for_each_action_mut(&mut asking.ai_agent.workflow.triggers, &mut |action| {
+        if let handoff::workflow::ActionKind::CollectFeedback(feedback) = &mut action.kind {
+            feedback.comment = true;
+        }
+    });
+    let mut engine = handoff::Engine::new(asking, 7);
+    let out = crate::support::run(&mut engine, steps);
+    assert!(out.contains("customer rated 4: Quick and kind\n"), "{out}");
+
+    // Without the setting the comment is not kept.
+    let mut engine = handoff::Engine::new(workspace("balanced", 3, all_users()), 7);
+    let out = crate::support::run(&mut engine, steps);
+    assert!(out.contains("customer rated 4\n"), "{out}");
+
+    // The widget asks for a comment while the starter's Collect Feedback waits.
+    let mut engine = handoff::Engine::new(handoff::starter_workspace(), 7);
+    crate::support::run(&mut engine, "- in 2\n- start 1 fr\n- say 1 parler à un humain");
+    assert!(!engine.asks_for_comment(handoff::ChatId(1)));
+    crate::support::run(&mut engine, "- close 2 1");
+    assert!(engine.asks_for_comment(handoff::ChatId(1)));
+}

@@ -336,3 +336,89 @@ proptest! {
         }
     }
 }
+
+/// Commands that change neither who may take a chat nor the method: no claims, takeovers or
+/// transfers; the cap may change.
+fn arb_automatic_step() -> impl Strategy<Value = Command> {
+    let agent = (1..=6u32).prop_map(AgentId);
+    let chat = (10..=21u32).prop_map(ChatId);
+    prop_oneof![
+        1 => agent.clone().prop_map(|agent| Command::SignIn { agent }),
+        1 => agent.clone().prop_map(|agent| Command::SignOut { agent }),
+        1 => (agent.clone(), any::<bool>()).prop_map(|(agent, online)| Command::SetPresence {
+            agent,
+            presence: if online { Presence::Online } else { Presence::Away },
+        }),
+        2 => (chat.clone(), 0..3usize).prop_map(|(chat, language)| Command::StartChat {
+            chat,
+            language: Language::new(["en", "fr", "es"][language]),
+        }),
+        4 => chat.clone().prop_map(|chat| Command::CustomerMessage { chat, text: "human".to_owned() }),
+        3 => (chat, agent).prop_map(|(chat, agent)| Command::Close { chat, agent }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Under the automatic methods, a customer's place is a promise: before their chat is served,
+    /// the agents it could go to are given no more chats ahead of it than the place last told,
+    /// minus one. The place told at queueing, `queue_place` and `queue_places` agree.
+    #[test]
+    fn a_place_in_the_queue_is_never_overtaken(
+        workspace in arb_workspace(),
+        method in 0..3usize,
+        caps in proptest::collection::vec(1..4u32, 1..4),
+        steps in proptest::collection::vec(arb_automatic_step(), 1..150),
+        seed in any::<u64>(),
+    ) {
+        let mut workspace = workspace;
+        workspace.teamspace.assignment.method = serde_json::from_value(json!(METHODS[method])).expect("a method");
+        workspace.teamspace.assignment.auto_assign_cap = caps[0];
+        let mut engine = Engine::new(workspace, seed);
+        // For each pending chat: how many more chats its agents may be given before it.
+        let mut slack: HashMap<ChatId, i64> = HashMap::new();
+        for (index, command) in steps.iter().enumerate() {
+            let now = Timestamp(index as u64 * 1_000);
+            // Now and then the cap changes, which drains the queues.
+            let command = match (index % 23, caps.get(index % caps.len())) {
+                (22, Some(&cap)) => Command::SetAssignment {
+                    assignment: ChatAssignment { method: engine.state().assignment.method, auto_assign_cap: cap },
+                },
+                _ => command.clone(),
+            };
+            let before = engine.clone();
+            let Ok(events) = engine.handle(now, command) else { continue };
+            // Replays the command's events one by one to see who could take each waiting chat.
+            let mut replay = before;
+            for event in &events {
+                replay.apply(event);
+                match event {
+                    Event::Queued { chat, position, .. } => {
+                        prop_assert_eq!(replay.queue_place(*chat), Some(*position), "{} told {}", chat, position);
+                        slack.insert(*chat, *position as i64 - 1);
+                    }
+                    Event::Assigned { chat: served, agent, .. } => {
+                        slack.remove(served);
+                        for (waiting, left) in slack.iter_mut() {
+                            let waiting_chat = replay.chat(*waiting).expect("exists");
+                            if replay.eligible_agents(waiting_chat).contains(agent) {
+                                *left -= 1;
+                                prop_assert!(*left >= 0, "{} went to {} ahead of {}, past its place", served, agent, waiting);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let places = engine.queue_places();
+            slack.retain(|chat, _| places.contains_key(chat));
+            for (chat, place) in &places {
+                prop_assert_eq!(engine.queue_place(*chat), Some(*place));
+                // The place shown now is told too.
+                let left = slack.entry(*chat).or_insert(i64::MAX);
+                *left = (*left).min(*place as i64 - 1);
+            }
+        }
+    }
+}

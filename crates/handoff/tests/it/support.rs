@@ -124,7 +124,11 @@ pub fn parse(step: &str) -> Command {
         },
         "start" => Command::StartChat { chat: chat(1), language: Language::new(words[2]) },
         "say" => Command::CustomerMessage { chat: chat(1), text: rest(2) },
-        "rate" => Command::GiveFeedback { chat: chat(1), rating: words[2].parse().expect("a rating"), comment: None },
+        "rate" => Command::GiveFeedback {
+            chat: chat(1),
+            rating: words[2].parse().expect("a rating"),
+            comment: (words.len() > 3).then(|| rest(3)),
+        },
         "claim" => Command::Claim {
             agent: agent(1),
             chat: chat(2),
@@ -160,7 +164,8 @@ pub fn render(event: &Event) -> Option<String> {
         Event::AiMessage { text, buttons, .. } if buttons.is_empty() => format!("ai: {text}"),
         Event::AiMessage { text, buttons, .. } => format!("ai: {text} [{}]", buttons.join(" | ")),
         Event::FeedbackRequested { title, .. } => format!("ai asks for a rating: {title}"),
-        Event::FeedbackGiven { rating, .. } => format!("customer rated {rating}"),
+        Event::FeedbackGiven { rating, comment: None, .. } => format!("customer rated {rating}"),
+        Event::FeedbackGiven { rating, comment: Some(comment), .. } => format!("customer rated {rating}: {comment}"),
         Event::FeedbackSkipped { .. } => "feedback skipped".to_owned(),
         Event::VariableSet { name, value, .. } => format!("var {name} = {value}"),
         Event::FlowWaiting { .. } => return None,
