@@ -104,6 +104,42 @@ pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standin
     })
 }
 
+/// Whether an open chat may be transferred to an agent, as the engine decides a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferOption {
+    /// Signed in, Online and eligible for the chat.
+    Available,
+    /// Away agents receive no new chats.
+    Away,
+    SignedOut,
+    /// Not among the agents the chat may go to.
+    NotEligible,
+}
+
+/// Every live agent of the teamspace but the chat's assignee, in the teamspace's order, with
+/// whether a transfer may go to them. Empty unless the chat is open.
+pub fn transfer_targets(engine: &Engine, chat: ChatId) -> Vec<(AgentId, TransferOption)> {
+    let Some(found) = engine.chat(chat) else { return Vec::new() };
+    let ChatStatus::Open { assignee } = found.status else { return Vec::new() };
+    let eligible = engine.eligible_agents(found);
+    let agents = engine.workspace().teamspace.agents.iter().filter(|agent| agent.id != assignee);
+    agents
+        .filter_map(|agent| {
+            let state = engine.agent(agent.id)?;
+            let option = if !state.signed_in {
+                TransferOption::SignedOut
+            } else if state.presence != crate::protocol::Presence::Online {
+                TransferOption::Away
+            } else if !eligible.contains(&agent.id) {
+                TransferOption::NotEligible
+            } else {
+                TransferOption::Available
+            };
+            Some((agent.id, option))
+        })
+        .collect()
+}
+
 /// How many chats each folder holds for the agent, before any search or filter, indexed as
 /// `Folder::ALL`. Folders the agent's role does not have count 0.
 pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {

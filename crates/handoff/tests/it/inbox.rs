@@ -135,3 +135,53 @@ fn the_standing_offers_exactly_what_the_engine_accepts() {
         }
     }
 }
+
+/// `#N` finds chat N and no chat whose messages merely contain the digits.
+#[test]
+fn a_search_for_hash_n_finds_chat_n_only() {
+    let mut engine = voluntary_by_language();
+    run(&mut engine, "- start 2 en\n- say 2 human, my order 12345");
+    let admin = AgentId(5);
+    let found = |query: &str| {
+        chats(&rows(&engine, admin, Folder::AllOpen, &Filter { query: query.into(), ..Filter::default() }))
+    };
+    assert_eq!(found("#2"), [2]);
+    assert_eq!(found("# 12"), [12]);
+    assert_eq!(found("#99"), Vec::<u32>::new());
+    // A bare number is still looked for in the messages too.
+    assert_eq!(found("12345"), [2]);
+    assert_eq!(found("12"), [12, 2], "oldest first");
+}
+
+/// The Transfer picker offers the agents a transfer may go to, and says why the others may not.
+#[test]
+fn transfer_targets_offer_only_signed_in_online_eligible_agents() {
+    use handoff::inbox::{TransferOption, transfer_targets};
+    let mut engine = Engine::new(workspace("balanced", 3, crate::support::all_users()), 7);
+    run(&mut engine, "- in 1\n- in 2\n- in 3\n- away 3\n- start 10 en\n- say 10 human");
+    let options = transfer_targets(&engine, ChatId(10));
+    assert_eq!(
+        options,
+        [
+            (AgentId(2), TransferOption::Available),
+            (AgentId(3), TransferOption::Away),
+            (AgentId(4), TransferOption::SignedOut),
+            (AgentId(5), TransferOption::SignedOut),
+        ],
+        "everyone but the assignee, Ana"
+    );
+    // Exactly the available ones are accepted by the engine.
+    for (agent, option) in options {
+        let mut trial = engine.clone();
+        let command = handoff::Command::Transfer {
+            chat: ChatId(10),
+            agent: AgentId(1),
+            to: handoff::protocol::TransferTarget::Agent(agent),
+        };
+        assert_eq!(
+            trial.handle(handoff::Timestamp(99_000), command).is_ok(),
+            option == TransferOption::Available,
+            "{agent}"
+        );
+    }
+}
