@@ -4,6 +4,9 @@ use std::path::Path;
 
 use crate::{test::release_build, workspace_root};
 
+/// The most the staff app may download, brotli-compressed.
+const BUDGET: usize = 400_000;
+
 pub fn run() -> Result<(), String> {
     release_build()?;
     let dist = workspace_root().join("dist");
@@ -12,8 +15,9 @@ pub fn run() -> Result<(), String> {
         println!("{name}: {bytes} brotli bytes");
         total += bytes;
     }
+    println!("budget: {BUDGET} brotli bytes");
     println!("total brotli bytes: {total}");
-    Ok(())
+    if total > BUDGET { Err(format!("the app is {} brotli bytes over its budget", total - BUDGET)) } else { Ok(()) }
 }
 
 /// `(file name, brotli size)` for every file in `folder` with one of `extensions`, sorted by name.
