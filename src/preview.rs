@@ -154,7 +154,7 @@ fn StartChat(backend: Backend, started: impl Fn(ChatId) + Copy + Send + Sync + '
 /// The customer's chat widget: bubbles, quick replies, the queue position while pending, and
 /// rating buttons when feedback is asked.
 #[component]
-fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
+pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     let bubbles = Memo::new(move |_| {
         backend.read(|engine| {
             let workspace = engine.workspace();
@@ -197,13 +197,34 @@ fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     };
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // One message, or one rating, on its way at a time: a double click sends once.
+    let sending = RwSignal::new(false);
     // A quick-reply button sends its own words; what the customer was typing stays.
     let say = move |words: String| {
-        backend.dispatch(Command::CustomerMessage { chat, text: words.clone() }, error, move || {
+        backend.dispatch_once(Command::CustomerMessage { chat, text: words.clone() }, error, sending, move || {
             clear_if_unchanged(text, &words);
         });
     };
-    let rate = move |rating: u8| backend.dispatch(Command::GiveFeedback { chat, rating, comment: None }, error, || ());
+    // The rating picked while the action asks for an optional comment, before it is sent.
+    let rated = RwSignal::new(None::<u8>);
+    let comment = RwSignal::new(String::new());
+    let give = move |rating: u8, words: Option<String>| {
+        let command = Command::GiveFeedback { chat, rating, comment: words };
+        backend.dispatch_once(command, error, sending, move || {
+            rated.set(None);
+            comment.set(String::new());
+        });
+    };
+    let rate = move |rating: u8| match backend.read_untracked(|engine| engine.asks_for_comment(chat)) {
+        true => rated.set(Some(rating)),
+        false => give(rating, None),
+    };
+    let send_comment = move |skip: bool| {
+        if let Some(rating) = rated.get_untracked() {
+            let words = comment.get_untracked().trim().to_owned();
+            give(rating, (!skip && !words.is_empty()).then_some(words));
+        }
+    };
     let offers = move || {
         offer.get().map(|offer| match offer {
             Offer::Buttons(buttons) => view! {
@@ -216,27 +237,87 @@ fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
             }
             .into_any(),
             Offer::Rating => view! {
-                <div class="rating" role="group" aria-label="Rate this conversation">
-                    {(1..=5_u8).map(|rating| view! {
-                        <button type="button" class="button" aria-label=format!("Rate {rating} of 5") on:click=move |_| rate(rating)>
-                            {rating.to_string()}
-                        </button>
-                    }).collect_view()}
-                </div>
+                <Show
+                    when=move || rated.get().is_some()
+                    fallback=move || view! {
+                        <div class="rating" role="group" aria-label="Rate this conversation">
+                            {(1..=5_u8).map(|rating| view! {
+                                <button type="button" class="button" aria-label=format!("Rate {rating} of 5") on:click=move |_| rate(rating)>
+                                    {rating.to_string()}
+                                </button>
+                            }).collect_view()}
+                        </div>
+                    }
+                >
+                    <form
+                        class="feedback-comment"
+                        on:submit=move |event| {
+                            event.prevent_default();
+                            send_comment(false);
+                        }
+                    >
+                        <p>{move || format!("You rated {} of 5.", rated.get().unwrap_or_default())}</p>
+                        <label for="feedback-comment">"Anything to add? (optional)"</label>
+                        <textarea
+                            id="feedback-comment"
+                            rows="2"
+                            prop:value=move || comment.get()
+                            on:input=move |event| comment.set(event_target_value(&event))
+                        ></textarea>
+                        <div class="confirm-actions">
+                            <button type="submit" class="button primary">"Send feedback"</button>
+                            <button type="button" class="button" on:click=move |_| send_comment(true)>"Skip comment"</button>
+                        </div>
+                    </form>
+                </Show>
             }
             .into_any(),
         })
     };
     let ai_name = backend.read_untracked(|engine| engine.workspace().ai_agent.name.clone());
+    // The newest message stays in view unless the customer scrolled up to read; then a button
+    // offers the new ones.
+    let bubbles_ref = NodeRef::<leptos::html::Ol>::new();
+    let following = RwSignal::new(true);
+    let unseen = RwSignal::new(false);
+    // A scroll event can arrive while the widget is being removed: then nothing is done.
+    let to_newest = move || {
+        if let Some(list) = bubbles_ref.try_get_untracked().flatten() {
+            list.set_scroll_top(list.scroll_height());
+        }
+        following.try_set(true);
+        unseen.try_set(false);
+    };
+    Effect::new(move |_| {
+        bubbles.track();
+        offer.track();
+        if following.try_get_untracked().unwrap_or(true) {
+            to_newest();
+        } else {
+            unseen.try_set(true);
+        }
+    });
+    let scrolled = move |_| {
+        if let Some(list) = bubbles_ref.try_get_untracked().flatten() {
+            let at_newest = list.scroll_height() - list.scroll_top() - list.client_height() <= 24;
+            following.try_set(at_newest);
+            if at_newest {
+                unseen.try_set(false);
+            }
+        }
+    };
     view! {
         <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
-            <ol class="bubbles" aria-label="Messages" aria-live="polite">
+            <ol class="bubbles" aria-label="Messages" aria-live="polite" node_ref=bubbles_ref on:scroll=scrolled tabindex="0">
                 <For
                     each=move || bubbles.get().into_iter().enumerate()
                     key=|(index, line)| (*index, line.clone())
                     children=|(_, line)| bubble(line)
                 />
             </ol>
+            <Show when=move || unseen.try_get().unwrap_or(false)>
+                <button type="button" class="button new-messages" on:click=move |_| to_newest()>"New messages ↓"</button>
+            </Show>
             <p class="queue-position" role="status">{move || queue()}</p>
             {move || offers()}
             <form
@@ -258,7 +339,7 @@ fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
                     prop:value=move || text.get()
                     on:input=move |event| text.set(event_target_value(&event))
                 />
-                <button type="submit" class="button primary">"Send"</button>
+                <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>"Send"</button>
             </form>
             <p class="error" role="alert">{move || error.get()}</p>
         </div>
@@ -288,7 +369,7 @@ fn bubble(line: Line) -> impl IntoView {
 
 /// The engine's events for the chat, in order, by their engine names.
 #[component]
-fn Timeline(backend: Backend, chat: ChatId) -> impl IntoView {
+pub fn Timeline(backend: Backend, chat: ChatId) -> impl IntoView {
     let events = move || {
         backend.read(|engine| {
             let workspace = engine.workspace();
@@ -296,8 +377,12 @@ fn Timeline(backend: Backend, chat: ChatId) -> impl IntoView {
             transcript
                 .iter()
                 .map(|event| {
-                    let (at, words) = line(event, workspace).map_or((None, String::new()), |line| (line.at, line.text));
-                    (kind(event), at.map(clock_time).unwrap_or_default(), words)
+                    let found = line(event, workspace);
+                    let at = found.as_ref().and_then(|line| line.at).map(clock_time).unwrap_or_default();
+                    let (class, who, words) = found.map_or(("system", String::new(), String::new()), |line| {
+                        (line.speaker.class(), who_said(event, &line, workspace), line.text)
+                    });
+                    (kind(event), at, class, who, words)
                 })
                 .collect::<Vec<_>>()
         })
@@ -306,11 +391,29 @@ fn Timeline(backend: Backend, chat: ChatId) -> impl IntoView {
         <details class="timeline">
             <summary>{format!("Engine events for chat #{}", chat.0)}</summary>
             <ol>
-                {move || events().into_iter().map(|(kind, at, words)| view! {
-                    <li><time>{at}</time> " " <code>{kind}</code> " " {words}</li>
+                {move || events().into_iter().map(|(kind, at, class, who, words)| view! {
+                    <li class=format!("timeline-{class}")>
+                        <time>{at}</time> " " <code>{kind}</code> " "
+                        {(!who.is_empty()).then(|| view! { <span class="who">{who}</span> ": " })}
+                        {words}
+                    </li>
                 }).collect_view()}
             </ol>
         </details>
+    }
+}
+
+/// Who a timeline line is from: the customer, the AI agent, a live agent, or a live agent's
+/// internal note, which the customer never sees.
+fn who_said(event: &Event, line: &Line, workspace: &handoff::Workspace) -> String {
+    match (line.speaker, event) {
+        (Speaker::Customer, _) => "Customer".to_owned(),
+        (Speaker::Note, Event::NoteAdded { agent, .. }) => {
+            let name = workspace.teamspace.agent(*agent).map_or_else(|| agent.to_string(), |found| found.name.clone());
+            format!("Internal note by {name} (the customer never sees it)")
+        }
+        (Speaker::Note | Speaker::Ai | Speaker::Agent, _) => line.from.clone(),
+        (Speaker::System, _) => String::new(),
     }
 }
 

@@ -79,13 +79,42 @@ impl Backend {
     pub fn dispatch(self, command: Command, error: RwSignal<Option<String>>, done: impl FnOnce() + 'static) {
         error.set(None);
         // One future type for every caller: the callback is boxed, not a type parameter.
-        leptos::task::spawn_local(self.dispatched(command, error, Box::new(done)));
+        leptos::task::spawn_local(self.dispatched(command, error, None, Box::new(done)));
     }
 
-    async fn dispatched(self, command: Command, error: RwSignal<Option<String>>, done: Box<dyn FnOnce()>) {
-        match self.send(command).await {
+    /// Like `dispatch`, one at a time: while `busy` is set (a send of the same box is on its
+    /// way) the command is dropped, so a double click or two Enter presses send once.
+    pub fn dispatch_once(
+        self,
+        command: Command,
+        error: RwSignal<Option<String>>,
+        busy: RwSignal<bool>,
+        done: impl FnOnce() + 'static,
+    ) {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(self.dispatched(command, error, Some(busy), Box::new(done)));
+    }
+
+    async fn dispatched(
+        self,
+        command: Command,
+        error: RwSignal<Option<String>>,
+        busy: Option<RwSignal<bool>>,
+        done: Box<dyn FnOnce()>,
+    ) {
+        let outcome = self.send(command).await;
+        if let Some(busy) = busy {
+            busy.try_set(false);
+        }
+        match outcome {
             Ok(_) => done(),
-            Err(message) => error.set(Some(message)),
+            Err(message) => {
+                error.try_set(Some(message));
+            }
         }
     }
 

@@ -5,7 +5,7 @@
 //! The engine decides whether each action is allowed; the buttons shown are the ones that can
 //! work for this agent and this chat, and a refusal is said in words, with the typed text kept.
 
-use handoff::inbox::{Standing, standing};
+use handoff::inbox::{Standing, TransferOption, standing};
 use handoff::workspace::CannedReply;
 use handoff::{AgentId, ChatId, ChatStatus, Command, TransferTarget};
 use leptos::html;
@@ -168,24 +168,41 @@ fn transcript_line(line: Line) -> impl IntoView {
 /// Transfer to another agent or a team.
 #[component]
 fn Transfer(backend: Backend, agent: AgentId, chat: ChatId, outcome: Outcome) -> impl IntoView {
-    let targets: Vec<(TransferTarget, String)> = backend.read_untracked(|engine| {
-        let teamspace = &engine.workspace().teamspace;
-        let agents = teamspace
-            .agents
-            .iter()
-            .filter(|other| other.id != agent)
-            .map(|other| (TransferTarget::Agent(other.id), other.name.clone()));
-        let teams = teamspace.teams.iter().map(|team| (TransferTarget::Team(team.id), format!("Team {}", team.name)));
-        agents.chain(teams).collect()
+    // Every other agent, with whether a transfer may go to them now (signed in, Online and
+    // eligible), then the teams. Those it may not go to are shown, with why, and not offered.
+    let targets = Memo::new(move |_| {
+        backend.read(|engine| {
+            let teamspace = &engine.workspace().teamspace;
+            let name = |id| teamspace.agent(id).map_or_else(|| id.to_string(), |found| found.name.clone());
+            let agents = handoff::inbox::transfer_targets(engine, chat).into_iter().map(|(other, option)| {
+                let why = match option {
+                    TransferOption::Available => None,
+                    TransferOption::Away => Some("Away"),
+                    TransferOption::SignedOut => Some("signed out"),
+                    TransferOption::NotEligible => Some("not eligible for this chat"),
+                };
+                let label = why.map_or_else(|| name(other), |why| format!("{} ({why})", name(other)));
+                (TransferTarget::Agent(other), label, why.is_none())
+            });
+            let teams =
+                teamspace.teams.iter().map(|team| (TransferTarget::Team(team.id), format!("Team {}", team.name), true));
+            agents.chain(teams).collect::<Vec<_>>()
+        })
     });
     let chosen = RwSignal::new(None::<usize>);
-    let options = targets
-        .iter()
-        .enumerate()
-        .map(|(index, (_, name))| view! { <option value=index.to_string()>{name.clone()}</option> })
-        .collect_view();
+    let options = move || {
+        targets
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, (_, label, offered))| {
+                view! { <option value=index.to_string() disabled=!offered>{label}</option> }
+            })
+            .collect_view()
+    };
     let transfer = move |_| {
-        let Some(to) = chosen.get_untracked().and_then(|index| targets.get(index)).map(|(to, _)| *to) else {
+        let picked = chosen.get_untracked().and_then(|index| targets.with_untracked(|list| list.get(index).cloned()));
+        let Some((to, _, true)) = picked else {
             outcome.error.set(Some("Choose an agent or a team to transfer to.".to_owned()));
             return;
         };
@@ -201,7 +218,7 @@ fn Transfer(backend: Backend, agent: AgentId, chat: ChatId, outcome: Outcome) ->
                 on:change=move |event| chosen.set(event_target_value(&event).parse().ok())
             >
                 <option value="">"Transfer to…"</option>
-                {options}
+                {move || options()}
             </select>
             <button type="button" class="button" on:click=transfer>"Transfer"</button>
         </span>
@@ -220,6 +237,8 @@ fn ReplyBox(
     let text = RwSignal::new(String::new());
     let note = RwSignal::new(false);
     let picked = RwSignal::new(0_usize);
+    // A send of this box on its way: the next waits for it, so nothing is sent twice.
+    let sending = RwSignal::new(false);
     let canned: Vec<CannedReply> = backend.read_untracked(|engine| engine.workspace().teamspace.canned_replies.clone());
     let suggestions = Memo::new(move |_| {
         text.with(|text| match text.strip_prefix('/') {
@@ -243,6 +262,9 @@ fn ReplyBox(
         })
     };
     let send = move || {
+        if sending.get_untracked() {
+            return;
+        }
         let typed = text.get_untracked();
         let body = typed.trim().to_owned();
         if body.is_empty() {
@@ -254,7 +276,7 @@ fn ReplyBox(
         };
         // On a refusal the text stays in the box, and what was typed while sending is kept:
         // nothing typed is lost.
-        outcome.send(backend, command, move || clear_if_unchanged(text, &typed));
+        backend.dispatch_once(command, outcome.error, sending, move || clear_if_unchanged(text, &typed));
     };
     let choose = move |index: usize| {
         if let Some(reply) = suggestions.with_untracked(|list| list.get(index).cloned()) {
@@ -352,7 +374,7 @@ fn ReplyBox(
                     <input type="checkbox" prop:checked=move || note.get() on:change=move |event| note.set(event_target_checked(&event))/>
                     "Internal note"
                 </label>
-                <button type="submit" class="button primary" disabled=move || !can_send()>{move || button_label()}</button>
+                <button type="submit" class="button primary" disabled=move || !can_send() aria-busy=move || sending.get().to_string()>{move || button_label()}</button>
             </div>
         </form>
     }

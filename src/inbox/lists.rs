@@ -184,7 +184,7 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                 <input
                     type="search"
                     aria-label="Search chats"
-                    placeholder="Search chat number or messages"
+                    placeholder="Search: #12 or words"
                     prop:value=move || filter.with(|filter| filter.query.clone())
                     on:input=move |event| filter.update(|filter| filter.query = event_target_value(&event))
                 />
@@ -216,7 +216,10 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                 aria-labelledby=move || tab_id(folder.get())
             >
                 <p class="visually-hidden" role="status">
-                    {move || format!("{} chats", all_rows.with(Vec::len))}
+                    {move || match all_rows.with(Vec::len) {
+                        1 => "1 chat".to_owned(),
+                        count => format!("{count} chats"),
+                    }}
                 </p>
                 <Show when=move || visible.with(|rows| !rows.is_empty()) fallback=empty>
                     <ul class="chat-rows">

@@ -236,16 +236,11 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
                     <strong>{name}</strong>
                     {(role == Role::Admin).then(|| view! { <span class="badge">"Admin"</span> })}
                 </p>
-                <button
-                    type="button"
-                    role="switch"
-                    class="presence"
-                    class:online=move || online.get()
-                    aria-checked=move || online.get().to_string()
-                    on:click=toggle
-                >
+                // The button says the agent's status as it is, and what a click does.
+                <button type="button" class="presence" class:online=move || online.get() on:click=toggle>
                     <span class="presence-dot" aria-hidden="true"></span>
-                    "Online"
+                    <span class="presence-now">{move || if online.get() { "Online" } else { "Away" }}</span>
+                    <span class="visually-hidden">{move || if online.get() { ", go Away" } else { ", go Online" }}</span>
                 </button>
                 <span class="presence-state" aria-hidden="true">{move || if online.get() { "" } else { "Away: no new chats" }}</span>
                 <button type="button" class="button" on:click=sign_out>"Sign out"</button>

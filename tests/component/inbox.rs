@@ -133,3 +133,83 @@ async fn typing_a_slash_offers_the_canned_replies_and_enter_picks_one_then_sends
         .await;
     eventually("the box emptied once sent", || area.value().is_empty()).await;
 }
+
+/// The open chat in Mine, with its reply box, for agent `agent`.
+async fn open_mine(stage: &Stage, agent: u32) {
+    sign_in_as(stage, agent).await;
+    stage.click("#folder-mine");
+    eventually("the Mine list", || stage.text("#chat-list").contains("Chat #1")).await;
+    stage.click("#chat-list .chat-row");
+    eventually("the reply box", || stage.element.query_selector("#reply-text").unwrap().is_some()).await;
+}
+
+fn agent_messages(backend: &Backend) -> usize {
+    backend.read_untracked(|engine| {
+        let chat = engine.chat(ChatId(1)).unwrap();
+        chat.transcript.iter().filter(|event| matches!(event, handoff::Event::AgentMessage { .. })).count()
+    })
+}
+
+#[wasm_bindgen_test]
+async fn two_enter_presses_or_clicks_in_the_same_instant_send_a_reply_once() {
+    let (stage, backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    open_mine(&stage, 2).await;
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    area.set_value("Bonjour !");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    press(&area, "Enter");
+    press(&area, "Enter");
+    eventually("the reply sent", || lines(&stage).iter().any(|line| line == "Bonjour !")).await;
+    for _ in 0..5 {
+        leptos::task::tick().await;
+    }
+    assert_eq!(agent_messages(&backend), 1, "two Enter presses send once");
+
+    area.set_value("Un instant.");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    stage.click(".reply-box button[type=submit]");
+    stage.click(".reply-box button[type=submit]");
+    eventually("the second reply", || lines(&stage).iter().any(|line| line == "Un instant.")).await;
+    for _ in 0..5 {
+        leptos::task::tick().await;
+    }
+    assert_eq!(agent_messages(&backend), 2, "a double click sends once");
+}
+
+#[wasm_bindgen_test]
+async fn the_presence_button_says_away_while_away() {
+    let (stage, _backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    sign_in_as(&stage, 2).await;
+    assert_eq!(stage.text(".presence .presence-now"), "Online");
+    assert_eq!(stage.text(".presence"), "Online, go Away");
+    stage.click(".presence");
+    eventually("Away", || stage.text(".presence .presence-now") == "Away").await;
+    assert_eq!(stage.text(".presence"), "Away, go Online", "the button never reads Online while Away");
+    assert_eq!(stage.text(".presence-state"), "Away: no new chats");
+}
+
+#[wasm_bindgen_test]
+async fn the_transfer_picker_shows_who_is_away_or_signed_out_and_offers_only_the_others() {
+    let mut engine = engine_with_a_french_handoff(AssignmentMethod::Balanced);
+    // Noah Martin, Amélie's Francophone teammate, is Away; Jonas Weber signed out.
+    engine
+        .handle(Timestamp(90_000), Command::SetPresence { agent: AgentId(6), presence: handoff::Presence::Away })
+        .unwrap();
+    engine.handle(Timestamp(90_001), Command::SignOut { agent: AgentId(3) }).unwrap();
+    let (stage, backend) = mount_desk(engine);
+    open_mine(&stage, 2).await;
+    let option = |label: &str| -> Option<web_sys::HtmlOptionElement> {
+        let options = stage.element.query_selector_all(".transfer option").unwrap();
+        (0..options.length())
+            .filter_map(|index| options.item(index))
+            .map(|node| node.unchecked_into::<web_sys::HtmlOptionElement>())
+            .find(|option| option.text() == label)
+    };
+    assert!(option("Noah Martin (Away)").is_some_and(|option| option.disabled()), "Away is shown, not offered");
+    assert!(option("Jonas Weber (signed out)").is_some_and(|option| option.disabled()));
+    assert!(option("Sam Rivera (not eligible for this chat)").is_some_and(|option| option.disabled()));
+    assert!(option("Team Billing").is_some_and(|option| !option.disabled()));
+
+    backend.send(Command::SetPresence { agent: AgentId(6), presence: handoff::Presence::Online }).await.unwrap();
+    eventually("Noah offered once Online", || option("Noah Martin").is_some_and(|option| !option.disabled())).await;
+}

@@ -19,6 +19,7 @@ mod settings;
 mod editor;
 mod inbox;
 mod journal;
+mod preview;
 
 /// The app mounted in a fresh element of the test page at `path`.
 /// Dropping it cleans up the app's reactive owner, which removes the router's window listeners,
