@@ -68,7 +68,12 @@ pub fn line(event: &Event, workspace: &Workspace) -> Option<Line> {
             said(Speaker::Note, format!("Note by {}", agent(*id)), text, at)
         }
         Event::FeedbackRequested { title, request, at, .. } => {
-            said(Speaker::Ai, ai(), &format!("{title}: {request}"), at)
+            // Two sentences, as the customer reads them: "How did we do? Please rate…".
+            let joined = match title.trim_end().ends_with(['?', '!', '.', ':']) {
+                true => format!("{} {request}", title.trim_end()),
+                false => format!("{}. {request}", title.trim_end()),
+            };
+            said(Speaker::Ai, ai(), &joined, at)
         }
         Event::FeedbackGiven { rating, comment, at, .. } => match comment {
             Some(comment) => system(format!("Customer rated {rating} of 5: “{comment}”"), at),
@@ -203,6 +208,24 @@ mod tests {
         assert_eq!(line(&Event::VariableSet { chat, name: "x".into(), value: "y".into() }, &workspace), None);
         let stopped = Event::WorkflowStopped { chat, node: NodeId(3), at };
         assert_eq!(kind(&stopped), "workflow_stopped");
+        // A rating question reads as two sentences, not "How did we do?: Please rate…".
+        let asked = |title: &str| Event::FeedbackRequested {
+            chat,
+            node: NodeId(31),
+            title: title.to_owned(),
+            request: "Please rate this conversation.".to_owned(),
+            at,
+        };
+        assert_eq!(
+            line_of(&asked("How did we do?")).map(|line| line.2),
+            Some("How did we do? Please rate this conversation.".to_owned())
+        );
+        assert_eq!(
+            line_of(&asked("Your opinion")).map(|line| line.2),
+            Some("Your opinion. Please rate this conversation.".to_owned())
+        );
+        let rated = Event::FeedbackGiven { chat, rating: 4, comment: Some("Quick".to_owned()), at };
+        assert_eq!(line_of(&rated).map(|line| line.2), Some("Customer rated 4 of 5: “Quick”".to_owned()));
     }
 
     #[test]

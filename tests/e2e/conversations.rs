@@ -118,10 +118,13 @@ async fn french_journey(method: &str) {
     browser.click(".close-chat").await;
     wait_for_text(&browser, ".conversation-status", "closed by Amélie Laurent").await;
     browser.click(".rating button[aria-label='Rate 4 of 5']").await;
+    // The starter's Collect Feedback asks for an optional comment after the rating.
+    type_into(&browser, "#feedback-comment", "Très rapide").await;
+    browser.click(".feedback-comment button[type=submit]").await;
     wait_for_text(&browser, ".widget .bubbles", "Thank you for your feedback!").await;
     // The handoff's "When live agent closes chat" subtree speaks after the feedback.
     wait_for_text(&browser, ".widget .bubbles", "Thanks for contacting Acme. Have a great day!").await;
-    wait_for_text(&browser, ".transcript", "Customer rated 4 of 5").await;
+    wait_for_text(&browser, ".transcript", "Customer rated 4 of 5: “Très rapide”").await;
 
     // The next message starts a new AI session at the top level.
     customer_says(&browser, "bonjour").await;
