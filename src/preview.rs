@@ -5,7 +5,7 @@
 //! The widget shows the customer only what a customer sees (`Event::is_visible_to_customer`):
 //! never an internal note, nor assignment bookkeeping.
 
-use handoff::{AgentId, ChatId, ChatStatus, Command, Event, Language, Waiting};
+use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language, Presence, Waiting};
 use leptos::prelude::*;
 
 use crate::backend::{Backend, reset_conversations};
@@ -95,14 +95,19 @@ fn Bench(backend: Backend) -> impl IntoView {
                     <button type="button" class="button" on:click=move |_| current.set(None)>"New customer"</button>
                 </div>
                 {move || match shown.get() {
-                    Some(chat) => view! { <Widget backend=backend chat=chat/> <Timeline backend=backend chat=chat/> }.into_any(),
+                    Some(chat) => view! {
+                        <Reach backend=backend chat=chat/>
+                        <Widget backend=backend chat=chat/>
+                        <Timeline backend=backend chat=chat/>
+                    }
+                    .into_any(),
                     None => view! { <StartChat backend=backend started=started/> }.into_any(),
                 }}
             </section>
             <section class="agent-side" aria-labelledby="agent-heading">
                 <h2 id="agent-heading">"Live agent"</h2>
                 <AgentSwitcher backend=backend/>
-                <Desk backend=backend/>
+                <Desk backend=backend sign_in_form=false/>
             </section>
         </div>
         <Reset/>
@@ -364,6 +369,77 @@ fn bubble(line: Line) -> impl IntoView {
             {(!from.is_empty()).then(|| view! { <span class="from">{from}</span> })}
             <p class="text">{line.text}</p>
         </li>
+    }
+}
+
+/// Who the customer's language reaches, and whether each is Online now, with one click to sign
+/// an agent in and Online and act as them: without an Online agent, a handoff with the
+/// availability check runs its "no agent" branch.
+#[component]
+fn Reach(backend: Backend, chat: ChatId) -> impl IntoView {
+    let identity = use_identity();
+    let error = RwSignal::new(None::<String>);
+    let reach = Memo::new(move |_| {
+        backend.read(|engine| {
+            let Some(language) = engine.chat(chat).map(|found| found.language.clone()) else {
+                return (String::new(), Vec::new());
+            };
+            let name = |agent: AgentId| {
+                engine.workspace().teamspace.agent(agent).map_or_else(|| agent.to_string(), |found| found.name.clone())
+            };
+            let agents = engine
+                .agents_for_language(&language)
+                .into_iter()
+                .map(|(agent, availability)| (agent, name(agent), availability))
+                .collect::<Vec<_>>();
+            (language_name(&language), agents)
+        })
+    });
+    let bring_online = move |agent: AgentId, availability: Availability| {
+        let command = match availability {
+            Availability::SignedOut => Command::SignIn { agent },
+            _ => Command::SetPresence { agent, presence: Presence::Online },
+        };
+        backend.dispatch(command, error, move || identity.agent.set(Some(agent)));
+    };
+    view! {
+        <section class="reach" aria-labelledby="reach-heading">
+            <h3 id="reach-heading">{move || format!("Live agents for {}", reach.with(|(language, _)| language.clone()))}</h3>
+            <p class="field-hint">
+                {move || {
+                    let online = reach.with(|(_, agents)| agents.iter().filter(|(_, _, now)| *now == Availability::Online).count());
+                    match online {
+                        0 => "Nobody is Online for this language: a handoff that checks availability takes its “no agent” branch.".to_owned(),
+                        1 => "1 is Online.".to_owned(),
+                        count => format!("{count} are Online."),
+                    }
+                }}
+            </p>
+            <ul>
+                {move || reach.get().1.into_iter().map(|(agent, name, availability)| {
+                    let state = match availability {
+                        Availability::Online => "Online",
+                        Availability::Away => "Away",
+                        Availability::SignedOut => "signed out",
+                    };
+                    view! {
+                        <li>
+                            <span>{format!("{name}: {state}")}</span>
+                            {(availability != Availability::Online).then(|| view! {
+                                " "
+                                <button type="button" class="button" on:click=move |_| bring_online(agent, availability)>
+                                    {match availability {
+                                        Availability::SignedOut => format!("Sign in {name} and go Online"),
+                                        _ => format!("Put {name} Online"),
+                                    }}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </section>
     }
 }
 

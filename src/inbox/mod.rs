@@ -134,13 +134,18 @@ pub fn InboxPage() -> impl IntoView {
     }
 }
 
-/// The desk for whoever this tab is signed in as, or the sign-in form.
+/// The desk for whoever this tab is signed in as, or the sign-in form; without it (the
+/// preview, whose "Acting as" signs agents in) a line saying where to choose one.
 #[component]
-pub fn Desk(backend: Backend) -> impl IntoView {
+pub fn Desk(backend: Backend, #[prop(default = true)] sign_in_form: bool) -> impl IntoView {
     let agent = Memo::new(move |_| signed_in(backend));
     move || match agent.get() {
         Some(agent) => view! { <SignedIn backend=backend agent=agent/> }.into_any(),
-        None => view! { <SignIn backend=backend/> }.into_any(),
+        None if sign_in_form => view! { <SignIn backend=backend/> }.into_any(),
+        None => view! {
+            <p class="card desk-nobody">"Choose who you act as above: that live agent is signed in and Online."</p>
+        }
+        .into_any(),
     }
 }
 

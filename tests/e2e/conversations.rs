@@ -314,3 +314,35 @@ async fn the_conversation_can_be_worked_with_the_keyboard_alone() {
     wait_for_text(&browser, ".conversation-status", "closed by Amélie Laurent").await;
     browser.close().await;
 }
+
+/// A designer's first run: nobody is signed in; beside the customer the preview says nobody is
+/// Online for French, one click signs Amélie in, Online, as the agent of the desk, and the
+/// customer's first request for a person reaches her.
+#[tokio::test]
+async fn the_first_preview_reaches_a_live_agent_with_one_click() {
+    let browser = Browser::open(1280).await;
+    browser.visit("/preview").await;
+    browser.expect_page("/preview", "Preview").await;
+    wait_for_text(&browser, ".agent-side", "Choose who you act as above").await;
+    choose(&browser, "#customer-language", "fr").await;
+    browser.click(".start-chat button[type=submit]").await;
+    wait_for_text(&browser, ".widget .bubbles", GREETING).await;
+    wait_for_text(&browser, ".reach", "Live agents for French").await;
+    wait_for_text(&browser, ".reach", "Nobody is Online for this language").await;
+    wait_for_text(&browser, ".reach", "Amélie Laurent: signed out").await;
+
+    let button = "//button[normalize-space()='Sign in Amélie Laurent and go Online']";
+    let button = browser.client.wait().for_element(Locator::XPath(button)).await.expect("the one-click sign-in");
+    browser.centre(&button).await;
+    button.click().await.expect("click");
+    wait_for_text(&browser, ".reach", "Amélie Laurent: Online").await;
+    wait_for_text(&browser, ".agent-bar", "Amélie Laurent").await;
+
+    customer_says(&browser, "Je voudrais parler à un humain").await;
+    wait_for_text(&browser, ".widget .bubbles", "Connecting you to a live agent…").await;
+    wait_for_text(&browser, ".conversation-status", "open, yours").await;
+    agent_sends(&browser, "Bonjour, ici Amélie.").await;
+    wait_for_text(&browser, ".widget .bubbles", "Bonjour, ici Amélie.").await;
+    browser.assert_accessible("/preview after a first run at 1280 px").await;
+    browser.close().await;
+}

@@ -124,3 +124,55 @@ impl Engine {
         Some((language.clone(), default_members))
     }
 }
+
+/// Whether a live agent can take chats now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    Online,
+    Away,
+    SignedOut,
+}
+
+impl Engine {
+    /// The live agents some Human Handoff of the workflow could give a chat in `language` to,
+    /// in the teamspace's order, with whether each is Online now: who a customer in that
+    /// language could reach (the preview shows it beside the customer).
+    pub fn agents_for_language(&self, language: &Language) -> Vec<(AgentId, Availability)> {
+        let handoffs: Vec<NodeId> = self
+            .workspace()
+            .ai_agent
+            .workflow
+            .entries()
+            .iter()
+            .filter_map(|entry| match entry.node {
+                crate::workflow::NodeRef::Action(action)
+                    if matches!(action.kind, crate::workflow::ActionKind::HumanHandoff(_)) =>
+                {
+                    Some(action.id)
+                }
+                _ => None,
+            })
+            .collect();
+        let pools: Vec<_> = handoffs
+            .into_iter()
+            .filter_map(|node| self.pool(&Eligibility::Handoff { node, language: language.clone() }))
+            .collect();
+        self.workspace()
+            .teamspace
+            .agents
+            .iter()
+            .filter_map(|agent| {
+                let slot = self.slot_of(agent.id)?;
+                pools.iter().any(|pool| pool.contains(slot)).then_some(())?;
+                let state = &self.state().agents[slot];
+                let availability = match (state.signed_in, state.presence) {
+                    (false, _) => Availability::SignedOut,
+                    (true, Presence::Away) => Availability::Away,
+                    (true, Presence::Online) => Availability::Online,
+                };
+                Some((agent.id, availability))
+            })
+            .collect()
+    }
+}

@@ -101,3 +101,33 @@ fn who_would_get_a_chat_handed_off_now_is_explained_per_language_without_a_chat(
     assert_eq!(engine.explain_handoff(handoff::NodeId(9999), &handoff::Language::new("en")), None, "not a handoff");
     assert!(engine.state().chats.is_empty(), "explaining creates no chat");
 }
+
+/// Who a customer in a language could reach: the agents of the language's handoff lists, with
+/// whether each is Online now.
+#[test]
+fn the_agents_a_language_reaches_and_whether_they_are_online() {
+    use handoff::{AgentId, Availability, Engine, Language, starter_workspace};
+    let mut engine = Engine::new(starter_workspace(), 1);
+    let french = Language::new("fr");
+    // The starter sends French chats to the Francophone team: Amélie Laurent and Noah Martin.
+    assert_eq!(
+        engine.agents_for_language(&french),
+        [(AgentId(2), Availability::SignedOut), (AgentId(6), Availability::SignedOut)]
+    );
+    engine.handle(handoff::Timestamp(1), handoff::Command::SignIn { agent: AgentId(2) }).unwrap();
+    engine.handle(handoff::Timestamp(2), handoff::Command::SignIn { agent: AgentId(6) }).unwrap();
+    engine
+        .handle(
+            handoff::Timestamp(3),
+            handoff::Command::SetPresence { agent: AgentId(6), presence: handoff::Presence::Away },
+        )
+        .unwrap();
+    assert_eq!(
+        engine.agents_for_language(&french),
+        [(AgentId(2), Availability::Online), (AgentId(6), Availability::Away)]
+    );
+    // English goes to Billing and Technical.
+    let english: Vec<AgentId> =
+        engine.agents_for_language(&Language::new("en")).into_iter().map(|(agent, _)| agent).collect();
+    assert_eq!(english, [AgentId(1), AgentId(2), AgentId(3), AgentId(4), AgentId(5)]);
+}
