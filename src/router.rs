@@ -34,10 +34,11 @@ impl Location {
     }
 }
 
-/// A path without a trailing slash (except the root's), so `/editor/` shows the editor.
+/// A path without a trailing slash (except the root's), so `/editor/` shows the editor; a
+/// static host's `/index.html` is the home page.
 fn clean(path: &str) -> String {
     match path.trim_end_matches('/') {
-        "" => "/".to_owned(),
+        "" | "/index.html" => "/".to_owned(),
         trimmed => trimmed.to_owned(),
     }
 }
@@ -90,5 +91,6 @@ mod tests {
         assert_eq!(clean("/"), "/");
         assert_eq!(clean(""), "/");
         assert_eq!(clean("/no/such/page"), "/no/such/page");
+        assert_eq!(clean("/index.html"), "/", "a static host's index is the home page");
     }
 }

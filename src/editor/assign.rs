@@ -329,6 +329,15 @@ pub(crate) fn verdict_words(verdict: &Verdict) -> String {
     }
 }
 
+/// A verdict of the what-if, which supposes rather than says what is.
+fn what_if_words(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Eligible => "would be eligible".to_owned(),
+        Verdict::Away => "supposed Away".to_owned(),
+        other => verdict_words(other),
+    }
+}
+
 /// Per language, each live agent's verdict for a chat handed off here now, from the engine's
 /// explanations. Until the live backend exists, "now" is every agent signed in and Online with
 /// no open chats, except those the admin marks Away here.
@@ -374,6 +383,27 @@ fn who_would_get(node: NodeId) -> impl IntoView {
     };
     let voluntary =
         move || store.with(|workspace| workspace.teamspace.assignment.method == handoff::AssignmentMethod::Voluntary);
+    // Who really is Online now, in this browser's conversations, apart from the what-if.
+    let conversations = use_context::<crate::backend::Conversations>();
+    let online_now = move || {
+        let backend = conversations.as_ref().and_then(|conversations| conversations.backend())?;
+        Some(backend.read(|engine| {
+            let names: Vec<String> = engine
+                .workspace()
+                .teamspace
+                .agents
+                .iter()
+                .filter(|agent| {
+                    engine.agent(agent.id).is_some_and(|state| state.signed_in && state.presence == Presence::Online)
+                })
+                .map(|agent| agent.name.clone())
+                .collect();
+            match names.is_empty() {
+                true => "Online now: nobody (live agents sign in from the Inbox or the Preview).".to_owned(),
+                false => format!("Online now: {}.", names.join(", ")),
+            }
+        }))
+    };
     view! {
         <details class="who-would-get" on:toggle=move |event: leptos::ev::Event| open.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())>
             <summary>"Who would get this chat?"</summary>
@@ -381,11 +411,12 @@ fn who_would_get(node: NodeId) -> impl IntoView {
                 {text(move || if voluntary() {
                     "Chat Assignment is Voluntary: nobody is assigned automatically; the eligible agents see the chat and may claim it."
                 } else {
-                    "“Eligible now” agents could be assigned the chat by the teamspace's Chat Assignment method."
+                    "Agents who “would be eligible” could be assigned the chat by the teamspace's Chat Assignment method."
                 }.to_owned())}
             </p>
+            <p class="online-now">{text(move || online_now().unwrap_or_default())}</p>
             <fieldset class="presence-what-if">
-                <legend>"Online now (untick to mark Away)"</legend>
+                <legend>"What if… every live agent were signed in with no open chats? Untick one to suppose them Away."</legend>
                 {dynamic(move || agents().into_iter().map(|(agent, name)| check_box(
                     name,
                     None,
@@ -401,11 +432,11 @@ fn who_would_get(node: NodeId) -> impl IntoView {
                     let eligible = verdicts.iter().filter(|agent| agent.verdict == Verdict::Eligible).count();
                     view! {
                         <section class="verdict-language" data-language=language.0.clone()>
-                            <h3>{outline::language_name(&language)} ": " {format!("{eligible} eligible now")}</h3>
+                            <h3>{outline::language_name(&language)} ": " {format!("{eligible} would be eligible")}</h3>
                             <ul>
                                 {verdicts.into_iter().map(|agent| view! {
                                     <li class:eligible=agent.verdict == Verdict::Eligible>
-                                        {agent.name} " — " {verdict_words(&agent.verdict)}
+                                        {agent.name} " — " {what_if_words(&agent.verdict)}
                                     </li>
                                 }).collect_view()}
                             </ul>

@@ -132,6 +132,8 @@ fn file_tools() -> impl IntoView {
             let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                 Ok(text) => text.as_string().unwrap_or_default(),
                 Err(_) => {
+                    // One message at a time: an earlier "Imported …" goes.
+                    editor.say(String::new());
                     import_error.set(Some(format!("{name} could not be read. Nothing was changed.")));
                     return;
                 }
@@ -144,11 +146,17 @@ fn file_tools() -> impl IntoView {
                     editor.selected.set(None);
                     editor.say(format!("Imported {name}. Undo (Ctrl+Z) brings back the workspace it replaced."));
                 }
-                Err(error) => import_error.set(Some(format!("{name} was not imported: {error}. Nothing was changed."))),
+                Err(error) => {
+                    editor.say(String::new());
+                    import_error.set(Some(format!("{name} was not imported: {error}. Nothing was changed.")));
+                }
             }
         });
     };
+    // Emptying the workflow takes every node: it asks first.
+    let asking = RwSignal::new(false);
     let start_empty = move |_| {
+        asking.set(false);
         store.edit(|workspace| workspace.ai_agent.workflow = empty_workflow());
         editor.collapsed.set(HashSet::new());
         editor.selected.set(Some(RowKey::Node(NodeId(1))));
@@ -169,10 +177,24 @@ fn file_tools() -> impl IntoView {
                     on:change=import
                 />
             </label>
-            <button type="button" class="button" on:click=on_click(start_empty)>
+            <button type="button" class="button" aria-expanded=move || asking.get().to_string() on:click=move |_| asking.set(true)>
                 "Empty workflow"
             </button>
         </div>
+        <Show when=move || asking.get()>
+            <div class="confirm" role="group" aria-label="Empty the workflow">
+                <p>
+                    {text(move || {
+                        let count = store.with(|workspace| workspace.ai_agent.workflow.entries().len());
+                        format!("Start from an empty workflow? Its {count} nodes go, leaving Chat Started and Chat Closed by Live Agent. Undo (Ctrl+Z) brings them back.")
+                    })}
+                </p>
+                <div class="confirm-actions">
+                    <button type="button" class="button danger" on:click=on_click(start_empty)>"Empty the workflow"</button>
+                    <button type="button" class="button" on:click=move |_| asking.set(false)>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
         <p id="import-error" class="field-error" role="alert">
             {text(move || import_error.get().unwrap_or_default())}
         </p>

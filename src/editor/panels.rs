@@ -223,14 +223,22 @@ const FEEDBACK_FIELDS: [Field<Action>; 4] = [
     },
 ];
 
-/// A labelled checkbox, with a hint after its label when there is one.
+/// A labelled checkbox, with a hint after its label when there is one. The hint describes the
+/// box (`aria-describedby`) rather than being part of its name, so the name reads "Enabled",
+/// not "EnabledA disabled action is skipped.".
 pub fn check_box(label: String, hint: Option<String>, checked: Flag, change: OnChange) -> AnyView {
+    static HINTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let hint_id =
+        hint.as_ref().map(|_| format!("check-hint-{}", HINTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
     view! {
-        <label class="check-field">
-            <input type="checkbox" prop:checked=checked on:change=change/>
-            <span>{label}</span>
-            {hint.map(|hint| view! { <span class="field-hint">{hint}</span> })}
-        </label>
+        <div class="check-field">
+            <label>
+                <input type="checkbox" prop:checked=checked on:change=change aria-describedby=hint_id.clone()/>
+                " "
+                <span>{label}</span>
+            </label>
+            {hint.map(|hint| view! { <span class="field-hint" id=hint_id>{hint}</span> })}
+        </div>
     }
     .into_any()
 }

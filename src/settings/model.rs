@@ -9,6 +9,8 @@ use handoff::teamspace_edit::{
 };
 use handoff::{AgentId, Language, Referent, SettingsError, TeamId, Workspace, usages};
 
+use crate::editor::outline::language_name;
+
 /// A keyed list of the page.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum List {
@@ -234,24 +236,26 @@ fn places_listing(workspace: &Workspace, referent: Referent) -> Vec<String> {
         .map(|usage| {
             let list = match &usage.language {
                 None => "the default list".to_owned(),
-                Some(language) => format!("the list for {language}"),
+                Some(language) => format!("the list for {}", language_name(language)),
             };
-            format!("{}: {list} ({})", describe_node(workspace, usage.node), usage.path)
+            // Written for people: the node by its place in the tree, not its JSON path.
+            format!("{}: {list}", describe_node(workspace, usage.node))
         })
         .collect()
 }
 
 /// Where the workflow uses a language, one line a place, in words.
 fn places_using(workspace: &Workspace, language: &Language) -> Vec<String> {
+    let name = language_name(language);
     language_usages(workspace, language)
         .into_iter()
         .map(|usage| {
             let how = match usage.how {
-                LanguageUse::OwnList => format!("its own list for {language}"),
-                LanguageUse::DefaultRow => format!("its row for {language}, set to “Use default”"),
-                LanguageUse::Condition => format!("the condition “the chat's language is {language}”"),
+                LanguageUse::OwnList => format!("its own list for {name}"),
+                LanguageUse::DefaultRow => format!("its row for {name}, set to “Use default”"),
+                LanguageUse::Condition => format!("the condition “the chat's language is {name}”"),
             };
-            format!("{}: {how} ({})", describe_node(workspace, usage.node), usage.path)
+            format!("{}: {how}", describe_node(workspace, usage.node))
         })
         .collect()
 }

@@ -127,7 +127,13 @@ async fn choosing_a_team_for_french_updates_the_tree_and_who_would_get_the_chat(
     details.unchecked_ref::<web_sys::HtmlDetailsElement>().set_open(true);
     eventually("the French verdicts", || present(&stage, ".verdict-language[data-language='fr']")).await;
     let french_verdicts = stage.text(".verdict-language[data-language='fr']");
-    assert!(french_verdicts.contains("Jonas Weber — eligible now"), "{french_verdicts}");
+    assert!(french_verdicts.contains("Jonas Weber — would be eligible"), "{french_verdicts}");
+    // The what-if says it is one, and never calls its supposition "Online now".
+    let legend = stage.text(".presence-what-if legend");
+    assert!(legend.starts_with("What if…"), "{legend}");
+    assert!(!stage.text("details.who-would-get").contains("eligible now"));
+    // What is real is said apart: nobody has signed in to this browser's conversations.
+    eventually("who is Online now", || stage.text(".online-now").starts_with("Online now: nobody")).await;
     assert!(french_verdicts.contains("Priya Shah — not in the French (fr) list"), "{french_verdicts}");
 
     // Marking Jonas Away takes him out at once.
@@ -140,7 +146,7 @@ async fn choosing_a_team_for_french_updates_the_tree_and_who_would_get_the_chat(
         .unchecked_into::<web_sys::HtmlElement>();
     jonas.click();
     eventually("Jonas to be Away", || {
-        stage.text(".verdict-language[data-language='fr']").contains("Jonas Weber — Away")
+        stage.text(".verdict-language[data-language='fr']").contains("Jonas Weber — supposed Away")
     })
     .await;
     drop(stage);
@@ -379,13 +385,28 @@ async fn committing_one_field_keeps_the_fields_beside_it_where_they_are() {
     // Ticking a team keeps the ticked box itself in the page.
     stage.click("#row-11");
     eventually("the handoff panel", || present(&stage, "#handoff-11-default")).await;
-    let technical = stage.find("#handoff-11-default fieldset:first-of-type label:nth-of-type(2) input");
+    let technical = stage.find("#handoff-11-default fieldset:first-of-type .check-field:nth-of-type(2) input");
     technical.unchecked_ref::<web_sys::HtmlElement>().click();
     eventually("Technical off the default list", || {
         stage.text("#handoff-11-default .picker-summary") == "Specific teams: Billing"
     })
     .await;
     assert!(technical.is_connected(), "the box just ticked is still the one in the page");
+    drop(stage);
+    store_workspace(None);
+}
+
+/// A checkbox's name is its label alone; its hint describes it: "Billing", described by
+/// "3 members", not "Billing3 members".
+#[wasm_bindgen_test]
+async fn a_checkbox_is_named_by_its_label_and_described_by_its_hint() {
+    let stage = editor_with_handoff_selected(None).await;
+    let billing = stage.find("#handoff-11-default fieldset:first-of-type .check-field:nth-of-type(1)");
+    let label = billing.query_selector("label").unwrap().unwrap().text_content().unwrap_or_default();
+    assert_eq!(label.trim(), "Billing");
+    let input = billing.query_selector("input").unwrap().unwrap();
+    let hint = input.get_attribute("aria-describedby").expect("described by its hint");
+    assert_eq!(stage.text(&format!("#{hint}")), "3 members");
     drop(stage);
     store_workspace(None);
 }

@@ -112,6 +112,13 @@ async fn menu_button_unfolds_the_navigation_and_choosing_a_page_folds_it() {
 }
 
 #[wasm_bindgen_test]
+async fn a_static_hosts_index_html_is_the_home_page() {
+    let stage = Stage::mount_app_at("/index.html");
+    tick().await;
+    assert_eq!(stage.text("main h1"), "Handoff Studio");
+}
+
+#[wasm_bindgen_test]
 async fn an_unknown_address_shows_the_not_found_page_with_a_way_home() {
     let stage = Stage::mount_app_at("/no/such/page");
     tick().await;

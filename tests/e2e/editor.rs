@@ -66,6 +66,10 @@ async fn open_empty_editor(width: u32) -> Browser {
     browser.visit("/editor").await;
     browser.expect_page("/editor", "Workflow editor").await;
     browser.click(".file-tools button").await;
+    // Emptying the workflow asks first, and says what undo brings back.
+    let question = browser.text(".confirm[aria-label='Empty the workflow']").await;
+    assert!(question.contains("Undo (Ctrl+Z) brings them back"), "{question}");
+    browser.click(".confirm[aria-label='Empty the workflow'] .danger").await;
     wait_for_outline(&browser, "the empty workflow", &["row-1:1", "row-2:1"]).await;
     browser
 }
@@ -96,12 +100,12 @@ async fn a_handoff_by_language_built_by_clicks_exports_reloads_and_survives_a_br
     handoff_button.expect("Human Handoff is offered").click().await.expect("click");
     wait_for_text(&browser, "#panel-heading", "Human Handoff").await;
     browser.click("input[name='handoff-4-assign'][value='specific']").await;
-    browser.click("#handoff-4-default fieldset:first-of-type label:nth-of-type(1) input").await;
-    browser.click("#handoff-4-default fieldset:first-of-type label:nth-of-type(2) input").await;
+    browser.click("#handoff-4-default fieldset:first-of-type .check-field:nth-of-type(1) input").await;
+    browser.click("#handoff-4-default fieldset:first-of-type .check-field:nth-of-type(2) input").await;
     wait_for_text(&browser, "#handoff-4-default .picker-summary", "Specific teams: Billing, Technical").await;
     browser.click(".by-language input[type=checkbox]").await;
     browser.click(".language-row[data-language='fr'] input[value='own']").await;
-    browser.click("#handoff-4-fr fieldset:first-of-type label:nth-of-type(3) input").await;
+    browser.click("#handoff-4-fr fieldset:first-of-type .check-field:nth-of-type(3) input").await;
     wait_for_text(&browser, "#handoff-4-fr .picker-summary", "Specific teams: Francophone").await;
     wait_for_text(&browser, "#row-4", "Specific teams: Billing, Technical · by language · availability check").await;
 
