@@ -200,7 +200,10 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
             })
         })
     };
-    let text = RwSignal::new(String::new());
+    // The customer's draft for this chat, kept across reloads until it is sent.
+    let draft = crate::storage::drafts::customer(chat);
+    let text = RwSignal::new(crate::storage::drafts::read(&draft));
+    Effect::new(move |_| text.with(|typed| crate::storage::drafts::write(&draft, typed)));
     let error = RwSignal::new(None::<String>);
     // One message, or one rating, on its way at a time: a double click sends once.
     let sending = RwSignal::new(false);

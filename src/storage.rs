@@ -56,3 +56,44 @@ pub mod tab {
         }
     }
 }
+
+/// Unsent text, per box: kept in `localStorage`, so a reload or a closed tab loses no typing.
+/// A draft that cannot be stored costs only the draft: the box itself keeps working.
+pub mod drafts {
+    fn key(owner: &str, chat: handoff::ChatId) -> String {
+        format!("handoff-studio/draft/{owner}/chat-{}", chat.0)
+    }
+
+    /// The agent's reply box for a chat.
+    pub fn agent(agent: handoff::AgentId, chat: handoff::ChatId) -> String {
+        key(&format!("agent-{}", agent.0), chat)
+    }
+
+    /// The customer's box in the preview's widget.
+    pub fn customer(chat: handoff::ChatId) -> String {
+        key("customer", chat)
+    }
+
+    pub fn read(key: &str) -> String {
+        super::read(key).ok().flatten().unwrap_or_default()
+    }
+
+    /// Forgets every draft, when the conversations they belong to are deleted.
+    pub fn forget_all() {
+        let Ok(storage) = super::local_storage() else { return };
+        let count = storage.length().unwrap_or(0);
+        let keys: Vec<String> = (0..count).filter_map(|index| storage.key(index).ok().flatten()).collect();
+        for key in keys.iter().filter(|key| key.starts_with("handoff-studio/draft/")) {
+            let _ = storage.remove_item(key);
+        }
+    }
+
+    /// Keeps `text`, or forgets the draft when it is empty.
+    pub fn write(key: &str, text: &str) {
+        let Ok(storage) = super::local_storage() else { return };
+        let _ = match text.is_empty() {
+            true => storage.remove_item(key),
+            false => storage.set_item(key, text),
+        };
+    }
+}

@@ -215,6 +215,8 @@ fn database_name() -> String {
 /// empty database and reload; the old database is deleted once no tab holds it open.
 pub fn reset_conversations() {
     let old = database_name();
+    // Chat numbers start again: a draft of a deleted chat must not appear in a new one.
+    crate::storage::drafts::forget_all();
     if crate::storage::write(GENERATION_KEY, &(generation() + 1).to_string()).is_ok()
         && let Some(factory) = window().indexed_db().ok().flatten()
     {

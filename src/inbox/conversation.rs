@@ -234,7 +234,10 @@ fn ReplyBox(
     standing: Memo<Option<Standing>>,
     outcome: Outcome,
 ) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    // The draft typed for this chat, kept across reloads until it is sent.
+    let draft = crate::storage::drafts::agent(agent, chat);
+    let text = RwSignal::new(crate::storage::drafts::read(&draft));
+    Effect::new(move |_| text.with(|typed| crate::storage::drafts::write(&draft, typed)));
     let note = RwSignal::new(false);
     let picked = RwSignal::new(0_usize);
     // A send of this box on its way: the next waits for it, so nothing is sent twice.

@@ -204,6 +204,9 @@ async fn a_reload_in_the_middle_of_a_livechat_loses_nothing() {
     type_into(&browser, "#widget-text", "Merci !").await;
     browser.click(".widget-input button[type=submit]").await;
     wait_for_text(&browser, ".transcript", "Merci !").await;
+    // Drafts typed but not sent, in both boxes.
+    type_into(&browser, "#reply-text", "Votre commande part demain").await;
+    type_into(&browser, "#widget-text", "Et la facture ?").await;
 
     browser.client.refresh().await.expect("the reload");
     wait_for_text(&browser, ".agent-bar", "Amélie Laurent").await;
@@ -212,6 +215,24 @@ async fn a_reload_in_the_middle_of_a_livechat_loses_nothing() {
         wait_for_text(&browser, ".transcript", line).await;
         wait_for_text(&browser, ".widget .bubbles", line).await;
     }
+    let value = |css: &'static str| {
+        let script = format!("return document.querySelector('{css}').value;");
+        let client = browser.client.clone();
+        async move {
+            client.execute(&script, Vec::new()).await.expect("the box's text").as_str().unwrap_or_default().to_owned()
+        }
+    };
+    assert_eq!(value("#reply-text").await, "Votre commande part demain", "the agent's draft survives the reload");
+    assert_eq!(value("#widget-text").await, "Et la facture ?", "the customer's draft survives the reload");
+    browser.click(".widget-input button[type=submit]").await;
+    wait_for_text(&browser, ".transcript", "Et la facture ?").await;
+    browser.click(".reply-box button[type=submit]").await;
+    wait_for_text(&browser, ".widget .bubbles", "Votre commande part demain").await;
+    eventually("the sent drafts forgotten", || async {
+        let left = value("#reply-text").await + &value("#widget-text").await;
+        (left.is_empty(), left)
+    })
+    .await;
     agent_sends(&browser, "C'est réglé.").await;
     wait_for_text(&browser, ".widget .bubbles", "C'est réglé.").await;
     browser.close().await;
