@@ -152,6 +152,9 @@ pub fn node_toolbar() -> impl IntoView {
     };
     let removable =
         move || node().is_some_and(|node| !store.with(|workspace| is_fixed(&workspace.ai_agent.workflow, node)));
+    // Move up on the first of its siblings, or Move down on the last, would do nothing.
+    let shiftable =
+        move || node().and_then(|node| store.with(|workspace| edit::can_shift(&workspace.ai_agent.workflow, node)));
     let toggle = move |which| menu.update(|open| *open = if *open == Some(which) { None } else { Some(which) });
     let expanded = move |which| text(move || (menu.get() == Some(which)).to_string());
     let acts = move |act: fn(Edits, NodeId)| {
@@ -183,7 +186,7 @@ pub fn node_toolbar() -> impl IntoView {
             "Alt+ArrowUp",
             "button",
             None,
-            flag(move || node().is_none()),
+            flag(move || !shiftable().is_some_and(|(up, _)| up)),
             acts(|edits, node| edits.shift(node, -1)),
         ),
         toolbar_button(
@@ -191,7 +194,7 @@ pub fn node_toolbar() -> impl IntoView {
             "Alt+ArrowDown",
             "button",
             None,
-            flag(move || node().is_none()),
+            flag(move || !shiftable().is_some_and(|(_, down)| down)),
             acts(|edits, node| edits.shift(node, 1)),
         ),
         toolbar_button(

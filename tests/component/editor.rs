@@ -410,3 +410,25 @@ async fn a_checkbox_is_named_by_its_label_and_described_by_its_hint() {
     drop(stage);
     store_workspace(None);
 }
+
+/// Move up is not offered on the first node of its list, Move down not on the last.
+#[wasm_bindgen_test]
+async fn move_up_and_down_are_offered_only_where_they_move_the_node() {
+    let stage = editor_with_handoff_selected(None).await;
+    let button = |label: &str| -> web_sys::HtmlButtonElement {
+        let buttons = stage.element.query_selector_all(".node-toolbar button").unwrap();
+        (0..buttons.length())
+            .filter_map(|index| buttons.item(index))
+            .map(|node| node.unchecked_into::<web_sys::HtmlButtonElement>())
+            .find(|button| button.text_content().unwrap_or_default().trim().starts_with(label))
+            .expect("the toolbar button")
+    };
+    // The handoff is alone under its trigger: neither moves it.
+    assert!(button("Move up").disabled() && button("Move down").disabled());
+    stage.click("#row-1");
+    eventually("Chat Started selected", || stage.text("#panel-heading").contains("Chat Started")).await;
+    assert!(button("Move up").disabled(), "the first node cannot move up");
+    assert!(!button("Move down").disabled());
+    drop(stage);
+    store_workspace(None);
+}

@@ -476,6 +476,13 @@ pub fn place_of(workflow: &Workflow, node: NodeId) -> Result<(Place, usize), Edi
     })
 }
 
+/// Whether the node has a sibling before it and one after it: whether Move up and Move down
+/// can do anything. `None` for a node the workflow does not have.
+pub fn can_shift(workflow: &Workflow, node: NodeId) -> Option<(bool, bool)> {
+    let (place, index) = place_of(workflow, node).ok()?;
+    Some((index > 0, index + 1 < len(workflow, place)))
+}
+
 fn peek(workflow: &Workflow, place: Place, index: usize) -> Removed {
     match locate(workflow, place).expect("the place of an existing node") {
         List::Triggers(triggers) => Removed::Trigger(triggers[index].clone()),

@@ -231,3 +231,19 @@ fn a_new_if_else_asks_about_the_ai_agents_default_language() {
     assert!(handoff::edit::is_fixed(&workspace.ai_agent.workflow, NodeId(1)), "Chat Started");
     assert!(!handoff::edit::is_fixed(&workspace.ai_agent.workflow, NodeId(40)), "Fallback");
 }
+
+/// Move up is offered on every node but the first of its siblings, Move down on every node but
+/// the last.
+#[test]
+fn a_node_can_shift_up_unless_first_and_down_unless_last() {
+    use handoff::NodeId;
+    use handoff::edit::can_shift;
+    let workflow = handoff::starter_workspace().ai_agent.workflow;
+    // The top-level triggers: Chat Started (1) first, Fallback (40) last.
+    assert_eq!(can_shift(&workflow, NodeId(1)), Some((false, true)));
+    assert_eq!(can_shift(&workflow, NodeId(10)), Some((true, true)));
+    assert_eq!(can_shift(&workflow, NodeId(40)), Some((true, false)));
+    // The handoff is alone under its trigger.
+    assert_eq!(can_shift(&workflow, NodeId(11)), Some((false, false)));
+    assert_eq!(can_shift(&workflow, NodeId(999)), None);
+}
