@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use super::boxed::{dynamic, flag, on_change, show, text};
 use super::outline;
 use super::panels::{check_box, text_field, update_action};
+use crate::backend::Opening;
 use crate::workspace_store::use_workspace_store;
 
 /// "Assign chat": all users, or specific users and teams, optionally per language.
@@ -50,24 +51,35 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
         on_change.run(Assign::SpecificUsersOrTeams { targets: targets.get_untracked(), by_language: rows })
     };
     let name = format!("{id}-assign");
+    // Each choice is named by its label alone and described by its hint, so that the two never
+    // run together ("All users in the teamspaceEvery live agent…").
+    let (all_hint, specific_hint) = (format!("{id}-all-users-hint"), format!("{id}-specific-hint"));
     view! {
         <fieldset class="choice assign">
             <legend>"Assign chat"</legend>
-            <label>
-                <input type="radio" name=name.clone() value="all_users" prop:checked=flag(move || !specific())
-                    on:change=self::on_change(move |_| on_change.run(Assign::AllUsers))/>
-                "All users in the teamspace"
-                <span class="field-hint">"Every live agent of the teamspace sees the pending chat."</span>
-                {dynamic(move || clears().map(|text| view! { <span class="field-hint warning">{text}</span> }).into_any())}
-            </label>
-            <label>
-                <input type="radio" name=name value="specific" prop:checked=flag(specific)
-                    on:change=self::on_change(move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None }))/>
-                "Specific users or teams"
-                <span class="field-hint">
+            <div class="choice-option">
+                <label>
+                    <input type="radio" name=name.clone() value="all_users" prop:checked=flag(move || !specific())
+                        aria-describedby=all_hint.clone()
+                        on:change=self::on_change(move |_| on_change.run(Assign::AllUsers))/>
+                    " All users in the teamspace"
+                </label>
+                <span class="field-hint" id=all_hint>
+                    "Every live agent of the teamspace sees the pending chat. "
+                    {text(move || clears().unwrap_or_default())}
+                </span>
+            </div>
+            <div class="choice-option">
+                <label>
+                    <input type="radio" name=name value="specific" prop:checked=flag(specific)
+                        aria-describedby=specific_hint.clone()
+                        on:change=self::on_change(move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None }))/>
+                    " Specific users or teams"
+                </label>
+                <span class="field-hint" id=specific_hint>
                     {text(move || if specific() { "Only the users and the members of the teams chosen below see it." } else { "Starts with nobody chosen: pick users or teams next." }.to_owned())}
                 </span>
-            </label>
+            </div>
         </fieldset>
         {show(flag(specific), dynamic(move || {
             let id = id.clone();
@@ -148,18 +160,24 @@ fn language_row(
     view! {
         <fieldset class="choice language-row" data-language=code>
             <legend>{title.clone()}</legend>
-            <label>
-                <input type="radio" name=name.clone() value="default" prop:checked=flag(move || matches!(row.get(), Some(LanguageTargets::Default)))
-                    on:change=on_change(move |_| set_default(LanguageTargets::Default))/>
-                "Use default"
-                {dynamic(move || matches!(row.get(), Some(LanguageTargets::Own(targets)) if !targets.is_empty()).then(|| view! {
-                    <span class="field-hint warning">"Choosing this clears its own list (Undo brings it back)."</span>
-                }).into_any())}
-            </label>
+            <div class="choice-option">
+                <label>
+                    <input type="radio" name=name.clone() value="default" prop:checked=flag(move || matches!(row.get(), Some(LanguageTargets::Default)))
+                        aria-describedby=format!("{name}-default-hint")
+                        on:change=on_change(move |_| set_default(LanguageTargets::Default))/>
+                    " Use default"
+                </label>
+                <span class="field-hint warning" id=format!("{name}-default-hint")>
+                    {text(move || match row.get() {
+                        Some(LanguageTargets::Own(targets)) if !targets.is_empty() => "Choosing this clears its own list (Undo brings it back).",
+                        _ => "",
+                    }.to_owned())}
+                </span>
+            </div>
             <label>
                 <input type="radio" name=name.clone() value="own" prop:checked=flag(own)
                     on:change=on_change(move |_| set_own(LanguageTargets::Own(Targets::default())))/>
-                "Its own users and teams"
+                " Its own users and teams"
             </label>
             {show(flag(own), dynamic(move || view! {
                 {targets_picker(
@@ -225,11 +243,19 @@ fn targets_picker(id: String, label: String, targets: Signal<Targets>, on_change
         on_change.run(next);
     };
     let summary = move || store.with(|workspace| outline::targets_summary(&targets.get(), &workspace.teamspace));
+    // "Search users and teams for French (fr)": only the label's first letter is lowered, so a
+    // language keeps its capital.
+    let mut letters = label.chars();
+    let search = format!(
+        "Search {}{}",
+        letters.next().map(|first| first.to_lowercase().to_string()).unwrap_or_default(),
+        letters.as_str()
+    );
     view! {
         <div class="picker" role="group" aria-label=label.clone() id=id.clone()>
             <p class="picker-summary">{text(summary)}</p>
             <label class="field">
-                <span class="field-label">"Search " {label.to_lowercase()}</span>
+                <span class="field-label">{search}</span>
                 <input type="search" prop:value=query on:input=move |event| query.set(event_target_value(&event))/>
             </label>
             <div class="picker-lists">
@@ -338,9 +364,9 @@ fn what_if_words(verdict: &Verdict) -> String {
     }
 }
 
-/// Per language, each live agent's verdict for a chat handed off here now, from the engine's
-/// explanations. Until the live backend exists, "now" is every agent signed in and Online with
-/// no open chats, except those the admin marks Away here.
+/// Who really is Online now in this browser's conversations, and apart from it a what-if: per
+/// language, each live agent's verdict from the engine's explanations, supposing every agent
+/// signed in and Online with no open chats, except those the admin supposes Away here.
 fn who_would_get(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let open = RwSignal::new(false);
@@ -386,8 +412,15 @@ fn who_would_get(node: NodeId) -> impl IntoView {
     // Who really is Online now, in this browser's conversations, apart from the what-if.
     let conversations = use_context::<crate::backend::Conversations>();
     let online_now = move || {
-        let backend = conversations.as_ref().and_then(|conversations| conversations.backend())?;
-        Some(backend.read(|engine| {
+        let Some(conversations) = conversations else {
+            return "Not known here: this page has no conversations open.".to_owned();
+        };
+        let backend = match conversations.opening.get() {
+            Opening::Open(backend) => backend,
+            Opening::Opening => return "Not known yet: the conversations are opening.".to_owned(),
+            Opening::Failed(error) => return format!("Not known: the conversations could not be opened ({error})."),
+        };
+        backend.read(|engine| {
             let names: Vec<String> = engine
                 .workspace()
                 .teamspace
@@ -399,40 +432,46 @@ fn who_would_get(node: NodeId) -> impl IntoView {
                 .map(|agent| agent.name.clone())
                 .collect();
             match names.is_empty() {
-                true => "Online now: nobody (live agents sign in from the Inbox or the Preview).".to_owned(),
-                false => format!("Online now: {}.", names.join(", ")),
+                true => "Nobody. Live agents sign in from the Inbox or the Preview.".to_owned(),
+                false => names.join(", "),
             }
-        }))
+        })
     };
     view! {
         <details class="who-would-get" on:toggle=move |event: leptos::ev::Event| open.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())>
             <summary>"Who would get this chat?"</summary>
-            <p class="field-hint">
-                {text(move || if voluntary() {
-                    "Chat Assignment is Voluntary: nobody is assigned automatically; the eligible agents see the chat and may claim it."
-                } else {
-                    "Agents who “would be eligible” could be assigned the chat by the teamspace's Chat Assignment method."
-                }.to_owned())}
-            </p>
-            <p class="online-now">{text(move || online_now().unwrap_or_default())}</p>
-            <fieldset class="presence-what-if">
-                <legend>"What if… every live agent were signed in with no open chats? Untick one to suppose them Away."</legend>
-                {dynamic(move || agents().into_iter().map(|(agent, name)| check_box(
-                    name,
-                    None,
-                    flag(move || !away.with(|away| away.contains(&agent))),
-                    on_change(move |event| {
-                        let online = event_target_checked(&event);
-                        away.update(|away| { away.retain(|listed| *listed != agent); if !online { away.push(agent); } });
-                    }),
-                )).collect_view().into_any())}
-            </fieldset>
+            <section class="online-now" aria-labelledby="online-now-heading">
+                <h3 id="online-now-heading">"Online now"</h3>
+                <p>{text(online_now)}</p>
+            </section>
+            <section class="what-if" aria-labelledby="what-if-heading">
+                <h3 id="what-if-heading">"What if…"</h3>
+                <p class="field-hint">
+                    "Supposing every live agent were signed in and Online with no open chats. "
+                    {text(move || if voluntary() {
+                        "Chat Assignment is Voluntary: nobody is assigned automatically; the eligible agents see the chat and may claim it."
+                    } else {
+                        "Agents who “would be eligible” could be assigned the chat by the teamspace's Chat Assignment method."
+                    }.to_owned())}
+                </p>
+                <fieldset class="presence-what-if">
+                    <legend>"Suppose Away"</legend>
+                    {dynamic(move || agents().into_iter().map(|(agent, name)| check_box(
+                        format!("Suppose {name} Away"),
+                        None,
+                        flag(move || away.with(|away| away.contains(&agent))),
+                        on_change(move |event| {
+                            let supposed_away = event_target_checked(&event);
+                            away.update(|away| { away.retain(|listed| *listed != agent); if supposed_away { away.push(agent); } });
+                        }),
+                    )).collect_view().into_any())}
+                </fieldset>
             <div class="verdicts">
                 {dynamic(move || verdicts().into_iter().map(|(language, verdicts)| {
                     let eligible = verdicts.iter().filter(|agent| agent.verdict == Verdict::Eligible).count();
                     view! {
                         <section class="verdict-language" data-language=language.0.clone()>
-                            <h3>{outline::language_name(&language)} ": " {format!("{eligible} would be eligible")}</h3>
+                            <h4>{outline::language_name(&language)} ": " {format!("{eligible} would be eligible")}</h4>
                             <ul>
                                 {verdicts.into_iter().map(|agent| view! {
                                     <li class:eligible=agent.verdict == Verdict::Eligible>
@@ -444,6 +483,7 @@ fn who_would_get(node: NodeId) -> impl IntoView {
                     }
                 }).collect_view().into_any())}
             </div>
+            </section>
         </details>
     }
 }

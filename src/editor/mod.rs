@@ -34,6 +34,8 @@ pub struct EditorState {
     pub status: RwSignal<String>,
     /// The rows the tree shows, derived once per change for the tree and its toolbar.
     pub rows: Memo<Vec<outline::Row>>,
+    /// Why the last import failed; shown beside the Import button until the next message.
+    pub import_error: RwSignal<Option<String>>,
 }
 
 impl EditorState {
@@ -50,8 +52,17 @@ impl EditorState {
         });
     }
 
+    /// Says the outcome of the last action. One message at a time: an import's error gives
+    /// way to it.
     pub fn say(&self, message: impl Into<String>) {
+        self.import_error.set(None);
         self.status.set(message.into());
+    }
+
+    /// Says why an import failed, in place of the last message.
+    fn import_failed(&self, message: String) {
+        self.status.set(String::new());
+        self.import_error.set(Some(message));
     }
 }
 
@@ -76,6 +87,7 @@ pub fn EditorPage() -> impl IntoView {
         collapsed,
         status: RwSignal::new(String::new()),
         rows,
+        import_error: RwSignal::new(None),
     };
     provide_context(editor);
     let agent_name = text(move || store.with(|workspace| workspace.ai_agent.name.clone()));
@@ -118,7 +130,7 @@ fn empty_workflow() -> Workflow {
 fn file_tools() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
-    let import_error = RwSignal::new(None::<String>);
+    let import_error = editor.import_error;
     let export = move |event: leptos::ev::MouseEvent| {
         store.fill_download_link(&event);
         editor.say("Exported the workspace as handoff-studio-workspace.json.");
@@ -131,30 +143,25 @@ fn file_tools() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                 Ok(text) => text.as_string().unwrap_or_default(),
-                Err(_) => {
-                    // One message at a time: an earlier "Imported …" goes.
-                    editor.say(String::new());
-                    import_error.set(Some(format!("{name} could not be read. Nothing was changed.")));
-                    return;
-                }
+                Err(_) => return editor.import_failed(format!("{name} could not be read. Nothing was changed.")),
             };
             match load_workspace(&text) {
                 Ok(workspace) => {
                     store.edit(|present| *present = workspace);
-                    import_error.set(None);
                     editor.collapsed.set(HashSet::new());
                     editor.selected.set(None);
                     editor.say(format!("Imported {name}. Undo (Ctrl+Z) brings back the workspace it replaced."));
                 }
-                Err(error) => {
-                    editor.say(String::new());
-                    import_error.set(Some(format!("{name} was not imported: {error}. Nothing was changed.")));
-                }
+                Err(error) => editor.import_failed(format!("{name} was not imported: {error}. Nothing was changed.")),
             }
         });
     };
     // Emptying the workflow takes every node: it asks first.
     let asking = RwSignal::new(false);
+    let cancel = move || {
+        asking.set(false);
+        focus_by_id("empty-workflow");
+    };
     let start_empty = move |_| {
         asking.set(false);
         store.edit(|workspace| workspace.ai_agent.workflow = empty_workflow());
@@ -177,13 +184,32 @@ fn file_tools() -> impl IntoView {
                     on:change=import
                 />
             </label>
-            <button type="button" class="button" aria-expanded=move || asking.get().to_string() on:click=move |_| asking.set(true)>
+            <button
+                type="button"
+                id="empty-workflow"
+                class="button"
+                aria-expanded=move || asking.get().to_string()
+                on:click=move |_| {
+                    asking.set(true);
+                    // Cancel takes the focus, so a second Enter never empties by accident.
+                    request_animation_frame(|| focus_by_id("empty-cancel"));
+                }
+            >
                 "Empty workflow"
             </button>
         </div>
         <Show when=move || asking.get()>
-            <div class="confirm" role="group" aria-label="Empty the workflow">
-                <p>
+            <div
+                class="confirm"
+                role="alertdialog"
+                aria-labelledby="empty-question"
+                on:keydown=move |event: leptos::ev::KeyboardEvent| {
+                    if event.key() == "Escape" {
+                        cancel();
+                    }
+                }
+            >
+                <p id="empty-question" class="confirm-question">
                     {text(move || {
                         let count = store.with(|workspace| workspace.ai_agent.workflow.entries().len());
                         format!("Start from an empty workflow? Its {count} nodes go, leaving Chat Started and Chat Closed by Live Agent. Undo (Ctrl+Z) brings them back.")
@@ -191,13 +217,19 @@ fn file_tools() -> impl IntoView {
                 </p>
                 <div class="confirm-actions">
                     <button type="button" class="button danger" on:click=on_click(start_empty)>"Empty the workflow"</button>
-                    <button type="button" class="button" on:click=move |_| asking.set(false)>"Cancel"</button>
+                    <button type="button" id="empty-cancel" class="button" on:click=move |_| cancel()>"Cancel"</button>
                 </div>
             </div>
         </Show>
         <p id="import-error" class="field-error" role="alert">
             {text(move || import_error.get().unwrap_or_default())}
         </p>
+    }
+}
+
+fn focus_by_id(id: &str) {
+    if let Some(element) = document().get_element_by_id(id) {
+        let _ = element.unchecked_into::<web_sys::HtmlElement>().focus();
     }
 }
 

@@ -50,17 +50,23 @@ pub fn text_field(
     on_commit: Callback<String>,
 ) -> AnyView {
     let commit = on_change(move |event| on_commit.run(event_target_value(&event)));
+    // The hint describes the field rather than being part of its name ("Training phrasesOne
+    // per line…").
+    let hint_id = hint.map(|_| next_hint_id());
     let input = if multiline {
-        view! { <textarea rows="3" prop:value=value on:change=commit></textarea> }.into_any()
+        view! { <textarea rows="3" prop:value=value on:change=commit aria-describedby=hint_id.clone()></textarea> }
+            .into_any()
     } else {
-        view! { <input type="text" prop:value=value on:change=commit/> }.into_any()
+        view! { <input type="text" prop:value=value on:change=commit aria-describedby=hint_id.clone()/> }.into_any()
     };
     view! {
-        <label class="field">
-            <span class="field-label">{label}</span>
-            {input}
-            {hint.map(|hint| view! { <span class="field-hint">{hint}</span> })}
-        </label>
+        <div class="field">
+            <label class="field-control">
+                <span class="field-label">{label}</span>
+                {input}
+            </label>
+            {hint.map(|hint| view! { <span class="field-hint" id=hint_id>{hint}</span> })}
+        </div>
     }
     .into_any()
 }
@@ -223,13 +229,17 @@ const FEEDBACK_FIELDS: [Field<Action>; 4] = [
     },
 ];
 
+/// A fresh id for a hint that describes a field, unique in the page.
+fn next_hint_id() -> String {
+    static HINTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    format!("field-hint-{}", HINTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
 /// A labelled checkbox, with a hint after its label when there is one. The hint describes the
 /// box (`aria-describedby`) rather than being part of its name, so the name reads "Enabled",
 /// not "EnabledA disabled action is skipped.".
 pub fn check_box(label: String, hint: Option<String>, checked: Flag, change: OnChange) -> AnyView {
-    static HINTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let hint_id =
-        hint.as_ref().map(|_| format!("check-hint-{}", HINTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let hint_id = hint.as_ref().map(|_| next_hint_id());
     view! {
         <div class="check-field">
             <label>

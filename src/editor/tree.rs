@@ -4,6 +4,7 @@
 
 use handoff::NodeId;
 use handoff::edit::{self, NodeTemplate, Place, destinations, is_fixed, place_of};
+use handoff::teamspace_edit::describe_node;
 use handoff::workspace::Workspace;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
@@ -26,6 +27,8 @@ fn selected_node(editor: EditorState) -> Option<NodeId> {
 struct Edits {
     store: WorkspaceStore,
     editor: EditorState,
+    /// The toolbar's open menu, which is also where a deletion's question shows.
+    menu: RwSignal<Option<Menu>>,
 }
 
 impl Edits {
@@ -60,7 +63,20 @@ impl Edits {
         }
     }
 
+    /// Deletes the node at once, or first asks where something points at what would go or it
+    /// takes several actions (`edit::deletion_impact`).
     fn delete(&self, node: NodeId) {
+        let asks = self.store.with_untracked(|workspace| {
+            edit::deletion_impact(&workspace.ai_agent.workflow, node).is_some_and(|impact| impact.asks())
+        });
+        if asks {
+            self.menu.set(Some(Menu::Delete(node)));
+        } else {
+            self.delete_now(node);
+        }
+    }
+
+    fn delete_now(&self, node: NodeId) {
         let name = self.name(node);
         // The row shown above it takes the selection.
         let previous = self.editor.rows.with_untracked(|rows| {
@@ -128,11 +144,12 @@ impl Edits {
     }
 }
 
-/// Which of the toolbar's menus is open.
+/// Which of the toolbar's menus is open, or the question before deleting a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Menu {
     Add,
     MoveTo,
+    Delete(NodeId),
 }
 
 fn use_menu() -> RwSignal<Option<Menu>> {
@@ -145,7 +162,7 @@ pub fn node_toolbar() -> impl IntoView {
     let editor = use_editor();
     let menu = RwSignal::new(None::<Menu>);
     provide_context(menu);
-    let edits = Edits { store, editor };
+    let edits = Edits { store, editor, menu };
     let node = move || match editor.selected.get() {
         Some(RowKey::Node(node)) => Some(node),
         _ => None,
@@ -218,12 +235,95 @@ pub fn node_toolbar() -> impl IntoView {
         <div class="node-toolbar" role="toolbar" aria-label="Edit the selected node" aria-controls="workflow-tree">
             {buttons.into_iter().collect_view()}
         </div>
+        // The question shows while its node stays selected.
+        {show(
+            Box::new(move || matches!(menu.get(), Some(Menu::Delete(node)) if editor.selected.get() == Some(RowKey::Node(node)))),
+            Box::new(move || delete_question(edits).into_any()),
+        )}
         {show(Box::new(move || menu.get() == Some(Menu::Add)), Box::new(move || add_menu(edits).into_any()))}
         {show(
             Box::new(move || menu.get() == Some(Menu::MoveTo)),
             Box::new(move || move_menu(edits).into_any()),
         )}
     }
+}
+
+/// Before a deletion that takes several actions or leaves Jump Tos pointing at nothing: what
+/// goes, what points at it, and that undo brings it back. Cancel has the focus, so a second
+/// press of Delete or Enter never deletes by accident; Escape cancels too.
+fn delete_question(edits: Edits) -> impl IntoView {
+    let Some(Menu::Delete(node)) = edits.menu.get_untracked() else { return ().into_any() };
+    let (question, points_in) = edits.store.with_untracked(|workspace| {
+        let impact = edit::deletion_impact(&workspace.ai_agent.workflow, node);
+        let (actions, pointing) =
+            impact.map(|impact| (impact.actions, impact.jump_tos_pointing_in)).unwrap_or_default();
+        let is_action = workspace.ai_agent.workflow.find_action(node).is_some();
+        let under = actions - usize::from(is_action);
+        let mut question = format!("Delete {}?", describe_node(workspace, node));
+        match (is_action, under) {
+            (_, 0) => {}
+            (true, 1) => question.push_str(" The action under it goes too."),
+            (true, _) => question.push_str(&format!(" The {under} actions under it go too.")),
+            (false, 1) => question.push_str(" Its action goes too."),
+            (false, _) => question.push_str(&format!(" Its {under} actions go too.")),
+        }
+        let points_in: Vec<String> = pointing
+            .into_iter()
+            .map(|jump| {
+                format!(
+                    "{} would point at nothing: the editor will show it as a problem.",
+                    describe_node(workspace, jump)
+                )
+            })
+            .collect();
+        (question, points_in)
+    });
+    let cancel = move || {
+        edits.menu.set(None);
+        edits.editor.select_and_focus(RowKey::Node(node));
+    };
+    request_animation_frame(|| {
+        if let Some(button) = document().get_element_by_id("delete-cancel") {
+            let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(button).focus();
+        }
+    });
+    view! {
+        <div
+            id="delete-question"
+            class="confirm"
+            role="alertdialog"
+            aria-labelledby="delete-question-text"
+            aria-describedby="delete-question-undo"
+            on:keydown=move |event: leptos::ev::KeyboardEvent| {
+                if event.key() == "Escape" {
+                    event.prevent_default();
+                    cancel();
+                }
+            }
+        >
+            <p id="delete-question-text" class="confirm-question">{question}</p>
+            {(!points_in.is_empty()).then(|| view! {
+                <ul class="confirm-places">{points_in.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+            })}
+            <p id="delete-question-undo">"Undo (Ctrl+Z) brings it back."</p>
+            <div class="confirm-actions">
+                <button
+                    type="button"
+                    class="button danger"
+                    on:click=on_click(move |_| {
+                        edits.menu.set(None);
+                        edits.delete_now(node);
+                    })
+                >
+                    "Delete"
+                </button>
+                <button type="button" id="delete-cancel" class="button" on:click=on_click(move |_| cancel())>
+                    "Cancel"
+                </button>
+            </div>
+        </div>
+    }
+    .into_any()
 }
 
 /// A button of the toolbar; a menu's button has an id, the menu it opens and whether it is open.
@@ -409,7 +509,7 @@ pub fn workflow_tree() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let menu = use_menu();
-    let edits = Edits { store, editor };
+    let edits = Edits { store, editor, menu };
     let rows = editor.rows;
     // Only the rows whose selection changes are touched when the selection moves.
     let is_selected = Selector::new(move || editor.selected.get());

@@ -8,6 +8,20 @@ use web_sys::HtmlInputElement;
 
 use crate::{Stage, eventually, store_workspace, stored_workspace};
 
+/// The what-if's checkbox whose label reads `label`.
+fn what_if_box(stage: &Stage, label: &str) -> HtmlInputElement {
+    let boxes = stage.element.query_selector_all(".presence-what-if .check-field").unwrap();
+    (0..boxes.length())
+        .filter_map(|index| boxes.item(index))
+        .map(|node| node.unchecked_into::<web_sys::Element>())
+        .find(|field| field.text_content().unwrap_or_default().trim() == label)
+        .unwrap_or_else(|| panic!("no what-if box `{label}`"))
+        .query_selector("input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into()
+}
+
 /// The starter's "Talk to a human" handoff.
 const HANDOFF_ROW: &str = "#row-11";
 
@@ -129,21 +143,15 @@ async fn choosing_a_team_for_french_updates_the_tree_and_who_would_get_the_chat(
     let french_verdicts = stage.text(".verdict-language[data-language='fr']");
     assert!(french_verdicts.contains("Jonas Weber — would be eligible"), "{french_verdicts}");
     // The what-if says it is one, and never calls its supposition "Online now".
-    let legend = stage.text(".presence-what-if legend");
-    assert!(legend.starts_with("What if…"), "{legend}");
+    assert_eq!(stage.text("#what-if-heading"), "What if…");
     assert!(!stage.text("details.who-would-get").contains("eligible now"));
     // What is real is said apart: nobody has signed in to this browser's conversations.
-    eventually("who is Online now", || stage.text(".online-now").starts_with("Online now: nobody")).await;
+    eventually("who is Online now", || stage.text(".online-now p").starts_with("Nobody.")).await;
     assert!(french_verdicts.contains("Priya Shah — not in the French (fr) list"), "{french_verdicts}");
 
-    // Marking Jonas Away takes him out at once.
-    let jonas = stage
-        .element
-        .query_selector_all(".presence-what-if input")
-        .unwrap()
-        .item(2)
-        .unwrap()
-        .unchecked_into::<web_sys::HtmlElement>();
+    // Supposing Jonas Away takes him out at once.
+    let jonas = what_if_box(&stage, "Suppose Jonas Weber Away");
+    assert!(!jonas.checked(), "nobody is supposed Away at first");
     jonas.click();
     eventually("Jonas to be Away", || {
         stage.text(".verdict-language[data-language='fr']").contains("Jonas Weber — supposed Away")
@@ -429,6 +437,193 @@ async fn move_up_and_down_are_offered_only_where_they_move_the_node() {
     eventually("Chat Started selected", || stage.text("#panel-heading").contains("Chat Started")).await;
     assert!(button("Move up").disabled(), "the first node cannot move up");
     assert!(!button("Move down").disabled());
+    drop(stage);
+    store_workspace(None);
+}
+
+/// Deleting the starter's Human Handoff, which the billing question's "Yes" jumps to and which
+/// holds four actions, asks first with the mouse: what goes, what would point at nothing, that
+/// undo brings it back. Cancel keeps it; Delete deletes it; Undo brings it back.
+#[wasm_bindgen_test]
+async fn deleting_a_handoff_a_jump_to_points_at_asks_first_and_undo_brings_it_back() {
+    let stage = editor_with_handoff_selected(None).await;
+    stage.click(".node-toolbar button.danger");
+    eventually("the question", || present(&stage, "[role='alertdialog'][aria-labelledby='delete-question-text']"))
+        .await;
+    let question = stage.text("#delete-question");
+    assert!(
+        question.contains("Delete Human Handoff under “Talk to a human”? The 4 actions under it go too."),
+        "{question}"
+    );
+    assert!(
+        question.contains("Jump To under “Yes” would point at nothing: the editor will show it as a problem."),
+        "{question}"
+    );
+    assert!(!question.contains("triggers["), "words for people, no JSON path: {question}");
+    assert!(question.contains("Undo (Ctrl+Z) brings it back."), "{question}");
+    eventually("Cancel to have the focus", || focused_id() == "delete-cancel").await;
+    assert!(present(&stage, HANDOFF_ROW), "nothing deleted while asking");
+
+    stage.click("#delete-cancel");
+    eventually("the question gone", || !present(&stage, "#delete-question")).await;
+    assert!(present(&stage, HANDOFF_ROW), "Cancel keeps the handoff");
+    eventually("the focus back on the handoff", || focused_id() == "row-11").await;
+
+    stage.click(".node-toolbar button.danger");
+    eventually("the question again", || present(&stage, "#delete-question")).await;
+    stage.click("#delete-question button.danger");
+    eventually("the handoff deleted", || !present(&stage, HANDOFF_ROW)).await;
+    assert!(!present(&stage, "#row-12"), "its subtree went with it");
+    assert!(stage.text(".status-line").contains("Undo (Ctrl+Z) brings it back"));
+    stage.click(".undo-redo button");
+    eventually("the handoff back", || present(&stage, HANDOFF_ROW) && present(&stage, "#row-12")).await;
+    drop(stage);
+    store_workspace(None);
+}
+
+/// By keyboard: Delete on the handoff's row asks, with the focus on Cancel; Escape cancels and
+/// gives the focus back to the row. Delete on a lone goodbye message nothing points at deletes
+/// it at once.
+#[wasm_bindgen_test]
+async fn the_delete_key_asks_only_where_more_goes_or_something_points_in() {
+    let stage = editor_with_handoff_selected(None).await;
+    key(&stage, HANDOFF_ROW, "Delete");
+    eventually("the question", || present(&stage, "#delete-question")).await;
+    eventually("Cancel to have the focus", || focused_id() == "delete-cancel").await;
+    key(&stage, "#delete-cancel", "Escape");
+    eventually("the question gone", || !present(&stage, "#delete-question")).await;
+    assert!(present(&stage, HANDOFF_ROW));
+    eventually("the focus back on the handoff", || focused_id() == "row-11").await;
+
+    stage.click("#row-12");
+    eventually("the goodbye selected", || stage.text("#panel-heading").contains("Send Message")).await;
+    key(&stage, "#row-12", "Delete");
+    eventually("the goodbye deleted at once", || !present(&stage, "#row-12")).await;
+    assert!(!present(&stage, "#delete-question"), "a lone leaf is not asked about");
+    drop(stage);
+    store_workspace(None);
+}
+
+/// "Empty workflow" asks first, with the focus on Cancel; Escape keeps the workflow and gives
+/// the focus back; confirming leaves the two triggers every workflow keeps.
+#[wasm_bindgen_test]
+async fn emptying_the_workflow_asks_first_and_says_undo_brings_it_back() {
+    let stage = editor_with_handoff_selected(None).await;
+    stage.click("#empty-workflow");
+    eventually("the question", || present(&stage, "[role='alertdialog'][aria-labelledby='empty-question']")).await;
+    assert!(stage.text("#empty-question").contains("Undo (Ctrl+Z) brings them back."));
+    eventually("Cancel to have the focus", || focused_id() == "empty-cancel").await;
+    key(&stage, "#empty-cancel", "Escape");
+    eventually("the question gone", || !present(&stage, "#empty-question")).await;
+    assert!(present(&stage, HANDOFF_ROW), "Escape keeps the workflow");
+    assert_eq!(focused_id(), "empty-workflow");
+
+    stage.click("#empty-workflow");
+    eventually("the question again", || present(&stage, "#empty-question")).await;
+    stage.click("[aria-labelledby='empty-question'] button.danger");
+    eventually("the empty workflow", || stage.element.query_selector_all("[role=treeitem]").unwrap().length() == 2)
+        .await;
+    drop(stage);
+    store_workspace(None);
+}
+
+/// Puts a file named `name` holding `text` in the Import field, as choosing it does.
+fn choose_file(stage: &Stage, name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let file = web_sys::File::new_with_str_sequence(&parts, name).unwrap();
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    let items = js_sys::Reflect::get(&transfer, &"items".into()).unwrap();
+    let add: js_sys::Function = js_sys::Reflect::get(&items, &"add".into()).unwrap().unchecked_into();
+    add.call1(&items, &file).unwrap();
+    let input: HtmlInputElement = stage.find(".file-tools input[type=file]").unchecked_into();
+    input.set_files(transfer.files().as_ref());
+    input.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+}
+
+/// One message at a time: a failed import's error takes the place of an earlier "Imported …",
+/// and the next message takes the error's.
+#[wasm_bindgen_test]
+async fn an_import_error_replaces_the_last_message_and_the_next_message_replaces_it() {
+    let stage = editor_with_handoff_selected(None).await;
+    choose_file(&stage, "good.json", &workspace_to_json(&starter_workspace()));
+    eventually("the import said", || stage.text(".status-line").starts_with("Imported good.json.")).await;
+    choose_file(&stage, "broken.json", "{ oops");
+    eventually("the error", || stage.text("#import-error").contains("broken.json was not imported")).await;
+    assert_eq!(stage.text(".status-line"), "", "the earlier “Imported …” is gone");
+    stage.click("#row-12");
+    key(&stage, "#row-12", "Delete");
+    eventually("the deletion said", || stage.text(".status-line").starts_with("Deleted")).await;
+    assert_eq!(stage.text("#import-error"), "", "the error gave way to the new message");
+    drop(stage);
+    store_workspace(None);
+}
+
+/// Who is Online now is read from the conversations: with Jonas signed in there, he and only he
+/// is Online now, while the what-if still supposes everyone signed in, with no box ticked.
+#[wasm_bindgen_test]
+async fn who_would_get_says_who_really_is_online_apart_from_the_what_if() {
+    use handoff::{AgentId, Command, Engine, Timestamp};
+    use handoff_studio::backend::{Backend, provide_open};
+    use handoff_studio::editor::EditorPage;
+    use handoff_studio::workspace_store::provide_workspace_store;
+    store_workspace(None);
+    let mut engine = Engine::new(starter_workspace(), 0);
+    engine.handle(Timestamp(0), Command::SignIn { agent: AgentId(3) }).unwrap();
+    let stage = Stage::mount(move || {
+        provide_workspace_store();
+        provide_open(Backend::in_memory(engine));
+        leptos::view! { <EditorPage/> }
+    });
+    eventually("the tree", || present(&stage, HANDOFF_ROW)).await;
+    stage.click(HANDOFF_ROW);
+    eventually("the handoff panel", || present(&stage, "details.who-would-get")).await;
+    stage.find("details.who-would-get").unchecked_ref::<web_sys::HtmlDetailsElement>().set_open(true);
+    eventually("the verdicts", || present(&stage, ".verdict-language")).await;
+    assert_eq!(stage.text("#online-now-heading"), "Online now");
+    assert_eq!(stage.text(".online-now p"), "Jonas Weber");
+    let boxes = stage.element.query_selector_all(".presence-what-if input").unwrap();
+    assert_eq!(boxes.length(), 6, "one box per live agent");
+    for index in 0..boxes.length() {
+        let input: HtmlInputElement = boxes.item(index).unwrap().unchecked_into();
+        assert!(!input.checked(), "nobody is supposed Away until the admin says so");
+    }
+    assert!(stage.text(".verdict-language[data-language='fr']").contains("Noah Martin — would be eligible"));
+    drop(stage);
+
+    // Without conversations the page says it does not know.
+    let stage = Stage::mount(move || {
+        provide_workspace_store();
+        leptos::view! { <EditorPage/> }
+    });
+    eventually("the tree", || present(&stage, HANDOFF_ROW)).await;
+    stage.click(HANDOFF_ROW);
+    eventually("the handoff panel", || present(&stage, ".online-now p")).await;
+    assert!(stage.text(".online-now p").starts_with("Not known here"), "{}", stage.text(".online-now p"));
+    drop(stage);
+    store_workspace(None);
+}
+
+/// A control's name is its label alone and its hint describes it, so label and hint never run
+/// together ("All users in the teamspaceEvery live agent…"); a language keeps its capital in
+/// the picker's search label ("for French (fr)", not "for french (fr)").
+#[wasm_bindgen_test]
+async fn labels_and_hints_are_said_apart_and_languages_keep_their_capitals() {
+    let stage = editor_with_handoff_selected(None).await;
+    let all_users = stage.find("input[name='handoff-11-assign'][value='all_users']");
+    let label = all_users.closest("label").unwrap().unwrap().text_content().unwrap_or_default();
+    assert_eq!(label.trim(), "All users in the teamspace");
+    let hint = all_users.get_attribute("aria-describedby").expect("described by its hint");
+    assert!(stage.text(&format!("#{hint}")).starts_with("Every live agent of the teamspace sees the pending chat."));
+
+    let search = stage.text(".language-row[data-language='fr'] .picker .field-label");
+    assert_eq!(search, "Search users and teams for French (fr)");
+
+    // A text field: "Handoff message", described by its hint.
+    let area = stage.find(".panel-pane textarea");
+    let label = area.closest("label").unwrap().unwrap().text_content().unwrap_or_default();
+    assert_eq!(label.trim(), "Handoff message");
+    let hint = area.get_attribute("aria-describedby").expect("described by its hint");
+    assert_eq!(stage.text(&format!("#{hint}")), "Optional: sent to the customer when the chat is handed off.");
     drop(stage);
     store_workspace(None);
 }

@@ -67,9 +67,9 @@ async fn open_empty_editor(width: u32) -> Browser {
     browser.expect_page("/editor", "Workflow editor").await;
     browser.click(".file-tools button").await;
     // Emptying the workflow asks first, and says what undo brings back.
-    let question = browser.text(".confirm[aria-label='Empty the workflow']").await;
+    let question = browser.text("#empty-question").await;
     assert!(question.contains("Undo (Ctrl+Z) brings them back"), "{question}");
-    browser.click(".confirm[aria-label='Empty the workflow'] .danger").await;
+    browser.click("[role='alertdialog'][aria-labelledby='empty-question'] .danger").await;
     wait_for_outline(&browser, "the empty workflow", &["row-1:1", "row-2:1"]).await;
     browser
 }
