@@ -8,6 +8,7 @@ use handoff::teamspace_edit::describe_node;
 use handoff::workspace::Workspace;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
+use wasm_bindgen::JsCast;
 
 use super::boxed::{Flag, OnClick, Text, dynamic, flag, on_click, show, text};
 use super::outline::{self, RowKey};
@@ -511,8 +512,6 @@ pub fn workflow_tree() -> impl IntoView {
     let menu = use_menu();
     let edits = Edits { store, editor, menu };
     let rows = editor.rows;
-    // Only the rows whose selection changes are touched when the selection moves.
-    let is_selected = Selector::new(move || editor.selected.get());
     // With no row selected (or the selected one gone) the first row takes the focus.
     let focus_key = Memo::new(move |_| {
         let selected = editor.selected.get();
@@ -522,7 +521,7 @@ pub fn workflow_tree() -> impl IntoView {
         })
     });
     let dragging = RwSignal::new(None::<Dragging>);
-    let drop_target = RwSignal::new(None::<RowKey>);
+    let drop_target = StoredValue::new(None::<RowKey>);
 
     // The selection follows the tree: a selected row that an undo removed or a fold hid gives
     // way to its nearest visible ancestor (or the first row), so the toolbar never acts on a
@@ -611,9 +610,25 @@ pub fn workflow_tree() -> impl IntoView {
         event.prevent_default();
     };
 
-    // Like the selection, the focusable row and the drop target touch only the rows they leave and reach.
-    let is_focus = Selector::new(move || focus_key.get());
-    let is_drop_target = Selector::new(move || drop_target.get());
+    // The selected row and the focusable row are marked on their rows directly, and moving
+    // either touches only the row it leaves and the row it reaches: two attributes on two rows,
+    // rather than two reactive attributes on every row of the tree. A row drawn (again) takes
+    // its marks from the current selection and focus when it is made.
+    Effect::new(move |previous: Option<(Option<RowKey>, Option<RowKey>)>| {
+        let now = (editor.selected.get(), focus_key.get());
+        let mark = |key: Option<RowKey>, name: &str, on: &str, off: &str, set: bool| {
+            if let Some(row) = key.and_then(|key| document().get_element_by_id(&key.dom_id())) {
+                let _ = row.set_attribute(name, if set { on } else { off });
+            }
+        };
+        if let Some((selected, focus)) = previous {
+            mark(selected, "aria-selected", "true", "false", false);
+            mark(focus, "tabindex", "0", "-1", false);
+        }
+        mark(now.0, "aria-selected", "true", "false", true);
+        mark(now.1, "tabindex", "0", "-1", true);
+        now
+    });
 
     let drop_on = move |key: RowKey| {
         let drag = dragging.get_untracked()?;
@@ -624,6 +639,78 @@ pub fn workflow_tree() -> impl IntoView {
             store.with_untracked(|workspace| outline::drop_place(&workspace.ai_agent.workflow, key, drag.trigger))?;
         drag.places.contains(&place).then_some((drag.node, place, index))
     };
+    // The drop place is marked on its row directly: one attribute on two rows, rather than a
+    // reactive attribute on every row of the tree.
+    let mark_drop_target = move |key: Option<RowKey>| {
+        let previous = drop_target.get_value();
+        if previous == key {
+            return;
+        }
+        if let Some(row) = previous.and_then(|key| document().get_element_by_id(&key.dom_id())) {
+            let _ = row.remove_attribute("data-drop-target");
+        }
+        if let Some(row) = key.and_then(|key| document().get_element_by_id(&key.dom_id())) {
+            let _ = row.set_attribute("data-drop-target", "");
+        }
+        drop_target.set_value(key);
+    };
+    // The rows' events are handled once, on the tree, for the row the event happened in: a
+    // thousand rows then add no listener each (the first render of a large workflow).
+    let row_of = move |event: &web_sys::Event| -> Option<RowKey> {
+        let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+        let id = target.closest("[role=treeitem]").ok()??.id();
+        rows.with_untracked(|rows| rows.iter().map(|row| row.key).find(|key| key.dom_id() == id))
+    };
+    let on_row_click = move |event: leptos::ev::MouseEvent| {
+        let Some(key) = row_of(&event) else { return };
+        let on_twisty = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|target| target.class_name() == "twisty");
+        if on_twisty {
+            editor.collapsed.update(|collapsed| {
+                if !collapsed.remove(&key) {
+                    collapsed.insert(key);
+                }
+            });
+        } else {
+            editor.select_and_focus(key);
+        }
+    };
+    let on_dragstart = move |event: leptos::ev::DragEvent| {
+        let Some(RowKey::Node(node)) = row_of(&event) else { return };
+        if store.with_untracked(|workspace| is_fixed(&workspace.ai_agent.workflow, node)) {
+            return;
+        }
+        let (trigger, places) = store.with_untracked(|workspace| {
+            let workflow = &workspace.ai_agent.workflow;
+            (workflow.find_trigger(node).is_some(), destinations(workflow, node).unwrap_or_default())
+        });
+        if let Some(transfer) = event.data_transfer() {
+            let _ = transfer.set_data("text/plain", &node.0.to_string());
+            transfer.set_effect_allowed("move");
+        }
+        dragging.set(Some(Dragging { node, trigger, places }));
+    };
+    let on_dragover = move |event: leptos::ev::DragEvent| {
+        let key = row_of(&event).filter(|key| drop_on(*key).is_some());
+        if key.is_some() {
+            event.prevent_default();
+        }
+        mark_drop_target(key);
+    };
+    let on_drop = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        if let Some((node, place, index)) = row_of(&event).and_then(drop_on) {
+            edits.move_to(node, place, index);
+        }
+        dragging.set(None);
+        mark_drop_target(None);
+    };
+    let on_dragend = move |_| {
+        dragging.set(None);
+        mark_drop_target(None);
+    };
 
     view! {
         <ul
@@ -633,6 +720,12 @@ pub fn workflow_tree() -> impl IntoView {
             aria-label="Workflow"
             aria-describedby="tree-keys"
             on:keydown=on_keydown
+            on:click=on_row_click
+            on:dragstart=on_dragstart
+            on:dragover=on_dragover
+            on:dragleave=move |_| mark_drop_target(None)
+            on:drop=on_drop
+            on:dragend=on_dragend
             on:focusin=move |_| tree_has_focus.set(true)
             on:focusout=move |event: leptos::ev::FocusEvent| {
                 // Focus moving to another row, or lost because the focused row was redrawn, keeps the flag.
@@ -644,12 +737,8 @@ pub fn workflow_tree() -> impl IntoView {
             <For each=move || rows.get() key=|row| row.clone() let:row>
                 {
                     let key = row.key;
-                    let selected = is_selected.clone();
-                    let focusable = {
-                        let is_focus = is_focus.clone();
-                        move || is_focus.selected(&Some(key))
-                    };
-                    let is_drop_target = is_drop_target.clone();
+                    let selected = editor.selected.get_untracked() == Some(key);
+                    let focusable = focus_key.get_untracked() == Some(key);
                     let node = match key {
                         RowKey::Node(node) => Some(node),
                         RowKey::Group(_) => None,
@@ -668,66 +757,17 @@ pub fn workflow_tree() -> impl IntoView {
                         <li
                             role="treeitem"
                             id=key.dom_id()
-                            class="tree-row"
-                            class:group=node.is_none()
-                            class:disabled=row.disabled
-                            class:has-problem=row.problems.is_some()
-                            class:drop-target=flag(move || is_drop_target.selected(&Some(key)))
+                            class=row_class(node.is_none(), row.disabled, row.problems.is_some())
                             style=format!("--level: {}", row.level)
                             {..custom_attribute("aria-level", row.level.to_string())}
                             aria-posinset=row.position.to_string()
                             aria-setsize=row.siblings.to_string()
                             aria-expanded=row.expanded.map(|open| open.to_string())
-                            aria-selected=text(move || selected.selected(&Some(key)).to_string())
-                            tabindex=text(move || if focusable() { "0" } else { "-1" }.to_owned())
+                            aria-selected=if selected { "true" } else { "false" }
+                            tabindex=if focusable { "0" } else { "-1" }
                             draggable=draggable.then_some("true")
-                            on:click=on_click(move |_| editor.select_and_focus(key))
-                            on:dragstart=move |event: leptos::ev::DragEvent| {
-                                let Some(node) = node else { return };
-                                let (trigger, places) = store.with_untracked(|workspace| {
-                                    let workflow = &workspace.ai_agent.workflow;
-                                    (workflow.find_trigger(node).is_some(), destinations(workflow, node).unwrap_or_default())
-                                });
-                                if let Some(transfer) = event.data_transfer() {
-                                    let _ = transfer.set_data("text/plain", &node.0.to_string());
-                                    transfer.set_effect_allowed("move");
-                                }
-                                dragging.set(Some(Dragging { node, trigger, places }));
-                            }
-                            on:dragover=move |event: leptos::ev::DragEvent| {
-                                if drop_on(key).is_some() {
-                                    event.prevent_default();
-                                    drop_target.set(Some(key));
-                                }
-                            }
-                            on:dragleave=move |_| drop_target.set(None)
-                            on:drop=move |event: leptos::ev::DragEvent| {
-                                event.prevent_default();
-                                if let Some((node, place, index)) = drop_on(key) {
-                                    edits.move_to(node, place, index);
-                                }
-                                dragging.set(None);
-                                drop_target.set(None);
-                            }
-                            on:dragend=move |_| {
-                                dragging.set(None);
-                                drop_target.set(None);
-                            }
                         >
-                            <span
-                                class="twisty"
-                                aria-hidden="true"
-                                on:click=on_click(move |event| {
-                                    event.stop_propagation();
-                                    editor.collapsed.update(|collapsed| {
-                                        if !collapsed.remove(&key) {
-                                            collapsed.insert(key);
-                                        }
-                                    });
-                                })
-                            >
-                                {twisty}
-                            </span>
+                            <span class="twisty" aria-hidden="true">{twisty}</span>
                             <span class="node-icon" aria-hidden="true">{row.icon}</span>
                             <span class="node-title">{row.title.clone()}</span>
                             {row.extension.then(|| view! { <span class="tag">"extension"</span> })}
@@ -742,6 +782,17 @@ pub fn workflow_tree() -> impl IntoView {
             </For>
         </ul>
     }
+}
+
+/// A row's classes as one attribute, set once when the row is made.
+fn row_class(group: bool, disabled: bool, problem: bool) -> String {
+    let mut class = String::from("tree-row");
+    for (on, name) in [(group, " group"), (disabled, " disabled"), (problem, " has-problem")] {
+        if on {
+            class.push_str(name);
+        }
+    }
+    class
 }
 
 /// The tree's keys and what they do.

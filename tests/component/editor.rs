@@ -181,7 +181,7 @@ async fn dragging_a_node_onto_a_group_moves_it_there_and_a_drop_into_itself_is_r
     // The goodbye message moves from the close subtree to the top of the no-agent subtree.
     drag_event(&stage, "#row-12", "dragstart", &transfer);
     drag_event(&stage, "#row-11-on-no-agent", "dragover", &transfer);
-    eventually("the drop place shown", || stage.find("#row-11-on-no-agent").class_list().contains("drop-target")).await;
+    eventually("the drop place shown", || stage.find("#row-11-on-no-agent").has_attribute("data-drop-target")).await;
     drag_event(&stage, "#row-11-on-no-agent", "drop", &transfer);
     eventually("the move", || stage.text("#row-11-on-close").contains("Empty")).await;
     assert!(stage.text("#row-11-on-no-agent").contains("4 actions"));
@@ -198,7 +198,7 @@ async fn dragging_a_node_onto_a_group_moves_it_there_and_a_drop_into_itself_is_r
     drag_event(&stage, "#row-11", "dragstart", &transfer);
     drag_event(&stage, "#row-13", "dragover", &transfer);
     leptos::task::tick().await;
-    assert!(!stage.find("#row-13").class_list().contains("drop-target"), "no drop place inside itself");
+    assert!(!stage.find("#row-13").has_attribute("data-drop-target"), "no drop place inside itself");
     drag_event(&stage, "#row-13", "drop", &transfer);
     drag_event(&stage, "#row-11", "dragend", &transfer);
     leptos::task::tick().await;
