@@ -34,6 +34,8 @@ pub struct EditorState {
     pub status: RwSignal<String>,
     /// The rows the tree shows, derived once per change for the tree and its toolbar.
     pub rows: Memo<Vec<outline::Row>>,
+    /// A node whose deletion waits for the admin's answer (`edit::DeletionImpact::asks`).
+    pub deleting: RwSignal<Option<handoff::NodeId>>,
 }
 
 impl EditorState {
@@ -76,6 +78,7 @@ pub fn EditorPage() -> impl IntoView {
         collapsed,
         status: RwSignal::new(String::new()),
         rows,
+        deleting: RwSignal::new(None),
     };
     provide_context(editor);
     let agent_name = text(move || store.with(|workspace| workspace.ai_agent.name.clone()));

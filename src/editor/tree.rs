@@ -60,7 +60,25 @@ impl Edits {
         }
     }
 
+    /// Deletes the node, or first asks where more than the node goes or something points at it.
     fn delete(&self, node: NodeId) {
+        let asks = self.store.with_untracked(|workspace| {
+            edit::deletion_impact(&workspace.ai_agent.workflow, node).is_some_and(|impact| impact.asks())
+        });
+        if asks {
+            self.editor.deleting.set(Some(node));
+            request_animation_frame(|| {
+                if let Some(button) = document().get_element_by_id("confirm-delete") {
+                    let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(button).focus();
+                }
+            });
+        } else {
+            self.delete_now(node);
+        }
+    }
+
+    fn delete_now(&self, node: NodeId) {
+        self.editor.deleting.set(None);
         let name = self.name(node);
         // The row shown above it takes the selection.
         let previous = self.editor.rows.with_untracked(|rows| {
@@ -218,11 +236,67 @@ pub fn node_toolbar() -> impl IntoView {
         <div class="node-toolbar" role="toolbar" aria-label="Edit the selected node" aria-controls="workflow-tree">
             {buttons.into_iter().collect_view()}
         </div>
+        {show(Box::new(move || editor.deleting.get().is_some()), Box::new(move || delete_question(edits).into_any()))}
         {show(Box::new(move || menu.get() == Some(Menu::Add)), Box::new(move || add_menu(edits).into_any()))}
         {show(
             Box::new(move || menu.get() == Some(Menu::MoveTo)),
             Box::new(move || move_menu(edits).into_any()),
         )}
+    }
+}
+
+/// "Delete …?": what goes with the node and what points at it, and that undo brings it back.
+fn delete_question(edits: Edits) -> impl IntoView {
+    let editor = edits.editor;
+    let question = move || {
+        let Some(node) = editor.deleting.get() else { return String::new() };
+        let impact = edits.store.with(|workspace| edit::deletion_impact(&workspace.ai_agent.workflow, node));
+        let Some(impact) = impact else { return String::new() };
+        let mut words = format!("Delete {}?", edits.name(node));
+        if impact.nodes > 1 {
+            words.push_str(&format!(" The {} nodes under it go too.", impact.nodes - 1));
+        }
+        for jump in &impact.jumps_in {
+            words.push_str(&format!(" {} points at it and will point nowhere.", edits.name(*jump)));
+        }
+        words + " Undo (Ctrl+Z) brings it all back."
+    };
+    let cancel = move || {
+        if let Some(node) = editor.deleting.get_untracked() {
+            editor.deleting.set(None);
+            editor.select_and_focus(RowKey::Node(node));
+        }
+    };
+    view! {
+        <div
+            class="confirm"
+            role="alertdialog"
+            aria-label="Delete the node"
+            aria-describedby="delete-question"
+            on:keydown=move |event: leptos::ev::KeyboardEvent| {
+                if event.key() == "Escape" {
+                    event.prevent_default();
+                    cancel();
+                }
+            }
+        >
+            <p id="delete-question">{text(question)}</p>
+            <div class="confirm-actions">
+                <button
+                    type="button"
+                    id="confirm-delete"
+                    class="button danger"
+                    on:click=move |_| {
+                        if let Some(node) = editor.deleting.get_untracked() {
+                            edits.delete_now(node);
+                        }
+                    }
+                >
+                    "Delete"
+                </button>
+                <button type="button" class="button" on:click=move |_| cancel()>"Cancel"</button>
+            </div>
+        </div>
     }
 }
 

@@ -432,3 +432,29 @@ async fn move_up_and_down_are_offered_only_where_they_move_the_node() {
     drop(stage);
     store_workspace(None);
 }
+
+/// Deleting the starter's Human Handoff, which a Jump To points at, with four actions under it,
+/// asks first; Cancel keeps it; confirming deletes it; undo brings it back.
+#[wasm_bindgen_test]
+async fn deleting_a_handoff_a_jump_to_points_at_asks_first_and_undo_brings_it_back() {
+    let stage = editor_with_handoff_selected(None).await;
+    let toolbar_delete = ".node-toolbar button.danger";
+    stage.click(toolbar_delete);
+    eventually("the question", || present(&stage, "[role='alertdialog'][aria-label='Delete the node']")).await;
+    let question = stage.text("#delete-question");
+    assert!(question.contains("The 4 nodes under it go too."), "{question}");
+    assert!(question.contains("points at it and will point nowhere."), "{question}");
+    assert!(question.contains("Undo (Ctrl+Z) brings it all back."), "{question}");
+    stage.click("[aria-label='Delete the node'] button:not(.danger)");
+    eventually("the question gone", || !present(&stage, "#delete-question")).await;
+    assert!(present(&stage, HANDOFF_ROW), "Cancel keeps the handoff");
+
+    stage.click(toolbar_delete);
+    eventually("the question again", || present(&stage, "#confirm-delete")).await;
+    stage.click("#confirm-delete");
+    eventually("the handoff deleted", || !present(&stage, HANDOFF_ROW)).await;
+    stage.click(".undo-redo button");
+    eventually("the handoff back", || present(&stage, HANDOFF_ROW)).await;
+    drop(stage);
+    store_workspace(None);
+}

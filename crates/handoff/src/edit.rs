@@ -476,6 +476,41 @@ pub fn place_of(workflow: &Workflow, node: NodeId) -> Result<(Place, usize), Edi
     })
 }
 
+/// What deleting a node takes with it: how many nodes go (the node and everything under it),
+/// and the Jump Tos outside it that point at one of them, left pointing nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletionImpact {
+    pub nodes: usize,
+    pub jumps_in: Vec<NodeId>,
+}
+
+impl DeletionImpact {
+    /// Whether the editor asks before deleting: more than the node alone goes, or something
+    /// points at what goes. A single unreferenced node is deleted at once (undo brings it back).
+    pub fn asks(&self) -> bool {
+        self.nodes > 1 || !self.jumps_in.is_empty()
+    }
+}
+
+/// `None` for a node the workflow does not have.
+pub fn deletion_impact(workflow: &Workflow, node: NodeId) -> Option<DeletionImpact> {
+    let (place, index) = place_of(workflow, node).ok()?;
+    let going = peek(workflow, place, index).subtree_ids();
+    let jumps_in = workflow
+        .entries()
+        .into_iter()
+        .filter_map(|entry| match entry.node {
+            NodeRef::Action(Action { id, kind: ActionKind::JumpTo { target }, .. })
+                if going.contains(target) && !going.contains(id) =>
+            {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .collect();
+    Some(DeletionImpact { nodes: going.len(), jumps_in })
+}
+
 /// Whether the node has a sibling before it and one after it: whether Move up and Move down
 /// can do anything. `None` for a node the workflow does not have.
 pub fn can_shift(workflow: &Workflow, node: NodeId) -> Option<(bool, bool)> {

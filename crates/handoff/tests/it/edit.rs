@@ -247,3 +247,24 @@ fn a_node_can_shift_up_unless_first_and_down_unless_last() {
     assert_eq!(can_shift(&workflow, NodeId(11)), Some((false, false)));
     assert_eq!(can_shift(&workflow, NodeId(999)), None);
 }
+
+/// Deleting the starter's Human Handoff takes its four actions and leaves the billing
+/// question's Jump To pointing nowhere: the editor asks first. A lone message does not ask.
+#[test]
+fn a_deletion_says_what_goes_and_what_points_at_it() {
+    use handoff::NodeId;
+    use handoff::edit::{DeletionImpact, deletion_impact};
+    let workflow = handoff::starter_workspace().ai_agent.workflow;
+    let handoff = deletion_impact(&workflow, NodeId(11)).expect("the handoff exists");
+    assert_eq!(handoff, DeletionImpact { nodes: 5, jumps_in: vec![NodeId(23)] });
+    assert!(handoff.asks());
+    // The whole "Talk to a human" trigger: the Jump To still points into it.
+    assert_eq!(deletion_impact(&workflow, NodeId(10)), Some(DeletionImpact { nodes: 6, jumps_in: vec![NodeId(23)] }));
+    // The billing trigger holds the Jump To itself: nothing outside points in, but six nodes go.
+    let billing = deletion_impact(&workflow, NodeId(20)).expect("exists");
+    assert_eq!((billing.nodes, billing.jumps_in.is_empty()), (6, true));
+    let goodbye = deletion_impact(&workflow, NodeId(12)).expect("exists");
+    assert_eq!(goodbye, DeletionImpact { nodes: 1, jumps_in: Vec::new() });
+    assert!(!goodbye.asks());
+    assert_eq!(deletion_impact(&workflow, NodeId(999)), None);
+}
