@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::backend::provide_conversations;
 use crate::editor::EditorPage;
-use crate::inbox::{InboxPage, pending_count, provide_identity};
+use crate::inbox::{InboxPage, pending_count, provide_identity, unread_count};
 use crate::pages::{HomePage, NotFoundPage, SECTIONS, SimulatorPage, provide_page_title};
 use crate::preview::PreviewPage;
 use crate::router::{Link, provide_location, use_location};
@@ -59,7 +59,11 @@ pub fn App() -> impl IntoView {
     // The conversations run on the workspace; both stores are the app's.
     provide_conversations(use_workspace_store());
     provide_identity();
-    provide_page_title(pending_count);
+    // The tab's title counts what waits for the agent: pending chats they may take and unread ones.
+    provide_page_title(|| match (pending_count(), unread_count()) {
+        (None, None) => None,
+        (pending, unread) => Some(pending.unwrap_or(0) + unread.unwrap_or(0)),
+    });
     let location = use_location();
     let page = Memo::new(move |_| Page::at(&location.path()));
     view! {
@@ -101,12 +105,20 @@ pub fn Header() -> impl IntoView {
                                 <li on:click=move |_| set_menu_open.set(false)>
                                     <Link href=section.path>
                                         {section.nav_label}
-                                        {(section.path == "/inbox").then_some(move || pending_count().filter(|count| *count > 0).map(|count| view! {
-                                            <span class="nav-count">
-                                                <span class="visually-hidden">", pending: "</span>
-                                                {count}
-                                            </span>
-                                        }))}
+                                        {(section.path == "/inbox").then_some(move || {
+                                            let (pending, unread) = (pending_count().unwrap_or(0), unread_count().unwrap_or(0));
+                                            (pending + unread > 0).then(|| view! {
+                                                <span class="nav-count">
+                                                    <span class="visually-hidden">
+                                                        {match unread {
+                                                            0 => format!(", pending: {pending}"),
+                                                            _ => format!(", pending: {pending}, unread: {unread}"),
+                                                        }}
+                                                    </span>
+                                                    <span aria-hidden="true">{pending + unread}</span>
+                                                </span>
+                                            })
+                                        })}
                                     </Link>
                                 </li>
                             }

@@ -213,3 +213,38 @@ async fn the_transfer_picker_shows_who_is_away_or_signed_out_and_offers_only_the
     backend.send(Command::SetPresence { agent: AgentId(6), presence: handoff::Presence::Online }).await.unwrap();
     eventually("Noah offered once Online", || option("Noah Martin").is_some_and(|option| !option.disabled())).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_chat_assigned_by_the_method_is_unread_in_mine_until_opened() {
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/seen").unwrap();
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/notify").unwrap();
+    // Balanced gave the French chat to Amélie before she looked.
+    let (stage, backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    sign_in_as(&stage, 2).await;
+    eventually("the unread count on Mine", || stage.text("#folder-mine .unread-count") == ", 1 unread").await;
+    assert_eq!(stage.text("#folder-mine .count"), "1");
+    stage.click("#folder-mine");
+    eventually("the Mine list", || stage.text("#chat-list").contains("Chat #1")).await;
+    assert!(stage.find("#chat-list .chat-row").class_list().contains("unread"));
+    assert_eq!(stage.text("#chat-list .unread-tag"), "Unread");
+    // Sounds and notifications wait for a click: nothing was asked on load.
+    assert_eq!(stage.text(".notify"), "Notify me of new chats");
+    assert_eq!(stage.find(".notify").get_attribute("aria-pressed").as_deref(), Some("false"));
+
+    stage.click("#chat-list .chat-row");
+    eventually("read once opened", || stage.element.query_selector("#folder-mine .unread-count").unwrap().is_none())
+        .await;
+    assert!(stage.element.query_selector("#chat-list .unread-tag").unwrap().is_none());
+
+    // A customer's message while another chat is open makes it unread again.
+    leptos::prelude::window().session_storage().unwrap().unwrap().remove_item("handoff-studio/open-chat").unwrap();
+    drop(stage);
+    let stage = Stage::mount(move || {
+        provide_open(backend);
+        provide_identity();
+        view! { <Desk backend=backend/> }
+    });
+    eventually("the desk again", || stage.element.query_selector(".agent-bar").unwrap().is_some()).await;
+    backend.send(Command::CustomerMessage { chat: ChatId(1), text: "Vous êtes là ?".to_owned() }).await.unwrap();
+    eventually("unread again", || stage.text("#folder-mine .unread-count") == ", 1 unread").await;
+}
