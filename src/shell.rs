@@ -49,6 +49,10 @@ impl Page {
     }
 }
 
+/// How many pending chats the signed-in agent may take, and how many of theirs are unread.
+#[derive(Clone, Copy)]
+struct Waiting(Memo<(Option<usize>, Option<usize>)>);
+
 /// The whole app: the header on every page, one page per path, and a not-found page for the rest.
 #[component]
 pub fn App() -> impl IntoView {
@@ -59,8 +63,11 @@ pub fn App() -> impl IntoView {
     // The conversations run on the workspace; both stores are the app's.
     provide_conversations(use_workspace_store());
     provide_identity();
+    // What waits for the signed-in agent, derived once for the title and the navigation.
+    let waiting = Memo::new(move |_| (pending_count(), unread_count()));
+    provide_context(Waiting(waiting));
     // The tab's title counts what waits for the agent: pending chats they may take and unread ones.
-    provide_page_title(|| match (pending_count(), unread_count()) {
+    provide_page_title(move || match waiting.get() {
         (None, None) => None,
         (pending, unread) => Some(pending.unwrap_or(0) + unread.unwrap_or(0)),
     });
@@ -106,7 +113,9 @@ pub fn Header() -> impl IntoView {
                                     <Link href=section.path>
                                         {section.nav_label}
                                         {(section.path == "/inbox").then_some(move || {
-                                            let (pending, unread) = (pending_count().unwrap_or(0), unread_count().unwrap_or(0));
+                                            let (pending, unread) = use_context::<Waiting>()
+                                                .map_or_else(|| (pending_count(), unread_count()), |waiting| waiting.0.get());
+                                            let (pending, unread) = (pending.unwrap_or(0), unread.unwrap_or(0));
                                             (pending + unread > 0).then(|| view! {
                                                 <span class="nav-count">
                                                     <span class="visually-hidden">

@@ -51,7 +51,13 @@ fn summarize(engine: &Engine, row: Row, unread: &[handoff::ChatId]) -> Option<Su
 }
 
 #[component]
-pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<Folder>) -> impl IntoView {
+pub fn ChatLists(
+    backend: Backend,
+    agent: AgentId,
+    role: Role,
+    folder: RwSignal<Folder>,
+    unread: Memo<Vec<handoff::ChatId>>,
+) -> impl IntoView {
     let identity = use_identity();
     let clock = ticking_clock();
     let filter = RwSignal::new(Filter::default());
@@ -61,7 +67,6 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
         let folder = folder.get();
         filter.with(|filter| backend.read(|engine| rows(engine, agent, folder, filter)))
     });
-    let unread = Memo::new(move |_| super::unread::unread_chats(backend, agent));
     let visible = Memo::new(move |_| {
         let shown = shown.get();
         let unread = unread.get();

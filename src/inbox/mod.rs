@@ -242,6 +242,8 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
         })
     };
     let folder = RwSignal::new(Folder::Pending);
+    // One derivation of the unread chats for the lists and the notifications.
+    let unread = Memo::new(move |_| unread::unread_chats(backend, agent));
     view! {
         <div class="desk">
             <div class="agent-bar">
@@ -257,12 +259,12 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
                     <span class="visually-hidden">{move || if online.get() { ", go Away" } else { ", go Online" }}</span>
                 </button>
                 <span class="presence-state" aria-hidden="true">{move || if online.get() { "" } else { "Away: no new chats" }}</span>
-                <unread::NotifyToggle backend=backend agent=agent/>
+                <unread::NotifyToggle unread=unread/>
                 <button type="button" class="button" on:click=sign_out>"Sign out"</button>
                 <p class="error" role="alert">{move || error.get()}</p>
             </div>
             <div class="desk-body">
-                <ChatLists backend=backend agent=agent role=role folder=folder/>
+                <ChatLists backend=backend agent=agent role=role folder=folder unread=unread/>
                 <Conversation backend=backend agent=agent/>
             </div>
         </div>

@@ -60,17 +60,22 @@ pub fn mark_seen(agent: AgentId, chat: ChatId, lines: usize) {
 
 /// The agent's unread chats (tracked).
 pub fn unread_chats(backend: Backend, agent: AgentId) -> Vec<ChatId> {
-    let marks = use_seen().map(|seen| seen.0.get()).unwrap_or_default();
-    backend.read(|engine| {
-        handoff::inbox::unread(engine, agent, |chat| marks.get(&(agent.0, chat.0)).copied().unwrap_or(0))
-    })
+    let read = |marks: &BTreeMap<(u32, u32), usize>| {
+        backend.read(|engine| {
+            handoff::inbox::unread(engine, agent, |chat| marks.get(&(agent.0, chat.0)).copied().unwrap_or(0))
+        })
+    };
+    match use_seen() {
+        Some(seen) => seen.0.with(read),
+        None => read(&BTreeMap::new()),
+    }
 }
 
 /// "Notify me of new chats": off until the agent clicks it; the browser's permission is asked
 /// for on that click, never on load. While on, each newly unread chat beeps and, if the browser
 /// allows, shows a desktop notification.
 #[component]
-pub fn NotifyToggle(backend: Backend, agent: AgentId) -> impl IntoView {
+pub fn NotifyToggle(unread: Memo<Vec<ChatId>>) -> impl IntoView {
     let on = RwSignal::new(storage::read(storage::NOTIFY_KEY).ok().flatten().as_deref() == Some("on"));
     let toggle = move |_| {
         let now_on = !on.get_untracked();
@@ -80,7 +85,6 @@ pub fn NotifyToggle(backend: Backend, agent: AgentId) -> impl IntoView {
             let _ = web_sys::Notification::request_permission();
         }
     };
-    let unread = Memo::new(move |_| unread_chats(backend, agent));
     Effect::new(move |previous: Option<Vec<ChatId>>| {
         let now = unread.get();
         if let Some(before) = previous
