@@ -55,19 +55,25 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
             <legend>"Assign chat"</legend>
             <label>
                 <input type="radio" name=name.clone() value="all_users" prop:checked=flag(move || !specific())
-                    on:change=self::on_change(move |_| on_change.run(Assign::AllUsers))/>
-                "All users in the teamspace"
-                <span class="field-hint">"Every live agent of the teamspace sees the pending chat."</span>
-                {dynamic(move || clears().map(|text| view! { <span class="field-hint warning">{text}</span> }).into_any())}
+                    on:change=self::on_change(move |_| on_change.run(Assign::AllUsers))
+                    aria-describedby=format!("{name}-all-hint")/>
+                " "
+                <span>"All users in the teamspace"</span>
             </label>
+            <p class="field-hint" id=format!("{name}-all-hint")>
+                "Every live agent of the teamspace sees the pending chat."
+                {dynamic(move || clears().map(|text| view! { " " <span class="warning">{text}</span> }).into_any())}
+            </p>
             <label>
-                <input type="radio" name=name value="specific" prop:checked=flag(specific)
-                    on:change=self::on_change(move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None }))/>
-                "Specific users or teams"
-                <span class="field-hint">
-                    {text(move || if specific() { "Only the users and the members of the teams chosen below see it." } else { "Starts with nobody chosen: pick users or teams next." }.to_owned())}
-                </span>
+                <input type="radio" name=name.clone() value="specific" prop:checked=flag(specific)
+                    on:change=self::on_change(move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None }))
+                    aria-describedby=format!("{name}-specific-hint")/>
+                " "
+                <span>"Specific users or teams"</span>
             </label>
+            <p class="field-hint" id=format!("{name}-specific-hint")>
+                {text(move || if specific() { "Only the users and the members of the teams chosen below see it." } else { "Starts with nobody chosen: pick users or teams next." }.to_owned())}
+            </p>
         </fieldset>
         {show(flag(specific), dynamic(move || {
             let id = id.clone();
