@@ -367,5 +367,16 @@ async fn the_first_preview_reaches_a_live_agent_with_one_click() {
     agent_sends(&browser, "Bonjour, ici Amélie.").await;
     wait_for_text(&browser, ".widget .bubbles", "Bonjour, ici Amélie.").await;
     browser.assert_accessible("/preview after a first run at 1280 px").await;
+    // At 1280 px the agent's conversation keeps a readable width beside the customer.
+    let width = browser
+        .client
+        .execute(
+            "return document.querySelector('.agent-side .conversation').getBoundingClientRect().width;",
+            Vec::new(),
+        )
+        .await
+        .expect("the conversation's width");
+    let width = width.as_f64().expect("a number");
+    assert!(width >= 480.0, "the conversation is {width} px wide at 1280 px");
     browser.close().await;
 }
