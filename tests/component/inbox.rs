@@ -248,3 +248,42 @@ async fn a_chat_assigned_by_the_method_is_unread_in_mine_until_opened() {
     backend.send(Command::CustomerMessage { chat: ChatId(1), text: "Vous êtes là ?".to_owned() }).await.unwrap();
     eventually("unread again", || stage.text("#folder-mine .unread-count") == ", 1 unread").await;
 }
+
+#[wasm_bindgen_test]
+async fn a_reply_typed_but_not_sent_is_back_after_the_desk_is_mounted_again_and_gone_once_sent() {
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/draft/agent-2/chat-1").unwrap();
+    let (stage, backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    open_mine(&stage, 2).await;
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    area.set_value("Bonjour, je regarde votre commande");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    // A reload comes after the typing has been kept, never within the same tick.
+    let kept = || window().local_storage().unwrap().unwrap().get_item("handoff-studio/draft/agent-2/chat-1").unwrap();
+    eventually("the draft kept", || kept().as_deref() == Some("Bonjour, je regarde votre commande")).await;
+
+    // The page goes away (as on a reload) and comes back: the same agent finds the text.
+    let remount = |backend: Backend| {
+        Stage::mount(move || {
+            provide_open(backend);
+            provide_identity();
+            view! { <Desk backend=backend/> }
+        })
+    };
+    drop(stage);
+    let stage = remount(backend);
+    eventually("the reply box again", || stage.element.query_selector("#reply-text").unwrap().is_some()).await;
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    eventually("the draft restored", || area.value() == "Bonjour, je regarde votre commande").await;
+
+    // Once sent, the box is empty, and stays empty after mounting again.
+    stage.click(".reply-box button[type=submit]");
+    eventually("the reply sent", || agent_messages(&backend) == 1).await;
+    eventually("the box emptied", || area.value().is_empty()).await;
+    eventually("the draft forgotten", || kept().is_none()).await;
+    drop(stage);
+    let stage = remount(backend);
+    eventually("the reply box again", || stage.element.query_selector("#reply-text").unwrap().is_some()).await;
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    assert_eq!(area.value(), "", "a sent reply is no draft");
+    assert!(stage.text("#transcript").contains("Bonjour, je regarde votre commande"), "the reply is in the transcript");
+}
