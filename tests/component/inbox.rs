@@ -287,3 +287,37 @@ async fn a_reply_typed_but_not_sent_is_back_after_the_desk_is_mounted_again_and_
     assert_eq!(area.value(), "", "a sent reply is no draft");
     assert!(stage.text("#transcript").contains("Bonjour, je regarde votre commande"), "the reply is in the transcript");
 }
+
+#[wasm_bindgen_test]
+async fn the_browser_is_asked_about_notifications_only_when_the_agent_clicks_notify_me() {
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/notify").unwrap();
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/seen").unwrap();
+    // Count the browser's permission prompts, and answer as a browser that has not been asked yet.
+    let stub = js_sys::Function::new_no_args(
+        "const N = window.Notification;
+         window.__asks = 0;
+         window.__saved = [Object.getOwnPropertyDescriptor(N, 'permission'), N.requestPermission];
+         Object.defineProperty(N, 'permission', { configurable: true, get: () => 'default' });
+         N.requestPermission = () => { window.__asks += 1; return Promise.resolve('default'); };",
+    );
+    stub.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let asks = || js_sys::Reflect::get(&window(), &"__asks".into()).unwrap().as_f64().unwrap_or(-1.0) as i32;
+    let (stage, _backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    sign_in_as(&stage, 2).await;
+    eventually("the unread count on Mine", || stage.text("#folder-mine .unread-count") == ", 1 unread").await;
+    assert_eq!(asks(), 0, "nothing asks for permission on mount");
+
+    stage.click(".notify");
+    eventually("asked on the click", || asks() == 1).await;
+    eventually("the button on", || stage.find(".notify").get_attribute("aria-pressed").as_deref() == Some("true"))
+        .await;
+    drop(stage);
+    js_sys::Function::new_no_args(
+        "const N = window.Notification;
+         if (window.__saved[0]) { Object.defineProperty(N, 'permission', window.__saved[0]); } else { delete N.permission; }
+         N.requestPermission = window.__saved[1];",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/notify").unwrap();
+}
