@@ -160,3 +160,32 @@ async fn an_internal_note_shows_in_the_timeline_under_its_agent_marked_as_a_note
     assert!(stage.text(".timeline-note").ends_with("Client VIP"));
     assert_eq!(stage.text(".timeline-customer .who"), "Customer");
 }
+
+#[wasm_bindgen_test]
+async fn the_customer_finds_unsent_text_after_the_widget_comes_back_and_not_once_sent() {
+    let key = "handoff-studio/draft/customer/chat-1";
+    window().local_storage().unwrap().unwrap().remove_item(key).unwrap();
+    let kept = move || window().local_storage().unwrap().unwrap().get_item(key).unwrap();
+    let (stage, backend) = mount_widget(engine_with_a_french_livechat());
+    let input: HtmlInputElement = stage.find("#widget-text").unchecked_into();
+    input.set_value("Ma commande 42");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    eventually("the draft kept", || kept().as_deref() == Some("Ma commande 42")).await;
+    drop(stage);
+
+    let stage = Stage::mount(move || view! { <Widget backend=backend chat=ChatId(1)/> });
+    let input: HtmlInputElement = stage.find("#widget-text").unchecked_into();
+    eventually("the draft restored", || input.value() == "Ma commande 42").await;
+    stage.click(".widget-input button[type=submit]");
+    eventually("the message shown", || stage.text(".bubbles").contains("Ma commande 42")).await;
+    eventually("the box emptied", || input.value().is_empty()).await;
+    eventually("the draft forgotten", || kept().is_none()).await;
+    drop(stage);
+
+    let stage = Stage::mount(move || view! { <Widget backend=backend chat=ChatId(1)/> });
+    let input: HtmlInputElement = stage.find("#widget-text").unchecked_into();
+    for _ in 0..3 {
+        leptos::task::tick().await;
+    }
+    assert_eq!(input.value(), "", "a sent message is no draft");
+}
