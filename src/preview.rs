@@ -344,8 +344,9 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
                     type="text"
                     autocomplete="off"
                     placeholder="Type a message"
-                    prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))
+                    // A box being removed may still see one more input: then it reads and writes nothing.
+                prop:value=move || text.try_get().unwrap_or_default()
+                    on:input=move |event| { text.try_set(event_target_value(&event)); }
                 />
                 <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>"Send"</button>
             </form>

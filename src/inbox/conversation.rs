@@ -370,9 +370,10 @@ fn ReplyBox(
                 aria-activedescendant=move || {
                     suggestions.with(|list| !list.is_empty()).then(|| format!("canned-{}", picked.get()))
                 }
-                prop:value=move || text.get()
+                // A box being removed may still see one more input: then it reads and writes nothing.
+                prop:value=move || text.try_get().unwrap_or_default()
                 on:input=move |event| {
-                    text.set(event_target_value(&event));
+                    text.try_set(event_target_value(&event));
                     picked.set(0);
                 }
                 on:keydown=keydown
