@@ -486,3 +486,30 @@ async fn deleting_a_handoff_a_jump_to_points_at_asks_first_and_undo_brings_it_ba
     drop(stage);
     store_workspace(None);
 }
+
+/// "Empty workflow" takes every node: it asks first, saying what goes and that undo brings it
+/// back; Cancel keeps the workflow, confirming empties it, undo brings it back.
+#[wasm_bindgen_test]
+async fn empty_workflow_asks_first_and_undo_brings_the_nodes_back() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the workflow tree", || present(&stage, HANDOFF_ROW)).await;
+    let question = ".confirm[aria-label='Empty the workflow']";
+    stage.click(".file-tools button");
+    eventually("the question", || present(&stage, question)).await;
+    let words = stage.text(question);
+    assert!(words.contains("Start from an empty workflow?"), "{words}");
+    assert!(words.contains("Undo (Ctrl+Z) brings them back."), "{words}");
+    stage.click(&format!("{question} button:not(.danger)"));
+    eventually("the question gone", || !present(&stage, question)).await;
+    assert!(present(&stage, HANDOFF_ROW), "Cancel keeps the workflow");
+
+    stage.click(".file-tools button");
+    eventually("the question again", || present(&stage, question)).await;
+    stage.click(&format!("{question} button.danger"));
+    eventually("the workflow emptied", || !present(&stage, HANDOFF_ROW)).await;
+    stage.click(".undo-redo button");
+    eventually("the workflow back", || present(&stage, HANDOFF_ROW)).await;
+    drop(stage);
+    store_workspace(None);
+}
