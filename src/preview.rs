@@ -193,7 +193,9 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
         backend.read(|engine| {
             let found = engine.chat(chat)?;
             matches!(found.status, ChatStatus::Pending { .. }).then(|| {
-                match engine.explain(chat).and_then(|why| why.queue_position) {
+                // The engine's current place, kept up to date as the queue moves; not the place the
+                // Queued event told at the time, and no whole explanation built on every change.
+                match engine.queue_place(chat) {
                     Some(place) => format!("You are {} in the queue for a live agent.", ordinal(place)),
                     None => "Waiting for a live agent.".to_owned(),
                 }
