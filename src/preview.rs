@@ -364,6 +364,8 @@ enum Offer {
 }
 
 /// A line as the customer sees it: their own words on one side, everyone else's on the other.
+/// The name is on a line of its own; a hidden ": " after it keeps the name and the words apart
+/// where they are read as one text (the live region's announcement, a copy of the messages).
 fn bubble(line: Line) -> impl IntoView {
     let from = match line.speaker {
         Speaker::Customer => "You".to_owned(),
@@ -372,7 +374,7 @@ fn bubble(line: Line) -> impl IntoView {
     };
     view! {
         <li class=format!("line {}", line.speaker.class())>
-            {(!from.is_empty()).then(|| view! { <span class="from">{from}</span> })}
+            {(!from.is_empty()).then(|| view! { <span class="from">{from}<span class="visually-hidden">": "</span></span> })}
             <p class="text">{line.text}</p>
         </li>
     }

@@ -237,3 +237,15 @@ async fn the_customer_is_told_their_current_place_as_the_queue_moves() {
 fn transcript_of(backend: &Backend, chat: ChatId) -> Vec<Event> {
     backend.read_untracked(|engine| engine.chat(chat).unwrap().transcript.clone())
 }
+
+#[wasm_bindgen_test]
+async fn a_bubble_reads_as_its_speaker_then_the_words_not_run_together() {
+    let (stage, backend) = mount_widget(engine_with_a_french_livechat());
+    let reply = Command::Reply { chat: ChatId(1), agent: AgentId(2), text: "Bonjour, ici Amélie.".to_owned() };
+    backend.send(reply).await.expect("Amélie replies");
+    eventually("the reply", || stage.text(".bubbles").contains("Bonjour, ici Amélie.")).await;
+    // What the live region announces is the bubble's text: the name, then the words.
+    assert_eq!(stage.text(".bubbles li:last-child"), "Amélie Laurent: Bonjour, ici Amélie.");
+    customer_says(&stage, "Merci").await;
+    assert_eq!(stage.text(".bubbles li:last-child"), "You: Merci");
+}
