@@ -188,6 +188,7 @@ async fn the_customer_finds_unsent_text_after_the_widget_comes_back_and_not_once
         leptos::task::tick().await;
     }
     assert_eq!(input.value(), "", "a sent message is no draft");
+}
 
 /// The starter workspace under Voluntary with Amélie Laurent Online and two French customers
 /// waiting for a person, chat 1 before chat 2.
