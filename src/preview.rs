@@ -193,7 +193,9 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
         backend.read(|engine| {
             let found = engine.chat(chat)?;
             matches!(found.status, ChatStatus::Pending { .. }).then(|| {
-                match engine.explain(chat).and_then(|why| why.queue_position) {
+                // The engine's current place, kept up to date as the queue moves; not the place the
+                // Queued event told at the time, and no whole explanation built on every change.
+                match engine.queue_place(chat) {
                     Some(place) => format!("You are {} in the queue for a live agent.", ordinal(place)),
                     None => "Waiting for a live agent.".to_owned(),
                 }
@@ -344,8 +346,9 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
                     type="text"
                     autocomplete="off"
                     placeholder="Type a message"
-                    prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))
+                    // A box being removed may still see one more input: then it reads and writes nothing.
+                prop:value=move || text.try_get().unwrap_or_default()
+                    on:input=move |event| { text.try_set(event_target_value(&event)); }
                 />
                 <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>"Send"</button>
             </form>
@@ -361,6 +364,8 @@ enum Offer {
 }
 
 /// A line as the customer sees it: their own words on one side, everyone else's on the other.
+/// The name is on a line of its own; a hidden ": " after it keeps the name and the words apart
+/// where they are read as one text (the live region's announcement, a copy of the messages).
 fn bubble(line: Line) -> impl IntoView {
     let from = match line.speaker {
         Speaker::Customer => "You".to_owned(),
@@ -369,7 +374,7 @@ fn bubble(line: Line) -> impl IntoView {
     };
     view! {
         <li class=format!("line {}", line.speaker.class())>
-            {(!from.is_empty()).then(|| view! { <span class="from">{from}</span> })}
+            {(!from.is_empty()).then(|| view! { <span class="from">{from}<span class="visually-hidden">": "</span></span> })}
             <p class="text">{line.text}</p>
         </li>
     }

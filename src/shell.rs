@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::backend::provide_conversations;
 use crate::editor::EditorPage;
-use crate::inbox::{InboxPage, pending_count, provide_identity};
+use crate::inbox::{InboxPage, pending_count, provide_identity, unread_count};
 use crate::pages::{HomePage, NotFoundPage, SECTIONS, SimulatorPage, provide_page_title};
 use crate::preview::PreviewPage;
 use crate::router::{Link, provide_location, use_location};
@@ -49,6 +49,10 @@ impl Page {
     }
 }
 
+/// How many pending chats the signed-in agent may take, and how many of theirs are unread.
+#[derive(Clone, Copy)]
+struct Waiting(Memo<(Option<usize>, Option<usize>)>);
+
 /// The whole app: the header on every page, one page per path, and a not-found page for the rest.
 #[component]
 pub fn App() -> impl IntoView {
@@ -59,7 +63,14 @@ pub fn App() -> impl IntoView {
     // The conversations run on the workspace; both stores are the app's.
     provide_conversations(use_workspace_store());
     provide_identity();
-    provide_page_title(pending_count);
+    // What waits for the signed-in agent, derived once for the title and the navigation.
+    let waiting = Memo::new(move |_| (pending_count(), unread_count()));
+    provide_context(Waiting(waiting));
+    // The tab's title counts what waits for the agent: pending chats they may take and unread ones.
+    provide_page_title(move || match waiting.get() {
+        (None, None) => None,
+        (pending, unread) => Some(pending.unwrap_or(0) + unread.unwrap_or(0)),
+    });
     let location = use_location();
     let page = Memo::new(move |_| Page::at(&location.path()));
     view! {
@@ -101,12 +112,22 @@ pub fn Header() -> impl IntoView {
                                 <li on:click=move |_| set_menu_open.set(false)>
                                     <Link href=section.path>
                                         {section.nav_label}
-                                        {(section.path == "/inbox").then_some(move || pending_count().filter(|count| *count > 0).map(|count| view! {
-                                            <span class="nav-count">
-                                                <span class="visually-hidden">", pending: "</span>
-                                                {count}
-                                            </span>
-                                        }))}
+                                        {(section.path == "/inbox").then_some(move || {
+                                            let (pending, unread) = use_context::<Waiting>()
+                                                .map_or_else(|| (pending_count(), unread_count()), |waiting| waiting.0.get());
+                                            let (pending, unread) = (pending.unwrap_or(0), unread.unwrap_or(0));
+                                            (pending + unread > 0).then(|| view! {
+                                                <span class="nav-count">
+                                                    <span class="visually-hidden">
+                                                        {match unread {
+                                                            0 => format!(", pending: {pending}"),
+                                                            _ => format!(", pending: {pending}, unread: {unread}"),
+                                                        }}
+                                                    </span>
+                                                    <span aria-hidden="true">{pending + unread}</span>
+                                                </span>
+                                            })
+                                        })}
                                     </Link>
                                 </li>
                             }

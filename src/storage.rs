@@ -3,6 +3,12 @@
 /// Where the admin's workspace document is kept.
 pub const WORKSPACE_KEY: &str = "handoff-studio/workspace";
 
+/// How much of each chat each live agent has read in this browser (`inbox::unread`).
+pub const SEEN_KEY: &str = "handoff-studio/seen";
+
+/// Whether the agent turned on sounds and notifications for new chats.
+pub const NOTIFY_KEY: &str = "handoff-studio/notify";
+
 fn local_storage() -> Result<web_sys::Storage, String> {
     let window = web_sys::window().ok_or("there is no browser window")?;
     match window.local_storage() {

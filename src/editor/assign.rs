@@ -64,10 +64,10 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
                         on:change=self::on_change(move |_| on_change.run(Assign::AllUsers))/>
                     " All users in the teamspace"
                 </label>
-                <span class="field-hint" id=all_hint>
+                <p class="field-hint" id=all_hint>
                     "Every live agent of the teamspace sees the pending chat. "
                     {text(move || clears().unwrap_or_default())}
-                </span>
+                </p>
             </div>
             <div class="choice-option">
                 <label>
@@ -76,9 +76,9 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
                         on:change=self::on_change(move |_| on_change.run(Assign::SpecificUsersOrTeams { targets: Targets::default(), by_language: None }))/>
                     " Specific users or teams"
                 </label>
-                <span class="field-hint" id=specific_hint>
+                <p class="field-hint" id=specific_hint>
                     {text(move || if specific() { "Only the users and the members of the teams chosen below see it." } else { "Starts with nobody chosen: pick users or teams next." }.to_owned())}
-                </span>
+                </p>
             </div>
         </fieldset>
         {show(flag(specific), dynamic(move || {
@@ -167,12 +167,12 @@ fn language_row(
                         on:change=on_change(move |_| set_default(LanguageTargets::Default))/>
                     " Use default"
                 </label>
-                <span class="field-hint warning" id=format!("{name}-default-hint")>
+                <p class="field-hint warning" id=format!("{name}-default-hint")>
                     {text(move || match row.get() {
                         Some(LanguageTargets::Own(targets)) if !targets.is_empty() => "Choosing this clears its own list (Undo brings it back).",
                         _ => "",
                     }.to_owned())}
-                </span>
+                </p>
             </div>
             <label>
                 <input type="radio" name=name.clone() value="own" prop:checked=flag(own)

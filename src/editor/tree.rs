@@ -256,17 +256,12 @@ fn delete_question(edits: Edits) -> impl IntoView {
     let Some(Menu::Delete(node)) = edits.menu.get_untracked() else { return ().into_any() };
     let (question, points_in) = edits.store.with_untracked(|workspace| {
         let impact = edit::deletion_impact(&workspace.ai_agent.workflow, node);
-        let (actions, pointing) =
-            impact.map(|impact| (impact.actions, impact.jump_tos_pointing_in)).unwrap_or_default();
-        let is_action = workspace.ai_agent.workflow.find_action(node).is_some();
-        let under = actions - usize::from(is_action);
+        let (nodes, pointing) = impact.map(|impact| (impact.nodes, impact.jumps_in)).unwrap_or_default();
         let mut question = format!("Delete {}?", describe_node(workspace, node));
-        match (is_action, under) {
-            (_, 0) => {}
-            (true, 1) => question.push_str(" The action under it goes too."),
-            (true, _) => question.push_str(&format!(" The {under} actions under it go too.")),
-            (false, 1) => question.push_str(" Its action goes too."),
-            (false, _) => question.push_str(&format!(" Its {under} actions go too.")),
+        match nodes.saturating_sub(1) {
+            0 => {}
+            1 => question.push_str(" The node under it goes too."),
+            under => question.push_str(&format!(" The {under} nodes under it go too.")),
         }
         let points_in: Vec<String> = pointing
             .into_iter()

@@ -106,6 +106,11 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
     let close =
         move |_| act(Command::Close { chat, agent }, "Chat closed: it went back to the AI agent.", "transcript");
     let transcript_ref = NodeRef::<html::Ol>::new();
+    // What is on the agent's screen is read: the chat is no longer unread for them.
+    Effect::new(move |_| {
+        let read = backend.read(|engine| engine.chat(chat).map_or(0, |found| found.transcript.len()));
+        super::unread::mark_seen(agent, chat, read);
+    });
     // Keep the latest line in view as the conversation grows.
     Effect::new(move |_| {
         lines.track();
@@ -365,9 +370,10 @@ fn ReplyBox(
                 aria-activedescendant=move || {
                     suggestions.with(|list| !list.is_empty()).then(|| format!("canned-{}", picked.get()))
                 }
-                prop:value=move || text.get()
+                // A box being removed may still see one more input: then it reads and writes nothing.
+                prop:value=move || text.try_get().unwrap_or_default()
                 on:input=move |event| {
-                    text.set(event_target_value(&event));
+                    text.try_set(event_target_value(&event));
                     picked.set(0);
                 }
                 on:keydown=keydown

@@ -24,9 +24,11 @@ struct Summary {
     status: ChatStatus,
     /// The latest message, shortened.
     latest: String,
+    /// Something in it the agent has not read.
+    unread: bool,
 }
 
-fn summarize(engine: &Engine, row: Row) -> Option<Summary> {
+fn summarize(engine: &Engine, row: Row, unread: &[handoff::ChatId]) -> Option<Summary> {
     let chat = engine.chat(row.chat)?;
     let with = match chat.status {
         ChatStatus::Open { assignee } => engine.workspace().teamspace.agent(assignee).map(|agent| agent.name.clone()),
@@ -44,11 +46,18 @@ fn summarize(engine: &Engine, row: Row) -> Option<Summary> {
         with,
         status: chat.status,
         latest: latest.unwrap_or_default(),
+        unread: unread.contains(&row.chat),
     })
 }
 
 #[component]
-pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<Folder>) -> impl IntoView {
+pub fn ChatLists(
+    backend: Backend,
+    agent: AgentId,
+    role: Role,
+    folder: RwSignal<Folder>,
+    unread: Memo<Vec<handoff::ChatId>>,
+) -> impl IntoView {
     let identity = use_identity();
     let clock = ticking_clock();
     let filter = RwSignal::new(Filter::default());
@@ -60,8 +69,11 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
     });
     let visible = Memo::new(move |_| {
         let shown = shown.get();
+        let unread = unread.get();
         all_rows.with(|rows| {
-            backend.read(|engine| rows.iter().take(shown).filter_map(|row| summarize(engine, *row)).collect::<Vec<_>>())
+            backend.read(|engine| {
+                rows.iter().take(shown).filter_map(|row| summarize(engine, *row, &unread)).collect::<Vec<_>>()
+            })
         })
     });
     // A new folder or filter starts at its first page.
@@ -102,6 +114,9 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                     {this.label()}
                     " "
                     <span class="count">{move || count()}</span>
+                    {move || (this == Folder::Mine).then(|| unread.with(Vec::len)).filter(|count| *count > 0).map(|count| view! {
+                        <span class="unread-count">{format!(", {count} unread")}</span>
+                    })}
                 </button>
             }
         })
@@ -125,6 +140,7 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
         let since = summary.row.since;
         let place = summary.row.queue_position;
         let with = summary.with.clone();
+        let is_unread = summary.unread;
         let when = move || {
             let ago = elapsed(clock.get(), since);
             match status {
@@ -142,10 +158,12 @@ pub fn ChatLists(backend: Backend, agent: AgentId, role: Role, folder: RwSignal<
                 <button
                     type="button"
                     class="chat-row"
+                    class:unread=is_unread
                     aria-current=move || (identity.chat.get() == Some(chat)).then_some("true")
                     on:click=move |_| identity.chat.set(Some(chat))
                 >
                     <span class="chat-number">{format!("Chat #{}", chat.0)}</span>
+                    {is_unread.then(|| view! { <span class="tag unread-tag">"Unread"</span> })}
                     <span class="badge">{summary.language.as_str().to_owned()}</span>
                     <span class="row-when">{move || when()}</span>
                     <span class="row-latest">{summary.latest}</span>

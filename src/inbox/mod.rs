@@ -8,6 +8,7 @@
 mod conversation;
 mod lists;
 pub mod transcript;
+mod unread;
 
 use handoff::inbox::{Folder, counts};
 use handoff::{AgentId, ChatId, Command, Presence, Timestamp, workspace::Role};
@@ -40,6 +41,7 @@ pub fn provide_identity() {
     Effect::new(move |_| tab::write(AGENT_KEY, identity.agent.get().map(|agent| agent.0.to_string()).as_deref()));
     Effect::new(move |_| tab::write(CHAT_KEY, identity.chat.get().map(|chat| chat.0.to_string()).as_deref()));
     provide_context(identity);
+    unread::provide_seen();
 }
 
 pub fn use_identity() -> Identity {
@@ -57,6 +59,13 @@ pub fn pending_count() -> Option<usize> {
     let backend = use_conversations().backend()?;
     let agent = signed_in(backend)?;
     Some(backend.read(|engine| counts(engine, agent)[0]))
+}
+
+/// How many of the signed-in agent's chats in Mine have something unread.
+pub fn unread_count() -> Option<usize> {
+    let backend = use_conversations().backend()?;
+    let agent = signed_in(backend)?;
+    Some(unread::unread_chats(backend, agent).len())
 }
 
 /// A clock for "waiting 4 min": the time now, updated every 15 seconds while the page shows it.
@@ -233,6 +242,8 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
         })
     };
     let folder = RwSignal::new(Folder::Pending);
+    // One derivation of the unread chats for the lists and the notifications.
+    let unread = Memo::new(move |_| unread::unread_chats(backend, agent));
     view! {
         <div class="desk">
             <div class="agent-bar">
@@ -248,11 +259,12 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
                     <span class="visually-hidden">{move || if online.get() { ", go Away" } else { ", go Online" }}</span>
                 </button>
                 <span class="presence-state" aria-hidden="true">{move || if online.get() { "" } else { "Away: no new chats" }}</span>
+                <unread::NotifyToggle unread=unread/>
                 <button type="button" class="button" on:click=sign_out>"Sign out"</button>
                 <p class="error" role="alert">{move || error.get()}</p>
             </div>
             <div class="desk-body">
-                <ChatLists backend=backend agent=agent role=role folder=folder/>
+                <ChatLists backend=backend agent=agent role=role folder=folder unread=unread/>
                 <Conversation backend=backend agent=agent/>
             </div>
         </div>

@@ -419,6 +419,34 @@ async fn a_checkbox_is_named_by_its_label_and_described_by_its_hint() {
     store_workspace(None);
 }
 
+/// "All users in the teamspace" is the radio's name; its hint is a separate phrase, not "…teamspaceEvery live agent…".
+#[wasm_bindgen_test]
+async fn an_assign_chat_choice_is_named_by_its_label_and_described_by_its_hint() {
+    let stage = editor_with_handoff_selected(None).await;
+    let all_users = stage.find("fieldset.choice.assign input[value='all_users']");
+    let label = all_users.closest("label").unwrap().unwrap().text_content().unwrap_or_default();
+    assert_eq!(label.trim(), "All users in the teamspace");
+    let hint = all_users.get_attribute("aria-describedby").expect("described by its hint");
+    assert!(
+        stage.text(&format!("#{hint}")).starts_with("Every live agent of the teamspace"),
+        "{}",
+        stage.text(&format!("#{hint}"))
+    );
+    // On screen the name and the hint are two lines, not one run-together phrase.
+    let shown = stage.find("fieldset.choice.assign").unchecked_into::<web_sys::HtmlElement>().inner_text();
+    let lines: Vec<&str> = shown.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    assert_eq!(lines[1], "All users in the teamspace", "{shown:?}");
+    assert!(lines[2].starts_with("Every live agent of the teamspace"), "{shown:?}");
+    assert_eq!(lines[3], "Specific users or teams", "{shown:?}");
+    let specific = stage.find("fieldset.choice.assign input[value='specific']");
+    let label = specific.closest("label").unwrap().unwrap().text_content().unwrap_or_default();
+    assert_eq!(label.trim(), "Specific users or teams");
+    let hint = specific.get_attribute("aria-describedby").expect("described by its hint");
+    assert!(stage.text(&format!("#{hint}")).starts_with("Only the users"), "{}", stage.text(&format!("#{hint}")));
+    drop(stage);
+    store_workspace(None);
+}
+
 /// Move up is not offered on the first node of its list, Move down not on the last.
 #[wasm_bindgen_test]
 async fn move_up_and_down_are_offered_only_where_they_move_the_node() {
@@ -452,7 +480,7 @@ async fn deleting_a_handoff_a_jump_to_points_at_asks_first_and_undo_brings_it_ba
         .await;
     let question = stage.text("#delete-question");
     assert!(
-        question.contains("Delete Human Handoff under “Talk to a human”? The 4 actions under it go too."),
+        question.contains("Delete Human Handoff under “Talk to a human”? The 4 nodes under it go too."),
         "{question}"
     );
     assert!(
@@ -523,6 +551,8 @@ async fn emptying_the_workflow_asks_first_and_says_undo_brings_it_back() {
     stage.click("[aria-labelledby='empty-question'] button.danger");
     eventually("the empty workflow", || stage.element.query_selector_all("[role=treeitem]").unwrap().length() == 2)
         .await;
+    stage.click(".undo-redo button");
+    eventually("the workflow back", || present(&stage, HANDOFF_ROW)).await;
     drop(stage);
     store_workspace(None);
 }

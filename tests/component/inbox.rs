@@ -213,3 +213,111 @@ async fn the_transfer_picker_shows_who_is_away_or_signed_out_and_offers_only_the
     backend.send(Command::SetPresence { agent: AgentId(6), presence: handoff::Presence::Online }).await.unwrap();
     eventually("Noah offered once Online", || option("Noah Martin").is_some_and(|option| !option.disabled())).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_chat_assigned_by_the_method_is_unread_in_mine_until_opened() {
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/seen").unwrap();
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/notify").unwrap();
+    // Balanced gave the French chat to Amélie before she looked.
+    let (stage, backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    sign_in_as(&stage, 2).await;
+    eventually("the unread count on Mine", || stage.text("#folder-mine .unread-count") == ", 1 unread").await;
+    assert_eq!(stage.text("#folder-mine .count"), "1");
+    stage.click("#folder-mine");
+    eventually("the Mine list", || stage.text("#chat-list").contains("Chat #1")).await;
+    assert!(stage.find("#chat-list .chat-row").class_list().contains("unread"));
+    assert_eq!(stage.text("#chat-list .unread-tag"), "Unread");
+    // Sounds and notifications wait for a click: nothing was asked on load.
+    assert_eq!(stage.text(".notify"), "Notify me of new chats");
+    assert_eq!(stage.find(".notify").get_attribute("aria-pressed").as_deref(), Some("false"));
+
+    stage.click("#chat-list .chat-row");
+    eventually("read once opened", || stage.element.query_selector("#folder-mine .unread-count").unwrap().is_none())
+        .await;
+    assert!(stage.element.query_selector("#chat-list .unread-tag").unwrap().is_none());
+
+    // A customer's message while another chat is open makes it unread again.
+    leptos::prelude::window().session_storage().unwrap().unwrap().remove_item("handoff-studio/open-chat").unwrap();
+    drop(stage);
+    let stage = Stage::mount(move || {
+        provide_open(backend);
+        provide_identity();
+        view! { <Desk backend=backend/> }
+    });
+    eventually("the desk again", || stage.element.query_selector(".agent-bar").unwrap().is_some()).await;
+    backend.send(Command::CustomerMessage { chat: ChatId(1), text: "Vous êtes là ?".to_owned() }).await.unwrap();
+    eventually("unread again", || stage.text("#folder-mine .unread-count") == ", 1 unread").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_typed_but_not_sent_is_back_after_the_desk_is_mounted_again_and_gone_once_sent() {
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/draft/agent-2/chat-1").unwrap();
+    let (stage, backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    open_mine(&stage, 2).await;
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    area.set_value("Bonjour, je regarde votre commande");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    // A reload comes after the typing has been kept, never within the same tick.
+    let kept = || window().local_storage().unwrap().unwrap().get_item("handoff-studio/draft/agent-2/chat-1").unwrap();
+    eventually("the draft kept", || kept().as_deref() == Some("Bonjour, je regarde votre commande")).await;
+
+    // The page goes away (as on a reload) and comes back: the same agent finds the text.
+    let remount = |backend: Backend| {
+        Stage::mount(move || {
+            provide_open(backend);
+            provide_identity();
+            view! { <Desk backend=backend/> }
+        })
+    };
+    drop(stage);
+    let stage = remount(backend);
+    eventually("the reply box again", || stage.element.query_selector("#reply-text").unwrap().is_some()).await;
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    eventually("the draft restored", || area.value() == "Bonjour, je regarde votre commande").await;
+
+    // Once sent, the box is empty, and stays empty after mounting again.
+    stage.click(".reply-box button[type=submit]");
+    eventually("the reply sent", || agent_messages(&backend) == 1).await;
+    eventually("the box emptied", || area.value().is_empty()).await;
+    eventually("the draft forgotten", || kept().is_none()).await;
+    drop(stage);
+    let stage = remount(backend);
+    eventually("the reply box again", || stage.element.query_selector("#reply-text").unwrap().is_some()).await;
+    let area: HtmlTextAreaElement = stage.find("#reply-text").unchecked_into();
+    assert_eq!(area.value(), "", "a sent reply is no draft");
+    assert!(stage.text("#transcript").contains("Bonjour, je regarde votre commande"), "the reply is in the transcript");
+}
+
+#[wasm_bindgen_test]
+async fn the_browser_is_asked_about_notifications_only_when_the_agent_clicks_notify_me() {
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/notify").unwrap();
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/seen").unwrap();
+    // Count the browser's permission prompts, and answer as a browser that has not been asked yet.
+    let stub = js_sys::Function::new_no_args(
+        "const N = window.Notification;
+         window.__asks = 0;
+         window.__saved = [Object.getOwnPropertyDescriptor(N, 'permission'), N.requestPermission];
+         Object.defineProperty(N, 'permission', { configurable: true, get: () => 'default' });
+         N.requestPermission = () => { window.__asks += 1; return Promise.resolve('default'); };",
+    );
+    stub.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let asks = || js_sys::Reflect::get(&window(), &"__asks".into()).unwrap().as_f64().unwrap_or(-1.0) as i32;
+    let (stage, _backend) = mount_desk(engine_with_a_french_handoff(AssignmentMethod::Balanced));
+    sign_in_as(&stage, 2).await;
+    eventually("the unread count on Mine", || stage.text("#folder-mine .unread-count") == ", 1 unread").await;
+    assert_eq!(asks(), 0, "nothing asks for permission on mount");
+
+    stage.click(".notify");
+    eventually("asked on the click", || asks() == 1).await;
+    eventually("the button on", || stage.find(".notify").get_attribute("aria-pressed").as_deref() == Some("true"))
+        .await;
+    drop(stage);
+    js_sys::Function::new_no_args(
+        "const N = window.Notification;
+         if (window.__saved[0]) { Object.defineProperty(N, 'permission', window.__saved[0]); } else { delete N.permission; }
+         N.requestPermission = window.__saved[1];",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+    window().local_storage().unwrap().unwrap().remove_item("handoff-studio/notify").unwrap();
+}

@@ -160,3 +160,93 @@ async fn an_internal_note_shows_in_the_timeline_under_its_agent_marked_as_a_note
     assert!(stage.text(".timeline-note").ends_with("Client VIP"));
     assert_eq!(stage.text(".timeline-customer .who"), "Customer");
 }
+
+#[wasm_bindgen_test]
+async fn the_customer_finds_unsent_text_after_the_widget_comes_back_and_not_once_sent() {
+    let key = "handoff-studio/draft/customer/chat-1";
+    window().local_storage().unwrap().unwrap().remove_item(key).unwrap();
+    let kept = move || window().local_storage().unwrap().unwrap().get_item(key).unwrap();
+    let (stage, backend) = mount_widget(engine_with_a_french_livechat());
+    let input: HtmlInputElement = stage.find("#widget-text").unchecked_into();
+    input.set_value("Ma commande 42");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    eventually("the draft kept", || kept().as_deref() == Some("Ma commande 42")).await;
+    drop(stage);
+
+    let stage = Stage::mount(move || view! { <Widget backend=backend chat=ChatId(1)/> });
+    let input: HtmlInputElement = stage.find("#widget-text").unchecked_into();
+    eventually("the draft restored", || input.value() == "Ma commande 42").await;
+    stage.click(".widget-input button[type=submit]");
+    eventually("the message shown", || stage.text(".bubbles").contains("Ma commande 42")).await;
+    eventually("the box emptied", || input.value().is_empty()).await;
+    eventually("the draft forgotten", || kept().is_none()).await;
+    drop(stage);
+
+    let stage = Stage::mount(move || view! { <Widget backend=backend chat=ChatId(1)/> });
+    let input: HtmlInputElement = stage.find("#widget-text").unchecked_into();
+    for _ in 0..3 {
+        leptos::task::tick().await;
+    }
+    assert_eq!(input.value(), "", "a sent message is no draft");
+}
+
+/// The starter workspace under Voluntary with Amélie Laurent Online and two French customers
+/// waiting for a person, chat 1 before chat 2.
+fn engine_with_two_french_chats_waiting() -> Engine {
+    let mut workspace = starter_workspace();
+    workspace.teamspace.assignment.method = handoff::AssignmentMethod::Voluntary;
+    let mut engine = Engine::new(workspace, 1);
+    let mut step = 0;
+    let mut send = |command: Command| {
+        step += 1;
+        engine.handle(Timestamp(1_000 * step), command).expect("the setup is accepted");
+    };
+    send(Command::SignIn { agent: AgentId(2) });
+    for chat in [ChatId(1), ChatId(2)] {
+        send(Command::StartChat { chat, language: Language::new("fr") });
+        send(Command::CustomerMessage { chat, text: "Je veux parler à un humain".to_owned() });
+    }
+    engine
+}
+
+#[wasm_bindgen_test]
+async fn the_customer_is_told_their_current_place_as_the_queue_moves() {
+    let backend = Backend::in_memory(engine_with_two_french_chats_waiting());
+    let stage = Stage::mount(move || view! { <Widget backend=backend chat=ChatId(2)/> });
+    eventually("2nd in the queue", || stage.text(".queue-position") == "You are 2nd in the queue for a live agent.")
+        .await;
+
+    // Amélie takes the chat ahead: the customer behind moves up, as the engine keeps the place.
+    let version = backend.read_untracked(|engine| handoff::inbox::standing(engine, ChatId(1), AgentId(2)).unwrap());
+    let claim = Command::Claim { chat: ChatId(1), agent: AgentId(2), seen_version: version.version };
+    backend.send(claim).await.expect("Amélie claims chat 1");
+    eventually("1st in the queue", || stage.text(".queue-position") == "You are 1st in the queue for a live agent.")
+        .await;
+    let told = transcript_of(&backend, ChatId(2));
+    assert!(
+        told.iter().any(|event| matches!(event, Event::Queued { position: 2, .. })),
+        "the place told when queued was 2nd, and the widget shows the place now"
+    );
+
+    // Once Amélie claims it too, nothing is said about a queue any more.
+    let version = backend.read_untracked(|engine| handoff::inbox::standing(engine, ChatId(2), AgentId(2)).unwrap());
+    let claim = Command::Claim { chat: ChatId(2), agent: AgentId(2), seen_version: version.version };
+    backend.send(claim).await.expect("Amélie claims chat 2");
+    eventually("no queue place once taken", || stage.text(".queue-position").is_empty()).await;
+}
+
+fn transcript_of(backend: &Backend, chat: ChatId) -> Vec<Event> {
+    backend.read_untracked(|engine| engine.chat(chat).unwrap().transcript.clone())
+}
+
+#[wasm_bindgen_test]
+async fn a_bubble_reads_as_its_speaker_then_the_words_not_run_together() {
+    let (stage, backend) = mount_widget(engine_with_a_french_livechat());
+    let reply = Command::Reply { chat: ChatId(1), agent: AgentId(2), text: "Bonjour, ici Amélie.".to_owned() };
+    backend.send(reply).await.expect("Amélie replies");
+    eventually("the reply", || stage.text(".bubbles").contains("Bonjour, ici Amélie.")).await;
+    // What the live region announces is the bubble's text: the name, then the words.
+    assert_eq!(stage.text(".bubbles li:last-child"), "Amélie Laurent: Bonjour, ici Amélie.");
+    customer_says(&stage, "Merci").await;
+    assert_eq!(stage.text(".bubbles li:last-child"), "You: Merci");
+}

@@ -170,7 +170,9 @@ async fn two_tabs_claiming_one_chat_end_with_one_assignee_and_the_other_is_told(
     wait_for_text(&browser, "#folder-pending .count", "1").await;
     // The waiting chat Noah may take shows in the tab's title and the navigation.
     assert_eq!(browser.client.title().await.expect("the title"), "(1) Inbox · Handoff Studio");
-    let nav = browser.client.execute("return document.querySelector('#site-nav .nav-count').textContent;", Vec::new());
+    let nav = browser
+        .client
+        .execute("return document.querySelector('#site-nav .nav-count .visually-hidden').textContent;", Vec::new());
     assert_eq!(nav.await.expect("the navigation's count"), ", pending: 1");
     browser.click("#chat-list .chat-row").await;
     wait_for_text(&browser, ".conversation-status", "pending").await;
@@ -365,5 +367,16 @@ async fn the_first_preview_reaches_a_live_agent_with_one_click() {
     agent_sends(&browser, "Bonjour, ici Amélie.").await;
     wait_for_text(&browser, ".widget .bubbles", "Bonjour, ici Amélie.").await;
     browser.assert_accessible("/preview after a first run at 1280 px").await;
+    // At 1280 px the agent's conversation keeps a readable width beside the customer.
+    let width = browser
+        .client
+        .execute(
+            "return document.querySelector('.agent-side .conversation').getBoundingClientRect().width;",
+            Vec::new(),
+        )
+        .await
+        .expect("the conversation's width");
+    let width = width.as_f64().expect("a number");
+    assert!(width >= 480.0, "the conversation is {width} px wide at 1280 px");
     browser.close().await;
 }

@@ -342,21 +342,6 @@ impl Removed {
         }
     }
 
-    /// How many actions it holds, itself included when it is one.
-    fn actions(&self) -> usize {
-        fn of_trigger(trigger: &Trigger) -> usize {
-            trigger.actions.iter().map(of_action).sum()
-        }
-        fn of_action(action: &Action) -> usize {
-            1 + crate::workflow::children(action).into_iter().flatten().map(of_action).sum::<usize>()
-                + action.triggers.iter().map(of_trigger).sum::<usize>()
-        }
-        match self {
-            Removed::Trigger(trigger) => of_trigger(trigger),
-            Removed::Action(action) => of_action(action),
-        }
-    }
-
     fn subtree_ids(&self) -> Vec<NodeId> {
         fn of_trigger(trigger: &Trigger, ids: &mut Vec<NodeId>) {
             ids.push(trigger.id);
@@ -491,53 +476,46 @@ pub fn place_of(workflow: &Workflow, node: NodeId) -> Result<(Place, usize), Edi
     })
 }
 
-/// Whether the node has a sibling before it and one after it: whether Move up and Move down
-/// can do anything. `None` for a node the workflow does not have.
-pub fn can_shift(workflow: &Workflow, node: NodeId) -> Option<(bool, bool)> {
-    let (place, index) = place_of(workflow, node).ok()?;
-    Some((index > 0, index + 1 < len(workflow, place)))
-}
-
-/// What deleting a node takes with it, for the editor to ask first where that is more than the
-/// node alone.
+/// What deleting a node takes with it: how many nodes go (the node and everything under it),
+/// and the Jump Tos outside it that point at one of them, left pointing nowhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Impact {
-    /// The actions that go: the node when it is one, and every action under it (in its
-    /// branches, its handoff subtrees and its reply triggers).
-    pub actions: usize,
-    /// The Jump Tos outside what goes whose target is the node or something under it, in the
-    /// tree's order: they would be left pointing at nothing.
-    pub jump_tos_pointing_in: Vec<NodeId>,
+pub struct DeletionImpact {
+    pub nodes: usize,
+    pub jumps_in: Vec<NodeId>,
 }
 
-impl Impact {
-    /// Whether to ask before deleting: something points at what goes, or it takes several
-    /// actions. A single action nothing points at (or a trigger with at most one) goes at
-    /// once, since undo brings it back.
+impl DeletionImpact {
+    /// Whether the editor asks before deleting: more than the node alone goes, or something
+    /// points at what goes. A single unreferenced node is deleted at once (undo brings it back).
     pub fn asks(&self) -> bool {
-        self.actions > 1 || !self.jump_tos_pointing_in.is_empty()
+        self.nodes > 1 || !self.jumps_in.is_empty()
     }
 }
 
-/// What deleting `node` would take with it; `None` for a node the workflow does not have.
-pub fn deletion_impact(workflow: &Workflow, node: NodeId) -> Option<Impact> {
+/// `None` for a node the workflow does not have.
+pub fn deletion_impact(workflow: &Workflow, node: NodeId) -> Option<DeletionImpact> {
     let (place, index) = place_of(workflow, node).ok()?;
-    let going = peek(workflow, place, index);
-    let ids = going.subtree_ids();
-    let actions = going.actions();
-    let jump_tos_pointing_in = workflow
+    let going = peek(workflow, place, index).subtree_ids();
+    let jumps_in = workflow
         .entries()
         .into_iter()
         .filter_map(|entry| match entry.node {
             NodeRef::Action(Action { id, kind: ActionKind::JumpTo { target }, .. })
-                if ids.contains(target) && !ids.contains(id) =>
+                if going.contains(target) && !going.contains(id) =>
             {
                 Some(*id)
             }
             _ => None,
         })
         .collect();
-    Some(Impact { actions, jump_tos_pointing_in })
+    Some(DeletionImpact { nodes: going.len(), jumps_in })
+}
+
+/// Whether the node has a sibling before it and one after it: whether Move up and Move down
+/// can do anything. `None` for a node the workflow does not have.
+pub fn can_shift(workflow: &Workflow, node: NodeId) -> Option<(bool, bool)> {
+    let (place, index) = place_of(workflow, node).ok()?;
+    Some((index > 0, index + 1 < len(workflow, place)))
 }
 
 fn peek(workflow: &Workflow, place: Place, index: usize) -> Removed {

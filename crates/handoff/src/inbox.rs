@@ -104,6 +104,28 @@ pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standin
     })
 }
 
+/// The agent's chats in Mine with something they have not read: the assignment that gave
+/// them the chat, or a customer's message, after the first `seen(chat)` lines of its
+/// transcript (what the agent's screen showed when the chat was last open there). In id order.
+pub fn unread(engine: &Engine, agent: AgentId, seen: impl Fn(ChatId) -> usize) -> Vec<ChatId> {
+    let mut chats: Vec<ChatId> = engine
+        .state()
+        .chats
+        .values()
+        .filter(|chat| chat.status == ChatStatus::Open { assignee: agent })
+        .filter(|chat| {
+            chat.transcript.iter().skip(seen(chat.id)).any(|event| match event {
+                Event::CustomerMessage { .. } => true,
+                Event::Assigned { agent: to, .. } => *to == agent,
+                _ => false,
+            })
+        })
+        .map(|chat| chat.id)
+        .collect();
+    chats.sort_unstable();
+    chats
+}
+
 /// Whether an open chat may be transferred to an agent, as the engine decides a transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransferOption {

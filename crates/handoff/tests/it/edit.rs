@@ -248,39 +248,23 @@ fn a_node_can_shift_up_unless_first_and_down_unless_last() {
     assert_eq!(can_shift(&workflow, NodeId(999)), None);
 }
 
-/// Deleting the starter's Human Handoff takes it and its four actions, and the billing
-/// question's "Yes" Jump To (23) points at it: the editor asks. The whole "Talk to a human"
-/// trigger asks for the same reasons; the billing trigger holds that Jump To itself, so only its
-/// actions make it ask. A goodbye message alone, or a trigger with one action, goes at once.
+/// Deleting the starter's Human Handoff takes its four actions and leaves the billing
+/// question's Jump To pointing nowhere: the editor asks first. A lone message does not ask.
 #[test]
-fn a_deletion_says_how_many_actions_go_and_which_jump_tos_point_into_them() {
+fn a_deletion_says_what_goes_and_what_points_at_it() {
     use handoff::NodeId;
-    use handoff::edit::{Impact, deletion_impact};
-    let workflow = starter();
+    use handoff::edit::{DeletionImpact, deletion_impact};
+    let workflow = handoff::starter_workspace().ai_agent.workflow;
     let handoff = deletion_impact(&workflow, NodeId(11)).expect("the handoff exists");
-    assert_eq!(handoff, Impact { actions: 5, jump_tos_pointing_in: vec![NodeId(23)] });
+    assert_eq!(handoff, DeletionImpact { nodes: 5, jumps_in: vec![NodeId(23)] });
     assert!(handoff.asks());
-    let talk = deletion_impact(&workflow, NodeId(10)).expect("the trigger exists");
-    assert_eq!(talk, Impact { actions: 5, jump_tos_pointing_in: vec![NodeId(23)] });
-    // Something inside what goes is the target: deleting the close subtree's goodbye alone
-    // is immediate, but a Jump To at it makes it ask.
-    let goodbye = deletion_impact(&workflow, NodeId(12)).expect("the goodbye exists");
-    assert_eq!(goodbye, Impact { actions: 1, jump_tos_pointing_in: Vec::new() });
-    assert!(!goodbye.asks());
-    let billing = deletion_impact(&workflow, NodeId(20)).expect("the billing trigger exists");
-    assert_eq!(billing, Impact { actions: 3, jump_tos_pointing_in: Vec::new() }, "its own Jump To goes with it");
-    assert!(billing.asks());
-    // The fallback trigger holds one message: nothing to ask.
-    let fallback = deletion_impact(&workflow, NodeId(40)).expect("the fallback exists");
-    assert_eq!(fallback, Impact { actions: 1, jump_tos_pointing_in: Vec::new() });
-    assert!(!fallback.asks());
-    assert_eq!(deletion_impact(&workflow, NodeId(999)), None);
-
-    // A Jump To at a node deep inside makes deleting its ancestor ask, even one action alone.
-    let mut workflow = starter();
-    handoff::edit::action_mut(&mut workflow, NodeId(23)).expect("the Jump To").kind =
-        handoff::workflow::ActionKind::JumpTo { target: NodeId(12) };
+    // The whole "Talk to a human" trigger: the Jump To still points into it.
+    assert_eq!(deletion_impact(&workflow, NodeId(10)), Some(DeletionImpact { nodes: 6, jumps_in: vec![NodeId(23)] }));
+    // The billing trigger holds the Jump To itself: nothing outside points in, but six nodes go.
+    let billing = deletion_impact(&workflow, NodeId(20)).expect("exists");
+    assert_eq!((billing.nodes, billing.jumps_in.is_empty()), (6, true));
     let goodbye = deletion_impact(&workflow, NodeId(12)).expect("exists");
-    assert_eq!(goodbye, Impact { actions: 1, jump_tos_pointing_in: vec![NodeId(23)] });
-    assert!(goodbye.asks());
+    assert_eq!(goodbye, DeletionImpact { nodes: 1, jumps_in: Vec::new() });
+    assert!(!goodbye.asks());
+    assert_eq!(deletion_impact(&workflow, NodeId(999)), None);
 }

@@ -185,3 +185,21 @@ fn transfer_targets_offer_only_signed_in_online_eligible_agents() {
         );
     }
 }
+
+/// A chat given to the agent is unread until they open it; a customer's message makes it
+/// unread again; their own reply does not.
+#[test]
+fn a_chat_in_mine_is_unread_until_opened_and_again_after_the_customer_writes() {
+    use handoff::inbox::unread;
+    let mut engine = Engine::new(workspace("balanced", 3, crate::support::all_users()), 7);
+    run(&mut engine, "- in 1\n- start 10 en\n- say 10 human\n- start 11 en");
+    let length = |engine: &Engine| engine.chat(ChatId(10)).expect("chat 10").transcript.len();
+    assert_eq!(unread(&engine, AgentId(1), |_| 0), [ChatId(10)], "assigned, never opened");
+    let opened = length(&engine);
+    assert_eq!(unread(&engine, AgentId(1), |_| opened), Vec::<ChatId>::new(), "opened");
+    run(&mut engine, "- reply 1 10 On it");
+    assert_eq!(unread(&engine, AgentId(1), |_| opened), Vec::<ChatId>::new(), "their own reply");
+    run(&mut engine, "- say 10 thanks");
+    assert_eq!(unread(&engine, AgentId(1), |_| opened), [ChatId(10)], "the customer wrote");
+    assert_eq!(unread(&engine, AgentId(2), |_| 0), Vec::<ChatId>::new(), "nobody else's");
+}
