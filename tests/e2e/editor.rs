@@ -228,3 +228,30 @@ async fn add_move_delete_and_undo_with_the_keyboard_alone() {
     browser.assert_accessible("the editor after keyboard edits").await;
     browser.close().await;
 }
+
+/// Scrolled down with the long Human Handoff panel open, the top of the settings panel stays in
+/// view below the site's and the page's sticky headers instead of sliding under them.
+#[tokio::test]
+async fn the_settings_panel_top_stays_below_the_sticky_headers_when_scrolled() {
+    let browser = Browser::open(1280).await;
+    browser.visit("/editor").await;
+    browser.expect_page("/editor", "Workflow editor").await;
+    browser.click("#row-11").await;
+    wait_for_text(&browser, "#panel-heading", "Human Handoff").await;
+    let script = "window.scrollTo(0, 600); \
+                  const header = document.querySelector('.editor .page-header').getBoundingClientRect(); \
+                  const heading = document.querySelector('#panel-heading').getBoundingClientRect(); \
+                  return [window.scrollY, header.bottom, heading.top];";
+    eventually("the page scrolled with the panel's heading below the headers", || async {
+        let seen = browser.client.execute(script, Vec::new()).await.expect("the positions");
+        let numbers: Vec<f64> =
+            seen.as_array().expect("a list").iter().map(|value| value.as_f64().unwrap_or(0.0)).collect();
+        let (scrolled, header_bottom, heading_top) = (numbers[0], numbers[1], numbers[2]);
+        (
+            scrolled > 100.0 && heading_top >= header_bottom,
+            format!("scrolled {scrolled}, header bottom {header_bottom}, panel heading top {heading_top}"),
+        )
+    })
+    .await;
+    browser.close().await;
+}
