@@ -175,7 +175,8 @@ fn item_view(store: WorkspaceStore, item: Item, status: RwSignal<String>) -> Any
     let fields = match &item {
         Item::Member { team, agent, show_team } => return check(store, *team, *agent, *show_team),
         Item::LanguageOption(language) => {
-            return option(store, language.0.clone(), language.0.clone(), Flag::DefaultLanguage(language.clone()));
+            let name = crate::editor::outline::language_name(language);
+            return option(store, language.0.clone(), name, Flag::DefaultLanguage(language.clone()));
         }
         Item::Team(team) => teams::fields(store, *team, status),
         Item::Agent(agent) => agents::fields(store, *agent, status),

@@ -79,7 +79,8 @@ impl Item {
         match self {
             Item::Team(team) => Field::TeamName(*team).value(workspace),
             Item::Agent(agent) => Field::AgentName(*agent).value(workspace),
-            Item::Language(language) | Item::LanguageOption(language) => language.0.clone(),
+            // "French (fr)": a language by its name, capitalised, and its code.
+            Item::Language(language) | Item::LanguageOption(language) => language_name(language),
             Item::CannedReply(index) => Field::Shortcut(*index).value(workspace),
             Item::Member { .. } => String::new(),
         }

@@ -213,11 +213,15 @@ async fn a_language_is_added_then_removed_after_saying_which_rows_use_it() {
     stage.click(&format!("{LANGUAGES} form button[type='submit']"));
     eventually("the new language", || codes() == ["fr", "es", "de"]).await;
     assert!(!has(&stage, "#new-language-error"));
-    assert!(has(&stage, &format!("{LANGUAGES} select option[value='de']")), "it can become the default");
+    assert_eq!(
+        stage.text(&format!("{LANGUAGES} select option[value='de']")).trim(),
+        "German (de)",
+        "it can become the default, named with a capital"
+    );
     eventually("it saved", || saved_workspace().ai_agent.other_languages.len() == 3).await;
 
     // The starter's handoff assigns by language, so the new language has a "Use default" row there.
-    stage.click("button[aria-label='Remove language de']");
+    stage.click("button[aria-label='Remove language German (de)']");
     eventually("the confirmation", || has(&stage, "[role='alertdialog']")).await;
     let confirmation = stage.text("[role='alertdialog']");
     assert!(
@@ -233,7 +237,7 @@ async fn a_language_is_added_then_removed_after_saying_which_rows_use_it() {
 #[wasm_bindgen_test]
 async fn removing_french_lists_its_own_handoff_list_and_the_condition_on_it() {
     let stage = open_settings().await;
-    stage.click("button[aria-label='Remove language fr']");
+    stage.click("button[aria-label='Remove language French (fr)']");
     eventually("the confirmation", || has(&stage, "[role='alertdialog']")).await;
     let confirmation = stage.text("[role='alertdialog']");
     assert!(
