@@ -77,3 +77,15 @@ async fn an_unknown_address_shows_the_not_found_page() {
     browser.expect_page("/", "Handoff Studio").await;
     browser.close().await;
 }
+
+/// A static host's `/index.html`, served as the file itself, is the home page, not "Page not
+/// found".
+#[tokio::test]
+async fn index_html_opens_the_home_page() {
+    let browser = Browser::open(1280).await;
+    browser.visit("/index.html").await;
+    browser.expect_page("/index.html", "Handoff Studio").await;
+    let title = browser.client.title().await.expect("title");
+    assert_eq!(title, "Home · Handoff Studio");
+    browser.close().await;
+}
