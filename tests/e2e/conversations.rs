@@ -380,3 +380,52 @@ async fn the_first_preview_reaches_a_live_agent_with_one_click() {
     assert!(width >= 480.0, "the conversation is {width} px wide at 1280 px");
     browser.close().await;
 }
+
+/// The width the placeholder of the inbox's search needs, and the room its box gives it.
+const PLACEHOLDER_ROOM: &str = "const input = document.querySelector('.filters input[type=search]'); \
+    const style = getComputedStyle(input); \
+    const context = document.createElement('canvas').getContext('2d'); \
+    context.font = style.font; \
+    const needed = context.measureText(input.placeholder).width; \
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight); \
+    return [needed, room];";
+
+/// The space between the "Internal note" checkbox and its words.
+const NOTE_GAP: &str = "const label = document.querySelector('.note-toggle'); \
+    const box = label.querySelector('input').getBoundingClientRect(); \
+    const words = [...label.childNodes].find((node) => node.nodeType === 3 && node.textContent.trim()); \
+    const range = document.createRange(); \
+    range.selectNodeContents(words); \
+    return range.getBoundingClientRect().left - box.right;";
+
+async fn numbers(browser: &Browser, script: &str) -> Vec<f64> {
+    let seen = browser.client.execute(script, Vec::new()).await.expect("the measures");
+    match seen {
+        serde_json::Value::Array(values) => values.iter().map(|value| value.as_f64().unwrap_or(f64::NAN)).collect(),
+        value => vec![value.as_f64().unwrap_or(f64::NAN)],
+    }
+}
+
+/// Words are not cut or run together: the inbox's search placeholder fits its box on a phone and
+/// beside a conversation on a laptop, and the "Internal note" checkbox stands apart from its words.
+#[tokio::test]
+async fn the_search_placeholder_fits_and_the_note_checkbox_stands_apart_from_its_words() {
+    for width in [360, 1700] {
+        let browser = Browser::open(width).await;
+        use_method(&browser, "Balanced").await;
+        browser.visit("/preview").await;
+        act_as(&browser, AMELIE).await;
+        customer_starts(&browser, "fr", GREETING, ASK).await;
+        browser.visit("/inbox").await;
+        wait_for_text(&browser, "#folder-mine .count", "1").await;
+        browser.click("#folder-mine").await;
+        browser.click(".chat-row").await;
+        wait_for_text(&browser, ".conversation-status", "open, yours").await;
+
+        let room = numbers(&browser, PLACEHOLDER_ROOM).await;
+        let gap = numbers(&browser, NOTE_GAP).await[0];
+        assert!(room[0] <= room[1], "at {width} px the placeholder needs {} px and has {} px", room[0], room[1]);
+        assert!(gap >= 6.0, "at {width} px the note checkbox is {gap} px from its words");
+        browser.close().await;
+    }
+}
