@@ -11,9 +11,8 @@ use handoff::{AgentId, ChatId, ChatStatus, Command, TransferTarget};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::lists::focus;
 use super::transcript::{Line, Speaker, clock_time, language_name, method_name, ordinal};
-use super::use_identity;
+use super::{focus_when_drawn, use_identity};
 use crate::backend::Backend;
 use crate::editor::verdict_words;
 
@@ -87,11 +86,12 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
         })
     };
     let outcome = Outcome { error: RwSignal::new(None), status: RwSignal::new(None) };
-    // After an action its button may be gone: the keyboard focus goes where work continues.
+    // After an action its button may be gone: the keyboard focus goes where work continues,
+    // once the page shows the change (focusing at once would lay out the page twice).
     let act = move |command: Command, done: &'static str, then_focus: &'static str| {
         outcome.send(backend, command, move || {
             outcome.say(done);
-            focus(then_focus);
+            focus_when_drawn(then_focus);
         })
     };
     let claim = move |_| {
@@ -111,12 +111,15 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
         let read = backend.read(|engine| engine.chat(chat).map_or(0, |found| found.transcript.len()));
         super::unread::mark_seen(agent, chat, read);
     });
-    // Keep the latest line in view as the conversation grows.
+    // Keep the latest line in view as the conversation grows. Measured in the next frame, with
+    // the layout the browser makes for it anyway, not in a layout forced now on every change.
     Effect::new(move |_| {
         lines.track();
-        if let Some(list) = transcript_ref.get() {
-            list.set_scroll_top(list.scroll_height());
-        }
+        request_animation_frame(move || {
+            if let Some(list) = transcript_ref.try_get().flatten() {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
     });
     let mine = move || standing.with(|standing| standing.as_ref().is_some_and(|standing| standing.mine));
     let can_claim = move || standing.with(|standing| standing.as_ref().is_some_and(|standing| standing.can_claim));
@@ -213,7 +216,7 @@ fn Transfer(backend: Backend, agent: AgentId, chat: ChatId, outcome: Outcome) ->
         };
         outcome.send(backend, Command::Transfer { chat, agent, to }, move || {
             outcome.say("Chat transferred.");
-            focus("transcript");
+            focus_when_drawn("transcript");
         });
     };
     view! {

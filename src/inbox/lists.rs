@@ -2,7 +2,7 @@
 //! team, and the chats, a page at a time so that ten thousand of them stay quick to show and
 //! to scroll. Which chats are in which folder, and their order, is `handoff::inbox`'s to say.
 
-use handoff::inbox::{Filter, Folder, Row, counts, rows};
+use handoff::inbox::{Filter, Folder, Row, counts, page};
 use handoff::workspace::Role;
 use handoff::{AgentId, ChatStatus, Engine, Event, Language, TeamId};
 use leptos::prelude::*;
@@ -50,6 +50,13 @@ fn summarize(engine: &Engine, row: Row, unread: &[handoff::ChatId]) -> Option<Su
     })
 }
 
+/// What a row is keyed by: everything it shows but its queue place, which it reads itself.
+fn row_key(summary: &Summary) -> Summary {
+    let mut key = summary.clone();
+    key.row.queue_position = None;
+    key
+}
+
 #[component]
 pub fn ChatLists(
     backend: Backend,
@@ -63,17 +70,16 @@ pub fn ChatLists(
     let filter = RwSignal::new(Filter::default());
     let shown = RwSignal::new(PAGE);
     let counts = Memo::new(move |_| backend.read(|engine| counts(engine, agent)));
-    let all_rows = Memo::new(move |_| {
-        let folder = folder.get();
-        filter.with(|filter| backend.read(|engine| rows(engine, agent, folder, filter)))
+    // The rows shown, and how many the folder holds with the filter.
+    let listed = Memo::new(move |_| {
+        let (folder, shown) = (folder.get(), shown.get());
+        filter.with(|filter| backend.read(|engine| page(engine, agent, folder, filter, shown)))
     });
+    let total = move || listed.with(|(_, total)| *total);
     let visible = Memo::new(move |_| {
-        let shown = shown.get();
         let unread = unread.get();
-        all_rows.with(|rows| {
-            backend.read(|engine| {
-                rows.iter().take(shown).filter_map(|row| summarize(engine, *row, &unread)).collect::<Vec<_>>()
-            })
+        listed.with(|(rows, _)| {
+            backend.read(|engine| rows.iter().filter_map(|row| summarize(engine, *row, &unread)).collect::<Vec<_>>())
         })
     });
     // A new folder or filter starts at its first page.
@@ -134,17 +140,24 @@ pub fn ChatLists(
         .collect_view();
     let team_options =
         teams.into_iter().map(|(id, name)| view! { <option value=id.0.to_string()>{name}</option> }).collect_view();
+    // Queue places move up for every waiting chat when one is served: each row reads its place
+    // here, so a claim updates those texts instead of drawing every row again.
+    let places = Memo::new(move |_| {
+        visible
+            .with(|rows| rows.iter().map(|summary| (summary.row.chat, summary.row.queue_position)).collect::<Vec<_>>())
+    });
     let row_view = move |summary: Summary| {
         let chat = summary.row.chat;
         let status = summary.status;
         let since = summary.row.since;
-        let place = summary.row.queue_position;
+        let place =
+            move || places.with(|places| places.iter().find(|(id, _)| *id == chat).and_then(|(_, place)| *place));
         let with = summary.with.clone();
         let is_unread = summary.unread;
         let when = move || {
             let ago = elapsed(clock.get(), since);
             match status {
-                ChatStatus::Pending { .. } => match place {
+                ChatStatus::Pending { .. } => match place() {
                     Some(place) => format!("waiting {ago} · {} in queue", ordinal(place)),
                     None => format!("waiting {ago}"),
                 },
@@ -186,7 +199,7 @@ pub fn ChatLists(
         view! { <p class="empty">{text}</p> }
     };
     let more = move || {
-        let left = all_rows.with(Vec::len).saturating_sub(shown.get());
+        let left = total().saturating_sub(shown.get());
         (left > 0).then(|| {
             view! {
                 <button type="button" class="button show-more" on:click=move |_| shown.update(|shown| *shown += PAGE)>
@@ -234,14 +247,14 @@ pub fn ChatLists(
                 aria-labelledby=move || tab_id(folder.get())
             >
                 <p class="visually-hidden" role="status">
-                    {move || match all_rows.with(Vec::len) {
+                    {move || match total() {
                         1 => "1 chat".to_owned(),
                         count => format!("{count} chats"),
                     }}
                 </p>
                 <Show when=move || visible.with(|rows| !rows.is_empty()) fallback=empty>
                     <ul class="chat-rows">
-                        <For each=move || visible.get() key=|summary| summary.clone() children=row_view/>
+                        <For each=move || visible.get() key=row_key children=row_view/>
                     </ul>
                 </Show>
                 {move || more()}

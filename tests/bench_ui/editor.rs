@@ -81,6 +81,7 @@ async fn editor_first_render() {
             let started = now_ms();
             let stage = Stage::mount(App);
             until("the last row of the tree", || stage.query(&last).is_some()).await;
+            stage.laid_out();
             let elapsed = now_ms() - started;
             let rows = stage.element.query_selector_all("[role=treeitem]").unwrap().length() as usize;
             assert!(rows >= nodes, "every node is drawn: {rows} rows for {nodes} nodes");
@@ -117,6 +118,7 @@ async fn editor_edit() {
             field.set_value(&text);
             field.dispatch_event(&bubbling("change")).unwrap();
             until("the row to show the edit", || stage.text(&row).is_some_and(|shown| shown.contains(&text))).await;
+            stage.laid_out();
             now_ms() - started
         }
     })

@@ -52,6 +52,7 @@ async fn inbox_10k_first_view() {
                 stage.query("#chat-list .chat-row").is_some() && count(&stage, "closed").is_some()
             })
             .await;
+            stage.laid_out();
             let elapsed = now_ms() - started;
             let rows = stage.element_count("#chat-list .chat-row");
             assert_eq!(rows, handoff_studio::inbox::PAGE, "one page of rows is drawn, not all of them");
@@ -86,6 +87,7 @@ async fn inbox_claim() {
                     && stage.text("#chat-list .chat-row .chat-number").is_some_and(|number| number != first)
             })
             .await;
+            stage.laid_out();
             now_ms() - started
         }
     })

@@ -15,13 +15,11 @@ use crate::{tools, workspace_root};
 /// `bench` profile's test module 72 MB. Trunk's further `wasm-opt -Oz` pass is not applied.
 const PROFILE: &str = "release";
 
-/// The most a figure should take, in milliseconds, as the issues set them.
-const TARGETS: [(&str, f64); 4] = [
-    ("editor-1000-first-render", 300.0),
-    ("editor-edit", 16.0),
-    ("inbox-10k-first-view", 100.0),
-    ("inbox-claim", 16.0),
-];
+/// The most a figure should take, in milliseconds, as the issues set them: a claim and the
+/// editor's first render at half what a slower laptop may take, so that it still shows a claim
+/// within one frame (issue 10).
+const TARGETS: [(&str, f64); 4] =
+    [("editor-1000-first-render", 150.0), ("editor-edit", 16.0), ("inbox-10k-first-view", 100.0), ("inbox-claim", 8.0)];
 
 pub fn run() -> Result<(), String> {
     let chromedriver = tools::find("chromedriver").ok_or("chromedriver is not installed")?;
@@ -105,7 +103,7 @@ test result: ok. 2 passed; 0 failed; 0 ignored";
         assert_eq!(summary_line("editor-edit", 3.2), "ui editor-edit: 3.2 ms (target ≤ 16)");
         assert_eq!(
             summary_line("editor-1000-first-render", 412.0),
-            "ui editor-1000-first-render: 412.0 ms (target ≤ 300, missed)"
+            "ui editor-1000-first-render: 412.0 ms (target ≤ 150, missed)"
         );
         assert_eq!(summary_line("shell-first-render", 12.34), "ui shell-first-render: 12.3 ms");
     }

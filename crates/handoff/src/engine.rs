@@ -217,24 +217,98 @@ impl Engine {
 
     /// Every pending chat's place in the queue, as `queue_place` gives it, in one pass.
     pub fn queue_places(&self) -> FxHashMap<ChatId, usize> {
-        let mut pending: Vec<(u64, ChatId, PoolId)> = Vec::new();
-        for chat in self.state.chats.values() {
-            if let (ChatStatus::Pending { queued }, Some(eligibility)) = (chat.status, &chat.eligibility)
-                && let Some(&pool) = self.pool_of.get(eligibility)
-            {
-                pending.push((queued, chat.id, pool));
-            }
-        }
-        pending.sort_unstable();
-        // How many of the chats seen so far (all older) wait in each pool.
+        self.places_until(u64::MAX)
+    }
+
+    /// The places of `chats` in the queue, as `queue_place` gives them, in one pass that stops
+    /// after the newest of them: a page of the oldest chats costs little however long the queue.
+    pub fn queue_places_of(&self, chats: &[ChatId]) -> Vec<Option<usize>> {
+        let newest = chats
+            .iter()
+            .filter_map(|&chat| match self.chat(chat)?.status {
+                ChatStatus::Pending { queued } => Some(queued),
+                _ => None,
+            })
+            .max();
+        let Some(newest) = newest else { return vec![None; chats.len()] };
+        let places = self.places_until(newest);
+        chats.iter().map(|chat| places.get(chat).copied()).collect()
+    }
+
+    /// The places of the pending chats queued at `newest` or before.
+    fn places_until(&self, newest: u64) -> FxHashMap<ChatId, usize> {
+        // How many of the chats taken so far (all older) wait in each pool.
         let mut waiting = vec![0usize; self.pools.len()];
         let mut places = FxHashMap::default();
-        for (_, chat, pool) in pending {
+        for (queued, chat, pool) in self.queued_in((0..self.pools.len()).collect()) {
+            if queued > newest {
+                break;
+            }
             let older: usize = self.overlapping[pool].iter().map(|&other| waiting[other]).sum();
-            places.insert(chat, older + 1);
+            places.insert(chat.id, older + 1);
             waiting[pool] += 1;
         }
         places
+    }
+
+    /// How many chats are pending.
+    pub fn pending_count(&self) -> usize {
+        self.pools.iter().map(|pool| pool.queued).sum()
+    }
+
+    /// How many pending chats the agent may take.
+    pub fn pending_count_for(&self, agent: AgentId) -> usize {
+        self.pools_of(agent).iter().map(|&pool| self.pools[pool].queued).sum()
+    }
+
+    /// The pending chats the agent may take, oldest first.
+    pub fn pending_for(&self, agent: AgentId) -> impl Iterator<Item = &Chat> + '_ {
+        self.queued_in(self.pools_of(agent).to_vec()).map(|(_, chat, _)| chat)
+    }
+
+    fn pools_of(&self, agent: AgentId) -> &[PoolId] {
+        self.slot_of(agent).and_then(|slot| self.agent_pools.get(slot)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The pending chats of `pools`, oldest first, each with its place in the order of queueing
+    /// and its pool: their queues (each already oldest first) merged, skipping the entries of
+    /// chats that have left the queue.
+    fn queued_in(&self, pools: Vec<PoolId>) -> impl Iterator<Item = (u64, &Chat, PoolId)> + '_ {
+        let next_live = move |pool: PoolId, from: &mut usize| {
+            let queue = &self.pools[pool].queue;
+            while let Some(&(queued, chat)) = queue.get(*from) {
+                *from += 1;
+                if let Some(chat) = self.chat(chat).filter(|chat| chat.status == ChatStatus::Pending { queued }) {
+                    return Some((queued, chat));
+                }
+            }
+            None
+        };
+        /// Where the merge is in one pool's queue, and the oldest chat of it not yet given.
+        struct Cursor<'a> {
+            pool: PoolId,
+            from: usize,
+            front: Option<(u64, &'a Chat)>,
+        }
+        let mut cursors: Vec<Cursor> = pools
+            .into_iter()
+            .map(|pool| {
+                let mut from = 0;
+                let front = next_live(pool, &mut from);
+                Cursor { pool, from, front }
+            })
+            .collect();
+        std::iter::from_fn(move || {
+            let (_, oldest) = cursors
+                .iter()
+                .enumerate()
+                .filter_map(|(index, cursor)| cursor.front.map(|(queued, _)| (queued, index)))
+                .min()?;
+            let cursor = &mut cursors[oldest];
+            let (queued, chat) = cursor.front.take()?;
+            cursor.front = next_live(cursor.pool, &mut cursor.from);
+            Some((queued, chat, cursor.pool))
+        })
     }
 
     fn is_still_queued(&self, queued: u64, chat: ChatId) -> bool {

@@ -14,7 +14,6 @@
 //! first).
 
 use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
-use crate::hash::FxHashMap;
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
 use crate::protocol::Event;
@@ -165,47 +164,75 @@ pub fn transfer_targets(engine: &Engine, chat: ChatId) -> Vec<(AgentId, Transfer
 /// How many chats each folder holds for the agent, before any search or filter, indexed as
 /// `Folder::ALL`. Folders the agent's role does not have count 0.
 pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
+    // The open and pending folders are counted from the engine's queues and its agents' loads;
+    // only Closed needs a look at every chat.
     let mut view = View::new(engine, agent);
     let mut counts = [0; 4];
-    for chat in engine.state().chats.values() {
-        for folder in Folder::ALL {
-            if view.holds(folder, chat) {
-                counts[folder.index()] += 1;
-            }
-        }
+    counts[Folder::Pending.index()] = engine.pending_count_for(agent);
+    counts[Folder::Mine.index()] = engine.agent(agent).map_or(0, |state| state.open_chats as usize);
+    if view.admin {
+        let open: usize = engine.state().agents.iter().map(|state| state.open_chats as usize).sum();
+        counts[Folder::AllOpen.index()] = engine.pending_count() + open;
     }
+    counts[Folder::Closed.index()] =
+        engine.state().chats.values().filter(|chat| view.holds(Folder::Closed, chat)).count();
     counts
 }
 
 /// The chats of one folder for the agent, narrowed by `filter` and sorted.
 pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) -> Vec<Row> {
+    page(engine, agent, folder, filter, usize::MAX).0
+}
+
+/// The first `count` rows of `rows`, and how many rows there are in all: what a list shows a
+/// page at a time. Only the rows on the page have their times and places worked out.
+pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, count: usize) -> (Vec<Row>, usize) {
     let mut view = View::new(engine, agent);
     // `#N` asks for chat N and nothing else; other words (a bare number among them) are looked
     // for in the chat's number and its messages.
     let number = filter.query.trim().strip_prefix('#').and_then(|number| number.trim().parse::<u32>().ok());
     let query = normalize(&filter.query);
     let query = query.trim();
-    let mut rows: Vec<(u64, Row)> = Vec::new();
-    for chat in engine.state().chats.values() {
-        if !view.holds(folder, chat)
-            || filter.language.as_ref().is_some_and(|language| *language != chat.language)
-            || filter.team.is_some_and(|team| !names_team(engine, chat, team))
-            || number.is_some_and(|number| chat.id.0 != number)
-            || number.is_none() && !(query.is_empty() || mentions(chat, query))
-        {
-            continue;
+    let wanted = |chat: &Chat| {
+        filter.language.as_ref().is_none_or(|language| *language == chat.language)
+            && filter.team.is_none_or(|team| names_team(engine, chat, team))
+            && number.is_none_or(|number| chat.id.0 == number)
+            && (number.is_some() || query.is_empty() || mentions(chat, query))
+    };
+    let mut chats: Vec<(u64, &Chat)> = Vec::new();
+    if folder == Folder::Pending {
+        // The agent's queues, already in their order: no need to look at every chat.
+        for chat in engine.pending_for(agent) {
+            if let ChatStatus::Pending { queued } = chat.status
+                && wanted(chat)
+            {
+                chats.push((queued, chat));
+            }
         }
-        let since = since(chat, folder);
-        let (order, queue_position) = match chat.status {
-            ChatStatus::Pending { queued } => (queued, view.queue_position(chat)),
-            // The latest closed first.
-            _ if folder == Folder::Closed => (u64::MAX - since.0, None),
-            _ => (since.0, None),
-        };
-        rows.push((order, Row { chat: chat.id, since, queue_position }));
+    } else {
+        for chat in engine.state().chats.values() {
+            if view.holds(folder, chat) && wanted(chat) {
+                let order = match chat.status {
+                    ChatStatus::Pending { queued } => queued,
+                    // The latest closed first.
+                    _ if folder == Folder::Closed => u64::MAX - since(chat, folder).0,
+                    _ => since(chat, folder).0,
+                };
+                chats.push((order, chat));
+            }
+        }
+        chats.sort_unstable_by_key(|&(order, chat)| (order, chat.id));
     }
-    rows.sort_unstable_by_key(|&(order, row)| (order, row.chat));
-    rows.into_iter().map(|(_, row)| row).collect()
+    let total = chats.len();
+    chats.truncate(count);
+    let ids: Vec<ChatId> = chats.iter().map(|(_, chat)| chat.id).collect();
+    let places = engine.queue_places_of(&ids);
+    let rows = chats
+        .into_iter()
+        .zip(places)
+        .map(|((_, chat), queue_position)| Row { chat: chat.id, since: since(chat, folder), queue_position })
+        .collect();
+    (rows, total)
 }
 
 /// Which of the chat's eligible agents an agent is, remembered per eligibility, and the queues
@@ -216,14 +243,12 @@ struct View<'a> {
     admin: bool,
     /// Whether the agent is eligible, per eligibility met so far.
     eligible: Vec<(&'a Eligibility, bool)>,
-    /// Every pending chat's place, worked out when a place is first asked for.
-    places: Option<FxHashMap<ChatId, usize>>,
 }
 
 impl<'a> View<'a> {
     fn new(engine: &'a Engine, agent: AgentId) -> View<'a> {
         let admin = engine.workspace().teamspace.agent(agent).is_some_and(|found| found.role == Role::Admin);
-        View { engine, agent, admin, eligible: Vec::new(), places: None }
+        View { engine, agent, admin, eligible: Vec::new() }
     }
 
     fn is_eligible(&mut self, chat: &'a Chat) -> bool {
@@ -249,12 +274,6 @@ impl<'a> View<'a> {
             }
             _ => false,
         }
-    }
-
-    /// The chat's place in the queue, as `Engine::queue_place` gives it.
-    fn queue_position(&mut self, chat: &Chat) -> Option<usize> {
-        let engine = self.engine;
-        self.places.get_or_insert_with(|| engine.queue_places()).get(&chat.id).copied()
     }
 }
 

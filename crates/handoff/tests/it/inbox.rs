@@ -1,7 +1,7 @@
 //! The inbox's folders: who sees which chat, filters and search, sorting, queue positions.
 
 use handoff::inbox::{Filter, Folder, Row, counts, rows};
-use handoff::{AgentId, ChatId, Engine, Language, TeamId, demo::load_demo, starter_workspace};
+use handoff::{AgentId, ChatId, ChatStatus, Engine, Language, TeamId, demo::load_demo, starter_workspace};
 use serde_json::json;
 
 use crate::support::{run, workspace};
@@ -102,6 +102,35 @@ fn with_ten_thousand_demo_chats_every_list_agrees_with_the_chats_states() {
     assert_eq!(pending_rows.len(), pending);
     for row in pending_rows.iter().step_by(7) {
         assert_eq!(row.queue_position, engine.explain(row.chat).and_then(|e| e.queue_position));
+    }
+
+    // For every agent, the counts (taken from the queues and the loads) and the Pending list
+    // (taken from the queues) are what the chats' own states say.
+    for agent in &engine.workspace().teamspace.agents {
+        let is_admin = agent.role == handoff::workspace::Role::Admin;
+        let mut waiting: Vec<_> = engine
+            .state()
+            .chats
+            .values()
+            .filter_map(|chat| match chat.status {
+                ChatStatus::Pending { queued } if engine.eligible_agents(chat).contains(&agent.id) => {
+                    Some((queued, chat.id))
+                }
+                _ => None,
+            })
+            .collect();
+        waiting.sort_unstable();
+        let theirs = |wanted: fn(ChatStatus, AgentId) -> bool| {
+            engine.state().chats.values().filter(|chat| wanted(chat.status, agent.id)).count()
+        };
+        let mine = theirs(|status, agent| status == ChatStatus::Open { assignee: agent });
+        let live = theirs(|status, _| matches!(status, ChatStatus::Pending { .. } | ChatStatus::Open { .. }));
+        let closed = rows(&engine, agent.id, Folder::Closed, &Filter::default()).len();
+        let expected = [waiting.len(), mine, if is_admin { live } else { 0 }, closed];
+        assert_eq!(counts(&engine, agent.id), expected, "{}", agent.name);
+        let listed: Vec<ChatId> =
+            rows(&engine, agent.id, Folder::Pending, &Filter::default()).iter().map(|row| row.chat).collect();
+        assert_eq!(listed, waiting.iter().map(|&(_, chat)| chat).collect::<Vec<_>>(), "{}", agent.name);
     }
 }
 
