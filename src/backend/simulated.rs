@@ -159,8 +159,9 @@ fn read_events(engine: &mut Engine, journal: &impl Journal, next: &mut u64) -> R
         let event = load_event_bytes(&bytes)
             .map_err(|error| Damaged { what: format!("saved event {next}"), error: error.to_string() })?;
         // An event decided under another workspace may not fit this one: stop there, reported.
-        engine.fits(&event).map_err(|error| Damaged { what: format!("saved event {next}"), error })?;
-        engine.apply(&event);
+        engine
+            .try_apply(&event)
+            .map_err(|misfit| Damaged { what: format!("saved event {next}"), error: misfit.to_string() })?;
         read.push(event);
         *next += 1;
     }

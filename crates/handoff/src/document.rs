@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{ChatStatus, Eligibility, State};
+use crate::engine::{ChatStatus, Eligibility, State, queue_exists};
 use crate::ids::{AgentId, Language};
 use crate::workflow::{IndexedWorkflow, node_id};
 use crate::workspace::Workspace;
@@ -111,9 +111,8 @@ pub(crate) fn check_state(state: State, workspace: &Workspace) -> Result<State, 
         if id != chat.id {
             return Err(DocumentError::at(at("id"), format!("holds {} under key {}", chat.id, id.0)));
         }
-        if !workspace.ai_agent.supports(&chat.language) {
-            return Err(DocumentError::at(at("language"), format!("the AI agent does not speak {}", chat.language)));
-        }
+        // A chat in a language the AI agent no longer speaks carries on (the engine routes it by
+        // the handoff's main list), as it does when its events are replayed.
         if let Some(node) = chat.handoff
             && workflow.handoff(node).is_none()
         {
@@ -123,17 +122,17 @@ pub(crate) fn check_state(state: State, workspace: &Workspace) -> Result<State, 
             ));
         }
         match &chat.eligibility {
-            Some(Eligibility::Handoff { node, language })
-                if workflow.handoff(*node).is_none() || !workspace.ai_agent.supports(language) =>
-            {
-                let message = format!("no Human Handoff {node} for {language} in the workflow");
+            // The one check of a queue, as `Engine::fits` makes it for events.
+            Some(eligibility) if !queue_exists(&workflow, workspace, eligibility) => {
+                let message = match eligibility {
+                    Eligibility::Handoff { node, language } => {
+                        format!("no Human Handoff {node} for {language} in the workflow")
+                    }
+                    Eligibility::Team { team } => format!("there is no {team} in the teamspace"),
+                };
                 return Err(DocumentError::at(at("eligibility"), message));
             }
-            Some(Eligibility::Handoff { .. }) => {}
-            Some(Eligibility::Team { team }) if workspace.teamspace.team(*team).is_none() => {
-                return Err(DocumentError::at(at("eligibility"), format!("there is no {team} in the teamspace")));
-            }
-            Some(Eligibility::Team { .. }) => {}
+            Some(_) => {}
             None if matches!(chat.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) => {
                 return Err(DocumentError::at(at("eligibility"), "a chat with the live side needs its eligibility"));
             }

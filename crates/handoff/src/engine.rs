@@ -125,6 +125,55 @@ pub struct Engine {
     linear_scan: bool,
 }
 
+/// The pool of no agent, always built first: what a lookup of an eligibility without a pool
+/// gives, so that no lookup can miss. Under `fits` it is never reached by an eligibility of a
+/// chat, but a chat in it would wait, visible, for nobody, rather than stop the engine.
+const NOBODY: PoolId = 0;
+
+/// Why an event does not fit an engine (`Engine::fits`): it was decided under another
+/// workspace, or the journal it was read from is not the engine's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misfit {
+    /// It names an agent who is not in the teamspace.
+    Agent(AgentId),
+    /// It names a chat that was never started.
+    Chat(ChatId),
+    /// It starts a chat that was started already.
+    Restarted(ChatId),
+    /// It queues the chat for a Human Handoff or a team the workspace no longer has.
+    Queue,
+    /// It hands off a chat that is with the live side already.
+    WithTheLiveSide(ChatId),
+    /// It assigns, transfers or re-queues a chat that was never handed off.
+    NeverHandedOff(ChatId),
+    /// It takes the chat from an agent who does not have it.
+    NotAssigned { chat: ChatId, agent: AgentId },
+}
+
+impl std::fmt::Display for Misfit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Misfit::Agent(agent) => write!(f, "it names {agent}, who is not in the teamspace"),
+            Misfit::Chat(chat) => write!(f, "it names {chat}, which does not exist"),
+            Misfit::Restarted(chat) => write!(f, "it starts {chat}, which was started already"),
+            Misfit::Queue => f.write_str("it queues the chat for a handoff or a team the workspace no longer has"),
+            Misfit::WithTheLiveSide(chat) => write!(f, "it hands off {chat}, which is with the live side already"),
+            Misfit::NeverHandedOff(chat) => write!(f, "it gives {chat} to the live side, but it was never handed off"),
+            Misfit::NotAssigned { chat, agent } => write!(f, "it takes {chat} from {agent}, who does not have it"),
+        }
+    }
+}
+
+/// Whether the workspace still has the queue: the Human Handoff (for any language: one the
+/// AI agent no longer speaks is routed by the handoff's main list) or the team. The one check
+/// of a queue, for events (`Engine::fits`) and for snapshots (`load_state`).
+pub(crate) fn queue_exists(workflow: &IndexedWorkflow, workspace: &Workspace, eligibility: &Eligibility) -> bool {
+    match eligibility {
+        Eligibility::Handoff { node, .. } => workflow.handoff(*node).is_some(),
+        Eligibility::Team { team } => workspace.teamspace.team(*team).is_some(),
+    }
+}
+
 impl Engine {
     /// A fresh engine: nobody signed in, no chats. `seed` feeds the Random method.
     pub fn new(workspace: Workspace, seed: u64) -> Engine {
@@ -479,16 +528,18 @@ impl Engine {
     }
 
     /// Whether `apply` can carry out the event on this engine: the agents, the chat and the
-    /// queues it names exist here. Events decided under another workspace (an agent removed
-    /// since, a handoff deleted) may not; replaying such an event is refused, not attempted.
-    pub fn fits(&self, event: &Event) -> Result<(), String> {
+    /// queues it names exist here, and the chat is in a state the event can follow. Events
+    /// decided under another workspace (an agent removed since, a handoff deleted) may not;
+    /// replaying such an event is refused, not attempted.
+    pub fn fits(&self, event: &Event) -> Result<(), Misfit> {
         let agent = |agent: &AgentId| match self.config.slot_of.contains_key(agent) {
             true => Ok(()),
-            false => Err(format!("it names {agent}, who is not in the teamspace")),
+            false => Err(Misfit::Agent(*agent)),
         };
-        let queue = |eligibility: &Eligibility| match self.pool_of.contains_key(eligibility) {
+        let queue = |eligibility: &Eligibility| match queue_exists(&self.config.workflow, self.workspace(), eligibility)
+        {
             true => Ok(()),
-            false => Err("it queues the chat for a handoff or a team the workspace no longer has".to_owned()),
+            false => Err(Misfit::Queue),
         };
         let Some(id) = event.chat() else {
             return match event {
@@ -499,39 +550,58 @@ impl Engine {
             };
         };
         let chat = match (event, self.chat(id)) {
-            (Event::ChatStarted { .. }, _) => return Ok(()),
+            (Event::ChatStarted { .. }, None) => return Ok(()),
+            (Event::ChatStarted { .. }, Some(_)) => return Err(Misfit::Restarted(id)),
             (_, Some(chat)) => chat,
-            (_, None) => return Err(format!("it names {id}, which does not exist")),
+            (_, None) => return Err(Misfit::Chat(id)),
         };
         // The assignee the event takes the chat from.
         if let ChatStatus::Open { assignee } = chat.status {
             agent(&assignee)?;
         }
+        let assigned_to = |from: &AgentId| match chat.status {
+            ChatStatus::Open { assignee } if assignee == *from => Ok(()),
+            _ => Err(Misfit::NotAssigned { chat: id, agent: *from }),
+        };
         match event {
-            Event::HandedOff { handoff, .. } => {
-                queue(&Eligibility::Handoff { node: *handoff, language: chat.language.clone() })
-            }
-            Event::Assigned { agent: who, .. } => agent(who),
+            Event::HandedOff { handoff, .. } => match chat.status {
+                ChatStatus::Pending { .. } | ChatStatus::Open { .. } => Err(Misfit::WithTheLiveSide(id)),
+                _ => queue(&Eligibility::Handoff { node: *handoff, language: chat.language.clone() }),
+            },
+            Event::Assigned { agent: who, .. } => match (chat.status, &chat.eligibility) {
+                (ChatStatus::Pending { .. } | ChatStatus::Open { .. }, Some(_)) => agent(who),
+                _ => Err(Misfit::NeverHandedOff(id)),
+            },
             Event::Transferred { from, to, .. } => {
                 agent(from)?;
+                assigned_to(from)?;
                 match to {
                     TransferTarget::Team(team) => queue(&Eligibility::Team { team: *team }),
-                    TransferTarget::Agent(_) => chat
-                        .eligibility
-                        .as_ref()
-                        .map_or(Err("it transfers a chat that was never handed off".to_owned()), queue),
+                    TransferTarget::Agent(_) => {
+                        chat.eligibility.as_ref().map_or(Err(Misfit::NeverHandedOff(id)), queue)
+                    }
                 }
             }
             Event::Unassigned { from, .. } => {
                 agent(from)?;
-                chat.eligibility.as_ref().map_or(Err("it re-queues a chat that was never handed off".to_owned()), queue)
+                assigned_to(from)?;
+                chat.eligibility.as_ref().map_or(Err(Misfit::NeverHandedOff(id)), queue)
             }
             _ => Ok(()),
         }
     }
 
-    /// Carries out one event. Never decides: every choice is in the event.
-    pub fn apply(&mut self, event: &Event) {
+    /// Carries out the event if it fits (`fits`); otherwise changes nothing and says why. The
+    /// only way in for events read from storage or from another backend.
+    pub fn try_apply(&mut self, event: &Event) -> Result<(), Misfit> {
+        self.fits(event)?;
+        self.apply(event);
+        Ok(())
+    }
+
+    /// Carries out one event. Never decides: every choice is in the event. Only for events that
+    /// fit (`try_apply` checks): the engine's own, as it decides them.
+    fn apply(&mut self, event: &Event) {
         match event {
             Event::AgentSignedIn { agent, .. } => {
                 let rotation = self.next_rotation();
@@ -558,6 +628,10 @@ impl Engine {
                 self.refill_available();
             }
             Event::ChatStarted { chat, language, at } => {
+                // A language no longer spoken (the chat was started before it was removed)
+                // gets its queues before anything can be queued in them.
+                let known = self.state.chats.values().any(|other| other.language == *language)
+                    || self.config.workspace.ai_agent.supports(language);
                 self.state.chats.insert(
                     *chat,
                     Chat {
@@ -574,6 +648,9 @@ impl Engine {
                         transcript: Vec::new(),
                     },
                 );
+                if !known {
+                    self.build_pools();
+                }
             }
             Event::VariableSet { chat, name, value } => {
                 self.chat_mut(*chat).variables.insert(name.clone(), value.clone());
@@ -889,7 +966,7 @@ impl Engine {
     fn hand_off(&mut self, turn: &mut Turn, chat: ChatId, node: NodeId, handoff: &Handoff) -> bool {
         let at = turn.now;
         let language = self.state.chats[&chat].language.clone();
-        let pool = self.pool_of[&Eligibility::Handoff { node, language }];
+        let pool = self.pool_id(&Eligibility::Handoff { node, language });
         if handoff.availability_check && self.pools[pool].online == 0 {
             let subtree = handoff.on_no_agent.iter().any(|action| action.enabled);
             self.emit(turn, Event::NoAgentAvailable { chat, handoff: node, subtree, at });
@@ -908,7 +985,8 @@ impl Engine {
 
     /// A pending chat goes to the agent the method picks (never `except`), or waits in the queue.
     fn assign_or_queue(&mut self, turn: &mut Turn, chat: ChatId, except: Option<Slot>) {
-        let pool = self.pool_of[self.state.chats[&chat].eligibility.as_ref().expect("a pending chat is eligible")];
+        let pool =
+            self.state.chats.get(&chat).and_then(|chat| chat.eligibility.as_ref()).map_or(NOBODY, |e| self.pool_id(e));
         let method = self.state.assignment.method;
         let draw = draw(self.state.seed, self.state.counters.assignments);
         match self.pick(pool, except, draw) {
@@ -998,7 +1076,7 @@ impl Engine {
     /// The pool's oldest chat still pending, dropping entries of chats that left the queue.
     fn queue_head(&mut self, pool: PoolId) -> Option<(u64, ChatId)> {
         while let Some(&(queued, chat)) = self.pools[pool].queue.front() {
-            if self.state.chats[&chat].status == (ChatStatus::Pending { queued }) {
+            if self.is_still_queued(queued, chat) {
                 return Some((queued, chat));
             }
             self.pools[pool].queue.pop_front();
@@ -1056,11 +1134,19 @@ impl Engine {
     fn build_pools(&mut self) {
         let config = Arc::clone(&self.config);
         let mut by_members: FxHashMap<Vec<Slot>, PoolId> = FxHashMap::default();
+        // The languages the AI agent speaks, and those of chats started before one was removed
+        // (routed, like a language without a list of its own, by the handoff's main list).
+        let mut languages: Vec<Language> = config.workspace.ai_agent.languages().cloned().collect();
+        for chat in self.state.chats.values() {
+            if !languages.contains(&chat.language) {
+                languages.push(chat.language.clone());
+            }
+        }
         let mut eligibilities = Vec::new();
         for entry in config.workflow.workflow.entries() {
             let crate::workflow::NodeRef::Action(action) = entry.node else { continue };
             if let ActionKind::HumanHandoff(_) = action.kind {
-                for language in config.workspace.ai_agent.languages() {
+                for language in &languages {
                     eligibilities.push(Eligibility::Handoff { node: action.id, language: language.clone() });
                 }
             }
@@ -1068,6 +1154,8 @@ impl Engine {
         eligibilities.extend(config.workspace.teamspace.teams.iter().map(|team| Eligibility::Team { team: team.id }));
         self.pools.clear();
         self.pool_of.clear();
+        self.pools.push(Pool::new(Vec::new()));
+        by_members.insert(Vec::new(), NOBODY);
         for eligibility in eligibilities {
             let members = self.members(&eligibility);
             let pool = *by_members.entry(members.clone()).or_insert_with(|| {
@@ -1105,7 +1193,7 @@ impl Engine {
         let mut pending: Vec<(u64, ChatId, PoolId)> = Vec::new();
         for chat in self.state.chats.values() {
             if let (ChatStatus::Pending { queued }, Some(eligibility)) = (chat.status, &chat.eligibility) {
-                pending.push((queued, chat.id, self.pool_of[eligibility]));
+                pending.push((queued, chat.id, self.pool_id(eligibility)));
             }
         }
         pending.sort();
@@ -1200,7 +1288,7 @@ impl Engine {
     fn enqueue(&mut self, chat: ChatId, eligibility: Eligibility) {
         self.state.counters.queue += 1;
         let queued = self.state.counters.queue;
-        let pool = self.pool_of[&eligibility];
+        let pool = self.pool_id(&eligibility);
         self.pools[pool].queue.push_back((queued, chat));
         self.pools[pool].queued += 1;
         let entry = self.chat_mut(chat);
@@ -1212,8 +1300,12 @@ impl Engine {
     /// Bookkeeping when a pending chat leaves the queue; its entry is dropped lazily.
     fn dequeue(&mut self, chat: ChatId) {
         if let Some(eligibility) = &self.state.chats[&chat].eligibility {
-            let pool = self.pool_of[eligibility];
+            let pool = self.pool_id(eligibility);
             self.pools[pool].queued -= 1;
+            // Drop the entries of chats that left the front of the queue before (claimed under
+            // Voluntary, where nothing else takes the head), so that no walk of the queue meets
+            // them again and again.
+            self.queue_head(pool);
         }
     }
 
@@ -1300,6 +1392,11 @@ impl Engine {
             .collect();
         chats.sort_unstable();
         chats
+    }
+
+    /// The pool serving an eligibility: the pool of nobody where there is none.
+    fn pool_id(&self, eligibility: &Eligibility) -> PoolId {
+        self.pool_of.get(eligibility).copied().unwrap_or(NOBODY)
     }
 
     /// The pool serving an eligibility, for explanations.

@@ -16,3 +16,4 @@ mod starter;
 mod support;
 mod teamspace_edit;
 mod validation;
+mod workspace_changes;

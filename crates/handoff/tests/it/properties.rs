@@ -204,8 +204,7 @@ proptest! {
                 Ok(events) => {
                     for event in &events {
                         // Every event the engine decides fits the engine that replays it.
-                        prop_assert_eq!(replayed.fits(event), Ok(()), "{:?}", event);
-                        replayed.apply(event);
+                        prop_assert_eq!(replayed.try_apply(event), Ok(()), "{:?}", event);
                         check_event(&replayed, event)?;
                     }
                     check_rules(&engine, &before, &events)?;
@@ -392,7 +391,7 @@ proptest! {
             // Replays the command's events one by one to see who could take each waiting chat.
             let mut replay = before;
             for event in &events {
-                replay.apply(event);
+                replay.try_apply(event).expect("an event the engine decided fits");
                 match event {
                     Event::Queued { chat, position, .. } => {
                         prop_assert_eq!(replay.queue_place(*chat), Some(*position), "{} told {}", chat, position);
@@ -420,5 +419,159 @@ proptest! {
                 *left = (*left).min(*place as i64 - 1);
             }
         }
+    }
+}
+
+/// An edit an admin can make in `/settings` or the editor while conversations are under way.
+#[derive(Debug, Clone)]
+enum WorkspaceEdit {
+    AddLanguage(usize),
+    RemoveLanguage(usize),
+    DefaultLanguage(usize),
+    AddAgent,
+    RemoveAgent(u32),
+    RemoveTeam(u32),
+    Membership { agent: u32, team: u32, member: bool },
+    DeleteNode(usize),
+}
+
+const LANGUAGES: [&str; 4] = ["en", "fr", "es", "de"];
+
+fn arb_workspace_edit() -> impl Strategy<Value = WorkspaceEdit> {
+    prop_oneof![
+        (0..4usize).prop_map(WorkspaceEdit::AddLanguage),
+        (0..4usize).prop_map(WorkspaceEdit::RemoveLanguage),
+        (0..4usize).prop_map(WorkspaceEdit::DefaultLanguage),
+        Just(WorkspaceEdit::AddAgent),
+        (1..=7u32).prop_map(WorkspaceEdit::RemoveAgent),
+        (1..=4u32).prop_map(WorkspaceEdit::RemoveTeam),
+        (1..=7u32, 1..=4u32, any::<bool>()).prop_map(|(agent, team, member)| WorkspaceEdit::Membership {
+            agent,
+            team,
+            member
+        }),
+        any::<usize>().prop_map(WorkspaceEdit::DeleteNode),
+    ]
+}
+
+/// Makes the edit as the page would; a refused edit changes nothing.
+fn edit_workspace(workspace: &mut Workspace, edit: &WorkspaceEdit) {
+    use handoff::teamspace_edit as settings;
+    let _ = match edit {
+        WorkspaceEdit::AddLanguage(code) => settings::add_language(workspace, LANGUAGES[*code]).map(|_| ()),
+        WorkspaceEdit::RemoveLanguage(code) => settings::remove_language(workspace, &Language::new(LANGUAGES[*code])),
+        WorkspaceEdit::DefaultLanguage(code) => {
+            settings::set_default_language(workspace, &Language::new(LANGUAGES[*code]))
+        }
+        WorkspaceEdit::AddAgent => {
+            settings::add_agent(workspace, "New agent", handoff::workspace::Role::Agent).map(|_| ())
+        }
+        WorkspaceEdit::RemoveAgent(agent) => settings::remove_agent(workspace, AgentId(*agent)),
+        WorkspaceEdit::RemoveTeam(team) => settings::remove_team(workspace, TeamId(*team)),
+        WorkspaceEdit::Membership { agent, team, member } => {
+            settings::set_membership(workspace, AgentId(*agent), TeamId(*team), *member)
+        }
+        WorkspaceEdit::DeleteNode(at) => {
+            let workflow = &mut workspace.ai_agent.workflow;
+            let ids: Vec<_> = workflow.entries().iter().map(|entry| handoff::workflow::node_id(entry.node)).collect();
+            handoff::edit::delete(workflow, ids[at % ids.len()])
+                .map(|_| ())
+                .map_err(|_| handoff::SettingsError::EmptyAgentName)
+        }
+    };
+}
+
+/// Touches every chat the way the pages do: its explanation, place, standing and transfer
+/// options for every agent. None of it may panic.
+fn look_at_every_chat(engine: &Engine) {
+    let workspace = engine.workspace();
+    let agents: Vec<AgentId> = workspace.teamspace.agents.iter().map(|agent| agent.id).collect();
+    // A chat with the live side reaches exactly the agents its queue's list admits today.
+    for chat in engine.state().chats.values() {
+        let admitted = |targets: Option<&handoff::workflow::Targets>| -> Vec<AgentId> {
+            let agents = workspace.teamspace.agents.iter();
+            agents.filter(|agent| targets.is_none_or(|targets| targets.admits(agent))).map(|agent| agent.id).collect()
+        };
+        let expected = match &chat.eligibility {
+            Some(handoff::Eligibility::Handoff { node, language }) => {
+                let action = workspace.ai_agent.workflow.find_action(*node).expect("the handoff exists");
+                admitted(action.kind.assign().expect("a handoff assigns").targets_for(language))
+            }
+            Some(handoff::Eligibility::Team { team }) => {
+                let targets = handoff::workflow::Targets { agents: Vec::new(), teams: vec![*team] };
+                admitted(Some(&targets))
+            }
+            None => Vec::new(),
+        };
+        assert_eq!(engine.eligible_agents(chat), expected, "who can take {}", chat.id);
+    }
+    for chat in engine.state().chats.keys() {
+        let _ = engine.explain(*chat);
+        let _ = engine.queue_place(*chat);
+        let _ = handoff::inbox::transfer_targets(engine, *chat);
+        for &agent in &agents {
+            let _ = handoff::inbox::standing(engine, *chat, agent);
+        }
+    }
+    for &agent in &agents {
+        let _ = handoff::inbox::counts(engine, agent);
+        for folder in handoff::inbox::Folder::ALL {
+            let _ = handoff::inbox::rows(engine, agent, folder, &handoff::inbox::Filter::default());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Workspace edits interleaved with commands: after each edit the conversations are
+    /// replayed under the new workspace from their events (and loaded from a snapshot), as the
+    /// page does. Nothing panics; an event that no longer fits stops the replay and is reported,
+    /// and every chat the replay keeps can still be worked.
+    #[test]
+    fn workspace_edits_between_commands_and_replays_never_panic(
+        workspace in arb_workspace(),
+        plan in proptest::collection::vec(
+            prop_oneof![4 => arb_step().prop_map(Ok), 1 => arb_workspace_edit().prop_map(Err)],
+            1..120,
+        ),
+    ) {
+        let mut workspace = workspace;
+        let mut engine = Engine::new(workspace.clone(), 5);
+        let mut history: Vec<Event> = Vec::new();
+        // Once a replay is reported, the journal takes no more events (the page offers to save
+        // and reset it); commands still run on what was replayed, as the page shows it.
+        let mut reported = false;
+        for (index, item) in plan.iter().enumerate() {
+            match item {
+                Ok(step) => {
+                    let command = command(&engine, step);
+                    if let Ok(events) = engine.handle(Timestamp(index as u64 * 1_000), command)
+                        && !reported
+                    {
+                        history.extend(events);
+                    }
+                }
+                Err(edit) => {
+                    let snapshot = state_to_bytes(engine.state());
+                    edit_workspace(&mut workspace, edit);
+                    // The snapshot either loads and gives a working engine, or is refused.
+                    if let Ok(state) = load_state_bytes(&snapshot, &workspace) {
+                        look_at_every_chat(&Engine::from_state(workspace.clone(), state));
+                    }
+                    let mut replayed = Engine::new(workspace.clone(), 5);
+                    for event in &history {
+                        if let Err(misfit) = replayed.try_apply(event) {
+                            prop_assert!(!misfit.to_string().is_empty());
+                            reported = true;
+                            break;
+                        }
+                    }
+                    look_at_every_chat(&replayed);
+                    engine = replayed;
+                }
+            }
+        }
+        look_at_every_chat(&engine);
     }
 }
