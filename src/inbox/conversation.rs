@@ -11,8 +11,9 @@ use handoff::{AgentId, ChatId, ChatStatus, Command, TransferTarget};
 use leptos::html;
 use leptos::prelude::*;
 
+use super::lists::hand_focus_to;
 use super::transcript::{Line, Speaker, clock_time, language_name, method_name, ordinal};
-use super::{focus_when_drawn, use_identity};
+use super::use_identity;
 use crate::backend::Backend;
 use crate::editor::verdict_words;
 
@@ -87,11 +88,11 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
     };
     let outcome = Outcome { error: RwSignal::new(None), status: RwSignal::new(None) };
     // After an action its button may be gone: the keyboard focus goes where work continues,
-    // once the page shows the change (focusing at once would lay out the page twice).
+    // at once, before the button goes, so that it never falls back to the page.
     let act = move |command: Command, done: &'static str, then_focus: &'static str| {
         outcome.send(backend, command, move || {
             outcome.say(done);
-            focus_when_drawn(then_focus);
+            hand_focus_to(then_focus);
         })
     };
     let claim = move |_| {
@@ -216,7 +217,7 @@ fn Transfer(backend: Backend, agent: AgentId, chat: ChatId, outcome: Outcome) ->
         };
         outcome.send(backend, Command::Transfer { chat, agent, to }, move || {
             outcome.say("Chat transferred.");
-            focus_when_drawn("transcript");
+            hand_focus_to("transcript");
         });
     };
     view! {

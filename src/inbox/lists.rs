@@ -267,6 +267,26 @@ fn tab_id(folder: Folder) -> String {
     format!("folder-{}", folder.label().to_lowercase().replace(' ', "-"))
 }
 
+/// Moves the keyboard focus to the element with this id at once, without the layout that
+/// scrolling to it needs now; the next frame, laid out anyway, brings it into view if it is not.
+/// For an action whose button is about to go: the focus never falls back to the page.
+pub fn hand_focus_to(id: &'static str) {
+    use wasm_bindgen::JsCast;
+    let Some(element) =
+        document().get_element_by_id(id).and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = element.focus_with_options(&options);
+    request_animation_frame(move || {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
+    });
+}
+
 /// Moves the keyboard focus to the element with this id, if it is on the page.
 pub fn focus(id: &str) {
     use wasm_bindgen::JsCast;

@@ -1,7 +1,7 @@
 //! UI benchmarks: real app components mounted in headless Chromium and timed with
 //! `performance.now()`, each figure the median of several runs. A figure runs until what it
 //! waits for is in the page and the page is laid out (`Stage::laid_out`): the layout a change
-//! costs counts, wherever the app makes the browser do it.
+//! costs counts, but not work the app leaves to a later animation frame.
 //!
 //! `cargo xtask bench-ui` builds this with optimisations, runs it, and prints every
 //! `ui NAME: VALUE ms` line that `report` logs, with its target if it has one. These are

@@ -185,7 +185,8 @@ pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) ->
 }
 
 /// The first `count` rows of `rows`, and how many rows there are in all: what a list shows a
-/// page at a time. Only the rows on the page have their times and places worked out.
+/// page at a time. Only the rows on the page have their queue places worked out, and in
+/// Pending (ordered by the queue) their times too; the other folders sort by time.
 pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, count: usize) -> (Vec<Row>, usize) {
     let mut view = View::new(engine, agent);
     // `#N` asks for chat N and nothing else; other words (a bare number among them) are looked
