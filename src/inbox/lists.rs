@@ -271,12 +271,7 @@ fn tab_id(folder: Folder) -> String {
 /// scrolling to it needs now; the next frame, laid out anyway, brings it into view if it is not.
 /// For an action whose button is about to go: the focus never falls back to the page.
 pub fn hand_focus_to(id: &'static str) {
-    use wasm_bindgen::JsCast;
-    let Some(element) =
-        document().get_element_by_id(id).and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
-        return;
-    };
+    let Some(element) = element_by_id(id) else { return };
     let options = web_sys::FocusOptions::new();
     options.set_prevent_scroll(true);
     let _ = element.focus_with_options(&options);
@@ -289,10 +284,12 @@ pub fn hand_focus_to(id: &'static str) {
 
 /// Moves the keyboard focus to the element with this id, if it is on the page.
 pub fn focus(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(element) =
-        document().get_element_by_id(id).and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
+    if let Some(element) = element_by_id(id) {
         let _ = element.focus();
     }
+}
+
+fn element_by_id(id: &str) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    document().get_element_by_id(id).and_then(|element| element.dyn_into().ok())
 }

@@ -121,6 +121,9 @@ pub struct Engine {
     /// For each pool, the pools that share an agent with it, itself included: whose pending
     /// chats compete with its own for the same agents.
     overlapping: Vec<Vec<PoolId>>,
+    /// The languages the Human Handoffs have queues for: those the AI agent speaks, and those
+    /// of chats started before one was removed.
+    languages: Vec<Language>,
     /// Pick by scanning every eligible agent instead of the pools' ordered index.
     linear_scan: bool,
 }
@@ -212,6 +215,7 @@ impl Engine {
             pool_of: FxHashMap::default(),
             agent_pools: Vec::new(),
             overlapping: Vec::new(),
+            languages: Vec::new(),
             linear_scan: false,
         };
         engine.build_pools();
@@ -327,7 +331,7 @@ impl Engine {
             let queue = &self.pools[pool].queue;
             while let Some(&(queued, chat)) = queue.get(*from) {
                 *from += 1;
-                if let Some(chat) = self.chat(chat).filter(|chat| chat.status == ChatStatus::Pending { queued }) {
+                if let Some(chat) = self.queued_chat(queued, chat) {
                     return Some((queued, chat));
                 }
             }
@@ -361,7 +365,12 @@ impl Engine {
     }
 
     fn is_still_queued(&self, queued: u64, chat: ChatId) -> bool {
-        self.chat(chat).is_some_and(|found| found.status == ChatStatus::Pending { queued })
+        self.queued_chat(queued, chat).is_some()
+    }
+
+    /// The chat of a queue entry, if it still waits there (it may have left since).
+    fn queued_chat(&self, queued: u64, chat: ChatId) -> Option<&Chat> {
+        self.chat(chat).filter(|found| found.status == ChatStatus::Pending { queued })
     }
 
     /// Whether the chat waits for a rating from a Collect Feedback action that also asks for an
@@ -630,8 +639,7 @@ impl Engine {
             Event::ChatStarted { chat, language, at } => {
                 // A language no longer spoken (the chat was started before it was removed)
                 // gets its queues before anything can be queued in them.
-                let known = self.state.chats.values().any(|other| other.language == *language)
-                    || self.config.workspace.ai_agent.supports(language);
+                let known = self.languages.contains(language);
                 self.state.chats.insert(
                     *chat,
                     Chat {
@@ -1152,6 +1160,7 @@ impl Engine {
             }
         }
         eligibilities.extend(config.workspace.teamspace.teams.iter().map(|team| Eligibility::Team { team: team.id }));
+        self.languages = languages;
         self.pools.clear();
         self.pool_of.clear();
         self.pools.push(Pool::new(Vec::new()));
