@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use super::simulated::JournalError;
+use handoff::ledger::{AppendError, Journal, Reading};
 
 const STORE: &str = "journal";
 const SNAPSHOT_KEY: &str = "snapshot";
@@ -120,64 +120,96 @@ impl IndexedDbJournal {
     /// The snapshot, as the number of the first event after it and the state's bytes.
     pub async fn snapshot(&self) -> Result<Option<(u64, Record)>, String> {
         let (_, store) = self.store(IdbTransactionMode::Readonly)?;
-        let value = finished(&store.get(&JsValue::from_str(SNAPSHOT_KEY)).map_err(described)?).await?;
-        if value.is_undefined() {
-            return Ok(None);
-        }
-        let pair: Option<Array> = value.dyn_into().ok();
-        let next = pair.as_ref().and_then(|pair| pair.get(0).as_f64());
-        let state = pair.and_then(|pair| pair.get(1).dyn_into::<Uint8Array>().ok());
-        match (next, state) {
-            (Some(next), Some(state)) => Ok(Some((next as u64, Record(state.to_vec())))),
-            _ => Err("the saved snapshot is not an event number and bytes".to_owned()),
-        }
+        snapshot_record(finished(&store.get(&JsValue::from_str(SNAPSHOT_KEY)).map_err(described)?).await?)
     }
 
     /// Every event numbered `from` or more, in order.
     pub async fn events_from(&self, from: u64) -> Result<Vec<(u64, Record)>, String> {
         let (_, store) = self.store(IdbTransactionMode::Readonly)?;
-        let range = IdbKeyRange::bound(&number_key(from), &JsValue::from_f64(f64::INFINITY)).map_err(described)?;
-        let keys = store.get_all_keys_with_key(&range).map_err(described)?;
-        let values = store.get_all_with_key(&range).map_err(described)?;
-        let (keys, values) = (finished(&keys).await?, finished(&values).await?);
-        let (keys, values): (js_sys::Array, js_sys::Array) = (keys.unchecked_into(), values.unchecked_into());
-        Ok(keys
-            .iter()
-            .zip(values.iter())
-            .filter_map(|(key, value)| {
-                Some((key.as_f64()? as u64, Record(value.dyn_into::<Uint8Array>().ok()?.to_vec())))
-            })
-            .collect())
+        events_answered(ask_events(&store, from)?).await
     }
+}
 
-    /// Writes events numbered from `first`, all or none; a number already taken (another tab
-    /// wrote it first) refuses them all.
-    pub async fn append(&self, first: u64, events: &[Vec<u8>]) -> Result<(), JournalError> {
-        let refused = |error: String| JournalError::Refused(error);
-        let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(refused)?;
-        for (offset, event) in events.iter().enumerate() {
-            store
-                .add_with_key(&Uint8Array::from(&event[..]), &number_key(first + offset as u64))
-                .map_err(|error| refused(described(error)))?;
-        }
-        committed(&transaction).await.map_err(|error| {
-            if error.starts_with("ConstraintError") { JournalError::Taken { number: first } } else { refused(error) }
+/// The snapshot's record, as stored: `[next, bytes]`.
+fn snapshot_record(value: JsValue) -> Result<Option<(u64, Record)>, String> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    let pair: Option<Array> = value.dyn_into().ok();
+    let next = pair.as_ref().and_then(|pair| pair.get(0).as_f64());
+    let state = pair.and_then(|pair| pair.get(1).dyn_into::<Uint8Array>().ok());
+    match (next, state) {
+        (Some(next), Some(state)) => Ok(Some((next as u64, Record(state.to_vec())))),
+        _ => Err("the saved snapshot is not an event number and bytes".to_owned()),
+    }
+}
+
+/// Asks `store` for its events numbered `from` or more: the requests, their keys' and values'.
+/// Every request of a transaction is made before the first await, so none is made after the
+/// transaction may have finished.
+fn ask_events(store: &IdbObjectStore, from: u64) -> Result<[IdbRequest; 2], String> {
+    let range = IdbKeyRange::bound(&number_key(from), &JsValue::from_f64(f64::INFINITY)).map_err(described)?;
+    Ok([store.get_all_keys_with_key(&range).map_err(described)?, store.get_all_with_key(&range).map_err(described)?])
+}
+
+/// The events `ask_events` asked for, in order.
+async fn events_answered([keys, values]: [IdbRequest; 2]) -> Result<Vec<(u64, Record)>, String> {
+    let (keys, values) = (finished(&keys).await?, finished(&values).await?);
+    let (keys, values): (Array, Array) = (keys.unchecked_into(), values.unchecked_into());
+    Ok(keys
+        .iter()
+        .zip(values.iter())
+        .filter_map(|(key, value)| Some((key.as_f64()? as u64, Record(value.dyn_into::<Uint8Array>().ok()?.to_vec()))))
+        .collect())
+}
+
+/// The journal discipline's IO (`handoff::ledger`), in the browser's words when it fails.
+impl Journal for IndexedDbJournal {
+    type Error = String;
+
+    /// One read-only transaction: another tab's snapshot, which drops the events it holds in
+    /// the same transaction, is seen whole or not at all.
+    async fn read(&self, from: u64) -> Result<Reading, String> {
+        let (_, store) = self.store(IdbTransactionMode::Readonly)?;
+        let snapshot = store.get(&JsValue::from_str(SNAPSHOT_KEY)).map_err(described)?;
+        let events = ask_events(&store, from)?;
+        let snapshot = snapshot_record(finished(&snapshot).await?)?.filter(|(next, _)| *next > from);
+        let events = events_answered(events).await?;
+        Ok(Reading {
+            snapshot: snapshot.map(|(next, state)| (next, state.0)),
+            events: events.into_iter().map(|(number, event)| (number, event.0)).collect(),
         })
     }
 
-    /// Writes a snapshot taken before event `next` and drops the events it holds, in one step.
-    pub async fn write_snapshot(&self, next: u64, state: &[u8]) -> Result<(), JournalError> {
-        let refused = |error: String| JournalError::Refused(error);
-        let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(refused)?;
+    /// A number already taken (another tab wrote it first) refuses the whole batch.
+    async fn append(&self, first: u64, events: &[Vec<u8>]) -> Result<(), AppendError<String>> {
+        let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(AppendError::Storage)?;
+        for (offset, event) in events.iter().enumerate() {
+            store
+                .add_with_key(&Uint8Array::from(&event[..]), &number_key(first + offset as u64))
+                .map_err(|error| AppendError::Storage(described(error)))?;
+        }
+        committed(&transaction).await.map_err(|error| {
+            if error.starts_with("ConstraintError") {
+                AppendError::Taken { number: first }
+            } else {
+                AppendError::Storage(error)
+            }
+        })
+    }
+
+    /// The snapshot and the deletion of the events it holds are one transaction.
+    async fn write_snapshot(&self, next: u64, state: &[u8]) -> Result<(), String> {
+        let (transaction, store) = self.store(IdbTransactionMode::Readwrite)?;
         let record = Array::of2(&number_key(next), &Uint8Array::from(state));
-        store.put_with_key(&record, &JsValue::from_str(SNAPSHOT_KEY)).map_err(|e| refused(described(e)))?;
+        store.put_with_key(&record, &JsValue::from_str(SNAPSHOT_KEY)).map_err(described)?;
         if next > 0 {
             let held =
                 IdbKeyRange::bound_with_lower_open_and_upper_open(&number_key(0), &number_key(next), false, true)
-                    .map_err(|e| refused(described(e)))?;
-            store.delete(&held).map_err(|e| refused(described(e)))?;
+                    .map_err(described)?;
+            store.delete(&held).map_err(described)?;
         }
-        committed(&transaction).await.map_err(refused)
+        committed(&transaction).await
     }
 }
 

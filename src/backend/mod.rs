@@ -1,7 +1,7 @@
 //! The backend boundary: everything the pages ask of a backend (commands in, the engine's
-//! events out). The simulated backend runs the domain engine in the page (`simulated.rs`, kept
-//! in IndexedDB by `browser.rs`); a later remote backend will talk to the project's server
-//! behind the same boundary.
+//! events out). The simulated backend runs the domain's journal discipline (`handoff::ledger`)
+//! in the page over the browser's IndexedDB (`browser.rs`, `indexed_db.rs`); a later remote
+//! backend will talk to the project's server behind the same boundary.
 //!
 //! Pages hold a `Backend` and know nothing of what is behind it: they read the engine's state
 //! (a replica fed by events, whatever backend produced them) and send commands. Every change,
@@ -10,7 +10,6 @@
 
 pub mod browser;
 pub mod indexed_db;
-pub mod simulated;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -21,7 +20,10 @@ use leptos::prelude::*;
 use crate::workspace_store::WorkspaceStore;
 
 use browser::BrowserBackend;
-use simulated::{Damaged, JournalError, Refusal};
+use handoff::ledger::AppendError;
+
+/// Why the backend did not do a command; the journal's errors are the browser's words.
+pub type Refusal = handoff::ledger::Refusal<String>;
 
 /// What the pages talk to. Cheap to copy; `App` provides it once the backend has opened.
 #[derive(Clone, Copy)]
@@ -153,11 +155,17 @@ pub fn now() -> Timestamp {
 pub fn describe(refusal: &Refusal, workspace: &Workspace) -> String {
     match refusal {
         Refusal::Rejected(rejection) => rejection.in_words(workspace),
-        Refusal::NotStored(JournalError::Taken { .. }) => {
+        Refusal::NotStored(AppendError::Taken { .. }) => {
             "Another tab wrote at the same moment; nothing was done. Try again.".to_owned()
         }
-        Refusal::NotStored(JournalError::Refused(error)) => {
+        Refusal::NotStored(AppendError::Storage(error)) => {
             format!("The browser could not store this, so nothing was done: {error}.")
+        }
+        Refusal::Unread(error) => {
+            format!("The browser could not read the saved conversations, so nothing was done: {error}.")
+        }
+        Refusal::Damaged(damaged) => {
+            format!("Some saved conversations could not be read ({damaged}), so nothing was done.")
         }
     }
 }
@@ -174,9 +182,10 @@ pub enum Opening {
 #[derive(Clone, Copy)]
 pub struct Conversations {
     pub opening: RwSignal<Opening, LocalStorage>,
-    /// Saved conversations that could not be read: the backend carries on from the last point
-    /// it could read, and the pages offer the raw data before anything is reset.
-    pub damaged: RwSignal<Option<Damaged>, LocalStorage>,
+    /// Saved conversations that could not be read, in words ("saved event 4: …"): the backend
+    /// carries on from the last point it could read, and the pages offer the raw data before
+    /// anything is reset.
+    pub damaged: RwSignal<Option<String>, LocalStorage>,
 }
 
 impl Conversations {
@@ -256,11 +265,11 @@ pub fn provide_conversations(store: WorkspaceStore) {
             match opened {
                 Ok((browser, damaged)) => {
                     // The backend opened on the previous workspace hears no more.
-                    if let Some(channel) = current.get_value().as_ref().and_then(|previous| previous.channel()) {
-                        channel.close();
+                    if let Some(previous) = current.get_value() {
+                        previous.stop_listening();
                     }
                     current.set_value(Some(Rc::clone(&browser)));
-                    conversations.damaged.set(damaged);
+                    conversations.damaged.set(damaged.map(|damaged| damaged.to_string()));
                     let open = conversations.opening.with_untracked(|opening| match opening {
                         Opening::Open(backend) => Some(*backend),
                         _ => None,
@@ -317,18 +326,12 @@ pub fn provide_open(backend: Backend) {
 }
 
 /// When another tab says it wrote, read what it wrote.
-fn listen_to_other_tabs(browser: &BrowserBackend, backend: Backend, damaged: RwSignal<Option<Damaged>, LocalStorage>) {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    let Some(channel) = browser.channel() else { return };
-    let listener = Closure::<dyn Fn()>::new(move || {
+fn listen_to_other_tabs(browser: &BrowserBackend, backend: Backend, damaged: RwSignal<Option<String>, LocalStorage>) {
+    browser.on_other_tabs_writing(move || {
         leptos::task::spawn_local(async move {
             if let Err(error) = backend.refresh().await {
-                damaged.set(Some(Damaged { what: "what another tab saved".to_owned(), error }));
+                damaged.set(Some(format!("what another tab saved: {error}")));
             }
         });
     });
-    channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
-    // The channel lives as long as the page, and so does its listener.
-    listener.forget();
 }

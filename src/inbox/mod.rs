@@ -96,7 +96,7 @@ fn DamagedBanner() -> impl IntoView {
                 <div class="banner" role="alert">
                     <p>
                         <strong>"Some saved conversations could not be read: "</strong>
-                        {format!("{}: {}.", damaged.what, damaged.error)}
+                        {format!("{damaged}.")}
                         " What came before it is shown here; nothing has been deleted."
                     </p>
                     <p class="banner-actions">

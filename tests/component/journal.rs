@@ -3,8 +3,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use handoff::ledger::{AppendError, Journal, Reading};
 use handoff_studio::backend::indexed_db::{IndexedDbJournal, Record, with_lock};
-use handoff_studio::backend::simulated::JournalError;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// A database of its own for each test, so runs never see each other's events.
@@ -35,7 +35,7 @@ async fn events_are_kept_in_order_and_a_taken_number_refuses_the_whole_write() {
     // Another tab wrote event 3 first: this tab's 3 and 4 are refused together.
     journal.append(3, &records(&["other tab"])).await.expect("written");
     let refused = journal.append(3, &records(&["mine", "mine too"])).await;
-    assert_eq!(refused, Err(JournalError::Taken { number: 3 }));
+    assert_eq!(refused, Err(AppendError::Taken { number: 3 }));
     assert_eq!(texts(&journal.events_from(3).await.unwrap()), [(3, "other tab")], "nothing of the refused write");
 }
 
@@ -48,6 +48,13 @@ async fn a_snapshot_replaces_the_events_it_holds() {
     assert_eq!(journal.snapshot().await, Ok(Some((3, Record(vec![1, 0, 255])))));
     assert_eq!(Record(vec![1, 0, 255]).to_string(), "0100ff", "a download shows every byte");
     assert_eq!(texts(&journal.events_from(0).await.unwrap()), [(3, "event 3"), (4, "event 4")]);
+
+    // What the journal discipline reads: the snapshot only when it holds events not yet read,
+    // and the events after it, in one transaction.
+    let after_snapshot = vec![(3, b"event 3".to_vec()), (4, b"event 4".to_vec())];
+    let from_1 = Reading { snapshot: Some((3, vec![1, 0, 255])), events: after_snapshot.clone() };
+    assert_eq!(journal.read(1).await, Ok(from_1));
+    assert_eq!(journal.read(3).await, Ok(Reading { snapshot: None, events: after_snapshot }));
 
     // A second connection (another tab) reads the same.
     let again = journal.clone();
@@ -124,8 +131,8 @@ fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
 
 mod backend {
     use handoff::{AgentId, AssignmentMethod, ChatId, ChatStatus, Command, Event, Language, Rejection, Timestamp};
+    use handoff_studio::backend::Refusal;
     use handoff_studio::backend::browser::BrowserBackend;
-    use handoff_studio::backend::simulated::Refusal;
 
     use super::futures_join;
 

@@ -19,6 +19,7 @@ mod hash;
 pub mod ids;
 pub mod inbox;
 pub mod journal;
+pub mod ledger;
 pub mod matching;
 mod pools;
 pub mod protocol;

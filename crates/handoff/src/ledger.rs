@@ -1,0 +1,469 @@
+//! The journal discipline: one engine kept in step with a journal that several writers share
+//! (the browser's tabs; later the server's instances). A writer catches up with what the
+//! journal holds, decides on that state, and appends the command's events as one batch under
+//! the next numbers; a number another writer took first refuses the whole batch.
+//!
+//! Two halves, so that every store does only its IO:
+//! - `Ledger` is the discipline without IO: the engine, where it stands in the journal, when a
+//!   snapshot is due. It is given what the journal holds (`Reading`) and says what to write.
+//! - `Journal` is the IO a store does (IndexedDB in the browser, SQL on the server): read from
+//!   an event number on, append a batch all or none, write a snapshot.
+//!
+//! `open`, `catch_up` and `handle` drive one with the other. They reach the ledger only between
+//! awaits (through `Shared`), so a page can read the engine while a write is on its way.
+//! Writers decide one at a time under a lock they share (the browser's Web Lock, a database
+//! lock): the journal's refusal of a taken number is the safety net, not the mechanism. A
+//! writer that meets it reloads and decides again on the newer state, so a lost claim is told
+//! who won.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+use crate::document::DocumentError;
+use crate::engine::{Engine, Misfit};
+use crate::ids::Timestamp;
+use crate::journal::{event_to_bytes, load_event_bytes, load_state_bytes, state_to_bytes};
+use crate::protocol::{Command, Event, Rejection};
+use crate::workspace::Workspace;
+
+/// How many events a journal holds before the ledger asks for a snapshot that replaces them.
+pub const EVENTS_PER_SNAPSHOT: u64 = 2_000;
+
+/// How many times `handle` decides a command when other writers keep taking its numbers.
+const ATTEMPTS: usize = 3;
+
+/// What a journal holds from some event number on. Records are the bytes of
+/// `journal::event_to_bytes` and `journal::state_to_bytes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    /// The latest snapshot, when it ends after the number asked for: the number of the first
+    /// event after it, and the state's bytes.
+    pub snapshot: Option<(u64, Vec<u8>)>,
+    /// The events from the number asked for (or from the snapshot's end, when later), in order.
+    pub events: Vec<(u64, Vec<u8>)>,
+}
+
+/// Why a journal did not append a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppendError<E> {
+    /// Another writer appended an event with this number first; nothing of the batch was written.
+    Taken { number: u64 },
+    /// The store refused; nothing of the batch was written.
+    Storage(E),
+}
+
+/// A store of events, numbered from 0 without gaps, and of the latest snapshot.
+///
+/// Its futures are not required to be `Send`: the browser's are not. A server that needs `Send`
+/// futures calls the drivers with its concrete journal, whose futures are `Send` if their
+/// parts are.
+#[allow(async_fn_in_trait)]
+pub trait Journal {
+    /// What went wrong in the store, as the store says it.
+    type Error: fmt::Debug + fmt::Display;
+
+    /// What the journal holds from event `from` on, read at one moment (one transaction): the
+    /// snapshot when it ends after `from`, and the events from the later of the two.
+    async fn read(&self, from: u64) -> Result<Reading, Self::Error>;
+
+    /// Writes `events` numbered from `first`, all or none.
+    async fn append(&self, first: u64, events: &[Vec<u8>]) -> Result<(), AppendError<Self::Error>>;
+
+    /// Writes a snapshot taken before event `next`; the journal may drop the events it holds.
+    async fn write_snapshot(&self, next: u64, state: &[u8]) -> Result<(), Self::Error>;
+}
+
+/// A record of the journal that could not be read: the ledger carries on from the last point it
+/// could read, and the journal is left as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    pub at: Saved,
+    pub why: Damage,
+}
+
+/// Which record of a journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Snapshot,
+    Event(u64),
+}
+
+/// What is wrong with a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Damage {
+    /// Its bytes are not a record of this version.
+    Unreadable(DocumentError),
+    /// It was decided under another workspace (an admin's edit since), or in another journal.
+    Misfit(Misfit),
+    /// The journal skips it: a later event is there, this one is not.
+    Missing,
+}
+
+impl fmt::Display for Damaged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            Saved::Snapshot => f.write_str("the saved snapshot: ")?,
+            Saved::Event(number) => write!(f, "saved event {number}: ")?,
+        }
+        match &self.why {
+            Damage::Unreadable(error) => write!(f, "{error}"),
+            Damage::Misfit(misfit) => write!(f, "{misfit}"),
+            Damage::Missing => f.write_str("it is missing, and later events are there"),
+        }
+    }
+}
+
+/// What a catch-up brought in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaughtUp {
+    /// Other writers' events, applied, in order.
+    pub events: Vec<Event>,
+    /// The state was rebuilt from a snapshot or from the start: events before `events` were
+    /// applied that are not listed, so whatever was derived from the state is derived again.
+    pub restarted: bool,
+}
+
+impl CaughtUp {
+    fn and(mut self, later: CaughtUp) -> CaughtUp {
+        self.events.extend(later.events);
+        self.restarted |= later.restarted;
+        self
+    }
+}
+
+/// A command done and stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    /// What other writers had appended before it, applied first.
+    pub earlier: CaughtUp,
+    /// The number of its first event in the journal.
+    pub first: u64,
+    /// Its events, in order.
+    pub events: Vec<Event>,
+}
+
+/// Why a command was not done. In every case the ledger holds exactly what the journal holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal<E> {
+    /// The engine's answer: the command changes nothing.
+    Rejected(Rejection),
+    /// The events were decided but not stored, so they never happened.
+    NotStored(AppendError<E>),
+    /// The journal could not be read before deciding.
+    Unread(E),
+    /// The journal holds a record that cannot be read: nothing is decided after it.
+    Damaged(Damaged),
+}
+
+/// The engine and where it stands in its journal: the discipline without IO.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    workspace: Workspace,
+    seed: u64,
+    engine: Engine,
+    /// The number of the next event to read or write.
+    next: u64,
+    /// The number of the first event after the latest snapshot this ledger knows of.
+    snapshot_at: u64,
+    snapshot_every: u64,
+    /// Bumped whenever the state is rebuilt: a reading asked for before then is stale.
+    generation: u64,
+}
+
+impl Ledger {
+    /// The ledger of an empty journal.
+    pub fn new(workspace: Workspace, seed: u64) -> Ledger {
+        let engine = Engine::new(workspace.clone(), seed);
+        Ledger { workspace, seed, engine, next: 0, snapshot_at: 0, snapshot_every: EVENTS_PER_SNAPSHOT, generation: 0 }
+    }
+
+    /// Asks for a snapshot after `events` events instead of `EVENTS_PER_SNAPSHOT`.
+    pub fn with_snapshots_every(mut self, events: u64) -> Ledger {
+        self.snapshot_every = events.max(1);
+        self
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// How many events of the journal this ledger has read or written.
+    pub fn position(&self) -> u64 {
+        self.next
+    }
+
+    /// Where to read from next, and when that was asked (for `catch_up`).
+    pub fn ask(&self) -> Ask {
+        Ask { from: self.next, generation: self.generation }
+    }
+
+    /// Applies what the journal held from where `ask` stood. A reading asked for before the
+    /// state was rebuilt is dropped; events this ledger has already are skipped. A snapshot that
+    /// ends later than this ledger's position replaces its state.
+    pub fn catch_up(&mut self, ask: Ask, reading: Reading) -> Result<CaughtUp, Damaged> {
+        let mut caught_up = CaughtUp::default();
+        if ask.generation != self.generation {
+            return Ok(caught_up);
+        }
+        if let Some((next, state)) = reading.snapshot
+            && next > self.next
+        {
+            caught_up.restarted = true;
+            self.generation += 1;
+            self.next = next;
+            self.snapshot_at = next;
+            match load_state_bytes(&state, &self.workspace) {
+                Ok(state) => self.engine = Engine::from_state(self.workspace.clone(), state),
+                Err(error) => {
+                    // Carry on after it, from nothing, and say so.
+                    self.engine = Engine::new(self.workspace.clone(), self.seed);
+                    return Err(Damaged { at: Saved::Snapshot, why: Damage::Unreadable(error) });
+                }
+            }
+        }
+        for (number, bytes) in reading.events {
+            if number < self.next {
+                continue;
+            }
+            let damaged = |why| Damaged { at: Saved::Event(self.next), why };
+            if number > self.next {
+                return Err(damaged(Damage::Missing));
+            }
+            let event = load_event_bytes(&bytes).map_err(|error| damaged(Damage::Unreadable(error)))?;
+            // An event decided under another workspace may not fit this one: stop there, reported.
+            self.engine.try_apply(&event).map_err(|misfit| damaged(Damage::Misfit(misfit)))?;
+            caught_up.events.push(event);
+            self.next += 1;
+        }
+        Ok(caught_up)
+    }
+
+    /// Decides `command` on the state as it is. The events count from now on, in this ledger,
+    /// but they happened only once the journal holds them: append `records` at `first`, then
+    /// call `stored`; if the journal refused them, rebuild the ledger with `restart` and a
+    /// reading from 0.
+    pub fn decide(&mut self, now: Timestamp, command: Command) -> Result<Decision, Rejection> {
+        let events = self.engine.handle(now, command)?;
+        let first = self.next;
+        self.next += events.len() as u64;
+        let records = events.iter().map(event_to_bytes).collect();
+        Ok(Decision { first, events, records })
+    }
+
+    /// Forgets everything, as before reading the journal from 0.
+    pub fn restart(&mut self) {
+        self.engine = Engine::new(self.workspace.clone(), self.seed);
+        self.next = 0;
+        self.snapshot_at = 0;
+        self.generation += 1;
+    }
+
+    /// The snapshot to write now, when enough events were written since the last one: the
+    /// number of the first event after it, and the state's bytes.
+    pub fn snapshot_due(&self) -> Option<(u64, Vec<u8>)> {
+        (self.next - self.snapshot_at >= self.snapshot_every).then(|| (self.next, state_to_bytes(self.engine.state())))
+    }
+
+    /// The journal holds a snapshot up to event `next`.
+    pub fn snapshot_written(&mut self, next: u64) {
+        self.snapshot_at = self.snapshot_at.max(next);
+    }
+}
+
+/// Where a ledger asked to read from, and when (`Ledger::ask`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ask {
+    pub from: u64,
+    generation: u64,
+}
+
+/// A command's events as decided, and their records to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub first: u64,
+    pub events: Vec<Event>,
+    pub records: Vec<Vec<u8>>,
+}
+
+/// Somewhere a ledger is kept that the drivers reach only between awaits.
+pub trait Shared {
+    fn with<R>(&self, work: impl FnOnce(&mut Ledger) -> R) -> R;
+}
+
+impl Shared for RefCell<Ledger> {
+    fn with<R>(&self, work: impl FnOnce(&mut Ledger) -> R) -> R {
+        work(&mut self.borrow_mut())
+    }
+}
+
+impl Shared for Mutex<Ledger> {
+    fn with<R>(&self, work: impl FnOnce(&mut Ledger) -> R) -> R {
+        // Nothing in `Ledger` leaves it half-changed on a panic: a poisoned lock is still whole.
+        work(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// The ledger of everything the journal holds, and the first record it could not read.
+pub async fn open<J: Journal>(
+    workspace: Workspace,
+    seed: u64,
+    journal: &J,
+) -> Result<(Ledger, Option<Damaged>), J::Error> {
+    let mut ledger = Ledger::new(workspace, seed);
+    let reading = journal.read(0).await?;
+    let damaged = ledger.catch_up(ledger.ask(), reading).err();
+    Ok((ledger, damaged))
+}
+
+/// Why a catch-up stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatchUpError<E> {
+    /// The journal could not be read; the ledger is as it was.
+    Unread(E),
+    /// The ledger applied what came before this record.
+    Damaged(Damaged),
+}
+
+/// Applies what other writers appended since the ledger last looked.
+pub async fn catch_up<J: Journal>(ledger: &impl Shared, journal: &J) -> Result<CaughtUp, CatchUpError<J::Error>> {
+    let ask = ledger.with(|ledger| ledger.ask());
+    let reading = journal.read(ask.from).await.map_err(CatchUpError::Unread)?;
+    ledger.with(|ledger| ledger.catch_up(ask, reading)).map_err(CatchUpError::Damaged)
+}
+
+/// Goes back to exactly what the journal holds, as on opening.
+pub async fn reload<J: Journal>(ledger: &impl Shared, journal: &J) -> Result<CaughtUp, CatchUpError<J::Error>> {
+    let reading = journal.read(0).await.map_err(CatchUpError::Unread)?;
+    ledger.with(|ledger| {
+        ledger.restart();
+        let caught_up = ledger.catch_up(ledger.ask(), reading).map_err(CatchUpError::Damaged)?;
+        Ok(CaughtUp { restarted: true, ..caught_up })
+    })
+}
+
+/// Catches up, decides `command` on the latest state, and appends its events as one batch;
+/// then writes a snapshot when one is due (a snapshot that cannot be written leaves the events
+/// in place: nothing is lost). On any refusal the ledger holds exactly what the journal holds.
+pub async fn handle<J: Journal>(
+    ledger: &impl Shared,
+    journal: &J,
+    now: Timestamp,
+    command: Command,
+) -> Result<Handled, Refusal<J::Error>> {
+    let unstored = |error| match error {
+        CatchUpError::Unread(error) => Refusal::Unread(error),
+        CatchUpError::Damaged(damaged) => Refusal::Damaged(damaged),
+    };
+    let mut earlier = catch_up(ledger, journal).await.map_err(unstored)?;
+    let mut attempt = 1;
+    loop {
+        let decision = ledger.with(|ledger| ledger.decide(now, command.clone())).map_err(Refusal::Rejected)?;
+        if decision.events.is_empty() {
+            return Ok(Handled { earlier, first: decision.first, events: decision.events });
+        }
+        match journal.append(decision.first, &decision.records).await {
+            Ok(()) => {
+                if let Some((next, state)) = ledger.with(|ledger| ledger.snapshot_due())
+                    && journal.write_snapshot(next, &state).await.is_ok()
+                {
+                    ledger.with(|ledger| ledger.snapshot_written(next));
+                }
+                return Ok(Handled { earlier, first: decision.first, events: decision.events });
+            }
+            Err(error) => {
+                // Not stored, so it never happened: back to what the journal holds, which
+                // includes whatever another writer appended in its place.
+                earlier = earlier.and(reload(ledger, journal).await.map_err(unstored)?);
+                let taken = matches!(error, AppendError::Taken { .. });
+                if !taken || attempt == ATTEMPTS {
+                    return Err(Refusal::NotStored(error));
+                }
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// A journal in memory. Clones share it, as a browser's tabs share its storage: for tests,
+/// and wherever nothing needs to outlive the process.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryJournal {
+    inner: std::rc::Rc<RefCell<Stored>>,
+}
+
+#[derive(Debug, Default)]
+struct Stored {
+    snapshot: Option<(u64, Vec<u8>)>,
+    /// In number order, each number once, from the snapshot's end on.
+    events: Vec<(u64, Vec<u8>)>,
+}
+
+impl Stored {
+    /// The index of the first event numbered `from` or more.
+    fn start(&self, from: u64) -> usize {
+        self.events.partition_point(|(held, _)| *held < from)
+    }
+}
+
+impl MemoryJournal {
+    /// How many events it holds.
+    pub fn len(&self) -> usize {
+        self.inner.borrow().events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Puts `record` as event `number`, whatever was there: a test's way to damage a journal.
+    pub fn overwrite(&self, number: u64, record: Vec<u8>) {
+        let mut stored = self.inner.borrow_mut();
+        match stored.events.binary_search_by_key(&number, |(held, _)| *held) {
+            Ok(at) => stored.events[at].1 = record,
+            Err(at) => stored.events.insert(at, (number, record)),
+        }
+    }
+
+    /// Drops event `number`, leaving a gap: a test's way to damage a journal.
+    pub fn remove(&self, number: u64) {
+        self.inner.borrow_mut().events.retain(|(held, _)| *held != number);
+    }
+}
+
+impl Journal for MemoryJournal {
+    type Error = std::convert::Infallible;
+
+    async fn read(&self, from: u64) -> Result<Reading, Self::Error> {
+        let stored = self.inner.borrow();
+        let snapshot = stored.snapshot.clone().filter(|(next, _)| *next > from);
+        let from = snapshot.as_ref().map_or(from, |(next, _)| from.max(*next));
+        Ok(Reading { snapshot, events: stored.events[stored.start(from)..].to_vec() })
+    }
+
+    async fn append(&self, first: u64, events: &[Vec<u8>]) -> Result<(), AppendError<Self::Error>> {
+        let mut stored = self.inner.borrow_mut();
+        let last = first + events.len() as u64;
+        let at = stored.start(first);
+        // Numbers below the snapshot's end are taken too, by the events it holds.
+        let taken = if stored.snapshot.as_ref().is_some_and(|(next, _)| first < *next) {
+            Some(first)
+        } else {
+            stored.events.get(at).map(|(held, _)| *held).filter(|held| *held < last)
+        };
+        if let Some(number) = taken {
+            return Err(AppendError::Taken { number });
+        }
+        let numbered = events.iter().enumerate().map(|(offset, event)| (first + offset as u64, event.clone()));
+        stored.events.splice(at..at, numbered);
+        Ok(())
+    }
+
+    async fn write_snapshot(&self, next: u64, state: &[u8]) -> Result<(), Self::Error> {
+        let mut stored = self.inner.borrow_mut();
+        stored.snapshot = Some((next, state.to_owned()));
+        let start = stored.start(next);
+        stored.events.drain(..start);
+        Ok(())
+    }
+}
