@@ -85,21 +85,17 @@ pub struct Standing {
     pub can_take_over: bool,
 }
 
-/// The agent's standing with the chat; `None` for an unknown chat or agent.
+/// The agent's standing with the chat; `None` for an unknown chat or agent. Claim and Take
+/// over are the engine's own checks (`Engine::check_claim`, `Engine::check_takeover`).
 pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standing> {
     let found = engine.chat(chat)?;
-    let slot = engine.slot_of(agent)?;
-    let state = engine.agent(agent)?;
-    let eligible = state.signed_in && engine.is_eligible(found, slot);
-    let online = state.presence == crate::protocol::Presence::Online;
+    engine.agent(agent)?;
     let mine = found.status == ChatStatus::Open { assignee: agent };
-    let pending = matches!(found.status, ChatStatus::Pending { .. });
-    let live = pending || matches!(found.status, ChatStatus::Open { .. });
     Some(Standing {
         version: found.version,
         mine,
-        can_claim: pending && eligible && (online || !engine.availability_check(found)),
-        can_take_over: live && !mine && state.signed_in && (engine.is_admin(slot) || eligible),
+        can_claim: engine.check_claim(chat, agent, found.version).is_ok(),
+        can_take_over: !mine && engine.check_takeover(chat, agent).is_ok(),
     })
 }
 

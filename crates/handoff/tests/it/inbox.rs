@@ -165,6 +165,65 @@ fn the_standing_offers_exactly_what_the_engine_accepts() {
     }
 }
 
+/// `Engine::check_claim` and `Engine::check_takeover` refuse exactly as the commands do, one
+/// row per reason.
+#[test]
+fn the_claim_and_takeover_checks_refuse_as_the_commands_do() {
+    use handoff::{Command, Timestamp};
+    let handoff = json!({ "availability_check": true, "assign": { "to": "specific_users_or_teams", "targets": { "teams": [1] } } });
+    let mut engine = Engine::new(workspace("voluntary", 2, handoff), 7);
+    run(
+        &mut engine,
+        "- in 1\n- in 2\n- in 4\n- in 5\n- away 2\n- start 10 en\n- say 10 human\n- start 11 en\n- say 11 human\n- start 12 en",
+    );
+    let version = |engine: &Engine, chat| engine.chat(ChatId(chat)).expect("the chat").version;
+    let v10 = version(&engine, 10);
+    let claim = format!("- claim 1 11 v{}", version(&engine, 11));
+    run(&mut engine, &claim);
+    let (v11, v12) = (version(&engine, 11), version(&engine, 12));
+    let claims: [(u32, u32, u32, &str); 11] = [
+        (1, 10, v10, "accepted"),
+        (3, 10, v10, "agent 3 is not signed in"),
+        (9, 10, v10, "there is no agent 9"),
+        (1, 99, 1, "there is no chat 99"),
+        (2, 10, v10, "agent 2 is Away and the availability check is on"),
+        (4, 10, v10, "agent 4 is not eligible for this chat"),
+        (1, 10, v10 - 1, "chat 10 changed since it was seen (version 0, now 1)"),
+        (
+            1,
+            10,
+            v10 + 1,
+            "chat 10 is not the chat that was seen (it has had 1 changes, the screen showed change 2): the conversations were reset or restored since",
+        ),
+        (1, 11, v11, "chat 11 is with agent 1 already"),
+        (4, 11, v11, "chat 11 was already taken by agent 1"),
+        (5, 12, v12, "chat 12 is not waiting for a live agent"),
+    ];
+    let said =
+        |result: Result<(), handoff::Rejection>| result.map_or_else(|no| no.to_string(), |()| "accepted".to_owned());
+    for (agent, chat, seen, expected) in claims {
+        let (agent, chat) = (AgentId(agent), ChatId(chat));
+        let checked = said(engine.check_claim(chat, agent, seen));
+        assert_eq!(checked, expected, "claim by {agent} of {chat}");
+        let command = Command::Claim { chat, agent, seen_version: seen };
+        assert_eq!(said(engine.clone().handle(Timestamp(99_000), command).map(|_| ())), expected);
+    }
+    let takeovers: [(u32, u32, &str); 6] = [
+        (5, 11, "accepted"),
+        (2, 10, "accepted"),
+        (1, 11, "accepted"),
+        (4, 11, "agent 4 is not eligible for this chat"),
+        (3, 10, "agent 3 is not signed in"),
+        (5, 12, "chat 12 is not with a live agent"),
+    ];
+    for (agent, chat, expected) in takeovers {
+        let (agent, chat) = (AgentId(agent), ChatId(chat));
+        assert_eq!(said(engine.check_takeover(chat, agent)), expected, "takeover by {agent} of {chat}");
+        let command = Command::TakeoverAndSend { chat, agent, text: "hi".to_owned() };
+        assert_eq!(said(engine.clone().handle(Timestamp(99_000), command).map(|_| ())), expected);
+    }
+}
+
 /// `#N` finds chat N and no chat whose messages merely contain the digits.
 #[test]
 fn a_search_for_hash_n_finds_chat_n_only() {
