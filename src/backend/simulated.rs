@@ -315,7 +315,7 @@ mod tests {
         let mut assignment = backend.engine().state().assignment;
         assignment.method = handoff::AssignmentMethod::Voluntary;
         let commands = [
-            Command::SetAssignment { assignment },
+            Command::SetAssignment { agent: AgentId(1), assignment },
             Command::SignIn { agent: AgentId(2) },
             Command::SignIn { agent: AgentId(6) },
             Command::StartChat { chat: ChatId(1), language: Language::new("fr") },

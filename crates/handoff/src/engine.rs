@@ -422,7 +422,12 @@ impl Engine {
                     self.drain_for(turn, slot);
                 }
             }
-            Command::SetAssignment { assignment } => {
+            Command::SetAssignment { agent, assignment } => {
+                // Not only a signed-in admin: signing in is for taking chats at the desk.
+                let slot = self.slot(agent)?;
+                if !self.is_admin(slot) {
+                    return Err(Rejection::NotAdmin { agent });
+                }
                 if assignment != self.state.assignment {
                     self.emit(turn, Event::AssignmentChanged { assignment, at });
                     self.drain_all(turn);

@@ -389,6 +389,13 @@ pub fn set_auto_assign_cap(workspace: &mut Workspace, input: &str) -> Result<u32
     Ok(cap)
 }
 
+/// Sets the Chat Assignment method of the workspace. An edit of the document, like every edit
+/// here, so it names no one: `Command::SetAssignment` is the change an admin makes to a running
+/// teamspace, and only that is refused to anyone but an admin.
+pub fn set_assignment_method(workspace: &mut Workspace, method: AssignmentMethod) {
+    workspace.teamspace.assignment.method = method;
+}
+
 /// A canned reply as typed, checked: a one-word shortcut (a leading `/` is dropped) that no other
 /// reply uses, ignoring case, and some text.
 fn canned_reply(
