@@ -5,7 +5,7 @@
 //! The engine decides whether each action is allowed; the buttons shown are the ones that can
 //! work for this agent and this chat, and a refusal is said in words, with the typed text kept.
 
-use handoff::inbox::{Standing, TransferOption, standing};
+use handoff::inbox::{Standing, TransferOption, canned_replies_offered, standing};
 use handoff::workspace::CannedReply;
 use handoff::{AgentId, ChatId, ChatStatus, Command, TransferTarget};
 use leptos::html;
@@ -253,12 +253,7 @@ fn ReplyBox(
     let sending = RwSignal::new(false);
     let canned: Vec<CannedReply> = backend.read_untracked(|engine| engine.workspace().teamspace.canned_replies.clone());
     let suggestions = Memo::new(move |_| {
-        text.with(|text| match text.strip_prefix('/') {
-            Some(typed) if !typed.contains(char::is_whitespace) => {
-                canned.iter().filter(|reply| reply.shortcut.starts_with(typed)).cloned().collect::<Vec<_>>()
-            }
-            _ => Vec::new(),
-        })
+        text.with(|text| canned_replies_offered(&canned, text).into_iter().cloned().collect::<Vec<_>>())
     });
     // What sending does now: reply, note, or take over and send.
     let command = move |body: String| -> Option<Command> {

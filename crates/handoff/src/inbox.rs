@@ -18,7 +18,7 @@ use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
 use crate::protocol::Event;
 use crate::workflow::Targets;
-use crate::workspace::Role;
+use crate::workspace::{CannedReply, Role, folded_shortcut};
 
 /// The inbox's lists, in the order the inbox shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +97,17 @@ pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standin
         can_claim: engine.check_claim(chat, agent, found.version).is_ok(),
         can_take_over: !mine && engine.check_takeover(chat, agent).is_ok(),
     })
+}
+
+/// The canned replies the reply box offers for what is typed in it: while the text is `/` and
+/// the start of one word, every reply whose shortcut begins with that word, ignoring case as
+/// the shortcuts' uniqueness does. In the teamspace's order; nothing otherwise.
+pub fn canned_replies_offered<'a>(replies: &'a [CannedReply], typed: &str) -> Vec<&'a CannedReply> {
+    let Some(word) = typed.strip_prefix('/').filter(|word| !word.contains(char::is_whitespace)) else {
+        return Vec::new();
+    };
+    let word = folded_shortcut(word);
+    replies.iter().filter(|reply| folded_shortcut(&reply.shortcut).starts_with(&word)).collect()
 }
 
 /// The agent's chats in Mine with something they have not read: the assignment that gave

@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::ids::{AgentId, Language, NodeId, TeamId};
 use crate::workflow::{Action, ActionKind, Assign, Condition, LanguageTargets, NodeRef, Targets, Trigger, TriggerKind};
-use crate::workspace::{AssignmentMethod, CannedReply, LiveAgent, Role, Team, Teamspace, Workspace};
+use crate::workspace::{AssignmentMethod, CannedReply, LiveAgent, Role, Team, Teamspace, Workspace, folded_shortcut};
 
 /// The largest "Auto-assigned chats" cap: more than any person can answer at once.
 pub const MAX_AUTO_ASSIGN_CAP: u32 = 1000;
@@ -412,11 +412,10 @@ fn canned_reply(
     if shortcut.contains(|letter: char| letter.is_whitespace() || letter == '/') {
         return Err(SettingsError::ShortcutNotOneWord { shortcut: shortcut.to_owned() });
     }
-    let taken = teamspace
-        .canned_replies
-        .iter()
-        .enumerate()
-        .any(|(index, reply)| Some(index) != except && reply.shortcut.to_lowercase() == shortcut.to_lowercase());
+    let taken =
+        teamspace.canned_replies.iter().enumerate().any(|(index, reply)| {
+            Some(index) != except && folded_shortcut(&reply.shortcut) == folded_shortcut(shortcut)
+        });
     if taken {
         return Err(SettingsError::ShortcutTaken { shortcut: shortcut.to_owned() });
     }

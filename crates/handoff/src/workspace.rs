@@ -80,6 +80,12 @@ pub struct CannedReply {
     pub text: String,
 }
 
+/// A shortcut as shortcuts are compared, ignoring case: for their uniqueness and for what typing
+/// one offers, so that `/refund` finds `Refund`.
+pub fn folded_shortcut(shortcut: &str) -> String {
+    shortcut.to_lowercase()
+}
+
 /// The AI agent: its languages and its workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AiAgent {

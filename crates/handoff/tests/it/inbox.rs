@@ -291,3 +291,31 @@ fn a_chat_in_mine_is_unread_until_opened_and_again_after_the_customer_writes() {
     assert_eq!(unread(&engine, AgentId(1), |_| opened), [ChatId(10)], "the customer wrote");
     assert_eq!(unread(&engine, AgentId(2), |_| 0), Vec::<ChatId>::new(), "nobody else's");
 }
+
+/// What the reply box offers as the agent types: `/` and the start of one word, matched
+/// ignoring case, as shortcuts are unique ignoring case.
+#[test]
+fn a_typed_shortcut_offers_the_canned_replies_it_begins_ignoring_case() {
+    use handoff::inbox::canned_replies_offered;
+    use handoff::workspace::CannedReply;
+    let reply = |shortcut: &str| CannedReply { shortcut: shortcut.to_owned(), text: format!("{shortcut} text") };
+    let replies = [reply("Refund"), reply("refused"), reply("thanks"), reply("ÉTÉ")];
+    let table: [(&str, &[&str]); 11] = [
+        ("/", &["Refund", "refused", "thanks", "ÉTÉ"]),
+        ("/refund", &["Refund"]),
+        ("/REF", &["Refund", "refused"]),
+        ("/Refu", &["Refund", "refused"]),
+        ("/th", &["thanks"]),
+        ("/été", &["ÉTÉ"]),
+        ("/ete", &[]),
+        ("/refund please", &[]),
+        ("refund", &[]),
+        (" /refund", &[]),
+        ("/x", &[]),
+    ];
+    for (typed, expected) in table {
+        let offered: Vec<&str> =
+            canned_replies_offered(&replies, typed).iter().map(|reply| reply.shortcut.as_str()).collect();
+        assert_eq!(offered, expected, "{typed:?}");
+    }
+}
