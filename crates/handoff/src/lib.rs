@@ -20,6 +20,7 @@ pub mod ids;
 pub mod inbox;
 pub mod journal;
 pub mod matching;
+pub mod node_edit;
 mod pools;
 pub mod protocol;
 pub mod scenario;

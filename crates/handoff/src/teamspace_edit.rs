@@ -292,7 +292,7 @@ pub fn remove_language(workspace: &mut Workspace, language: &Language) -> Result
         .position(|other| other == language)
         .ok_or_else(|| SettingsError::LanguageNotSupported { language: language.clone() })?;
     ai_agent.other_languages.remove(index);
-    let one_left = ai_agent.other_languages.is_empty();
+    let one_left = !ai_agent.offers_assign_by_language();
     for_each_assign(&mut ai_agent.workflow.triggers, &mut |assign| {
         if let Assign::SpecificUsersOrTeams { by_language, .. } = assign {
             match by_language {

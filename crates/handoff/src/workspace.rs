@@ -106,6 +106,12 @@ impl AiAgent {
         self.languages().any(|supported| supported == language)
     }
 
+    /// Whether a Human Handoff may "Assign by language": only with more than one language,
+    /// since with one every chat goes to the default list anyway.
+    pub fn offers_assign_by_language(&self) -> bool {
+        self.languages().nth(1).is_some()
+    }
+
     /// "Assign by language" as it starts when turned on: a "Use default" row for every language
     /// the AI agent speaks, so chats go where they went before and no language lacks a list.
     pub fn default_language_rows(&self) -> std::collections::BTreeMap<Language, crate::workflow::LanguageTargets> {

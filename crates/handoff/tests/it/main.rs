@@ -9,6 +9,7 @@ mod explain;
 mod fuzz;
 mod inbox;
 mod matching;
+mod node_edit;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod purity;
