@@ -14,7 +14,7 @@ use crate::hash::FxHashMap;
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::matching::intent_matches;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
-use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
+use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
 use crate::workspace::{AssignmentMethod, ChatAssignment, Role, Workspace};
 
@@ -459,7 +459,7 @@ impl Engine {
                 let Waiting::Feedback { .. } = &self.existing_chat(chat)?.waiting else {
                     return Err(Rejection::NotAskingForFeedback { chat });
                 };
-                if !(1..=5).contains(&rating) {
+                if !RATINGS.contains(&rating) {
                     return Err(Rejection::RatingOutOfRange { rating });
                 }
                 self.give_feedback(turn, chat, rating, comment);
@@ -901,7 +901,7 @@ impl Engine {
                 self.run(turn, chat, None, then);
             }
             Waiting::Feedback { then, .. } => match text.parse::<u8>() {
-                Ok(rating @ 1..=5) => self.give_feedback(turn, chat, rating, None),
+                Ok(rating) if RATINGS.contains(&rating) => self.give_feedback(turn, chat, rating, None),
                 _ => {
                     // Anything but a rating skips the feedback; the flow goes on, and the message
                     // is matched where it then waits.

@@ -16,7 +16,7 @@
 use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
-use crate::protocol::Event;
+use crate::protocol::{Command, Event};
 use crate::workflow::Targets;
 use crate::workspace::{CannedReply, Role, folded_shortcut};
 
@@ -97,6 +97,48 @@ pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standin
         can_claim: engine.check_claim(chat, agent, found.version).is_ok(),
         can_take_over: !mine && engine.check_takeover(chat, agent).is_ok(),
     })
+}
+
+/// What the desk's Send button becomes: an internal note in note mode, a reply to a chat of
+/// the agent's own, or "Take over & send" where the agent may take the chat over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendAs {
+    Note,
+    Reply,
+    TakeoverAndSend,
+}
+
+impl SendAs {
+    /// What Send does for an agent of this standing; `None` when nothing can be sent but a note
+    /// (the chat is someone else's and the agent may not take it over).
+    pub fn for_standing(standing: &Standing, note: bool) -> Option<SendAs> {
+        if note {
+            Some(SendAs::Note)
+        } else if standing.mine {
+            Some(SendAs::Reply)
+        } else if standing.can_take_over {
+            Some(SendAs::TakeoverAndSend)
+        } else {
+            None
+        }
+    }
+
+    pub fn command(self, chat: ChatId, agent: AgentId, text: String) -> Command {
+        match self {
+            SendAs::Note => Command::Note { chat, agent, text },
+            SendAs::Reply => Command::Reply { chat, agent, text },
+            SendAs::TakeoverAndSend => Command::TakeoverAndSend { chat, agent, text },
+        }
+    }
+
+    /// The button's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            SendAs::Note => "Add note",
+            SendAs::Reply => "Send",
+            SendAs::TakeoverAndSend => "Take over & send",
+        }
+    }
 }
 
 /// The canned replies the reply box offers for what is typed in it: while the text is `/` and

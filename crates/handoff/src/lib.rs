@@ -26,6 +26,7 @@ pub mod protocol;
 pub mod scenario;
 pub mod teamspace_edit;
 pub mod validate;
+pub mod widget;
 pub mod workflow;
 pub mod workspace;
 mod workspace_json;
@@ -35,7 +36,7 @@ pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, Misfit, Stat
 pub use explain::{AgentVerdict, Availability, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 pub use journal::{event_to_bytes, load_event_bytes, load_state_bytes, state_to_bytes};
-pub use protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
+pub use protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 pub use scenario::{Report, Scenario, load_scenario, run_scenario};
 pub use teamspace_edit::SettingsError;
 pub use validate::{Problem, ProblemKind, Referent, Usage, usages, validate};

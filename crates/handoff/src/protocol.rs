@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::workspace::{AssignmentMethod, ChatAssignment, Workspace};
 
+/// The ratings Collect Feedback takes, offered as buttons in this order.
+pub const RATINGS: std::ops::RangeInclusive<u8> = 1..=5;
+
 /// Online status as a live agent sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

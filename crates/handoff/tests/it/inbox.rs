@@ -319,3 +319,31 @@ fn a_typed_shortcut_offers_the_canned_replies_it_begins_ignoring_case() {
         assert_eq!(offered, expected, "{typed:?}");
     }
 }
+
+/// What the desk's Send becomes, by the agent's standing and the note toggle.
+#[test]
+fn send_is_a_note_a_reply_or_a_takeover_by_the_agents_standing() {
+    use handoff::inbox::{SendAs, Standing};
+    let standing = |mine, can_take_over| Standing { version: 3, mine, can_claim: false, can_take_over };
+    let rows: [(Standing, bool, Option<SendAs>, &str); 6] = [
+        (standing(true, false), false, Some(SendAs::Reply), "Send"),
+        (standing(false, true), false, Some(SendAs::TakeoverAndSend), "Take over & send"),
+        (standing(false, false), false, None, "Send"),
+        (standing(true, false), true, Some(SendAs::Note), "Add note"),
+        (standing(false, true), true, Some(SendAs::Note), "Add note"),
+        (standing(false, false), true, Some(SendAs::Note), "Add note"),
+    ];
+    for (standing, note, expected, label) in rows {
+        let send_as = SendAs::for_standing(&standing, note);
+        assert_eq!(send_as, expected, "{standing:?} note {note}");
+        assert_eq!(send_as.map_or("Send", SendAs::label), label);
+    }
+    let (chat, agent) = (ChatId(10), AgentId(2));
+    let text = || "hi".to_owned();
+    assert_eq!(SendAs::Note.command(chat, agent, text()), handoff::Command::Note { chat, agent, text: text() });
+    assert_eq!(SendAs::Reply.command(chat, agent, text()), handoff::Command::Reply { chat, agent, text: text() });
+    assert_eq!(
+        SendAs::TakeoverAndSend.command(chat, agent, text()),
+        handoff::Command::TakeoverAndSend { chat, agent, text: text() }
+    );
+}

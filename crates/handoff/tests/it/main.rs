@@ -17,4 +17,5 @@ mod starter;
 mod support;
 mod teamspace_edit;
 mod validation;
+mod widget;
 mod workspace_changes;
