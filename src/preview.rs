@@ -5,7 +5,8 @@
 //! The widget shows the customer only what a customer sees (`Event::is_visible_to_customer`):
 //! never an internal note, nor assignment bookkeeping.
 
-use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language, Presence, Waiting};
+use handoff::widget::Offer;
+use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language, Presence};
 use leptos::prelude::*;
 
 use crate::backend::{Backend, reset_conversations};
@@ -172,23 +173,7 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
         })
     });
     // What the customer can do besides typing: answer buttons, or a rating.
-    let offer = Memo::new(move |_| {
-        backend.read(|engine| {
-            let found = engine.chat(chat)?;
-            match &found.waiting {
-                Waiting::Feedback { .. } => Some(Offer::Rating),
-                Waiting::Message { .. } => {
-                    match found.transcript.iter().rev().find(|event| event.is_visible_to_customer()) {
-                        Some(Event::AiMessage { buttons, .. }) if !buttons.is_empty() => {
-                            Some(Offer::Buttons(buttons.clone()))
-                        }
-                        _ => None,
-                    }
-                }
-                _ => None,
-            }
-        })
-    });
+    let offer = Memo::new(move |_| backend.read(|engine| handoff::widget::offer(engine, chat)));
     let queue = move || {
         backend.read(|engine| {
             let found = engine.chat(chat)?;
@@ -231,8 +216,8 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     };
     let send_comment = move |skip: bool| {
         if let Some(rating) = rated.get_untracked() {
-            let words = comment.get_untracked().trim().to_owned();
-            give(rating, (!skip && !words.is_empty()).then_some(words));
+            // The engine trims the comment and drops an empty one.
+            give(rating, (!skip).then(|| comment.get_untracked()));
         }
     };
     let offers = move || {
@@ -251,7 +236,7 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
                     when=move || rated.get().is_some()
                     fallback=move || view! {
                         <div class="rating" role="group" aria-label="Rate this conversation">
-                            {(1..=5_u8).map(|rating| view! {
+                            {handoff::RATINGS.map(|rating| view! {
                                 <button type="button" class="button" aria-label=format!("Rate {rating} of 5") on:click=move |_| rate(rating)>
                                     {rating.to_string()}
                                 </button>
@@ -355,12 +340,6 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
             <p class="error" role="alert">{move || error.get()}</p>
         </div>
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Offer {
-    Buttons(Vec<String>),
-    Rating,
 }
 
 /// A line as the customer sees it: their own words on one side, everyone else's on the other.

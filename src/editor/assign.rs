@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use handoff::node_edit::TextField;
 use handoff::workflow::{Action, ActionKind, Assign, Handoff, LanguageTargets, Targets};
 use handoff::{AgentId, Command, Engine, Language, NodeId, Presence, TeamId, Timestamp, Verdict};
 use leptos::prelude::*;
 
 use super::boxed::{dynamic, flag, on_change, show, text};
 use super::outline;
-use super::panels::{check_box, text_field, update_action};
+use super::panels::{check_box, commit_text, text_field, update_action};
 use crate::backend::Opening;
 use crate::workspace_store::use_workspace_store;
 
@@ -86,7 +87,7 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
             view! {
                 {targets_picker(format!("{id}-default"), "Users and teams".to_owned(), targets, Callback::new(set_targets))}
                 {dynamic(move || {
-                    if languages.with(Vec::len) < 2 {
+                    if !store.with(|workspace| workspace.ai_agent.offers_assign_by_language()) {
                         return view! {
                             <p class="field-hint" id=format!("{id}-by-language")>
                                 "Assign by language is offered when the AI agent supports more than one language (Teamspace settings)."
@@ -332,9 +333,7 @@ pub fn handoff_panel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoVie
             Some("Optional: sent to the customer when the chat is handed off."),
             true,
             Signal::derive(move || read_handoff(action, |handoff| handoff.message.clone()).flatten().unwrap_or_default()),
-            Callback::new(move |text: String| change(Box::new(move |handoff| {
-                handoff.message = (!text.trim().is_empty()).then_some(text);
-            }))),
+            Callback::new(move |text: String| commit_text(store, node, TextField::HandoffMessage, &text)),
         )}
         <p class="field-hint">
             "Its subtrees “When live agent closes chat” and “When no live agent is available” (our extension) are in the tree under it."

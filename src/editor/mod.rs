@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use handoff::workflow::{Trigger, TriggerKind, Workflow};
+use handoff::workflow::{CHAT_STARTED_ID, Workflow};
 use handoff::{NodeId, load_workspace};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -120,12 +120,6 @@ pub fn EditorPage() -> impl IntoView {
     }
 }
 
-/// A workflow with only the two triggers every workflow keeps.
-fn empty_workflow() -> Workflow {
-    let trigger = |id, kind| Trigger { id: NodeId(id), kind, actions: Vec::new() };
-    Workflow { triggers: vec![trigger(1, TriggerKind::ChatStarted), trigger(2, TriggerKind::ChatClosedByLiveAgent)] }
-}
-
 /// Import, export, and starting from an empty workflow.
 fn file_tools() -> impl IntoView {
     let store = use_workspace_store();
@@ -164,9 +158,9 @@ fn file_tools() -> impl IntoView {
     };
     let start_empty = move |_| {
         asking.set(false);
-        store.edit(|workspace| workspace.ai_agent.workflow = empty_workflow());
+        store.edit(|workspace| workspace.ai_agent.workflow = Workflow::with_fixed_triggers());
         editor.collapsed.set(HashSet::new());
-        editor.selected.set(Some(RowKey::Node(NodeId(1))));
+        editor.selected.set(Some(RowKey::Node(CHAT_STARTED_ID)));
         editor.say("Started an empty workflow. Undo (Ctrl+Z) brings back the previous one.");
     };
     view! {

@@ -2,10 +2,11 @@
 //! Text fields commit when they change (on leaving the field or Enter), so one finished change
 //! is one undo step.
 
+use handoff::Language;
 use handoff::NodeId;
 use handoff::edit::{self, NodeTemplate, Place};
-use handoff::workflow::{Action, ActionKind, Condition, Sequence, Trigger, TriggerKind, VariableValue};
-use handoff::{Language, workspace::Workspace};
+use handoff::node_edit::{self, CONDITION_KINDS, ConditionKind, TextField};
+use handoff::workflow::{Action, ActionKind, Condition, Sequence, TriggerKind, VariableValue};
 use leptos::prelude::*;
 
 use super::assign::{assign_editor, handoff_panel};
@@ -28,17 +29,10 @@ fn update_action_boxed(store: WorkspaceStore, node: NodeId, change: Box<dyn FnOn
     });
 }
 
-fn update_trigger(store: WorkspaceStore, node: NodeId, change: Box<dyn FnOnce(&mut Trigger) + '_>) {
-    store.edit(|workspace| {
-        if let Some(trigger) = edit::trigger_mut(&mut workspace.ai_agent.workflow, node) {
-            change(trigger);
-        }
-    });
-}
-
-/// Lines of a text area, trimmed, without the empty ones.
-fn lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect()
+/// Commits one text field of the node as one undoable edit, normalised by the domain. A node
+/// deleted meanwhile (in another tab) has nothing to commit to.
+pub fn commit_text(store: WorkspaceStore, node: NodeId, field: TextField, text: &str) {
+    let _ = store.try_edit(|workspace| node_edit::set_text(workspace, node, field, text));
 }
 
 /// A labelled text input or text area that commits its value when it changes.
@@ -71,161 +65,81 @@ pub fn text_field(
     .into_any()
 }
 
-/// One text field of a node's form: its words, and how it reads and writes its part of the node.
-pub struct Field<N: 'static> {
+/// One text field of a node's form: its words, and which of the node's texts it edits.
+pub struct Field {
     label: &'static str,
     hint: Option<&'static str>,
     multiline: bool,
-    read: fn(&N) -> String,
-    write: fn(&mut N, String),
+    field: TextField,
 }
 
 /// The fields of a form, each reading its value with `value` and committing with `commit`.
-fn fields<N>(
-    fields: &'static [Field<N>],
-    value: impl Fn(fn(&N) -> String) -> Signal<String>,
-    commit: impl Fn(fn(&mut N, String)) -> Callback<String>,
+fn fields(
+    fields: &'static [Field],
+    value: impl Fn(TextField) -> Signal<String>,
+    commit: impl Fn(TextField) -> Callback<String>,
 ) -> AnyView {
     fields
         .iter()
-        .map(|field| text_field(field.label, field.hint, field.multiline, value(field.read), commit(field.write)))
+        .map(|field| text_field(field.label, field.hint, field.multiline, value(field.field), commit(field.field)))
         .collect_view()
         .into_any()
 }
 
-/// The text, trimmed, or none when it is empty.
-fn optional(text: String) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
-
-const INTENT_FIELDS: [Field<TriggerKind>; 3] = [
-    Field {
-        label: "Intent name",
-        hint: None,
-        multiline: false,
-        read: |kind| match kind {
-            TriggerKind::MessageReceived { intent, .. } => intent.clone(),
-            _ => String::new(),
-        },
-        write: |kind, text| {
-            if let TriggerKind::MessageReceived { intent, .. } = kind {
-                *intent = text.trim().to_owned()
-            }
-        },
-    },
+const INTENT_FIELDS: [Field; 3] = [
+    Field { label: "Intent name", hint: None, multiline: false, field: TextField::IntentName },
     Field {
         label: "Training phrases",
         hint: Some("One per line. A message containing one matches, ignoring case and accents."),
         multiline: true,
-        read: |kind| match kind {
-            TriggerKind::MessageReceived { training_phrases, .. } => training_phrases.join("\n"),
-            _ => String::new(),
-        },
-        write: |kind, text| {
-            if let TriggerKind::MessageReceived { training_phrases, .. } = kind {
-                *training_phrases = lines(&text)
-            }
-        },
+        field: TextField::TrainingPhrases,
     },
     Field {
         label: "Excluded phrases",
         hint: Some("One per line. A message containing one never matches."),
         multiline: true,
-        read: |kind| match kind {
-            TriggerKind::MessageReceived { excluded_phrases, .. } => excluded_phrases.join("\n"),
-            _ => String::new(),
-        },
-        write: |kind, text| {
-            if let TriggerKind::MessageReceived { excluded_phrases, .. } = kind {
-                *excluded_phrases = lines(&text)
-            }
-        },
+        field: TextField::ExcludedPhrases,
     },
 ];
 
-const LABEL_FIELD: [Field<Action>; 1] = [Field {
+const LABEL_FIELD: [Field; 1] = [Field {
     label: "Name in the tree",
     hint: Some("Optional; the tree shows the kind of action without one."),
     multiline: false,
-    read: |action| action.label.clone().unwrap_or_default(),
-    write: |action, text| action.label = optional(text),
+    field: TextField::Label,
 }];
 
-const MESSAGE_FIELDS: [Field<Action>; 2] = [
+const MESSAGE_FIELDS: [Field; 2] = [
     Field {
         label: "Message",
         hint: Some("{variable} is replaced by the chat variable's value."),
         multiline: true,
-        read: |action| match &action.kind {
-            ActionKind::SendMessage { text, .. } => text.clone(),
-            _ => String::new(),
-        },
-        write: |action, value| {
-            if let ActionKind::SendMessage { text, .. } = &mut action.kind {
-                *text = value
-            }
-        },
+        field: TextField::Message,
     },
     Field {
         label: "Quick-reply buttons",
         hint: Some("One per line; leave empty for none."),
         multiline: true,
-        read: |action| match &action.kind {
-            ActionKind::SendMessage { buttons, .. } => buttons.join("\n"),
-            _ => String::new(),
-        },
-        write: |action, value| {
-            if let ActionKind::SendMessage { buttons, .. } = &mut action.kind {
-                *buttons = lines(&value)
-            }
-        },
+        field: TextField::Buttons,
     },
 ];
 
-/// Reads one text of a Collect Feedback action, or nothing while it is another kind.
-fn feedback_text(action: &Action, read: fn(&handoff::workflow::Feedback) -> String) -> String {
-    match &action.kind {
-        ActionKind::CollectFeedback(feedback) => read(feedback),
-        _ => String::new(),
-    }
-}
-
-/// Writes one text of a Collect Feedback action.
+/// Writes one setting of a Collect Feedback action.
 fn set_feedback(action: &mut Action, write: impl FnOnce(&mut handoff::workflow::Feedback)) {
     if let ActionKind::CollectFeedback(feedback) = &mut action.kind {
         write(feedback)
     }
 }
 
-const FEEDBACK_FIELDS: [Field<Action>; 4] = [
-    Field {
-        label: "Rating title",
-        hint: None,
-        multiline: false,
-        read: |action| feedback_text(action, |feedback| feedback.title.clone()),
-        write: |action, value| set_feedback(action, |feedback| feedback.title = value),
-    },
-    Field {
-        label: "Request message",
-        hint: None,
-        multiline: true,
-        read: |action| feedback_text(action, |feedback| feedback.request.clone()),
-        write: |action, value| set_feedback(action, |feedback| feedback.request = value),
-    },
-    Field {
-        label: "Thank-you message",
-        hint: None,
-        multiline: true,
-        read: |action| feedback_text(action, |feedback| feedback.thank_you.clone()),
-        write: |action, value| set_feedback(action, |feedback| feedback.thank_you = value),
-    },
+const FEEDBACK_FIELDS: [Field; 4] = [
+    Field { label: "Rating title", hint: None, multiline: false, field: TextField::FeedbackTitle },
+    Field { label: "Request message", hint: None, multiline: true, field: TextField::FeedbackRequest },
+    Field { label: "Thank-you message", hint: None, multiline: true, field: TextField::FeedbackThankYou },
     Field {
         label: "Store the rating in chat variable",
         hint: Some("Optional; leave empty not to store it."),
         multiline: false,
-        read: |action| feedback_text(action, |feedback| feedback.variable.clone().unwrap_or_default()),
-        write: |action, value| set_feedback(action, |feedback| feedback.variable = optional(value)),
+        field: TextField::FeedbackVariable,
     },
 ];
 
@@ -325,14 +239,12 @@ fn trigger_panel(node: NodeId) -> impl IntoView {
     });
     let fixed =
         move || store.with(|workspace| workspace.ai_agent.workflow.triggers.iter().any(|trigger| trigger.id == node));
-    let field = move |read: fn(&TriggerKind) -> String| {
-        Signal::derive(move || kind.with(|kind| kind.as_ref().map(read).unwrap_or_default()))
-    };
-    let commit = move |write: fn(&mut TriggerKind, String)| {
-        Callback::new(move |text: String| {
-            update_trigger(store, node, Box::new(|trigger| write(&mut trigger.kind, text)))
+    let field = move |field: TextField| {
+        Signal::derive(move || {
+            kind.with(|kind| kind.as_ref().and_then(|kind| node_edit::trigger_text(kind, field)).unwrap_or_default())
         })
     };
+    let commit = move |field: TextField| Callback::new(move |text: String| commit_text(store, node, field, &text));
     // Which form to show: the kind of trigger without its settings, so that committing one
     // field updates the fields' values without running the panel's view again.
     let form = Memo::new(move |_| {
@@ -390,15 +302,22 @@ where
     Signal::derive(move || action.with(|action| action.as_ref().map(read).unwrap_or_default()))
 }
 
+/// One text of the action as the panel shows it, or empty while the action is missing.
+fn action_text(action: Memo<Option<Action>>, field: TextField) -> Signal<String> {
+    Signal::derive(move || {
+        action
+            .with(|action| action.as_ref().and_then(|action| node_edit::action_text(action, field)))
+            .unwrap_or_default()
+    })
+}
+
 fn action_panel(node: NodeId) -> impl IntoView {
     let store = use_workspace_store();
     let action = Memo::new(move |_| store.with(|workspace| workspace.ai_agent.workflow.find_action(node).cloned()));
     // Which form to show; it never changes for a node.
     let form = Memo::new(move |_| action.with(|action| action.as_ref().map(|action| action.kind.template())));
-    let value = move |read: fn(&Action) -> String| read_action(action, read);
-    let write = move |change: fn(&mut Action, String)| {
-        Callback::new(move |text: String| update_action(store, node, |action| change(action, text)))
-    };
+    let value = move |field: TextField| action_text(action, field);
+    let write = move |field: TextField| Callback::new(move |text: String| commit_text(store, node, field, &text));
     dynamic(move || {
         let Some(form) = form.get() else { return gone() };
         let (icon, kind_name) = action.with_untracked(|action| {
@@ -481,10 +400,8 @@ fn variable_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             "Variable name",
             None,
             false,
-            read_action(action, |action| match &action.kind { ActionKind::SetChatVariable { name, .. } => name.clone(), _ => String::new() }),
-            Callback::new(move |text: String| update_action(store, node, |action| {
-                if let ActionKind::SetChatVariable { name, .. } = &mut action.kind { *name = text.trim().to_owned() }
-            })),
+            action_text(action, TextField::VariableName),
+            Callback::new(move |text: String| commit_text(store, node, TextField::VariableName, &text)),
         )}
         <fieldset class="choice">
             <legend>"Value"</legend>
@@ -503,26 +420,9 @@ fn variable_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             "Text",
             None,
             false,
-            Signal::derive(move || match value.get() { Some(VariableValue::Text { text }) => text, _ => String::new() }),
-            Callback::new(move |text: String| set_value(VariableValue::Text { text })),
+            action_text(action, TextField::VariableText),
+            Callback::new(move |text: String| commit_text(store, node, TextField::VariableText, &text)),
         )))}
-    }
-}
-
-/// The kinds of If/Else condition, as the select offers them.
-const CONDITIONS: [(&str, &str); 4] = [
-    ("variable_equals", "A chat variable equals a value"),
-    ("variable_is_set", "A chat variable is set"),
-    ("language_is", "The chat's language is"),
-    ("live_agent_online", "A live agent is online"),
-];
-
-fn condition_tag(condition: &Condition) -> &'static str {
-    match condition {
-        Condition::VariableEquals { .. } => "variable_equals",
-        Condition::VariableIsSet { .. } => "variable_is_set",
-        Condition::LanguageIs { .. } => "language_is",
-        Condition::LiveAgentOnline { .. } => "live_agent_online",
     }
 }
 
@@ -539,35 +439,22 @@ fn condition_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             }
         })
     };
-    let default_language =
-        move || store.with_untracked(|workspace: &Workspace| workspace.ai_agent.default_language.clone());
+    // What the condition becomes under another kind is the domain's (`node_edit`).
     let choose = move |event: leptos::ev::Event| {
-        let name = || match condition.get_untracked() {
-            Some(Condition::VariableEquals { name, .. } | Condition::VariableIsSet { name }) => name,
-            _ => "variable".to_owned(),
-        };
-        set(match event_target_value(&event).as_str() {
-            "variable_equals" => Condition::VariableEquals { name: name(), value: String::new() },
-            "variable_is_set" => Condition::VariableIsSet { name: name() },
-            "language_is" => Condition::LanguageIs { language: default_language() },
-            _ => Condition::LiveAgentOnline { assign: handoff::workflow::Assign::AllUsers },
-        })
+        if let Some(kind) = ConditionKind::from_tag(&event_target_value(&event)) {
+            let _ = store.try_edit(|workspace| node_edit::set_condition_kind(workspace, node, kind));
+        }
     };
     // The fields shown follow the kind of condition only, so a change of a field's value
     // never rebuilds the fields (or the picker) the admin is using.
-    let tag = Memo::new(move |_| condition.with(|condition| condition.as_ref().map_or("", condition_tag)));
+    let kind = Memo::new(move |_| condition.with(|condition| condition.as_ref().map(ConditionKind::of)));
     let languages = move || store.with(|workspace| workspace.ai_agent.languages().cloned().collect::<Vec<Language>>());
     let text_of = move |read: fn(&Condition) -> Option<String>| {
         Signal::derive(move || condition.with(|condition| condition.as_ref().and_then(read)).unwrap_or_default())
     };
-    let variable_name = text_of(|condition| match condition {
-        Condition::VariableEquals { name, .. } | Condition::VariableIsSet { name } => Some(name.clone()),
-        _ => None,
-    });
-    let expected_value = text_of(|condition| match condition {
-        Condition::VariableEquals { value, .. } => Some(value.clone()),
-        _ => None,
-    });
+    let variable_name = action_text(action, TextField::ConditionVariable);
+    let expected_value = action_text(action, TextField::ConditionValue);
+    let commit = move |field: TextField| Callback::new(move |text: String| commit_text(store, node, field, &text));
     let language = text_of(|condition| match condition {
         Condition::LanguageIs { language } => Some(language.0.clone()),
         _ => None,
@@ -577,22 +464,21 @@ fn condition_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
         <label class="field">
             <span class="field-label">"Condition"</span>
             <select on:change=on_change(choose)>
-                {CONDITIONS
-                    .map(|(value, label)| view! { <option value=value prop:selected=flag(move || tag.get() == value)>{label}</option> })
+                {CONDITION_KINDS
+                    .map(|(choice, value, label)| view! { <option value=value prop:selected=flag(move || kind.get() == Some(choice))>{label}</option> })
                     .collect_view()}
             </select>
         </label>
-        {dynamic(move || match tag.get() {
-            "variable_equals" => view! {
-                {text_field("Variable name", None, false, variable_name,
-                    Callback::new(move |text: String| set(Condition::VariableEquals { name: text.trim().to_owned(), value: expected_value.get_untracked() })))}
-                {text_field("Equals", None, false, expected_value,
-                    Callback::new(move |text: String| set(Condition::VariableEquals { name: variable_name.get_untracked(), value: text })))}
+        {dynamic(move || match kind.get() {
+            Some(ConditionKind::VariableEquals) => view! {
+                {text_field("Variable name", None, false, variable_name, commit(TextField::ConditionVariable))}
+                {text_field("Equals", None, false, expected_value, commit(TextField::ConditionValue))}
             }
             .into_any(),
-            "variable_is_set" => text_field("Variable name", None, false, variable_name,
-                Callback::new(move |text: String| set(Condition::VariableIsSet { name: text.trim().to_owned() }))),
-            "language_is" => view! {
+            Some(ConditionKind::VariableIsSet) => {
+                text_field("Variable name", None, false, variable_name, commit(TextField::ConditionVariable))
+            }
+            Some(ConditionKind::LanguageIs) => view! {
                 <label class="field">
                     <span class="field-label">"Language"</span>
                     <select on:change=on_change(move |event| set(Condition::LanguageIs { language: Language(event_target_value(&event)) }))>
@@ -613,7 +499,7 @@ fn condition_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
                 </label>
             }
             .into_any(),
-            "live_agent_online" => view! {
+            Some(ConditionKind::LiveAgentOnline) => view! {
                 {assign_editor(
                     format!("condition-{}", node.0),
                     Signal::derive(move || match condition.get() { Some(Condition::LiveAgentOnline { assign }) => assign, _ => handoff::workflow::Assign::AllUsers }),
@@ -621,7 +507,7 @@ fn condition_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
                 )}
             }
             .into_any(),
-            _ => ().into_any(),
+            None => ().into_any(),
         })}
     }
 }

@@ -5,7 +5,7 @@
 //! The engine decides whether each action is allowed; the buttons shown are the ones that can
 //! work for this agent and this chat, and a refusal is said in words, with the typed text kept.
 
-use handoff::inbox::{Standing, TransferOption, standing};
+use handoff::inbox::{SendAs, Standing, TransferOption, canned_replies_offered, standing};
 use handoff::workspace::CannedReply;
 use handoff::{AgentId, ChatId, ChatStatus, Command, TransferTarget};
 use leptos::html;
@@ -253,26 +253,11 @@ fn ReplyBox(
     let sending = RwSignal::new(false);
     let canned: Vec<CannedReply> = backend.read_untracked(|engine| engine.workspace().teamspace.canned_replies.clone());
     let suggestions = Memo::new(move |_| {
-        text.with(|text| match text.strip_prefix('/') {
-            Some(typed) if !typed.contains(char::is_whitespace) => {
-                canned.iter().filter(|reply| reply.shortcut.starts_with(typed)).cloned().collect::<Vec<_>>()
-            }
-            _ => Vec::new(),
-        })
+        text.with(|text| canned_replies_offered(&canned, text).into_iter().cloned().collect::<Vec<_>>())
     });
-    // What sending does now: reply, note, or take over and send.
-    let command = move |body: String| -> Option<Command> {
-        let standing = standing.get_untracked()?;
-        Some(if note.get_untracked() {
-            Command::Note { chat, agent, text: body }
-        } else if standing.mine {
-            Command::Reply { chat, agent, text: body }
-        } else if standing.can_take_over {
-            Command::TakeoverAndSend { chat, agent, text: body }
-        } else {
-            return None;
-        })
-    };
+    // What sending does now: reply, note, or take over and send (the domain's `SendAs`).
+    let send_as = move || standing.get().and_then(|standing| SendAs::for_standing(&standing, note.get()));
+
     let send = move || {
         if sending.get_untracked() {
             return;
@@ -282,7 +267,7 @@ fn ReplyBox(
         if body.is_empty() {
             return;
         }
-        let Some(command) = command(body) else {
+        let Some(command) = untrack(send_as).map(|send_as| send_as.command(chat, agent, body)) else {
             outcome.error.set(Some("Claim the chat first, or write an internal note.".to_owned()));
             return;
         };
@@ -308,18 +293,8 @@ fn ReplyBox(
         }
         event.prevent_default();
     };
-    let button_label = move || {
-        let standing = standing.get();
-        if note.get() {
-            "Add note"
-        } else if standing.as_ref().is_some_and(|standing| !standing.mine && standing.can_take_over) {
-            "Take over & send"
-        } else {
-            "Send"
-        }
-    };
-    let can_send =
-        move || note.get() || standing.with(|standing| standing.as_ref().is_some_and(|s| s.mine || s.can_take_over));
+    let button_label = move || send_as().map_or("Send", SendAs::label);
+    let can_send = move || send_as().is_some();
     let listbox = move || {
         let list = suggestions.get();
         (!list.is_empty()).then(|| {

@@ -14,7 +14,7 @@
 // written in place once for every closure of its output type, and anything else once per type.
 #![allow(clippy::redundant_closure)]
 
-use handoff::teamspace_edit::{set_default_language, set_membership, set_role};
+use handoff::teamspace_edit::{set_assignment_method, set_default_language, set_membership, set_role};
 use handoff::workspace::Role;
 use handoff::{AgentId, AssignmentMethod, Language, SettingsError, TeamId, Workspace};
 use leptos::prelude::*;
@@ -535,7 +535,7 @@ fn on_change(store: WorkspaceStore, changed: Changed) -> impl FnMut(leptos::ev::
                 change(store, &mut |workspace| set_membership(workspace, agent, team, member))
             }
             Changed::Method(method) => change(store, &mut |workspace| {
-                workspace.teamspace.assignment.method = method;
+                set_assignment_method(workspace, method);
                 Ok(())
             }),
             Changed::Field(field, error) => {

@@ -153,7 +153,7 @@ mod backend {
         let mut assignment = first.with_engine(|engine| engine.state().assignment);
         assignment.method = AssignmentMethod::Voluntary;
         let setup = [
-            Command::SetAssignment { assignment },
+            Command::SetAssignment { agent: AgentId(1), assignment },
             Command::SignIn { agent: AgentId(2) },
             Command::SignIn { agent: AgentId(6) },
             Command::StartChat { chat: ChatId(1), language: Language::new("fr") },

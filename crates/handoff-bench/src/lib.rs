@@ -123,7 +123,7 @@ pub fn workload(agents: u32, chats: u32) -> Workload {
         if k % (chats / 3).max(1) == 0 && k > 0 {
             let method = methods[(k / (chats / 3).max(1)) as usize % 3];
             let assignment = ChatAssignment { method, auto_assign_cap: CAP };
-            commands.push((at, Command::SetAssignment { assignment }));
+            commands.push((at, Command::SetAssignment { agent: admin, assignment }));
         }
         if k % 500 == 0 {
             let agent = AgentId(k / 500 % agents + 1);

@@ -14,7 +14,7 @@ use crate::hash::FxHashMap;
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::matching::intent_matches;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
-use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, Rejection, TransferTarget, Waiting};
+use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
 use crate::workspace::{AssignmentMethod, ChatAssignment, Role, Workspace};
 
@@ -422,7 +422,12 @@ impl Engine {
                     self.drain_for(turn, slot);
                 }
             }
-            Command::SetAssignment { assignment } => {
+            Command::SetAssignment { agent, assignment } => {
+                // Not only a signed-in admin: signing in is for taking chats at the desk.
+                let slot = self.slot(agent)?;
+                if !self.is_admin(slot) {
+                    return Err(Rejection::NotAdmin { agent });
+                }
                 if assignment != self.state.assignment {
                     self.emit(turn, Event::AssignmentChanged { assignment, at });
                     self.drain_all(turn);
@@ -454,37 +459,13 @@ impl Engine {
                 let Waiting::Feedback { .. } = &self.existing_chat(chat)?.waiting else {
                     return Err(Rejection::NotAskingForFeedback { chat });
                 };
-                if !(1..=5).contains(&rating) {
+                if !RATINGS.contains(&rating) {
                     return Err(Rejection::RatingOutOfRange { rating });
                 }
                 self.give_feedback(turn, chat, rating, comment);
             }
             Command::Claim { chat, agent, seen_version } => {
-                let slot = self.signed_in_slot(agent)?;
-                let current = self.existing_chat(chat)?;
-                match current.status {
-                    ChatStatus::Open { assignee } if assignee == agent => {
-                        return Err(Rejection::AlreadyYours { chat, agent });
-                    }
-                    ChatStatus::Open { assignee } => return Err(Rejection::AlreadyTaken { chat, by: assignee }),
-                    _ => {}
-                }
-                if seen_version > current.version {
-                    // The screen showed a version this chat never had: another set of conversations.
-                    return Err(Rejection::NotTheChatSeen { chat, seen: seen_version, current: current.version });
-                }
-                if current.version != seen_version {
-                    return Err(Rejection::StaleVersion { chat, seen: seen_version, current: current.version });
-                }
-                let ChatStatus::Pending { .. } = current.status else {
-                    return Err(Rejection::NotPending { chat });
-                };
-                if !self.is_eligible(current, slot) {
-                    return Err(Rejection::NotEligible { agent });
-                }
-                if self.availability_check(current) && self.state.agents[slot].presence != Presence::Online {
-                    return Err(Rejection::NotOnline { agent });
-                }
+                self.check_claim(chat, agent, seen_version)?;
                 self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Claim, at });
             }
             Command::Reply { chat, agent, text } => {
@@ -506,16 +487,11 @@ impl Engine {
             }
             Command::Transfer { chat, agent, to } => self.transfer(turn, chat, agent, to)?,
             Command::TakeoverAndSend { chat, agent, text } => {
-                let slot = self.signed_in_slot(agent)?;
-                let current = self.existing_chat(chat)?;
-                let previous = match current.status {
-                    ChatStatus::Pending { .. } => None,
+                self.check_takeover(chat, agent)?;
+                let previous = match self.state.chats[&chat].status {
                     ChatStatus::Open { assignee } => Some(assignee),
-                    ChatStatus::Bot | ChatStatus::Closed { .. } => return Err(Rejection::NotWithLiveAgent { chat }),
+                    _ => None,
                 };
-                if !self.is_admin(slot) && !self.is_eligible(current, slot) {
-                    return Err(Rejection::NotEligible { agent });
-                }
                 let text = non_empty(text)?;
                 if previous != Some(agent) {
                     self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Takeover, at });
@@ -532,6 +508,53 @@ impl Engine {
                 self.drain_for(turn, self.config.slot_of[&assignee]);
                 self.hand_back(turn, chat, handoff);
             }
+        }
+        Ok(())
+    }
+
+    /// Whether `agent` may claim `chat` as their screen showed it (`seen_version`): signed in,
+    /// the chat pending and unchanged since, the agent eligible and, under the availability
+    /// check, Online. What `Command::Claim` checks before it assigns, and what the desk offers.
+    pub fn check_claim(&self, chat: ChatId, agent: AgentId, seen_version: u32) -> Result<(), Rejection> {
+        let slot = self.signed_in_slot(agent)?;
+        let current = self.existing_chat(chat)?;
+        match current.status {
+            ChatStatus::Open { assignee } if assignee == agent => {
+                return Err(Rejection::AlreadyYours { chat, agent });
+            }
+            ChatStatus::Open { assignee } => return Err(Rejection::AlreadyTaken { chat, by: assignee }),
+            _ => {}
+        }
+        if seen_version > current.version {
+            // The screen showed a version this chat never had: another set of conversations.
+            return Err(Rejection::NotTheChatSeen { chat, seen: seen_version, current: current.version });
+        }
+        if current.version != seen_version {
+            return Err(Rejection::StaleVersion { chat, seen: seen_version, current: current.version });
+        }
+        let ChatStatus::Pending { .. } = current.status else {
+            return Err(Rejection::NotPending { chat });
+        };
+        if !self.is_eligible(current, slot) {
+            return Err(Rejection::NotEligible { agent });
+        }
+        if self.availability_check(current) && self.state.agents[slot].presence != Presence::Online {
+            return Err(Rejection::NotOnline { agent });
+        }
+        Ok(())
+    }
+
+    /// Whether `agent` may take `chat` over and send: signed in, the chat pending or open (with
+    /// anyone, the agent included), and the agent an admin or eligible. What
+    /// `Command::TakeoverAndSend` checks before it looks at the text.
+    pub fn check_takeover(&self, chat: ChatId, agent: AgentId) -> Result<(), Rejection> {
+        let slot = self.signed_in_slot(agent)?;
+        let current = self.existing_chat(chat)?;
+        if !matches!(current.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) {
+            return Err(Rejection::NotWithLiveAgent { chat });
+        }
+        if !self.is_admin(slot) && !self.is_eligible(current, slot) {
+            return Err(Rejection::NotEligible { agent });
         }
         Ok(())
     }
@@ -878,7 +901,7 @@ impl Engine {
                 self.run(turn, chat, None, then);
             }
             Waiting::Feedback { then, .. } => match text.parse::<u8>() {
-                Ok(rating @ 1..=5) => self.give_feedback(turn, chat, rating, None),
+                Ok(rating) if RATINGS.contains(&rating) => self.give_feedback(turn, chat, rating, None),
                 _ => {
                     // Anything but a rating skips the feedback; the flow goes on, and the message
                     // is matched where it then waits.

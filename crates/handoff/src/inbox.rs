@@ -16,9 +16,9 @@
 use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
-use crate::protocol::Event;
+use crate::protocol::{Command, Event};
 use crate::workflow::Targets;
-use crate::workspace::Role;
+use crate::workspace::{CannedReply, Role, folded_shortcut};
 
 /// The inbox's lists, in the order the inbox shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,22 +85,71 @@ pub struct Standing {
     pub can_take_over: bool,
 }
 
-/// The agent's standing with the chat; `None` for an unknown chat or agent.
+/// The agent's standing with the chat; `None` for an unknown chat or agent. Claim and Take
+/// over are the engine's own checks (`Engine::check_claim`, `Engine::check_takeover`).
 pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standing> {
     let found = engine.chat(chat)?;
-    let slot = engine.slot_of(agent)?;
-    let state = engine.agent(agent)?;
-    let eligible = state.signed_in && engine.is_eligible(found, slot);
-    let online = state.presence == crate::protocol::Presence::Online;
+    engine.agent(agent)?;
     let mine = found.status == ChatStatus::Open { assignee: agent };
-    let pending = matches!(found.status, ChatStatus::Pending { .. });
-    let live = pending || matches!(found.status, ChatStatus::Open { .. });
     Some(Standing {
         version: found.version,
         mine,
-        can_claim: pending && eligible && (online || !engine.availability_check(found)),
-        can_take_over: live && !mine && state.signed_in && (engine.is_admin(slot) || eligible),
+        can_claim: engine.check_claim(chat, agent, found.version).is_ok(),
+        can_take_over: !mine && engine.check_takeover(chat, agent).is_ok(),
     })
+}
+
+/// What the desk's Send button becomes: an internal note in note mode, a reply to a chat of
+/// the agent's own, or "Take over & send" where the agent may take the chat over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendAs {
+    Note,
+    Reply,
+    TakeoverAndSend,
+}
+
+impl SendAs {
+    /// What Send does for an agent of this standing; `None` when nothing can be sent but a note
+    /// (the chat is someone else's and the agent may not take it over).
+    pub fn for_standing(standing: &Standing, note: bool) -> Option<SendAs> {
+        if note {
+            Some(SendAs::Note)
+        } else if standing.mine {
+            Some(SendAs::Reply)
+        } else if standing.can_take_over {
+            Some(SendAs::TakeoverAndSend)
+        } else {
+            None
+        }
+    }
+
+    pub fn command(self, chat: ChatId, agent: AgentId, text: String) -> Command {
+        match self {
+            SendAs::Note => Command::Note { chat, agent, text },
+            SendAs::Reply => Command::Reply { chat, agent, text },
+            SendAs::TakeoverAndSend => Command::TakeoverAndSend { chat, agent, text },
+        }
+    }
+
+    /// The button's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            SendAs::Note => "Add note",
+            SendAs::Reply => "Send",
+            SendAs::TakeoverAndSend => "Take over & send",
+        }
+    }
+}
+
+/// The canned replies the reply box offers for what is typed in it: while the text is `/` and
+/// the start of one word, every reply whose shortcut begins with that word, ignoring case as
+/// the shortcuts' uniqueness does. In the teamspace's order; nothing otherwise.
+pub fn canned_replies_offered<'a>(replies: &'a [CannedReply], typed: &str) -> Vec<&'a CannedReply> {
+    let Some(word) = typed.strip_prefix('/').filter(|word| !word.contains(char::is_whitespace)) else {
+        return Vec::new();
+    };
+    let word = folded_shortcut(word);
+    replies.iter().filter(|reply| folded_shortcut(&reply.shortcut).starts_with(&word)).collect()
 }
 
 /// The agent's chats in Mine with something they have not read: the assignment that gave

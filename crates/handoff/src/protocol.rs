@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::workspace::{AssignmentMethod, ChatAssignment, Workspace};
 
+/// The ratings Collect Feedback takes, offered as buttons in this order.
+pub const RATINGS: std::ops::RangeInclusive<u8> = 1..=5;
+
 /// Online status as a live agent sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,7 +50,9 @@ pub enum Command {
         agent: AgentId,
         presence: Presence,
     },
+    /// Only an admin may change Chat Assignment; `agent` is the one who changes it.
     SetAssignment {
+        agent: AgentId,
         assignment: ChatAssignment,
     },
     StartChat {
@@ -171,6 +176,10 @@ pub enum Rejection {
     SameAgent {
         agent: AgentId,
     },
+    /// Only admins change Chat Assignment.
+    NotAdmin {
+        agent: AgentId,
+    },
 }
 
 impl std::fmt::Display for Rejection {
@@ -201,6 +210,7 @@ impl std::fmt::Display for Rejection {
             Rejection::NotAskingForFeedback { chat } => write!(f, "{chat} is not asking for feedback"),
             Rejection::RatingOutOfRange { rating } => write!(f, "a rating is 1 to 5, not {rating}"),
             Rejection::SameAgent { agent } => write!(f, "the chat is with {agent} already"),
+            Rejection::NotAdmin { agent } => write!(f, "{agent} is not an admin"),
         }
     }
 }
@@ -246,6 +256,9 @@ impl Rejection {
             Rejection::NotAskingForFeedback { chat } => format!("Chat #{} is not asking for feedback.", chat.0),
             Rejection::RatingOutOfRange { rating } => format!("A rating is 1 to 5, not {rating}."),
             Rejection::SameAgent { agent: who } => format!("The chat is with {} already.", agent(who)),
+            Rejection::NotAdmin { agent: who } => {
+                format!("{} is not an admin: only admins may change Chat Assignment.", agent(who))
+            }
         }
     }
 }

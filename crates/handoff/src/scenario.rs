@@ -51,7 +51,9 @@ pub enum Act {
     GoAway {
         agent: AgentId,
     },
+    /// `agent` is the admin who changes it.
     SetAssignment {
+        agent: AgentId,
         assignment: ChatAssignment,
     },
     StartChat {
@@ -111,7 +113,7 @@ impl Act {
             Act::SignOut { agent } => Command::SignOut { agent },
             Act::GoOnline { agent } => Command::SetPresence { agent, presence: Presence::Online },
             Act::GoAway { agent } => Command::SetPresence { agent, presence: Presence::Away },
-            Act::SetAssignment { assignment } => Command::SetAssignment { assignment },
+            Act::SetAssignment { agent, assignment } => Command::SetAssignment { agent, assignment },
             Act::StartChat { chat, language } => Command::StartChat { chat, language },
             Act::Say { chat, text } => Command::CustomerMessage { chat, text },
             Act::Rate { chat, rating, comment } => Command::GiveFeedback { chat, rating, comment },

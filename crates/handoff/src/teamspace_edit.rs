@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::ids::{AgentId, Language, NodeId, TeamId};
 use crate::workflow::{Action, ActionKind, Assign, Condition, LanguageTargets, NodeRef, Targets, Trigger, TriggerKind};
-use crate::workspace::{AssignmentMethod, CannedReply, LiveAgent, Role, Team, Teamspace, Workspace};
+use crate::workspace::{AssignmentMethod, CannedReply, LiveAgent, Role, Team, Teamspace, Workspace, folded_shortcut};
 
 /// The largest "Auto-assigned chats" cap: more than any person can answer at once.
 pub const MAX_AUTO_ASSIGN_CAP: u32 = 1000;
@@ -292,7 +292,7 @@ pub fn remove_language(workspace: &mut Workspace, language: &Language) -> Result
         .position(|other| other == language)
         .ok_or_else(|| SettingsError::LanguageNotSupported { language: language.clone() })?;
     ai_agent.other_languages.remove(index);
-    let one_left = ai_agent.other_languages.is_empty();
+    let one_left = !ai_agent.offers_assign_by_language();
     for_each_assign(&mut ai_agent.workflow.triggers, &mut |assign| {
         if let Assign::SpecificUsersOrTeams { by_language, .. } = assign {
             match by_language {
@@ -389,6 +389,13 @@ pub fn set_auto_assign_cap(workspace: &mut Workspace, input: &str) -> Result<u32
     Ok(cap)
 }
 
+/// Sets the Chat Assignment method of the workspace. An edit of the document, like every edit
+/// here, so it names no one: `Command::SetAssignment` is the change an admin makes to a running
+/// teamspace, and only that is refused to anyone but an admin.
+pub fn set_assignment_method(workspace: &mut Workspace, method: AssignmentMethod) {
+    workspace.teamspace.assignment.method = method;
+}
+
 /// A canned reply as typed, checked: a one-word shortcut (a leading `/` is dropped) that no other
 /// reply uses, ignoring case, and some text.
 fn canned_reply(
@@ -405,11 +412,10 @@ fn canned_reply(
     if shortcut.contains(|letter: char| letter.is_whitespace() || letter == '/') {
         return Err(SettingsError::ShortcutNotOneWord { shortcut: shortcut.to_owned() });
     }
-    let taken = teamspace
-        .canned_replies
-        .iter()
-        .enumerate()
-        .any(|(index, reply)| Some(index) != except && reply.shortcut.to_lowercase() == shortcut.to_lowercase());
+    let taken =
+        teamspace.canned_replies.iter().enumerate().any(|(index, reply)| {
+            Some(index) != except && folded_shortcut(&reply.shortcut) == folded_shortcut(shortcut)
+        });
     if taken {
         return Err(SettingsError::ShortcutTaken { shortcut: shortcut.to_owned() });
     }

@@ -179,7 +179,7 @@ fn check_assign(workspace: &Workspace, assign: &Assign, found: &mut Vec<ProblemK
     check_targets(workspace, targets, None, found);
     let Some(rows) = by_language else { return };
     let ai_agent = &workspace.ai_agent;
-    if ai_agent.other_languages.is_empty() {
+    if !ai_agent.offers_assign_by_language() {
         found.push(ProblemKind::AssignByLanguageWithOneLanguage);
     }
     for language in ai_agent.languages() {

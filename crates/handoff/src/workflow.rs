@@ -13,6 +13,25 @@ pub struct Workflow {
     pub triggers: Vec<Trigger>,
 }
 
+/// The id of Chat Started in a workflow started empty (`Workflow::with_fixed_triggers`).
+pub const CHAT_STARTED_ID: NodeId = NodeId(1);
+/// The id of Chat Closed by Live Agent in a workflow started empty.
+pub const CHAT_CLOSED_ID: NodeId = NodeId(2);
+
+impl Workflow {
+    /// A workflow with only the two triggers every workflow keeps, Chat Started and Chat Closed
+    /// by Live Agent, with no actions: what "start from an empty workflow" gives.
+    pub fn with_fixed_triggers() -> Workflow {
+        let trigger = |id, kind| Trigger { id, kind, actions: Vec::new() };
+        Workflow {
+            triggers: vec![
+                trigger(CHAT_STARTED_ID, TriggerKind::ChatStarted),
+                trigger(CHAT_CLOSED_ID, TriggerKind::ChatClosedByLiveAgent),
+            ],
+        }
+    }
+}
+
 /// Something the customer (or the hand-back) does that starts a run of actions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trigger {

@@ -80,6 +80,12 @@ pub struct CannedReply {
     pub text: String,
 }
 
+/// A shortcut as shortcuts are compared, ignoring case: for their uniqueness and for what typing
+/// one offers, so that `/refund` finds `Refund`.
+pub fn folded_shortcut(shortcut: &str) -> String {
+    shortcut.to_lowercase()
+}
+
 /// The AI agent: its languages and its workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AiAgent {
@@ -98,6 +104,12 @@ impl AiAgent {
 
     pub fn supports(&self, language: &Language) -> bool {
         self.languages().any(|supported| supported == language)
+    }
+
+    /// Whether a Human Handoff may "Assign by language": only with more than one language,
+    /// since with one every chat goes to the default list anyway.
+    pub fn offers_assign_by_language(&self) -> bool {
+        self.languages().nth(1).is_some()
     }
 
     /// "Assign by language" as it starts when turned on: a "Use default" row for every language

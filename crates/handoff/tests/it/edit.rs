@@ -268,3 +268,24 @@ fn a_deletion_says_what_goes_and_what_points_at_it() {
     assert!(!goodbye.asks());
     assert_eq!(deletion_impact(&workflow, NodeId(999)), None);
 }
+
+/// "Start from an empty workflow" keeps exactly the two triggers every workflow has, at their
+/// fixed ids, and nothing the editor could delete or move away.
+#[test]
+fn an_empty_workflow_has_the_two_fixed_triggers_at_their_ids() {
+    use handoff::workflow::{CHAT_CLOSED_ID, CHAT_STARTED_ID, TriggerKind};
+    let empty = Workflow::with_fixed_triggers();
+    let triggers: Vec<(NodeId, &TriggerKind, usize)> =
+        empty.triggers.iter().map(|trigger| (trigger.id, &trigger.kind, trigger.actions.len())).collect();
+    assert_eq!(
+        triggers,
+        [(CHAT_STARTED_ID, &TriggerKind::ChatStarted, 0), (CHAT_CLOSED_ID, &TriggerKind::ChatClosedByLiveAgent, 0)]
+    );
+    assert_eq!((CHAT_STARTED_ID, CHAT_CLOSED_ID), (NodeId(1), NodeId(2)));
+    for trigger in &empty.triggers {
+        assert!(handoff::edit::is_fixed(&empty, trigger.id), "{:?} is fixed", trigger.kind);
+    }
+    let mut workspace = starter_workspace();
+    workspace.ai_agent.workflow = empty;
+    assert_eq!(validate(&workspace), [], "an empty workflow is a valid one");
+}

@@ -297,7 +297,7 @@ fn voluntary_never_assigns_even_with_free_agents() {
         say 10 human
         away 1
         online 1
-        settings voluntary 9
+        settings 5 voluntary 9
         claim 2 10 v1
     ";
     check(
@@ -313,13 +313,54 @@ fn voluntary_never_assigns_even_with_free_agents() {
           agent 1 is Away
         online 1
           agent 1 is Online
-        settings voluntary 9
+        settings 5 voluntary 9
           assignment Voluntary, cap 9
         claim 2 10 v1
           chat 10 assigned to agent 2 by Claim
 
     ",
     );
+}
+
+/// Only an admin changes Chat Assignment, signed in or not (signing in is for taking chats);
+/// a refused change leaves the queue as it was.
+#[test]
+fn only_an_admin_may_change_chat_assignment() {
+    let steps = "
+        - in 1
+        - start 10 en
+        - say 10 human
+        - start 11 en
+        - say 11 human
+        settings 1 balanced 2
+        settings 9 balanced 2
+        settings 5 balanced 2
+        settings 5 balanced 2
+    ";
+    check(
+        workspace("balanced", 1, all_users()),
+        steps,
+        "
+        settings 1 balanced 2
+          rejected: agent 1 is not an admin
+        settings 9 balanced 2
+          rejected: there is no agent 9
+        settings 5 balanced 2
+          assignment Balanced, cap 2
+          chat 11 assigned to agent 1 by Balanced
+        settings 5 balanced 2
+    ",
+    );
+}
+
+/// The refusal as the settings' author reads it, by name.
+#[test]
+fn a_refused_change_of_chat_assignment_names_the_agent() {
+    let workspace = workspace("balanced", 1, all_users());
+    let mut engine = handoff::Engine::new(workspace.clone(), 7);
+    let command = crate::support::parse("settings 2 voluntary 3");
+    let refusal = engine.handle(handoff::Timestamp(1), command).expect_err("Ben is no admin");
+    assert_eq!(refusal.in_words(&workspace), "Ben is not an admin: only admins may change Chat Assignment.");
 }
 
 #[test]

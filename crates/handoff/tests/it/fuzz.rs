@@ -99,7 +99,7 @@ proptest! {
         if let Ok(state) = load_state(&mutate(&state_document(), &edits), &workspace) {
             // Whatever snapshot loads can be carried on.
             let mut engine = Engine::from_state(workspace.clone(), state);
-            run(&mut engine, "in 1\nin 2\nout 1\nclose 2 10\nclose 2 11\nsay 10 4\nsettings random 0\nsettings balanced 3");
+            run(&mut engine, "in 1\nin 2\nout 1\nclose 2 10\nclose 2 11\nsay 10 4\nsettings 5 random 0\nsettings 5 balanced 3");
         }
         if let Ok(scenario) = load_scenario(&mutate(SCENARIO, &edits)) {
             let _ = run_scenario(&scenario);
@@ -127,7 +127,7 @@ proptest! {
         if let Ok(state) = load_state_bytes(&mutate_bytes(&state_to_bytes(engine.state()), &edits), &workspace) {
             // Whatever snapshot loads can be carried on.
             let mut engine = Engine::from_state(workspace.clone(), state);
-            run(&mut engine, "in 1\nin 2\nout 1\nclose 2 10\nclose 2 11\nsay 10 4\nsettings random 0\nsettings balanced 3");
+            run(&mut engine, "in 1\nin 2\nout 1\nclose 2 10\nclose 2 11\nsay 10 4\nsettings 5 random 0\nsettings 5 balanced 3");
         }
     }
 }

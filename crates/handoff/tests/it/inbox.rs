@@ -165,6 +165,65 @@ fn the_standing_offers_exactly_what_the_engine_accepts() {
     }
 }
 
+/// `Engine::check_claim` and `Engine::check_takeover` refuse exactly as the commands do, one
+/// row per reason.
+#[test]
+fn the_claim_and_takeover_checks_refuse_as_the_commands_do() {
+    use handoff::{Command, Timestamp};
+    let handoff = json!({ "availability_check": true, "assign": { "to": "specific_users_or_teams", "targets": { "teams": [1] } } });
+    let mut engine = Engine::new(workspace("voluntary", 2, handoff), 7);
+    run(
+        &mut engine,
+        "- in 1\n- in 2\n- in 4\n- in 5\n- away 2\n- start 10 en\n- say 10 human\n- start 11 en\n- say 11 human\n- start 12 en",
+    );
+    let version = |engine: &Engine, chat| engine.chat(ChatId(chat)).expect("the chat").version;
+    let v10 = version(&engine, 10);
+    let claim = format!("- claim 1 11 v{}", version(&engine, 11));
+    run(&mut engine, &claim);
+    let (v11, v12) = (version(&engine, 11), version(&engine, 12));
+    let claims: [(u32, u32, u32, &str); 11] = [
+        (1, 10, v10, "accepted"),
+        (3, 10, v10, "agent 3 is not signed in"),
+        (9, 10, v10, "there is no agent 9"),
+        (1, 99, 1, "there is no chat 99"),
+        (2, 10, v10, "agent 2 is Away and the availability check is on"),
+        (4, 10, v10, "agent 4 is not eligible for this chat"),
+        (1, 10, v10 - 1, "chat 10 changed since it was seen (version 0, now 1)"),
+        (
+            1,
+            10,
+            v10 + 1,
+            "chat 10 is not the chat that was seen (it has had 1 changes, the screen showed change 2): the conversations were reset or restored since",
+        ),
+        (1, 11, v11, "chat 11 is with agent 1 already"),
+        (4, 11, v11, "chat 11 was already taken by agent 1"),
+        (5, 12, v12, "chat 12 is not waiting for a live agent"),
+    ];
+    let said =
+        |result: Result<(), handoff::Rejection>| result.map_or_else(|no| no.to_string(), |()| "accepted".to_owned());
+    for (agent, chat, seen, expected) in claims {
+        let (agent, chat) = (AgentId(agent), ChatId(chat));
+        let checked = said(engine.check_claim(chat, agent, seen));
+        assert_eq!(checked, expected, "claim by {agent} of {chat}");
+        let command = Command::Claim { chat, agent, seen_version: seen };
+        assert_eq!(said(engine.clone().handle(Timestamp(99_000), command).map(|_| ())), expected);
+    }
+    let takeovers: [(u32, u32, &str); 6] = [
+        (5, 11, "accepted"),
+        (2, 10, "accepted"),
+        (1, 11, "accepted"),
+        (4, 11, "agent 4 is not eligible for this chat"),
+        (3, 10, "agent 3 is not signed in"),
+        (5, 12, "chat 12 is not with a live agent"),
+    ];
+    for (agent, chat, expected) in takeovers {
+        let (agent, chat) = (AgentId(agent), ChatId(chat));
+        assert_eq!(said(engine.check_takeover(chat, agent)), expected, "takeover by {agent} of {chat}");
+        let command = Command::TakeoverAndSend { chat, agent, text: "hi".to_owned() };
+        assert_eq!(said(engine.clone().handle(Timestamp(99_000), command).map(|_| ())), expected);
+    }
+}
+
 /// `#N` finds chat N and no chat whose messages merely contain the digits.
 #[test]
 fn a_search_for_hash_n_finds_chat_n_only() {
@@ -231,4 +290,60 @@ fn a_chat_in_mine_is_unread_until_opened_and_again_after_the_customer_writes() {
     run(&mut engine, "- say 10 thanks");
     assert_eq!(unread(&engine, AgentId(1), |_| opened), [ChatId(10)], "the customer wrote");
     assert_eq!(unread(&engine, AgentId(2), |_| 0), Vec::<ChatId>::new(), "nobody else's");
+}
+
+/// What the reply box offers as the agent types: `/` and the start of one word, matched
+/// ignoring case, as shortcuts are unique ignoring case.
+#[test]
+fn a_typed_shortcut_offers_the_canned_replies_it_begins_ignoring_case() {
+    use handoff::inbox::canned_replies_offered;
+    use handoff::workspace::CannedReply;
+    let reply = |shortcut: &str| CannedReply { shortcut: shortcut.to_owned(), text: format!("{shortcut} text") };
+    let replies = [reply("Refund"), reply("refused"), reply("thanks"), reply("ÉTÉ")];
+    let table: [(&str, &[&str]); 11] = [
+        ("/", &["Refund", "refused", "thanks", "ÉTÉ"]),
+        ("/refund", &["Refund"]),
+        ("/REF", &["Refund", "refused"]),
+        ("/Refu", &["Refund", "refused"]),
+        ("/th", &["thanks"]),
+        ("/été", &["ÉTÉ"]),
+        ("/ete", &[]),
+        ("/refund please", &[]),
+        ("refund", &[]),
+        (" /refund", &[]),
+        ("/x", &[]),
+    ];
+    for (typed, expected) in table {
+        let offered: Vec<&str> =
+            canned_replies_offered(&replies, typed).iter().map(|reply| reply.shortcut.as_str()).collect();
+        assert_eq!(offered, expected, "{typed:?}");
+    }
+}
+
+/// What the desk's Send becomes, by the agent's standing and the note toggle.
+#[test]
+fn send_is_a_note_a_reply_or_a_takeover_by_the_agents_standing() {
+    use handoff::inbox::{SendAs, Standing};
+    let standing = |mine, can_take_over| Standing { version: 3, mine, can_claim: false, can_take_over };
+    let rows: [(Standing, bool, Option<SendAs>, &str); 6] = [
+        (standing(true, false), false, Some(SendAs::Reply), "Send"),
+        (standing(false, true), false, Some(SendAs::TakeoverAndSend), "Take over & send"),
+        (standing(false, false), false, None, "Send"),
+        (standing(true, false), true, Some(SendAs::Note), "Add note"),
+        (standing(false, true), true, Some(SendAs::Note), "Add note"),
+        (standing(false, false), true, Some(SendAs::Note), "Add note"),
+    ];
+    for (standing, note, expected, label) in rows {
+        let send_as = SendAs::for_standing(&standing, note);
+        assert_eq!(send_as, expected, "{standing:?} note {note}");
+        assert_eq!(send_as.map_or("Send", SendAs::label), label);
+    }
+    let (chat, agent) = (ChatId(10), AgentId(2));
+    let text = || "hi".to_owned();
+    assert_eq!(SendAs::Note.command(chat, agent, text()), handoff::Command::Note { chat, agent, text: text() });
+    assert_eq!(SendAs::Reply.command(chat, agent, text()), handoff::Command::Reply { chat, agent, text: text() });
+    assert_eq!(
+        SendAs::TakeoverAndSend.command(chat, agent, text()),
+        handoff::Command::TakeoverAndSend { chat, agent, text: text() }
+    );
 }

@@ -38,7 +38,7 @@ fn pending_french_chat<J: Journal>(ledger: &RefCell<Ledger>, journal: &J) -> (Ch
     let mut assignment = ledger.with(|ledger| ledger.engine().state().assignment);
     assignment.method = AssignmentMethod::Voluntary;
     let commands = [
-        Command::SetAssignment { assignment },
+        Command::SetAssignment { agent: AgentId(1), assignment },
         Command::SignIn { agent: AgentId(2) },
         Command::SignIn { agent: AgentId(6) },
         Command::StartChat { chat: ChatId(1), language: Language::new("fr") },

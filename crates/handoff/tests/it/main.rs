@@ -10,6 +10,7 @@ mod fuzz;
 mod inbox;
 mod ledger;
 mod matching;
+mod node_edit;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod purity;
@@ -17,4 +18,5 @@ mod starter;
 mod support;
 mod teamspace_edit;
 mod validation;
+mod widget;
 mod workspace_changes;

@@ -49,7 +49,9 @@ fn arb_step() -> impl Strategy<Value = Step> {
             agent,
             presence: if online { Presence::Online } else { Presence::Away },
         })),
-        1 => (0..4usize, 0..4u32).prop_map(|(method, cap)| Step::Plain(Command::SetAssignment {
+        // Mostly Ada, the admin; now and then someone else, who is refused.
+        1 => (0..4usize, 0..4u32, prop_oneof![3 => Just(AgentId(5)), 1 => agent.clone()]).prop_map(|(method, cap, agent)| Step::Plain(Command::SetAssignment {
+            agent,
             assignment: ChatAssignment {
                 method: serde_json::from_value(json!(METHODS[method])).expect("a method"),
                 auto_assign_cap: cap,
@@ -382,6 +384,7 @@ proptest! {
             // Now and then the cap changes, which drains the queues.
             let command = match (index % 23, caps.get(index % caps.len())) {
                 (22, Some(&cap)) => Command::SetAssignment {
+                    agent: AgentId(5),
                     assignment: ChatAssignment { method: engine.state().assignment.method, auto_assign_cap: cap },
                 },
                 _ => command.clone(),

@@ -2,7 +2,7 @@
 //! commands, and a readable rendering of what the engine answered, compared by `check`.
 //!
 //! Steps (times advance one second per step):
-//! `in 1` sign in agent 1 · `out 1` · `away 1` · `online 1` · `settings round_robin 2` (method and cap)
+//! `in 1` sign in agent 1 · `out 1` · `away 1` · `online 1` · `settings 5 round_robin 2` (admin 5 sets method and cap)
 //! `start 10 fr` · `say 10 some text` · `rate 10 4`
 //! `claim 1 10 v3` (the version the agent saw) · `reply 1 10 text` · `note 1 10 text`
 //! `transfer 1 10 team 2` · `transfer 1 10 agent 3` · `takeover 1 10 text` · `close 1 10`
@@ -117,9 +117,10 @@ pub fn parse(step: &str) -> Command {
         "away" => Command::SetPresence { agent: agent(1), presence: Presence::Away },
         "online" => Command::SetPresence { agent: agent(1), presence: Presence::Online },
         "settings" => Command::SetAssignment {
+            agent: agent(1),
             assignment: ChatAssignment {
-                method: serde_json::from_value(json!(words[1])).expect("a method"),
-                auto_assign_cap: words[2].parse().expect("a cap"),
+                method: serde_json::from_value(json!(words[2])).expect("a method"),
+                auto_assign_cap: words[3].parse().expect("a cap"),
             },
         },
         "start" => Command::StartChat { chat: chat(1), language: Language::new(words[2]) },

@@ -407,3 +407,15 @@ fn removing_the_last_other_language_turns_assign_by_language_off() {
         "the starter's French greeting condition is reported: {kinds:?}"
     );
 }
+
+/// "Assign by language" is offered only when the AI agent speaks more than one language.
+#[test]
+fn assign_by_language_is_offered_with_two_languages_or_more() {
+    let rows: [(&str, &[&str], bool); 3] = [("en", &[], false), ("en", &["fr"], true), ("fr", &["en", "es"], true)];
+    for (default, others, offered) in rows {
+        let mut workspace = starter_workspace();
+        workspace.ai_agent.default_language = Language::new(default);
+        workspace.ai_agent.other_languages = others.iter().map(|code| Language::new(code)).collect();
+        assert_eq!(workspace.ai_agent.offers_assign_by_language(), offered, "{default} {others:?}");
+    }
+}

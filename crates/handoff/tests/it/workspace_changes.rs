@@ -2,7 +2,7 @@
 //! replayed under the new workspace, and whatever they say, the engine neither panics nor loses
 //! a chat without saying so.
 
-use handoff::teamspace_edit::remove_language;
+use handoff::teamspace_edit::{remove_language, set_assignment_method};
 use handoff::{AgentId, ChatId, ChatStatus, Command, Engine, Event, Language, Timestamp, Workspace, starter_workspace};
 
 const T: Timestamp = Timestamp(1_000);
@@ -95,4 +95,22 @@ fn an_event_that_does_not_fit_is_refused_in_words_and_changes_nothing() {
         assert_eq!(misfit.to_string(), words);
         assert_eq!(engine.state(), &before, "a refused event changes nothing");
     }
+}
+
+/// The settings page changes Chat Assignment offline as an edit of the workspace: no command,
+/// so no agent acts and nobody is refused. The conversations replayed under the edited
+/// workspace go by its method; only `Command::SetAssignment`, a change to a running
+/// teamspace, needs an admin.
+#[test]
+fn chat_assignment_changed_in_the_settings_needs_no_actor_and_the_replayed_engine_follows_it() {
+    let events = history(vec![Command::SignIn { agent: AgentId(2) }]);
+    let mut voluntary = starter_workspace();
+    set_assignment_method(&mut voluntary, handoff::AssignmentMethod::Voluntary);
+    let mut engine = replayed(voluntary, &events);
+    assert_eq!(engine.state().assignment.method, handoff::AssignmentMethod::Voluntary);
+    engine.handle(T, Command::StartChat { chat: ChatId(1), language: Language::new("fr") }).expect("started");
+    let customer = Command::CustomerMessage { chat: ChatId(1), text: "Je veux parler à un humain".to_owned() };
+    engine.handle(T, customer).expect("the customer's message is taken");
+    let chat = engine.chat(ChatId(1)).expect("the chat");
+    assert!(matches!(chat.status, ChatStatus::Pending { .. }), "Voluntary never assigns: {:?}", chat.status);
 }
