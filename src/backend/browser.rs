@@ -31,6 +31,9 @@ pub struct BrowserBackend {
 impl Drop for BrowserBackend {
     fn drop(&mut self) {
         self.stop_listening();
+        if let Some(channel) = &self.channel {
+            channel.close();
+        }
     }
 }
 
@@ -66,22 +69,18 @@ impl BrowserBackend {
         *self.listener.borrow_mut() = Some(listener);
     }
 
-    /// Hears no more of other tabs (a backend opened on a newer workspace took over).
+    /// Hears no more of other tabs (a backend opened on a newer workspace took over). The
+    /// channel stays open while the backend lives: a send still on its way tells the others.
     pub fn stop_listening(&self) {
         if let Some(channel) = &self.channel {
             channel.set_onmessage(None);
-            channel.close();
         }
         self.listener.borrow_mut().take();
     }
 
     /// Reads and applies what other tabs wrote since this tab last looked.
-    pub async fn refresh(&self) -> Result<(), String> {
-        match ledger::catch_up(&self.ledger, &self.journal).await {
-            Ok(_) => Ok(()),
-            Err(CatchUpError::Unread(error)) => Err(error),
-            Err(CatchUpError::Damaged(damaged)) => Err(damaged.to_string()),
-        }
+    pub async fn refresh(&self) -> Result<(), CatchUpError<String>> {
+        ledger::catch_up(&self.ledger, &self.journal).await.map(drop)
     }
 
     /// Decides `command` in this tab, under the lock every tab shares, and stores its events

@@ -185,9 +185,11 @@ impl Journal for IndexedDbJournal {
     async fn append(&self, first: u64, events: &[Vec<u8>]) -> Result<(), AppendError<String>> {
         let (transaction, store) = self.store(IdbTransactionMode::Readwrite).map_err(AppendError::Storage)?;
         for (offset, event) in events.iter().enumerate() {
-            store
-                .add_with_key(&Uint8Array::from(&event[..]), &number_key(first + offset as u64))
-                .map_err(|error| AppendError::Storage(described(error)))?;
+            if let Err(error) = store.add_with_key(&Uint8Array::from(&event[..]), &number_key(first + offset as u64)) {
+                // The adds made so far would commit on their own: none of the batch, then.
+                let _ = transaction.abort();
+                return Err(AppendError::Storage(described(error)));
+            }
         }
         committed(&transaction).await.map_err(|error| {
             if error.starts_with("ConstraintError") {

@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use crate::workspace_store::WorkspaceStore;
 
 use browser::BrowserBackend;
-use handoff::ledger::AppendError;
+use handoff::ledger::{AppendError, CatchUpError, Damaged, Saved};
 
 /// Why the backend did not do a command; the journal's errors are the browser's words.
 pub type Refusal = handoff::ledger::Refusal<String>;
@@ -126,7 +126,7 @@ impl Backend {
     }
 
     /// Reads what other tabs wrote, then updates the pages.
-    async fn refresh(self) -> Result<(), String> {
+    async fn refresh(self) -> Result<(), CatchUpError<String>> {
         let Some(transport) = self.transport.try_get_value() else { return Ok(()) };
         let result = match transport {
             Transport::Browser(backend) => backend.refresh().await,
@@ -159,14 +159,16 @@ pub fn describe(refusal: &Refusal, workspace: &Workspace) -> String {
             "Another tab wrote at the same moment; nothing was done. Try again.".to_owned()
         }
         Refusal::NotStored(AppendError::Storage(error)) => {
-            format!("The browser could not store this, so nothing was done: {error}.")
+            format!("The browser could not store this, so nothing was done: {}.", error.trim_end_matches('.'))
         }
-        Refusal::Unread(error) => {
-            format!("The browser could not read the saved conversations, so nothing was done: {error}.")
-        }
+        Refusal::Unread(error) => format!(
+            "The browser could not read the saved conversations, so nothing was done: {}.",
+            error.trim_end_matches('.')
+        ),
         Refusal::Damaged(damaged) => {
             format!("Some saved conversations could not be read ({damaged}), so nothing was done.")
         }
+        Refusal::Busy => "This tab was still saving the last change; nothing was done. Try again.".to_owned(),
     }
 }
 
@@ -269,7 +271,7 @@ pub fn provide_conversations(store: WorkspaceStore) {
                         previous.stop_listening();
                     }
                     current.set_value(Some(Rc::clone(&browser)));
-                    conversations.damaged.set(damaged.map(|damaged| damaged.to_string()));
+                    conversations.damaged.set(damaged.as_ref().map(damage_in_words));
                     let open = conversations.opening.with_untracked(|opening| match opening {
                         Opening::Open(backend) => Some(*backend),
                         _ => None,
@@ -325,12 +327,21 @@ pub fn provide_open(backend: Backend) {
     });
 }
 
-/// When another tab says it wrote, read what it wrote.
+/// What the banner says of a record that could not be read: which, why, and what is shown.
+fn damage_in_words(damaged: &Damaged) -> String {
+    match damaged.at {
+        Saved::Event(_) => format!("{damaged}. What came before it is shown here; nothing has been deleted."),
+        Saved::Snapshot => format!("{damaged}. Nothing saved is shown; nothing has been deleted."),
+    }
+}
+
+/// When another tab says it wrote, read what it wrote. A read that fails is left for the next
+/// one (every send reads first); a record that cannot be read is said in the banner.
 fn listen_to_other_tabs(browser: &BrowserBackend, backend: Backend, damaged: RwSignal<Option<String>, LocalStorage>) {
     browser.on_other_tabs_writing(move || {
         leptos::task::spawn_local(async move {
-            if let Err(error) = backend.refresh().await {
-                damaged.set(Some(format!("what another tab saved: {error}")));
+            if let Err(CatchUpError::Damaged(found)) = backend.refresh().await {
+                damaged.set(Some(damage_in_words(&found)));
             }
         });
     });

@@ -96,8 +96,7 @@ fn DamagedBanner() -> impl IntoView {
                 <div class="banner" role="alert">
                     <p>
                         <strong>"Some saved conversations could not be read: "</strong>
-                        {format!("{damaged}.")}
-                        " What came before it is shown here; nothing has been deleted."
+                        {damaged}
                     </p>
                     <p class="banner-actions">
                         <button type="button" class="button" on:click=download>"Download the saved conversations"</button>

@@ -64,13 +64,16 @@ pub trait Journal {
     type Error: fmt::Debug + fmt::Display;
 
     /// What the journal holds from event `from` on, read at one moment (one transaction): the
-    /// snapshot when it ends after `from`, and the events from the later of the two.
+    /// snapshot when it ends after `from`, and the events numbered `from` or more (those the
+    /// snapshot holds may be left out).
     async fn read(&self, from: u64) -> Result<Reading, Self::Error>;
 
     /// Writes `events` numbered from `first`, all or none.
     async fn append(&self, first: u64, events: &[Vec<u8>]) -> Result<(), AppendError<Self::Error>>;
 
     /// Writes a snapshot taken before event `next`; the journal may drop the events it holds.
+    /// Written by the writer holding the writers' lock, just after an append, so it is never
+    /// older than the snapshot it replaces.
     async fn write_snapshot(&self, next: u64, state: &[u8]) -> Result<(), Self::Error>;
 }
 
@@ -102,14 +105,16 @@ pub enum Damage {
 
 impl fmt::Display for Damaged {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.at {
-            Saved::Snapshot => f.write_str("the saved snapshot: ")?,
-            Saved::Event(number) => write!(f, "saved event {number}: ")?,
-        }
-        match &self.why {
-            Damage::Unreadable(error) => write!(f, "{error}"),
-            Damage::Misfit(misfit) => write!(f, "{misfit}"),
-            Damage::Missing => f.write_str("it is missing, and later events are there"),
+        // An unreadable record's error names the record already ("the saved snapshot is damaged").
+        match (self.at, &self.why) {
+            (Saved::Snapshot, Damage::Unreadable(error)) => write!(f, "{error}"),
+            (Saved::Event(number), Damage::Unreadable(error)) => write!(f, "event {number}: {error}"),
+            (Saved::Snapshot, Damage::Misfit(misfit)) => write!(f, "the saved snapshot: {misfit}"),
+            (Saved::Event(number), Damage::Misfit(misfit)) => write!(f, "saved event {number}: {misfit}"),
+            (at, Damage::Missing) => match at {
+                Saved::Snapshot => f.write_str("the saved snapshot is missing"),
+                Saved::Event(number) => write!(f, "saved event {number}: it is missing, and later events are there"),
+            },
         }
     }
 }
@@ -122,12 +127,26 @@ pub struct CaughtUp {
     /// The state was rebuilt from a snapshot or from the start: events before `events` were
     /// applied that are not listed, so whatever was derived from the state is derived again.
     pub restarted: bool,
+    /// The number of the first event listed.
+    first: u64,
 }
 
 impl CaughtUp {
     fn and(mut self, later: CaughtUp) -> CaughtUp {
         self.events.extend(later.events);
         self.restarted |= later.restarted;
+        self
+    }
+
+    /// Only the events from number `known` on, when the catch-up listed them all: after a
+    /// rebuild, what the journal held before a refused write is not news.
+    fn since(mut self, known: u64) -> CaughtUp {
+        if self.first <= known {
+            let skip = usize::try_from(known - self.first).unwrap_or(usize::MAX).min(self.events.len());
+            self.events.drain(..skip);
+            self.first = known;
+            self.restarted = false;
+        }
         self
     }
 }
@@ -143,7 +162,8 @@ pub struct Handled {
     pub events: Vec<Event>,
 }
 
-/// Why a command was not done. In every case the ledger holds exactly what the journal holds.
+/// Why a command was not done. In every case the ledger keeps nothing the journal does not
+/// hold: a refused write leaves it stale, and its next catch-up rebuilds it from the journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal<E> {
     /// The engine's answer: the command changes nothing.
@@ -154,6 +174,9 @@ pub enum Refusal<E> {
     Unread(E),
     /// The journal holds a record that cannot be read: nothing is decided after it.
     Damaged(Damaged),
+    /// Another command was being decided on this ledger (a writer that does not hold the lock
+    /// the writers share); nothing was done.
+    Busy,
 }
 
 /// The engine and where it stands in its journal: the discipline without IO.
@@ -167,15 +190,31 @@ pub struct Ledger {
     /// The number of the first event after the latest snapshot this ledger knows of.
     snapshot_at: u64,
     snapshot_every: u64,
-    /// Bumped whenever the state is rebuilt: a reading asked for before then is stale.
+    /// Bumped whenever the position goes back: a reading asked for before then is stale.
     generation: u64,
+    /// A decision's events are applied and their append is on its way: readings are not
+    /// applied on top of them, and no other command is decided.
+    deciding: bool,
+    /// It may hold events the journal does not (a refused or abandoned append): the next
+    /// catch-up rebuilds it from the journal.
+    stale: bool,
 }
 
 impl Ledger {
     /// The ledger of an empty journal.
     pub fn new(workspace: Workspace, seed: u64) -> Ledger {
         let engine = Engine::new(workspace.clone(), seed);
-        Ledger { workspace, seed, engine, next: 0, snapshot_at: 0, snapshot_every: EVENTS_PER_SNAPSHOT, generation: 0 }
+        Ledger {
+            workspace,
+            seed,
+            engine,
+            next: 0,
+            snapshot_at: 0,
+            snapshot_every: EVENTS_PER_SNAPSHOT,
+            generation: 0,
+            deciding: false,
+            stale: false,
+        }
     }
 
     /// Asks for a snapshot after `events` events instead of `EVENTS_PER_SNAPSHOT`.
@@ -193,34 +232,36 @@ impl Ledger {
         self.next
     }
 
-    /// Where to read from next, and when that was asked (for `catch_up`).
-    pub fn ask(&self) -> Ask {
-        Ask { from: self.next, generation: self.generation }
+    /// Where to read from next, and when that was asked (for `catch_up`); `None` while a
+    /// decision's append is on its way, which brings the ledger up to date itself.
+    pub fn ask(&self) -> Option<Ask> {
+        let from = if self.stale { 0 } else { self.next };
+        (!self.deciding).then_some(Ask { from, generation: self.generation, rebuild: self.stale })
     }
 
-    /// Applies what the journal held from where `ask` stood. A reading asked for before the
-    /// state was rebuilt is dropped; events this ledger has already are skipped. A snapshot that
-    /// ends later than this ledger's position replaces its state.
-    pub fn catch_up(&mut self, ask: Ask, reading: Reading) -> Result<CaughtUp, Damaged> {
-        let mut caught_up = CaughtUp::default();
-        if ask.generation != self.generation {
-            return Ok(caught_up);
+    /// Applies what the journal held from where `ask` stood; `None` when the reading came too
+    /// late (the position went back since it was asked, or a decision is on its way) and must
+    /// be asked again. Events this ledger has already are skipped; a snapshot that ends later
+    /// than its position replaces its state. A record that cannot be applied stops it there, at
+    /// the last point it could read, and every later catch-up stops there again.
+    pub fn catch_up(&mut self, ask: Ask, reading: Reading) -> Result<Option<CaughtUp>, Damaged> {
+        if ask.generation != self.generation || self.deciding {
+            return Ok(None);
+        }
+        let mut caught_up = CaughtUp { first: self.next, ..CaughtUp::default() };
+        if ask.rebuild {
+            self.restart();
+            caught_up = CaughtUp { restarted: true, ..CaughtUp::default() };
         }
         if let Some((next, state)) = reading.snapshot
             && next > self.next
         {
-            caught_up.restarted = true;
-            self.generation += 1;
+            let state = load_state_bytes(&state, &self.workspace)
+                .map_err(|error| Damaged { at: Saved::Snapshot, why: Damage::Unreadable(error) })?;
+            self.engine = Engine::from_state(self.workspace.clone(), state);
             self.next = next;
             self.snapshot_at = next;
-            match load_state_bytes(&state, &self.workspace) {
-                Ok(state) => self.engine = Engine::from_state(self.workspace.clone(), state),
-                Err(error) => {
-                    // Carry on after it, from nothing, and say so.
-                    self.engine = Engine::new(self.workspace.clone(), self.seed);
-                    return Err(Damaged { at: Saved::Snapshot, why: Damage::Unreadable(error) });
-                }
-            }
+            caught_up = CaughtUp { restarted: true, first: next, ..caught_up };
         }
         for (number, bytes) in reading.events {
             if number < self.next {
@@ -236,27 +277,48 @@ impl Ledger {
             caught_up.events.push(event);
             self.next += 1;
         }
-        Ok(caught_up)
+        Ok(Some(caught_up))
     }
 
-    /// Decides `command` on the state as it is. The events count from now on, in this ledger,
-    /// but they happened only once the journal holds them: append `records` at `first`, then
-    /// call `stored`; if the journal refused them, rebuild the ledger with `restart` and a
-    /// reading from 0.
-    pub fn decide(&mut self, now: Timestamp, command: Command) -> Result<Decision, Rejection> {
-        let events = self.engine.handle(now, command)?;
-        let first = self.next;
-        self.next += events.len() as u64;
-        let records = events.iter().map(event_to_bytes).collect();
-        Ok(Decision { first, events, records })
+    /// Decides `command` on the state as it is; `None` while another decision is on its way or
+    /// the ledger is stale (catch up first). The events are applied at once, but they happened
+    /// only once the journal holds them: append `records` at `first`, then say how that went
+    /// with `settle`. Until then nothing else is decided or caught up.
+    pub fn decide(&mut self, now: Timestamp, command: Command) -> Option<Result<Decision, Rejection>> {
+        if self.deciding || self.stale {
+            return None;
+        }
+        let decided = self.engine.handle(now, command).map(|events| {
+            let first = self.next;
+            self.next += events.len() as u64;
+            let records = events.iter().map(event_to_bytes).collect();
+            Decision { first, events, records }
+        });
+        self.deciding = decided.is_ok();
+        Some(decided)
+    }
+
+    /// The journal stored the decision's events (`true`), or refused them or may not have them
+    /// (`false`): then the ledger is stale until a catch-up rebuilds it from the journal.
+    pub fn settle(&mut self, stored: bool) {
+        if !self.deciding {
+            return;
+        }
+        self.deciding = false;
+        if !stored {
+            self.stale = true;
+            // A reading asked from past the refused events must not land on them.
+            self.generation += 1;
+        }
     }
 
     /// Forgets everything, as before reading the journal from 0.
-    pub fn restart(&mut self) {
+    fn restart(&mut self) {
         self.engine = Engine::new(self.workspace.clone(), self.seed);
         self.next = 0;
         self.snapshot_at = 0;
         self.generation += 1;
+        self.stale = false;
     }
 
     /// The snapshot to write now, when enough events were written since the last one: the
@@ -276,6 +338,8 @@ impl Ledger {
 pub struct Ask {
     pub from: u64,
     generation: u64,
+    /// The ledger is stale: the reading, from 0, replaces everything.
+    rebuild: bool,
 }
 
 /// A command's events as decided, and their records to append.
@@ -310,10 +374,13 @@ pub async fn open<J: Journal>(
     seed: u64,
     journal: &J,
 ) -> Result<(Ledger, Option<Damaged>), J::Error> {
-    let mut ledger = Ledger::new(workspace, seed);
-    let reading = journal.read(0).await?;
-    let damaged = ledger.catch_up(ledger.ask(), reading).err();
-    Ok((ledger, damaged))
+    let ledger = RefCell::new(Ledger::new(workspace, seed));
+    let damaged = match catch_up(&ledger, journal).await {
+        Ok(_) => None,
+        Err(CatchUpError::Unread(error)) => return Err(error),
+        Err(CatchUpError::Damaged(damaged)) => Some(damaged),
+    };
+    Ok((ledger.into_inner(), damaged))
 }
 
 /// Why a catch-up stopped.
@@ -325,26 +392,38 @@ pub enum CatchUpError<E> {
     Damaged(Damaged),
 }
 
-/// Applies what other writers appended since the ledger last looked.
+/// Applies what other writers appended since the ledger last looked (everything, when it is
+/// stale). Nothing, at once, while a decision's append is on its way: that decision catches up.
 pub async fn catch_up<J: Journal>(ledger: &impl Shared, journal: &J) -> Result<CaughtUp, CatchUpError<J::Error>> {
-    let ask = ledger.with(|ledger| ledger.ask());
-    let reading = journal.read(ask.from).await.map_err(CatchUpError::Unread)?;
-    ledger.with(|ledger| ledger.catch_up(ask, reading)).map_err(CatchUpError::Damaged)
+    for _ in 0..ATTEMPTS {
+        let Some(ask) = ledger.with(|ledger| ledger.ask()) else { break };
+        let reading = journal.read(ask.from).await.map_err(CatchUpError::Unread)?;
+        if let Some(caught_up) = ledger.with(|ledger| ledger.catch_up(ask, reading)).map_err(CatchUpError::Damaged)? {
+            return Ok(caught_up);
+        }
+    }
+    Ok(CaughtUp::default())
 }
 
-/// Goes back to exactly what the journal holds, as on opening.
-pub async fn reload<J: Journal>(ledger: &impl Shared, journal: &J) -> Result<CaughtUp, CatchUpError<J::Error>> {
-    let reading = journal.read(0).await.map_err(CatchUpError::Unread)?;
-    ledger.with(|ledger| {
-        ledger.restart();
-        let caught_up = ledger.catch_up(ledger.ask(), reading).map_err(CatchUpError::Damaged)?;
-        Ok(CaughtUp { restarted: true, ..caught_up })
-    })
+/// Settles a decision when dropped: as not stored unless `stored` was set, so a `handle` whose
+/// future is dropped mid-append (a request whose client left) leaves the ledger stale, never
+/// holding events the journal may not have.
+struct Settling<'a, L: Shared> {
+    ledger: &'a L,
+    stored: bool,
+}
+
+impl<L: Shared> Drop for Settling<'_, L> {
+    fn drop(&mut self) {
+        let stored = self.stored;
+        self.ledger.with(|ledger| ledger.settle(stored));
+    }
 }
 
 /// Catches up, decides `command` on the latest state, and appends its events as one batch;
 /// then writes a snapshot when one is due (a snapshot that cannot be written leaves the events
-/// in place: nothing is lost). On any refusal the ledger holds exactly what the journal holds.
+/// in place: nothing is lost). A refused append leaves nothing behind: the ledger rebuilds from
+/// the journal, and when another writer took the numbers, decides again on the newer state.
 pub async fn handle<J: Journal>(
     ledger: &impl Shared,
     journal: &J,
@@ -358,11 +437,16 @@ pub async fn handle<J: Journal>(
     let mut earlier = catch_up(ledger, journal).await.map_err(unstored)?;
     let mut attempt = 1;
     loop {
-        let decision = ledger.with(|ledger| ledger.decide(now, command.clone())).map_err(Refusal::Rejected)?;
-        if decision.events.is_empty() {
-            return Ok(Handled { earlier, first: decision.first, events: decision.events });
-        }
-        match journal.append(decision.first, &decision.records).await {
+        let decision = ledger.with(|ledger| ledger.decide(now, command.clone())).ok_or(Refusal::Busy)?;
+        let decision = decision.map_err(Refusal::Rejected)?;
+        let mut settling = Settling { ledger, stored: decision.events.is_empty() };
+        let appended = match decision.events.is_empty() {
+            true => Ok(()),
+            false => journal.append(decision.first, &decision.records).await,
+        };
+        settling.stored = appended.is_ok();
+        drop(settling);
+        match appended {
             Ok(()) => {
                 if let Some((next, state)) = ledger.with(|ledger| ledger.snapshot_due())
                     && journal.write_snapshot(next, &state).await.is_ok()
@@ -374,7 +458,8 @@ pub async fn handle<J: Journal>(
             Err(error) => {
                 // Not stored, so it never happened: back to what the journal holds, which
                 // includes whatever another writer appended in its place.
-                earlier = earlier.and(reload(ledger, journal).await.map_err(unstored)?);
+                let since = catch_up(ledger, journal).await.map_err(unstored)?;
+                earlier = earlier.and(since.since(decision.first));
                 let taken = matches!(error, AppendError::Taken { .. });
                 if !taken || attempt == ATTEMPTS {
                     return Err(Refusal::NotStored(error));
