@@ -259,6 +259,7 @@ impl Ledger {
             let state = load_state_bytes(&state, &self.workspace)
                 .map_err(|error| Damaged { at: Saved::Snapshot, why: Damage::Unreadable(error) })?;
             self.engine = Engine::from_state(self.workspace.clone(), state);
+            self.follow_the_workspaces_chat_assignment();
             self.next = next;
             self.snapshot_at = next;
             caught_up = CaughtUp { restarted: true, first: next, ..caught_up };
@@ -309,6 +310,20 @@ impl Ledger {
             self.stale = true;
             // A reading asked from past the refused events must not land on them.
             self.generation += 1;
+        }
+    }
+
+    /// The Chat Assignment in force after a snapshot is the workspace's, as on an engine built
+    /// without one (`Engine::new`): an admin's change in the settings is saved in the workspace,
+    /// and the backend opens again on it, so a snapshot written before must not bring back the
+    /// method or cap it replaced. (`Command::SetAssignment` changes a running engine's until it
+    /// is next built; a server saves such a change in the workspace too.)
+    fn follow_the_workspaces_chat_assignment(&mut self) {
+        let assignment = self.workspace.teamspace.assignment;
+        if self.engine.state().assignment != assignment {
+            let changed = Event::AssignmentChanged { assignment, at: Timestamp(0) };
+            // It always fits: it names no agent, chat or queue.
+            let _ = self.engine.try_apply(&changed);
         }
     }
 

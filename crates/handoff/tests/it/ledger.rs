@@ -146,6 +146,27 @@ fn a_number_another_writer_took_is_refused_and_the_command_decided_again_on_the_
 }
 
 #[test]
+fn a_chat_assignment_changed_in_the_settings_is_in_force_after_a_snapshot_written_before() {
+    let journal = MemoryJournal::default();
+    let (ledger, _) = block_on(ledger::open(starter_workspace(), 7, &journal)).expect("read");
+    let ledger = RefCell::new(ledger.with_snapshots_every(5));
+    for chat in 1..=6 {
+        send(&ledger, &journal, Command::StartChat { chat: ChatId(chat), language: Language::new("en") });
+    }
+    assert!(block_on(journal.read(0)).expect("read").snapshot.is_some());
+
+    // The admin picks another method and a cap of 5 in the settings; the backend opens again.
+    let mut edited = starter_workspace();
+    let before = edited.teamspace.assignment;
+    handoff::teamspace_edit::set_assignment_method(&mut edited, AssignmentMethod::Voluntary);
+    edited.teamspace.assignment.auto_assign_cap = 5;
+    assert_ne!(edited.teamspace.assignment, before);
+    let (reopened, damaged) = block_on(ledger::open(edited.clone(), 7, &journal)).expect("read");
+    assert_eq!(damaged, None);
+    assert_eq!(reopened.engine().state().assignment, edited.teamspace.assignment);
+}
+
+#[test]
 fn the_journal_is_folded_into_a_snapshot_without_losing_anything() {
     let journal = MemoryJournal::default();
     let (ledger, _) = block_on(ledger::open(starter_workspace(), 7, &journal)).expect("read");
