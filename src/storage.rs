@@ -1,4 +1,5 @@
-//! The one module of the app that touches browser storage (`localStorage`).
+//! The one module of the app that touches Web Storage (`localStorage` and `sessionStorage`);
+//! the conversations' journal in IndexedDB is `backend`'s (see ARCHITECTURE.md).
 
 /// Where the admin's workspace document is kept.
 pub const WORKSPACE_KEY: &str = "handoff-studio/workspace";

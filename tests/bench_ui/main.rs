@@ -32,6 +32,7 @@
 
 use std::future::Future;
 
+use gloo_timers::future::TimeoutFuture;
 use handoff_studio::App;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -83,7 +84,7 @@ where
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         times.push(run_once().await);
-        pause_ms(0).await;
+        TimeoutFuture::new(0).await;
     }
     median(&mut times)
 }
@@ -105,19 +106,12 @@ pub async fn until(what: &str, holds: impl Fn() -> bool) {
         }
         assert!(now_ms() - started < PATIENCE_MS, "waited {PATIENCE_MS} ms for {what}");
         if check % 8 == 0 {
-            pause_ms(0).await;
+            // A timer task: lets the browser's event loop run.
+            TimeoutFuture::new(0).await;
         } else {
             tick().await;
         }
     }
-}
-
-/// Lets the browser's event loop run for at least `ms` milliseconds (a timer task).
-async fn pause_ms(ms: i32) {
-    let pause = js_sys::Promise::new(&mut |resolve, _| {
-        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(pause).await.unwrap();
 }
 
 /// Puts `path` in the address bar without navigating, for the router of the next app mounted.

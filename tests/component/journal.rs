@@ -3,6 +3,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures::future::join;
+use gloo_timers::future::TimeoutFuture;
 use handoff::ledger::{AppendError, Journal, Reading};
 use handoff_studio::backend::indexed_db::{IndexedDbJournal, Record, with_lock};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -68,12 +70,11 @@ async fn work_under_the_lock_never_overlaps() {
         let log = Rc::clone(log);
         async move {
             log.borrow_mut().push(format!("{who} starts"));
-            // Give the other one every chance to run in between.
-            // (A resolved promise, not Leptos's `tick`: these tests mount no app, so Leptos's
+            // Give the other one every chance to run in between: a timer lets the browser's
+            // event loop turn. (Not Leptos's `tick`: these tests mount no app, so Leptos's
             // executor may not be set up.)
             for _ in 0..5 {
-                let turn = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
-                wasm_bindgen_futures::JsFuture::from(turn).await.expect("a resolved promise");
+                TimeoutFuture::new(0).await;
             }
             log.borrow_mut().push(format!("{who} ends"));
             who
@@ -81,7 +82,7 @@ async fn work_under_the_lock_never_overlaps() {
     };
     let first = with_lock("handoff-test-lock", step(&log, "first"));
     let second = with_lock("handoff-test-lock", step(&log, "second"));
-    let (first, second) = futures_join(first, second).await;
+    let (first, second) = join(first, second).await;
     assert_eq!((first, second), (Ok("first"), Ok("second")));
     // Whichever asked first, the other starts only after it ended.
     let log = log.borrow();
@@ -92,49 +93,12 @@ async fn work_under_the_lock_never_overlaps() {
     assert_ne!(who(&log[0]), who(&log[2]), "{log:?}");
 }
 
-/// Runs two futures at once and waits for both.
-async fn futures_join<A: 'static, B: 'static>(
-    a: impl std::future::Future<Output = A> + 'static,
-    b: impl std::future::Future<Output = B> + 'static,
-) -> (A, B) {
-    let first = Rc::new(RefCell::new(None));
-    let slot = Rc::clone(&first);
-    let (done, wait) = futures_channel();
-    // The browser's own executor: these tests mount no app, so Leptos's may not be set up yet.
-    wasm_bindgen_futures::spawn_local(async move {
-        *slot.borrow_mut() = Some(a.await);
-        done();
-    });
-    let second = b.await;
-    wait.await;
-    let first = first.borrow_mut().take().expect("the first finished");
-    (first, second)
-}
-
-/// A one-shot signal: `done()` lets the returned future finish.
-fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
-    let resolve = Rc::new(RefCell::new(None::<js_sys::Function>));
-    let keep = Rc::clone(&resolve);
-    let promise = js_sys::Promise::new(&mut |resolve_fn, _| {
-        *keep.borrow_mut() = Some(resolve_fn);
-    });
-    let done = move || {
-        if let Some(resolve) = resolve.borrow_mut().take() {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        }
-    };
-    let wait = async move {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    };
-    (done, wait)
-}
-
 mod backend {
     use handoff::{AgentId, AssignmentMethod, ChatId, ChatStatus, Command, Event, Language, Rejection, Timestamp};
     use handoff_studio::backend::Refusal;
     use handoff_studio::backend::browser::BrowserBackend;
 
-    use super::futures_join;
+    use futures::future::join;
 
     const T: Timestamp = Timestamp(1_000);
 
@@ -173,7 +137,7 @@ mod backend {
         let claim = move |agent| Command::Claim { chat: ChatId(1), agent: AgentId(agent), seen_version: seen };
         let (a, b) = (std::rc::Rc::clone(&first), std::rc::Rc::clone(&second));
         let (one, other) =
-            futures_join(async move { a.send(T, claim(2)).await }, async move { b.send(T, claim(6)).await }).await;
+            join(async move { a.send(T, claim(2)).await }, async move { b.send(T, claim(6)).await }).await;
         let won = [&one, &other].iter().filter(|outcome| outcome.is_ok()).count();
         assert_eq!(won, 1, "exactly one claim wins: {one:?} / {other:?}");
         let lost = [one.clone(), other.clone()].into_iter().find_map(Result::err).expect("one refusal");

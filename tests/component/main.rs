@@ -3,6 +3,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use gloo_timers::future::TimeoutFuture;
 use handoff_studio::App;
 use handoff_studio::workspace_store::{StorageBanner, provide_workspace_store};
 use leptos::mount::mount_to;
@@ -65,20 +66,23 @@ impl Drop for Stage {
     }
 }
 
-/// Waits, a few milliseconds at a time, until `holds` is true; fails after two seconds, saying `what`.
-/// Rendering and navigation finish in tasks and animation frames, not synchronously.
+/// How long `eventually` waits before it fails. Generous, because a loaded 2-core CI machine can
+/// take seconds over a render; a condition that holds ends the wait at once, so no test is slower.
+const PATIENCE_MS: f64 = 10_000.0;
+
+/// Waits, a few milliseconds at a time, until `holds` is true; fails after `PATIENCE_MS` of the
+/// clock, saying `what`. Rendering and navigation finish in tasks and animation frames, not
+/// synchronously.
 pub(crate) async fn eventually(what: &str, holds: impl Fn() -> bool) {
-    for _ in 0..200 {
+    let started = js_sys::Date::now();
+    loop {
         tick().await;
         if holds() {
             return;
         }
-        let pause = js_sys::Promise::new(&mut |resolve, _| {
-            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(pause).await.unwrap();
+        assert!(js_sys::Date::now() - started < PATIENCE_MS, "waited {PATIENCE_MS} ms for {what}");
+        TimeoutFuture::new(10).await;
     }
-    panic!("waited two seconds for {what}");
 }
 
 fn path() -> String {

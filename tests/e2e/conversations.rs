@@ -20,6 +20,16 @@ async fn wait_for_text(browser: &Browser, css: &str, needle: &str) {
     .await;
 }
 
+/// Waits until the element's whole text is `count`, so that a wait for 1 does not pass on 10.
+async fn wait_for_count(browser: &Browser, css: &str, count: usize) {
+    let expected = count.to_string();
+    eventually(&format!("{css} to count {count}"), || async {
+        let seen = text_or_empty(browser, css).await;
+        (seen.trim() == expected, seen)
+    })
+    .await;
+}
+
 async fn text_or_empty(browser: &Browser, css: &str) -> String {
     match browser.client.find(Locator::Css(css)).await {
         Ok(element) => element.text().await.unwrap_or_default(),
@@ -97,12 +107,12 @@ async fn french_journey(method: &str) {
 
     if method == "Voluntary" {
         wait_for_text(&browser, ".queue-position", "You are 1st in the queue").await;
-        wait_for_text(&browser, "#folder-pending .count", "1").await;
+        wait_for_count(&browser, "#folder-pending .count", 1).await;
         wait_for_text(&browser, ".conversation-status", "pending, 1st in queue").await;
         browser.click(".conversation-actions .primary").await;
     }
     wait_for_text(&browser, ".conversation-status", "open, yours").await;
-    wait_for_text(&browser, "#folder-mine .count", "1").await;
+    wait_for_count(&browser, "#folder-mine .count", 1).await;
     wait_for_text(&browser, ".transcript", ASK).await;
     browser.assert_accessible(&format!("/preview with a livechat under {method}")).await;
 
@@ -167,7 +177,7 @@ async fn two_tabs_claiming_one_chat_end_with_one_assignee_and_the_other_is_told(
     browser.visit("/inbox").await;
     choose(&browser, "#sign-in-agent", NOAH).await;
     browser.click(".sign-in button[type=submit]").await;
-    wait_for_text(&browser, "#folder-pending .count", "1").await;
+    wait_for_count(&browser, "#folder-pending .count", 1).await;
     // The waiting chat Noah may take shows in the tab's title and the navigation.
     assert_eq!(browser.client.title().await.expect("the title"), "(1) Inbox · Handoff Studio");
     let nav = browser
@@ -280,13 +290,19 @@ async fn press(browser: &Browser, keys: &str) {
 
 /// Presses Tab until the focus is on something whose `focused` text contains `target`.
 async fn tab_to(browser: &Browser, target: &str) {
+    press_until_focused(browser, &Key::Tab.to_string(), target).await;
+}
+
+/// Presses `keys` (Tab, or Shift+Tab) until the focus is on something whose `focused` text
+/// contains `target`; fails saying where the focus is instead.
+async fn press_until_focused(browser: &Browser, keys: &str, target: &str) {
     for _ in 0..60 {
         if focused(browser).await.contains(target) {
             return;
         }
-        press(browser, &Key::Tab.to_string()).await;
+        press(browser, keys).await;
     }
-    panic!("Tab never reached {target}; the focus is on {}", focused(browser).await);
+    panic!("{keys:?} never reached {target}; the focus is on {}", focused(browser).await);
 }
 
 #[tokio::test]
@@ -301,7 +317,7 @@ async fn the_conversation_can_be_worked_with_the_keyboard_alone() {
     // From here on, only keys: open the chat, claim it, pick a canned reply, send it, write a
     // note, close the chat.
     browser.visit("/inbox").await;
-    wait_for_text(&browser, "#folder-pending .count", "1").await;
+    wait_for_count(&browser, "#folder-pending .count", 1).await;
     tab_to(&browser, "chat-row").await;
     press(&browser, &Key::Enter.to_string()).await;
     wait_for_text(&browser, ".conversation-status", "pending").await;
@@ -327,12 +343,7 @@ async fn the_conversation_can_be_worked_with_the_keyboard_alone() {
     wait_for_text(&browser, ".transcript .line.note", "Résolu par clavier").await;
 
     // Back up to Close chat.
-    for _ in 0..20 {
-        if focused(&browser).await.contains("close-chat") {
-            break;
-        }
-        press(&browser, &format!("{}{}", Key::Shift, Key::Tab)).await;
-    }
+    press_until_focused(&browser, &format!("{}{}", Key::Shift, Key::Tab), "button#.button close-chat").await;
     press(&browser, &Key::Enter.to_string()).await;
     wait_for_text(&browser, ".conversation-status", "closed by Amélie Laurent").await;
     browser.close().await;
@@ -417,7 +428,7 @@ async fn the_search_placeholder_fits_and_the_note_checkbox_stands_apart_from_its
         act_as(&browser, AMELIE).await;
         customer_starts(&browser, "fr", GREETING, ASK).await;
         browser.visit("/inbox").await;
-        wait_for_text(&browser, "#folder-mine .count", "1").await;
+        wait_for_count(&browser, "#folder-mine .count", 1).await;
         browser.click("#folder-mine").await;
         browser.click(".chat-row").await;
         wait_for_text(&browser, ".conversation-status", "open, yours").await;

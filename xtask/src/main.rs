@@ -9,6 +9,8 @@ mod serve_dist;
 mod shell;
 mod size;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod tools;
 
 use std::path::{Path, PathBuf};

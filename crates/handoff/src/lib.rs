@@ -15,7 +15,6 @@ pub mod edit;
 pub mod engine;
 pub mod explain;
 pub mod fold;
-mod hash;
 pub mod ids;
 pub mod inbox;
 pub mod journal;
