@@ -22,16 +22,50 @@ use crate::workspace::{AssignmentMethod, ChatAssignment, Role, Workspace};
 /// against Jump To loops that never wait for the customer.
 pub const MAX_STEPS_PER_TURN: usize = 256;
 
+/// The state document writes it as it always has, `signed_in` and `presence` side by side
+/// (`stored::StoredAgent`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "crate::stored::StoredAgent", into = "crate::stored::StoredAgent")]
 pub struct AgentState {
     pub id: AgentId,
-    pub signed_in: bool,
-    pub presence: Presence,
+    pub status: AgentStatus,
     pub open_chats: u32,
     /// The assignment counter's value at this agent's last assignment; 0 if never.
     pub last_assignment: u64,
     /// Place in the round-robin rotation: smaller goes first.
     pub rotation: u64,
+}
+
+/// Whether a live agent is signed in and, if so, Online or Away: a signed-out agent has no
+/// presence to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgentStatus {
+    SignedOut,
+    Online,
+    Away,
+}
+
+impl AgentStatus {
+    /// Signed in with this presence.
+    pub fn signed_in(presence: Presence) -> AgentStatus {
+        match presence {
+            Presence::Online => AgentStatus::Online,
+            Presence::Away => AgentStatus::Away,
+        }
+    }
+
+    pub fn is_signed_in(self) -> bool {
+        self != AgentStatus::SignedOut
+    }
+
+    /// The presence of a signed-in agent; `None` when signed out.
+    pub fn presence(self) -> Option<Presence> {
+        match self {
+            AgentStatus::SignedOut => None,
+            AgentStatus::Online => Some(Presence::Online),
+            AgentStatus::Away => Some(Presence::Away),
+        }
+    }
 }
 
 /// Where a chat is in its lifecycle. An open chat always has exactly one assignee.
@@ -186,8 +220,7 @@ impl Engine {
             .iter()
             .map(|agent| AgentState {
                 id: agent.id,
-                signed_in: false,
-                presence: Presence::Away,
+                status: AgentStatus::SignedOut,
                 open_chats: 0,
                 last_assignment: 0,
                 rotation: 0,
@@ -395,14 +428,14 @@ impl Engine {
         match command {
             Command::SignIn { agent } => {
                 let slot = self.slot(agent)?;
-                if !self.state.agents[slot].signed_in {
+                if !self.state.agents[slot].status.is_signed_in() {
                     self.emit(turn, Event::AgentSignedIn { agent, at });
                     self.drain_for(turn, slot);
                 }
             }
             Command::SignOut { agent } => {
                 let slot = self.slot(agent)?;
-                if self.state.agents[slot].signed_in {
+                if self.state.agents[slot].status.is_signed_in() {
                     self.emit(turn, Event::AgentSignedOut { agent, at });
                     let open: Vec<ChatId> = self.chats_assigned_to(agent);
                     for chat in open {
@@ -413,11 +446,10 @@ impl Engine {
             }
             Command::SetPresence { agent, presence } => {
                 let slot = self.slot(agent)?;
-                let current = &self.state.agents[slot];
-                if !current.signed_in {
+                let Some(current) = self.state.agents[slot].status.presence() else {
                     return Err(Rejection::NotSignedIn { agent });
-                }
-                if current.presence != presence {
+                };
+                if current != presence {
                     self.emit(turn, Event::PresenceChanged { agent, presence, at });
                     self.drain_for(turn, slot);
                 }
@@ -538,7 +570,7 @@ impl Engine {
         if !self.is_eligible(current, slot) {
             return Err(Rejection::NotEligible { agent });
         }
-        if self.availability_check(current) && self.state.agents[slot].presence != Presence::Online {
+        if self.availability_check(current) && self.state.agents[slot].status != AgentStatus::Online {
             return Err(Rejection::NotOnline { agent });
         }
         Ok(())
@@ -638,18 +670,21 @@ impl Engine {
             Event::AgentSignedIn { agent, .. } => {
                 let rotation = self.next_rotation();
                 self.change_agent(self.config.slot_of[agent], |state| {
-                    state.signed_in = true;
-                    state.presence = Presence::Online;
+                    state.status = AgentStatus::Online;
                     state.rotation = rotation;
                 });
             }
             Event::AgentSignedOut { agent, .. } => {
-                self.change_agent(self.config.slot_of[agent], |state| state.signed_in = false);
+                self.change_agent(self.config.slot_of[agent], |state| state.status = AgentStatus::SignedOut);
             }
             Event::PresenceChanged { agent, presence, .. } => {
                 let rotation = if *presence == Presence::Online { Some(self.next_rotation()) } else { None };
                 self.change_agent(self.config.slot_of[agent], |state| {
-                    state.presence = *presence;
+                    // Only a signed-in agent has a presence (the engine decides no change for
+                    // anyone else); the rotation counts as before.
+                    if state.status.is_signed_in() {
+                        state.status = AgentStatus::signed_in(*presence);
+                    }
                     if let Some(rotation) = rotation {
                         state.rotation = rotation;
                     }
@@ -1127,7 +1162,7 @@ impl Engine {
                     return Err(Rejection::SameAgent { agent: target });
                 }
                 // SPEC: Away agents keep the chats they have and receive no new ones.
-                if self.state.agents[target_slot].presence != Presence::Online {
+                if self.state.agents[target_slot].status != AgentStatus::Online {
                     return Err(Rejection::Away { agent: target });
                 }
                 if !self.is_eligible(current, target_slot) {
@@ -1363,7 +1398,7 @@ impl Engine {
 
     fn signed_in_slot(&self, agent: AgentId) -> Result<Slot, Rejection> {
         let slot = self.slot(agent)?;
-        if self.state.agents[slot].signed_in { Ok(slot) } else { Err(Rejection::NotSignedIn { agent }) }
+        if self.state.agents[slot].status.is_signed_in() { Ok(slot) } else { Err(Rejection::NotSignedIn { agent }) }
     }
 
     fn existing_chat(&self, chat: ChatId) -> Result<&Chat, Rejection> {
@@ -1468,7 +1503,7 @@ fn keep_obligations(stack: &mut Vec<Frame>) {
 }
 
 fn is_online(agent: &AgentState) -> bool {
-    agent.signed_in && agent.presence == Presence::Online
+    agent.status == AgentStatus::Online
 }
 
 fn is_assignee(chat: &Chat, agent: AgentId) -> bool {

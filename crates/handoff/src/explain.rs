@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{ChatStatus, Eligibility, Engine};
+use crate::engine::{AgentStatus, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, NodeId};
-use crate::protocol::{AssignedBy, Presence};
+use crate::protocol::AssignedBy;
 use crate::workflow::{Assign, LanguageTargets};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,9 +99,9 @@ impl Engine {
                         }
                         _ => Verdict::NotInTarget,
                     }
-                } else if !state.signed_in {
+                } else if state.status == AgentStatus::SignedOut {
                     Verdict::SignedOut
-                } else if state.presence == Presence::Away {
+                } else if state.status == AgentStatus::Away {
                     Verdict::Away
                 } else if state.open_chats >= cap {
                     Verdict::AtCap { open_chats: state.open_chats, cap }
@@ -166,10 +166,10 @@ impl Engine {
                 let slot = self.slot_of(agent.id)?;
                 pools.iter().any(|pool| pool.contains(slot)).then_some(())?;
                 let state = &self.state().agents[slot];
-                let availability = match (state.signed_in, state.presence) {
-                    (false, _) => Availability::SignedOut,
-                    (true, Presence::Away) => Availability::Away,
-                    (true, Presence::Online) => Availability::Online,
+                let availability = match state.status {
+                    AgentStatus::SignedOut => Availability::SignedOut,
+                    AgentStatus::Away => Availability::Away,
+                    AgentStatus::Online => Availability::Online,
                 };
                 Some((agent.id, availability))
             })

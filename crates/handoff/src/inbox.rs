@@ -13,7 +13,7 @@
 //! when they were assigned (the longest first), closed ones by when they closed (the latest
 //! first).
 
-use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
+use crate::engine::{AgentStatus, Chat, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
 use crate::protocol::{Command, Event};
@@ -196,9 +196,9 @@ pub fn transfer_targets(engine: &Engine, chat: ChatId) -> Vec<(AgentId, Transfer
     agents
         .filter_map(|agent| {
             let state = engine.agent(agent.id)?;
-            let option = if !state.signed_in {
+            let option = if state.status == AgentStatus::SignedOut {
                 TransferOption::SignedOut
-            } else if state.presence != crate::protocol::Presence::Online {
+            } else if state.status != AgentStatus::Online {
                 TransferOption::Away
             } else if !eligible.contains(&agent.id) {
                 TransferOption::NotEligible

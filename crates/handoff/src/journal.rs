@@ -15,6 +15,7 @@ use crate::document::{DocumentError, check_state};
 use crate::engine::{AgentState, Chat, ChatStatus, Counters, Eligibility, State};
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::protocol::{AssignedBy, Event, Frame, Presence, TransferTarget, Waiting};
+use crate::stored::StoredAgent;
 use crate::workspace::{AssignmentMethod, ChatAssignment, Workspace};
 
 /// The first byte of every record; a record of another version is refused, not misread.
@@ -265,7 +266,7 @@ record_newtype!(AgentId, TeamId, ChatId, NodeId, Timestamp, Language);
 
 record_struct! {
     ChatAssignment { method, auto_assign_cap }
-    AgentState { id, signed_in, presence, open_chats, last_assignment, rotation }
+    StoredAgent { id, signed_in, presence, open_chats, last_assignment, rotation }
     Counters { assignments, automatic_assignments, rotation, queue }
     Chat { id, language, started_at, status, version, eligibility, handoff, assigned_by, variables, waiting, transcript }
 }
@@ -359,6 +360,16 @@ impl Record for AssignedBy {
                 AssignedBy::Claim
             }
         }
+    }
+}
+
+/// In the layout it always had: `signed_in`, then `presence` (`StoredAgent`).
+impl Record for AgentState {
+    fn put(&self, writer: &mut Writer) {
+        StoredAgent::from(self.clone()).put(writer);
+    }
+    fn take(reader: &mut Reader) -> Self {
+        StoredAgent::take(reader).into()
     }
 }
 

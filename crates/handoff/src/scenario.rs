@@ -238,8 +238,9 @@ fn summarize(engine: &Engine) -> Summary {
         .map(|(agent, state)| AgentSummary {
             agent: agent.id,
             name: agent.name.clone(),
-            signed_in: state.signed_in,
-            presence: state.presence,
+            signed_in: state.status.is_signed_in(),
+            // A signed-out agent reads Away, as one who never signed in always did.
+            presence: state.status.presence().unwrap_or(Presence::Away),
             open_chats: state.open_chats,
         })
         .collect();

@@ -128,18 +128,30 @@ fn check_event(after: &Engine, event: &Event) -> Result<(), TestCaseError> {
     let Event::Assigned { chat, agent, by, .. } = event else { return Ok(()) };
     let chat_state = after.chat(*chat).expect("assigned chats exist");
     let agent_state = after.agent(*agent).expect("assigned agents exist");
-    prop_assert!(agent_state.signed_in, "{} assigned to signed-out {}", chat, agent);
+    prop_assert!(agent_state.status.is_signed_in(), "{} assigned to signed-out {}", chat, agent);
     if matches!(by, AssignedBy::Method(_) | AssignedBy::Claim | AssignedBy::Transfer) {
         prop_assert!(after.eligible_agents(chat_state).contains(agent), "{} given to ineligible {}", chat, agent);
     }
     if let AssignedBy::Method(method) = by {
         prop_assert_ne!(*method, AssignmentMethod::Voluntary);
-        prop_assert_eq!(agent_state.presence, Presence::Online, "{} automatically assigned to Away {}", chat, agent);
+        prop_assert_eq!(
+            agent_state.status.presence(),
+            Some(Presence::Online),
+            "{} automatically assigned to Away {}",
+            chat,
+            agent
+        );
         let cap = after.state().assignment.auto_assign_cap;
         prop_assert!(agent_state.open_chats <= cap, "{} automatically given a chat past the cap {}", agent, cap);
     }
     if *by == AssignedBy::Claim && handoff_has_check(after, *chat) {
-        prop_assert_eq!(agent_state.presence, Presence::Online, "Away {} claimed {} with the check on", agent, chat);
+        prop_assert_eq!(
+            agent_state.status.presence(),
+            Some(Presence::Online),
+            "Away {} claimed {} with the check on",
+            agent,
+            chat
+        );
     }
     Ok(())
 }
@@ -162,7 +174,7 @@ fn check_rules(engine: &Engine, before: &HashMap<ChatId, ChatStatus>, events: &[
         for chat in engine.state().chats.values().filter(|chat| matches!(chat.status, ChatStatus::Pending { .. })) {
             for agent in engine.eligible_agents(chat) {
                 let state = engine.agent(agent).expect("exists");
-                let free = state.signed_in && state.presence == Presence::Online && state.open_chats < cap;
+                let free = state.status == handoff::AgentStatus::Online && state.open_chats < cap;
                 prop_assert!(!free, "{} waits while eligible {} is free", chat.id, agent);
             }
         }
