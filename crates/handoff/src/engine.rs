@@ -68,8 +68,10 @@ impl AgentStatus {
     }
 }
 
-/// Where a chat is in its lifecycle. An open chat always has exactly one assignee.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where a chat is in its lifecycle, with what each stage holds: a chat with the live side has
+/// the eligibility that says who may take it, and an assigned one its assignee and how they got
+/// it. An open chat always has exactly one assignee.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ChatStatus {
     /// With the AI agent.
@@ -77,14 +79,101 @@ pub enum ChatStatus {
     /// Handed off and waiting in the Pending queue; `queued` orders the queue, oldest first.
     Pending {
         queued: u64,
+        eligibility: Eligibility,
     },
     Open {
         assignee: AgentId,
+        eligibility: Eligibility,
+        assigned_by: AssignedBy,
     },
-    /// Closed by a live agent; the hand-back flow runs until a new AI session starts.
+    /// Closed by a live agent; the hand-back flow runs until a new AI session starts. It keeps
+    /// who could take it and how its assignee got it, for the Closed folder and "Why".
     Closed {
         by: AgentId,
+        eligibility: Eligibility,
+        assigned_by: AssignedBy,
     },
+}
+
+/// A chat's status without what the live side holds for it: the stage and its one number
+/// (the place in the order of queueing, the assignee, who closed it). What the state document
+/// and the journal write as `status`, beside the eligibility and how the chat was assigned in
+/// fields of their own (`stored::StoredChat`), and what a scenario's report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ChatStage {
+    Bot,
+    Pending { queued: u64 },
+    Open { assignee: AgentId },
+    Closed { by: AgentId },
+}
+
+impl ChatStatus {
+    pub fn stage(&self) -> ChatStage {
+        match self {
+            ChatStatus::Bot => ChatStage::Bot,
+            ChatStatus::Pending { queued, .. } => ChatStage::Pending { queued: *queued },
+            ChatStatus::Open { assignee, .. } => ChatStage::Open { assignee: *assignee },
+            ChatStatus::Closed { by, .. } => ChatStage::Closed { by: *by },
+        }
+    }
+
+    /// The stage with the eligibility and the way it was assigned, as stored beside it: `Err`
+    /// says what is missing or out of place. How an assignment of a chat now pending again came
+    /// about, which older builds kept, is dropped.
+    pub(crate) fn from_parts(
+        stage: ChatStage,
+        eligibility: Option<Eligibility>,
+        assigned_by: Option<AssignedBy>,
+    ) -> Result<ChatStatus, &'static str> {
+        match (stage, eligibility, assigned_by) {
+            (ChatStage::Bot, None, None) => Ok(ChatStatus::Bot),
+            (ChatStage::Bot, _, _) => Err("a chat with the AI agent has no eligibility and no assignee"),
+            (ChatStage::Pending { queued }, Some(eligibility), _) => Ok(ChatStatus::Pending { queued, eligibility }),
+            (ChatStage::Open { assignee }, Some(eligibility), Some(assigned_by)) => {
+                Ok(ChatStatus::Open { assignee, eligibility, assigned_by })
+            }
+            (ChatStage::Closed { by }, Some(eligibility), Some(assigned_by)) => {
+                Ok(ChatStatus::Closed { by, eligibility, assigned_by })
+            }
+            (_, None, _) => Err("a chat with the live side needs its eligibility"),
+            (_, Some(_), None) => Err("a chat given to a live agent needs how it was assigned"),
+        }
+    }
+
+    /// Who may take the chat; `None` while it is with the AI agent.
+    pub fn eligibility(&self) -> Option<&Eligibility> {
+        match self {
+            ChatStatus::Bot => None,
+            ChatStatus::Pending { eligibility, .. }
+            | ChatStatus::Open { eligibility, .. }
+            | ChatStatus::Closed { eligibility, .. } => Some(eligibility),
+        }
+    }
+
+    /// How the open (or since closed) chat's assignee got it.
+    pub fn assigned_by(&self) -> Option<AssignedBy> {
+        match self {
+            ChatStatus::Open { assigned_by, .. } | ChatStatus::Closed { assigned_by, .. } => Some(*assigned_by),
+            ChatStatus::Bot | ChatStatus::Pending { .. } => None,
+        }
+    }
+
+    /// The assignee of an open chat.
+    pub fn assignee(&self) -> Option<AgentId> {
+        match self {
+            ChatStatus::Open { assignee, .. } => Some(*assignee),
+            _ => None,
+        }
+    }
+
+    /// A pending chat's place in the order of queueing.
+    pub fn queued(&self) -> Option<u64> {
+        match self {
+            ChatStatus::Pending { queued, .. } => Some(*queued),
+            _ => None,
+        }
+    }
 }
 
 /// Which agents may see and take a chat.
@@ -97,7 +186,10 @@ pub enum Eligibility {
     Team { team: TeamId },
 }
 
+/// The state document writes it as it always has, the eligibility and how it was assigned
+/// beside the status (`stored::StoredChat`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "crate::stored::StoredChat", into = "crate::stored::StoredChat")]
 pub struct Chat {
     pub id: ChatId,
     pub language: Language,
@@ -105,10 +197,8 @@ pub struct Chat {
     pub status: ChatStatus,
     /// Grows with every change of status or assignee; a claim names the version it saw.
     pub version: u32,
-    pub eligibility: Option<Eligibility>,
     /// The Human Handoff action of the current or last livechat.
     pub handoff: Option<NodeId>,
-    pub assigned_by: Option<AssignedBy>,
     pub variables: BTreeMap<String, String>,
     pub waiting: Waiting,
     /// Everything that happened in the chat, in order.
@@ -185,6 +275,8 @@ pub enum Misfit {
     NeverHandedOff(ChatId),
     /// It takes the chat from an agent who does not have it.
     NotAssigned { chat: ChatId, agent: AgentId },
+    /// It closes a chat that is not open.
+    NotOpen(ChatId),
 }
 
 impl std::fmt::Display for Misfit {
@@ -197,6 +289,7 @@ impl std::fmt::Display for Misfit {
             Misfit::WithTheLiveSide(chat) => write!(f, "it hands off {chat}, which is with the live side already"),
             Misfit::NeverHandedOff(chat) => write!(f, "it gives {chat} to the live side, but it was never handed off"),
             Misfit::NotAssigned { chat, agent } => write!(f, "it takes {chat} from {agent}, who does not have it"),
+            Misfit::NotOpen(chat) => write!(f, "it closes {chat}, which is not with a live agent"),
         }
     }
 }
@@ -280,7 +373,7 @@ impl Engine {
 
     /// The agents who may see and take the chat (empty while it is with the AI agent).
     pub fn eligible_agents(&self, chat: &Chat) -> Vec<AgentId> {
-        match chat.eligibility.as_ref().and_then(|eligibility| self.pool_of.get(eligibility)) {
+        match chat.status.eligibility().and_then(|eligibility| self.pool_of.get(eligibility)) {
             Some(&pool) => self.pools[pool].members.iter().map(|&slot| self.state.agents[slot].id).collect(),
             None => Vec::new(),
         }
@@ -291,8 +384,8 @@ impl Engine {
     /// the chat is pending.
     pub fn queue_place(&self, chat: ChatId) -> Option<usize> {
         let current = self.chat(chat)?;
-        let ChatStatus::Pending { queued } = current.status else { return None };
-        let pool = *self.pool_of.get(current.eligibility.as_ref()?)?;
+        let ChatStatus::Pending { queued, eligibility } = &current.status else { return None };
+        let (queued, pool) = (*queued, *self.pool_of.get(eligibility)?);
         let older = self.overlapping[pool]
             .iter()
             .flat_map(|&other| self.pools[other].queue.iter())
@@ -309,13 +402,7 @@ impl Engine {
     /// The places of `chats` in the queue, as `queue_place` gives them, in one pass that stops
     /// after the newest of them: a page of the oldest chats costs little however long the queue.
     pub fn queue_places_of(&self, chats: &[ChatId]) -> Vec<Option<usize>> {
-        let newest = chats
-            .iter()
-            .filter_map(|&chat| match self.chat(chat)?.status {
-                ChatStatus::Pending { queued } => Some(queued),
-                _ => None,
-            })
-            .max();
+        let newest = chats.iter().filter_map(|&chat| self.chat(chat)?.status.queued()).max();
         let Some(newest) = newest else { return vec![None; chats.len()] };
         let places = self.places_until(newest);
         chats.iter().map(|chat| places.get(chat).copied()).collect()
@@ -403,7 +490,7 @@ impl Engine {
 
     /// The chat of a queue entry, if it still waits there (it may have left since).
     fn queued_chat(&self, queued: u64, chat: ChatId) -> Option<&Chat> {
-        self.chat(chat).filter(|found| found.status == ChatStatus::Pending { queued })
+        self.chat(chat).filter(|found| found.status.queued() == Some(queued))
     }
 
     /// Whether the chat waits for a rating from a Collect Feedback action that also asks for an
@@ -520,10 +607,7 @@ impl Engine {
             Command::Transfer { chat, agent, to } => self.transfer(turn, chat, agent, to)?,
             Command::TakeoverAndSend { chat, agent, text } => {
                 self.check_takeover(chat, agent)?;
-                let previous = match self.state.chats[&chat].status {
-                    ChatStatus::Open { assignee } => Some(assignee),
-                    _ => None,
-                };
+                let previous = self.state.chats[&chat].status.assignee();
                 let text = non_empty(text)?;
                 if previous != Some(agent) {
                     self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Takeover, at });
@@ -550,12 +634,10 @@ impl Engine {
     pub fn check_claim(&self, chat: ChatId, agent: AgentId, seen_version: u32) -> Result<(), Rejection> {
         let slot = self.signed_in_slot(agent)?;
         let current = self.existing_chat(chat)?;
-        match current.status {
-            ChatStatus::Open { assignee } if assignee == agent => {
-                return Err(Rejection::AlreadyYours { chat, agent });
-            }
-            ChatStatus::Open { assignee } => return Err(Rejection::AlreadyTaken { chat, by: assignee }),
-            _ => {}
+        match current.status.assignee() {
+            Some(assignee) if assignee == agent => return Err(Rejection::AlreadyYours { chat, agent }),
+            Some(assignee) => return Err(Rejection::AlreadyTaken { chat, by: assignee }),
+            None => {}
         }
         if seen_version > current.version {
             // The screen showed a version this chat never had: another set of conversations.
@@ -564,7 +646,7 @@ impl Engine {
         if current.version != seen_version {
             return Err(Rejection::StaleVersion { chat, seen: seen_version, current: current.version });
         }
-        let ChatStatus::Pending { .. } = current.status else {
+        let ChatStatus::Pending { .. } = &current.status else {
             return Err(Rejection::NotPending { chat });
         };
         if !self.is_eligible(current, slot) {
@@ -620,20 +702,20 @@ impl Engine {
             (_, None) => return Err(Misfit::Chat(id)),
         };
         // The assignee the event takes the chat from.
-        if let ChatStatus::Open { assignee } = chat.status {
+        if let Some(assignee) = chat.status.assignee() {
             agent(&assignee)?;
         }
-        let assigned_to = |from: &AgentId| match chat.status {
-            ChatStatus::Open { assignee } if assignee == *from => Ok(()),
-            _ => Err(Misfit::NotAssigned { chat: id, agent: *from }),
+        let assigned_to = |from: &AgentId| match chat.status.assignee() == Some(*from) {
+            true => Ok(()),
+            false => Err(Misfit::NotAssigned { chat: id, agent: *from }),
         };
         match event {
             Event::HandedOff { handoff, .. } => match chat.status {
                 ChatStatus::Pending { .. } | ChatStatus::Open { .. } => Err(Misfit::WithTheLiveSide(id)),
                 _ => queue(&Eligibility::Handoff { node: *handoff, language: chat.language.clone() }),
             },
-            Event::Assigned { agent: who, .. } => match (chat.status, &chat.eligibility) {
-                (ChatStatus::Pending { .. } | ChatStatus::Open { .. }, Some(_)) => agent(who),
+            Event::Assigned { agent: who, .. } => match chat.status {
+                ChatStatus::Pending { .. } | ChatStatus::Open { .. } => agent(who),
                 _ => Err(Misfit::NeverHandedOff(id)),
             },
             Event::Transferred { from, to, .. } => {
@@ -642,15 +724,19 @@ impl Engine {
                 match to {
                     TransferTarget::Team(team) => queue(&Eligibility::Team { team: *team }),
                     TransferTarget::Agent(_) => {
-                        chat.eligibility.as_ref().map_or(Err(Misfit::NeverHandedOff(id)), queue)
+                        chat.status.eligibility().map_or(Err(Misfit::NeverHandedOff(id)), queue)
                     }
                 }
             }
             Event::Unassigned { from, .. } => {
                 agent(from)?;
                 assigned_to(from)?;
-                chat.eligibility.as_ref().map_or(Err(Misfit::NeverHandedOff(id)), queue)
+                chat.status.eligibility().map_or(Err(Misfit::NeverHandedOff(id)), queue)
             }
+            Event::ChatClosed { .. } => match chat.status {
+                ChatStatus::Open { .. } => Ok(()),
+                _ => Err(Misfit::NotOpen(id)),
+            },
             _ => Ok(()),
         }
     }
@@ -706,9 +792,7 @@ impl Engine {
                         started_at: *at,
                         status: ChatStatus::Bot,
                         version: 0,
-                        eligibility: None,
                         handoff: None,
-                        assigned_by: None,
                         variables: BTreeMap::new(),
                         waiting: Waiting::Message { level: None, then: Vec::new() },
                         transcript: Vec::new(),
@@ -726,8 +810,6 @@ impl Engine {
                 let chat = self.chat_mut(*chat);
                 chat.variables.clear();
                 chat.status = ChatStatus::Bot;
-                chat.eligibility = None;
-                chat.assigned_by = None;
                 chat.waiting = Waiting::Message { level: None, then: Vec::new() };
                 chat.version += 1;
             }
@@ -741,14 +823,20 @@ impl Engine {
                 self.enqueue(*chat, eligibility);
             }
             Event::Assigned { chat, agent, by, .. } => {
-                let previous = self.state.chats[chat].status;
-                match previous {
-                    ChatStatus::Pending { .. } => self.dequeue(*chat),
-                    ChatStatus::Open { assignee } => {
-                        self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1)
+                let eligibility = match &self.state.chats[chat].status {
+                    ChatStatus::Pending { eligibility, .. } => {
+                        let eligibility = eligibility.clone();
+                        self.dequeue(&eligibility);
+                        eligibility
                     }
-                    ChatStatus::Bot | ChatStatus::Closed { .. } => {}
-                }
+                    ChatStatus::Open { assignee, eligibility, .. } => {
+                        let (assignee, eligibility) = (*assignee, eligibility.clone());
+                        self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1);
+                        eligibility
+                    }
+                    // `fits` refuses to assign a chat that was never handed off.
+                    ChatStatus::Bot | ChatStatus::Closed { .. } => return,
+                };
                 self.state.counters.assignments += 1;
                 let sequence = self.state.counters.assignments;
                 let rotation = if *by == AssignedBy::Method(AssignmentMethod::RoundRobin) {
@@ -767,31 +855,35 @@ impl Engine {
                     }
                 });
                 let entry = self.chat_mut(*chat);
-                entry.status = ChatStatus::Open { assignee: *agent };
-                entry.assigned_by = Some(*by);
+                entry.status = ChatStatus::Open { assignee: *agent, eligibility, assigned_by: *by };
                 entry.version += 1;
             }
             Event::Transferred { chat, from, to, .. } => {
-                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
+                // `fits` refuses to take a chat from anyone but its assignee.
+                let ChatStatus::Open { eligibility, .. } = &self.state.chats[chat].status else { return };
                 let eligibility = match to {
                     TransferTarget::Team(team) => Eligibility::Team { team: *team },
-                    TransferTarget::Agent(_) => {
-                        self.state.chats[chat].eligibility.clone().expect("an open chat has its eligibility")
-                    }
+                    TransferTarget::Agent(_) => eligibility.clone(),
                 };
+                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
                 self.enqueue(*chat, eligibility);
             }
             Event::Unassigned { chat, from, .. } => {
+                // `fits` refuses to take a chat from anyone but its assignee.
+                let ChatStatus::Open { eligibility, .. } = &self.state.chats[chat].status else { return };
+                let eligibility = eligibility.clone();
                 self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
-                let eligibility = self.state.chats[chat].eligibility.clone().expect("an open chat has its eligibility");
                 self.enqueue(*chat, eligibility);
             }
             Event::ChatClosed { chat, by, .. } => {
-                if let ChatStatus::Open { assignee } = self.state.chats[chat].status {
-                    self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1);
-                }
+                // `fits` refuses to close a chat that is not open.
+                let ChatStatus::Open { assignee, eligibility, assigned_by } = self.state.chats[chat].status.clone()
+                else {
+                    return;
+                };
+                self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1);
                 let entry = self.chat_mut(*chat);
-                entry.status = ChatStatus::Closed { by: *by };
+                entry.status = ChatStatus::Closed { by: *by, eligibility, assigned_by };
                 entry.version += 1;
             }
             Event::CustomerMessage { .. }
@@ -1052,7 +1144,7 @@ impl Engine {
     /// A pending chat goes to the agent the method picks (never `except`), or waits in the queue.
     fn assign_or_queue(&mut self, turn: &mut Turn, chat: ChatId, except: Option<Slot>) {
         let pool =
-            self.state.chats.get(&chat).and_then(|chat| chat.eligibility.as_ref()).map_or(NOBODY, |e| self.pool_id(e));
+            self.state.chats.get(&chat).and_then(|chat| chat.status.eligibility()).map_or(NOBODY, |e| self.pool_id(e));
         let method = self.state.assignment.method;
         let draw = draw(self.state.seed, self.state.counters.assignments);
         match self.pick(pool, except, draw) {
@@ -1259,8 +1351,8 @@ impl Engine {
         self.refill_available();
         let mut pending: Vec<(u64, ChatId, PoolId)> = Vec::new();
         for chat in self.state.chats.values() {
-            if let (ChatStatus::Pending { queued }, Some(eligibility)) = (chat.status, &chat.eligibility) {
-                pending.push((queued, chat.id, self.pool_id(eligibility)));
+            if let ChatStatus::Pending { queued, eligibility } = &chat.status {
+                pending.push((*queued, chat.id, self.pool_id(eligibility)));
             }
         }
         pending.sort();
@@ -1359,21 +1451,19 @@ impl Engine {
         self.pools[pool].queue.push_back((queued, chat));
         self.pools[pool].queued += 1;
         let entry = self.chat_mut(chat);
-        entry.status = ChatStatus::Pending { queued };
-        entry.eligibility = Some(eligibility);
+        entry.status = ChatStatus::Pending { queued, eligibility };
         entry.version += 1;
     }
 
-    /// Bookkeeping when a pending chat leaves the queue; its entry is dropped lazily.
-    fn dequeue(&mut self, chat: ChatId) {
-        if let Some(eligibility) = &self.state.chats[&chat].eligibility {
-            let pool = self.pool_id(eligibility);
-            self.pools[pool].queued -= 1;
-            // Drop the entries of chats that left the front of the queue before (claimed under
-            // Voluntary, where nothing else takes the head), so that no walk of the queue meets
-            // them again and again.
-            self.queue_head(pool);
-        }
+    /// Bookkeeping when a pending chat of this eligibility leaves the queue; its entry is
+    /// dropped lazily.
+    fn dequeue(&mut self, eligibility: &Eligibility) {
+        let pool = self.pool_id(eligibility);
+        self.pools[pool].queued -= 1;
+        // Drop the entries of chats that left the front of the queue before (claimed under
+        // Voluntary, where nothing else takes the head), so that no walk of the queue meets
+        // them again and again.
+        self.queue_head(pool);
     }
 
     fn next_rotation(&mut self) -> u64 {
@@ -1408,7 +1498,7 @@ impl Engine {
     /// The assignee of an open chat that `agent` may close or transfer: its assignee or an admin.
     fn open_chat_for(&self, chat: ChatId, agent: AgentId) -> Result<AgentId, Rejection> {
         let slot = self.signed_in_slot(agent)?;
-        let ChatStatus::Open { assignee } = self.existing_chat(chat)?.status else {
+        let Some(assignee) = self.existing_chat(chat)?.status.assignee() else {
             return Err(Rejection::NotWithLiveAgent { chat });
         };
         if assignee != agent && !self.is_admin(slot) {
@@ -1419,16 +1509,16 @@ impl Engine {
 
     fn assigned(&self, chat: ChatId, agent: AgentId) -> Result<(), Rejection> {
         self.signed_in_slot(agent)?;
-        match self.existing_chat(chat)?.status {
-            ChatStatus::Open { assignee } if assignee == agent => Ok(()),
-            ChatStatus::Open { .. } => Err(Rejection::NotAssignee { chat, agent }),
-            _ => Err(Rejection::NotWithLiveAgent { chat }),
+        match self.existing_chat(chat)?.status.assignee() {
+            Some(assignee) if assignee == agent => Ok(()),
+            Some(_) => Err(Rejection::NotAssignee { chat, agent }),
+            None => Err(Rejection::NotWithLiveAgent { chat }),
         }
     }
 
     pub(crate) fn is_eligible(&self, chat: &Chat, slot: Slot) -> bool {
-        chat.eligibility
-            .as_ref()
+        chat.status
+            .eligibility()
             .and_then(|eligibility| self.pool_of.get(eligibility))
             .is_some_and(|&pool| self.pools[pool].contains(slot))
     }
@@ -1450,13 +1540,8 @@ impl Engine {
 
     /// In id order: what happens must not depend on the map's order.
     fn chats_assigned_to(&self, agent: AgentId) -> Vec<ChatId> {
-        let mut chats: Vec<ChatId> = self
-            .state
-            .chats
-            .values()
-            .filter(|chat| chat.status == ChatStatus::Open { assignee: agent })
-            .map(|chat| chat.id)
-            .collect();
+        let mut chats: Vec<ChatId> =
+            self.state.chats.values().filter(|chat| is_assignee(chat, agent)).map(|chat| chat.id).collect();
         chats.sort_unstable();
         chats
     }
@@ -1507,7 +1592,7 @@ fn is_online(agent: &AgentState) -> bool {
 }
 
 fn is_assignee(chat: &Chat, agent: AgentId) -> bool {
-    chat.status == ChatStatus::Open { assignee: agent }
+    chat.status.assignee() == Some(agent)
 }
 
 fn rank_key(method: AssignmentMethod, agent: &AgentState) -> RankKey {

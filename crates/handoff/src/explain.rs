@@ -53,17 +53,14 @@ impl Engine {
     /// The explanation of a chat, or `None` for an unknown chat.
     pub fn explain(&self, chat: ChatId) -> Option<Explanation> {
         let current = self.chat(chat)?;
-        let assignee = match current.status {
-            ChatStatus::Open { assignee } => Some(assignee),
-            _ => None,
-        };
-        let agents = self.verdicts(current.eligibility.as_ref(), assignee);
+        let assignee = current.status.assignee();
+        let agents = self.verdicts(current.status.eligibility(), assignee);
         let queue_position = self.queue_place(chat);
         Some(Explanation {
             chat,
-            status: current.status,
-            eligibility: current.eligibility.clone(),
-            assigned_by: current.assigned_by,
+            status: current.status.clone(),
+            eligibility: current.status.eligibility().cloned(),
+            assigned_by: current.status.assigned_by(),
             queue_position,
             agents,
         })

@@ -34,7 +34,7 @@ pub mod workspace;
 mod workspace_json;
 
 pub use document::{DocumentError, load_state, load_workspace, starter_workspace, state_to_json, workspace_to_json};
-pub use engine::{AgentState, AgentStatus, Chat, ChatStatus, Eligibility, Engine, Misfit, State};
+pub use engine::{AgentState, AgentStatus, Chat, ChatStage, ChatStatus, Eligibility, Engine, Misfit, State};
 pub use explain::{AgentVerdict, Availability, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 pub use journal::{event_to_bytes, load_event_bytes, load_state_bytes, state_to_bytes};

@@ -71,3 +71,26 @@ fn agent_events_written_by_the_old_build_load_as_the_events_this_build_decides()
         AGENT_EVENTS_V1.iter().map(|hex| load_event_bytes(&from_hex(hex)).expect("the old event loads")).collect();
     assert_eq!(loaded, decided);
 }
+
+#[test]
+fn a_stored_chat_whose_status_lacks_what_it_holds_is_refused_not_loaded() {
+    let engine = run_that_wrote_them();
+    // Chat 10, pending, without its eligibility.
+    let text = include_str!("legacy/state-v1.json");
+    let at = text.find("\"eligibility\": {").expect("chat 10's eligibility");
+    let end = at + text[at..].find("},").expect("its end") + 2;
+    let without = format!("{}\"eligibility\": null,{}", &text[..at], &text[end..]);
+    assert_eq!(
+        load_state(&without, engine.workspace()).unwrap_err().to_string(),
+        "at state.chats.10 (line 134, column 7): a chat with the live side needs its eligibility"
+    );
+    // Chat 13, with the AI agent, made open with agent 1 without an eligibility or how it was
+    // assigned. Its record, after the key: id, language, start, then the stage Bot (0), version, no
+    // eligibility, no handoff, no assignment; the stage becomes Open (2) with agent 1.
+    let hex = SNAPSHOT_V1.replacen("0d0d026573b06d0000000000", "0d0d026573b06d020100000000", 1);
+    assert_ne!(hex, SNAPSHOT_V1);
+    assert_eq!(
+        load_state_bytes(&from_hex(&hex), engine.workspace()).unwrap_err().to_string(),
+        "the saved snapshot is damaged"
+    );
+}
