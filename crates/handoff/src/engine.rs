@@ -205,7 +205,9 @@ pub struct Chat {
     pub transcript: Vec<Event>,
 }
 
-/// Counters that order assignments, the rotation and the queue, and feed random draws.
+/// Counters that order assignments, the rotation and the queue, and feed random draws. A
+/// snapshot may hold any numbers, so they (and a chat's version) wrap rather than overflow, and
+/// an agent's count of open chats saturates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
     pub assignments: u64,
@@ -307,30 +309,41 @@ pub(crate) fn queue_exists(workflow: &IndexedWorkflow, workspace: &Workspace, el
 impl Engine {
     /// A fresh engine: nobody signed in, no chats. `seed` feeds the Random method.
     pub fn new(workspace: Workspace, seed: u64) -> Engine {
-        let agents = workspace
-            .teamspace
-            .agents
-            .iter()
-            .map(|agent| AgentState {
-                id: agent.id,
-                status: AgentStatus::SignedOut,
-                open_chats: 0,
-                last_assignment: 0,
-                rotation: 0,
-            })
-            .collect();
         let state = State {
             seed,
             assignment: workspace.teamspace.assignment,
-            agents,
+            agents: Vec::new(),
             chats: FxHashMap::default(),
             counters: Counters::default(),
         };
         Engine::from_state(workspace, state)
     }
 
-    /// An engine holding `state`, with its indexes rebuilt.
-    pub fn from_state(workspace: Workspace, state: State) -> Engine {
+    /// An engine holding `state`, with its indexes rebuilt. A state read from storage is checked
+    /// against the workspace first (`load_state`, `load_state_bytes`); any other state at least
+    /// gets one agent per live agent of the teamspace, in its order, since every index of the
+    /// engine is a place in that list (an agent the state lacks starts signed out, and one the
+    /// teamspace lacks is dropped).
+    pub fn from_state(workspace: Workspace, mut state: State) -> Engine {
+        let in_state = std::mem::take(&mut state.agents);
+        state.agents = workspace
+            .teamspace
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(slot, agent)| {
+                // A checked state has each agent in its place already.
+                let in_place = in_state.get(slot).filter(|state| state.id == agent.id);
+                let found = in_place.or_else(|| in_state.iter().find(|state| state.id == agent.id)).cloned();
+                found.unwrap_or(AgentState {
+                    id: agent.id,
+                    status: AgentStatus::SignedOut,
+                    open_chats: 0,
+                    last_assignment: 0,
+                    rotation: 0,
+                })
+            })
+            .collect();
         let slot_of = workspace.teamspace.agents.iter().enumerate().map(|(slot, agent)| (agent.id, slot)).collect();
         let workflow = IndexedWorkflow::new(workspace.ai_agent.workflow.clone());
         let config = Arc::new(Config { workspace, workflow, slot_of });
@@ -613,15 +626,17 @@ impl Engine {
                     self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Takeover, at });
                 }
                 self.emit(turn, Event::AgentMessage { chat, agent, text, at });
-                if let Some(previous) = previous.filter(|&previous| previous != agent) {
-                    self.drain_for(turn, self.config.slot_of[&previous]);
+                if let Some(slot) = previous.filter(|&previous| previous != agent).and_then(|id| self.slot_of(id)) {
+                    self.drain_for(turn, slot);
                 }
             }
             Command::Close { chat, agent } => {
                 let assignee = self.open_chat_for(chat, agent)?;
                 let handoff = self.state.chats[&chat].handoff;
                 self.emit(turn, Event::ChatClosed { chat, by: agent, at });
-                self.drain_for(turn, self.config.slot_of[&assignee]);
+                if let Some(slot) = self.slot_of(assignee) {
+                    self.drain_for(turn, slot);
+                }
                 self.hand_back(turn, chat, handoff);
             }
         }
@@ -733,8 +748,8 @@ impl Engine {
                 assigned_to(from)?;
                 chat.status.eligibility().map_or(Err(Misfit::NeverHandedOff(id)), queue)
             }
-            Event::ChatClosed { .. } => match chat.status {
-                ChatStatus::Open { .. } => Ok(()),
+            Event::ChatClosed { by, .. } => match chat.status {
+                ChatStatus::Open { .. } => agent(by),
                 _ => Err(Misfit::NotOpen(id)),
             },
             _ => Ok(()),
@@ -755,17 +770,17 @@ impl Engine {
         match event {
             Event::AgentSignedIn { agent, .. } => {
                 let rotation = self.next_rotation();
-                self.change_agent(self.config.slot_of[agent], |state| {
+                self.change_named_agent(*agent, |state| {
                     state.status = AgentStatus::Online;
                     state.rotation = rotation;
                 });
             }
             Event::AgentSignedOut { agent, .. } => {
-                self.change_agent(self.config.slot_of[agent], |state| state.status = AgentStatus::SignedOut);
+                self.change_named_agent(*agent, |state| state.status = AgentStatus::SignedOut);
             }
             Event::PresenceChanged { agent, presence, .. } => {
                 let rotation = if *presence == Presence::Online { Some(self.next_rotation()) } else { None };
-                self.change_agent(self.config.slot_of[agent], |state| {
+                self.change_named_agent(*agent, |state| {
                     // Only a signed-in agent has a presence (the engine decides no change for
                     // anyone else); the rotation counts as before.
                     if state.status.is_signed_in() {
@@ -811,7 +826,7 @@ impl Engine {
                 chat.variables.clear();
                 chat.status = ChatStatus::Bot;
                 chat.waiting = Waiting::Message { level: None, then: Vec::new() };
-                chat.version += 1;
+                chat.version = chat.version.wrapping_add(1);
             }
             Event::SessionEnded { chat, .. } => self.chat_mut(*chat).waiting = Waiting::Ended,
             Event::HandedOff { chat, handoff, .. } => {
@@ -831,13 +846,15 @@ impl Engine {
                     }
                     ChatStatus::Open { assignee, eligibility, .. } => {
                         let (assignee, eligibility) = (*assignee, eligibility.clone());
-                        self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1);
+                        self.change_named_agent(assignee, |state| {
+                            state.open_chats = state.open_chats.saturating_sub(1)
+                        });
                         eligibility
                     }
                     // `fits` refuses to assign a chat that was never handed off.
                     ChatStatus::Bot | ChatStatus::Closed { .. } => return,
                 };
-                self.state.counters.assignments += 1;
+                self.state.counters.assignments = self.state.counters.assignments.wrapping_add(1);
                 let sequence = self.state.counters.assignments;
                 let rotation = if *by == AssignedBy::Method(AssignmentMethod::RoundRobin) {
                     Some(self.next_rotation())
@@ -845,10 +862,11 @@ impl Engine {
                     None
                 };
                 if matches!(by, AssignedBy::Method(_)) {
-                    self.state.counters.automatic_assignments += 1;
+                    self.state.counters.automatic_assignments =
+                        self.state.counters.automatic_assignments.wrapping_add(1);
                 }
-                self.change_agent(self.config.slot_of[agent], |state| {
-                    state.open_chats += 1;
+                self.change_named_agent(*agent, |state| {
+                    state.open_chats = state.open_chats.saturating_add(1);
                     state.last_assignment = sequence;
                     if let Some(rotation) = rotation {
                         state.rotation = rotation;
@@ -856,7 +874,7 @@ impl Engine {
                 });
                 let entry = self.chat_mut(*chat);
                 entry.status = ChatStatus::Open { assignee: *agent, eligibility, assigned_by: *by };
-                entry.version += 1;
+                entry.version = entry.version.wrapping_add(1);
             }
             Event::Transferred { chat, from, to, .. } => {
                 // `fits` refuses to take a chat from anyone but its assignee.
@@ -865,14 +883,14 @@ impl Engine {
                     TransferTarget::Team(team) => Eligibility::Team { team: *team },
                     TransferTarget::Agent(_) => eligibility.clone(),
                 };
-                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
+                self.change_named_agent(*from, |state| state.open_chats = state.open_chats.saturating_sub(1));
                 self.enqueue(*chat, eligibility);
             }
             Event::Unassigned { chat, from, .. } => {
                 // `fits` refuses to take a chat from anyone but its assignee.
                 let ChatStatus::Open { eligibility, .. } = &self.state.chats[chat].status else { return };
                 let eligibility = eligibility.clone();
-                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
+                self.change_named_agent(*from, |state| state.open_chats = state.open_chats.saturating_sub(1));
                 self.enqueue(*chat, eligibility);
             }
             Event::ChatClosed { chat, by, .. } => {
@@ -881,10 +899,10 @@ impl Engine {
                 else {
                     return;
                 };
-                self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1);
+                self.change_named_agent(assignee, |state| state.open_chats = state.open_chats.saturating_sub(1));
                 let entry = self.chat_mut(*chat);
                 entry.status = ChatStatus::Closed { by: *by, eligibility, assigned_by };
-                entry.version += 1;
+                entry.version = entry.version.wrapping_add(1);
             }
             Event::CustomerMessage { .. }
             | Event::AiMessage { .. }
@@ -1163,24 +1181,26 @@ impl Engine {
 
     /// A slot may have opened for this agent: serve the oldest chats queued for its pools.
     fn drain_for(&mut self, turn: &mut Turn, slot: Slot) {
-        while let Some((chat, pool)) = self.oldest_servable(Some(slot)) {
-            self.assign_from(turn, chat, pool);
-        }
+        self.drain(turn, Some(slot));
     }
 
     /// Slots may have opened anywhere (the method or the cap changed): serve queues oldest first.
     fn drain_all(&mut self, turn: &mut Turn) {
-        while let Some((chat, pool)) = self.oldest_servable(None) {
-            self.assign_from(turn, chat, pool);
-        }
+        self.drain(turn, None);
     }
 
-    fn assign_from(&mut self, turn: &mut Turn, chat: ChatId, pool: PoolId) {
-        let method = self.state.assignment.method;
-        let draw = draw(self.state.seed, self.state.counters.assignments);
-        let slot = self.pick(pool, None, draw).expect("a servable pool has an available agent");
-        let agent = self.state.agents[slot].id;
-        self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
+    /// Gives the oldest chat of a pool with an available agent to the agent the method picks,
+    /// among the pools of `agent` or all pools, until none is left.
+    fn drain(&mut self, turn: &mut Turn, agent: Option<Slot>) {
+        while let Some((chat, pool)) = self.oldest_servable(agent) {
+            let method = self.state.assignment.method;
+            let draw = draw(self.state.seed, self.state.counters.assignments);
+            // A servable pool has an available agent, so the pick finds one; were it not, the
+            // drain stops rather than serve the same chat forever.
+            let Some(slot) = self.pick(pool, None, draw) else { break };
+            let agent = self.state.agents[slot].id;
+            self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
+        }
     }
 
     /// The agent the method picks in the pool, never `except`; `draw` feeds Random.
@@ -1246,7 +1266,7 @@ impl Engine {
         let assignee = self.open_chat_for(chat, agent)?;
         let current = &self.state.chats[&chat];
         let at = turn.now;
-        let from_slot = self.config.slot_of[&assignee];
+        let from_slot = self.slot(assignee)?;
         match to {
             TransferTarget::Agent(target) => {
                 let target_slot = self.signed_in_slot(target)?;
@@ -1412,6 +1432,15 @@ impl Engine {
         open.then(|| rank_key(self.state.assignment.method, agent))
     }
 
+    /// `change_agent` for an agent an event names. `fits` refuses an event that names someone
+    /// outside the teamspace, and the engine's own events and state name only its agents, so the
+    /// agent is always found; were it not, nothing changes rather than the engine stopping.
+    fn change_named_agent(&mut self, agent: AgentId, change: impl FnOnce(&mut AgentState)) {
+        if let Some(slot) = self.slot_of(agent) {
+            self.change_agent(slot, change);
+        }
+    }
+
     /// Changes an agent's state and keeps every pool it belongs to in step.
     fn change_agent(&mut self, slot: Slot, change: impl FnOnce(&mut AgentState)) {
         let method = self.state.assignment.method;
@@ -1445,14 +1474,14 @@ impl Engine {
     }
 
     fn enqueue(&mut self, chat: ChatId, eligibility: Eligibility) {
-        self.state.counters.queue += 1;
+        self.state.counters.queue = self.state.counters.queue.wrapping_add(1);
         let queued = self.state.counters.queue;
         let pool = self.pool_id(&eligibility);
         self.pools[pool].queue.push_back((queued, chat));
         self.pools[pool].queued += 1;
         let entry = self.chat_mut(chat);
         entry.status = ChatStatus::Pending { queued, eligibility };
-        entry.version += 1;
+        entry.version = entry.version.wrapping_add(1);
     }
 
     /// Bookkeeping when a pending chat of this eligibility leaves the queue; its entry is
@@ -1467,7 +1496,7 @@ impl Engine {
     }
 
     fn next_rotation(&mut self) -> u64 {
-        self.state.counters.rotation += 1;
+        self.state.counters.rotation = self.state.counters.rotation.wrapping_add(1);
         self.state.counters.rotation
     }
 

@@ -84,8 +84,9 @@ impl Engine {
             .teamspace
             .agents
             .iter()
-            .map(|agent| {
-                let slot = self.slot_of(agent.id).expect("every teamspace agent has a slot");
+            .enumerate()
+            // An agent's slot is its place in the teamspace, and the state holds one agent per slot.
+            .map(|(slot, agent)| {
                 let state = &self.state().agents[slot];
                 let verdict = if assignee == Some(agent.id) {
                     Verdict::Assignee
