@@ -426,7 +426,7 @@ fn who_would_get(node: NodeId) -> impl IntoView {
                 .agents
                 .iter()
                 .filter(|agent| {
-                    engine.agent(agent.id).is_some_and(|state| state.signed_in && state.presence == Presence::Online)
+                    engine.agent(agent.id).is_some_and(|state| state.status == handoff::AgentStatus::Online)
                 })
                 .map(|agent| agent.name.clone())
                 .collect();

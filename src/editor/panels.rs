@@ -320,10 +320,10 @@ fn action_panel(node: NodeId) -> impl IntoView {
     let write = move |field: TextField| Callback::new(move |text: String| commit_text(store, node, field, &text));
     dynamic(move || {
         let Some(form) = form.get() else { return gone() };
-        let (icon, kind_name) = action.with_untracked(|action| {
-            let kind = &action.as_ref().expect("the form exists").kind;
-            (outline::action_icon(kind), outline::action_kind_name(kind))
+        let names = action.with_untracked(|action| {
+            action.as_ref().map(|action| (outline::action_icon(&action.kind), outline::action_kind_name(&action.kind)))
         });
+        let Some((icon, kind_name)) = names else { return gone() };
         let body = match form {
             NodeTemplate::SendMessage => fields(&MESSAGE_FIELDS, value, write),
             NodeTemplate::SetChatVariable => variable_form(node, action).into_any(),

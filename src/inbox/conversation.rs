@@ -7,7 +7,7 @@
 
 use handoff::inbox::{SendAs, Standing, TransferOption, canned_replies_offered, standing};
 use handoff::workspace::CannedReply;
-use handoff::{AgentId, ChatId, ChatStatus, Command, TransferTarget};
+use handoff::{AgentId, ChatId, ChatStage, Command, TransferTarget};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -73,15 +73,15 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
         backend.read(|engine| {
             let Some(found) = engine.chat(chat) else { return String::new() };
             let name = |id| engine.workspace().teamspace.agent(id).map_or_else(|| id.to_string(), |a| a.name.clone());
-            let status = match found.status {
-                ChatStatus::Bot => "with the AI agent".to_owned(),
-                ChatStatus::Pending { .. } => match engine.explain(chat).and_then(|why| why.queue_position) {
+            let status = match found.status.stage() {
+                ChatStage::Bot => "with the AI agent".to_owned(),
+                ChatStage::Pending { .. } => match engine.explain(chat).and_then(|why| why.queue_position) {
                     Some(place) => format!("pending, {} in queue", ordinal(place)),
                     None => "pending".to_owned(),
                 },
-                ChatStatus::Open { assignee } if assignee == agent => "open, yours".to_owned(),
-                ChatStatus::Open { assignee } => format!("open with {}", name(assignee)),
-                ChatStatus::Closed { by } => format!("closed by {}", name(by)),
+                ChatStage::Open { assignee } if assignee == agent => "open, yours".to_owned(),
+                ChatStage::Open { assignee } => format!("open with {}", name(assignee)),
+                ChatStage::Closed { by } => format!("closed by {}", name(by)),
             };
             format!("{} · {status}", language_name(&found.language))
         })

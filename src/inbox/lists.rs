@@ -4,7 +4,7 @@
 
 use handoff::inbox::{Filter, Folder, Row, counts, page};
 use handoff::workspace::Role;
-use handoff::{AgentId, ChatStatus, Engine, Event, Language, TeamId};
+use handoff::{AgentId, ChatStage, Engine, Event, Language, TeamId};
 use leptos::prelude::*;
 
 use super::transcript::{elapsed, language_name, ordinal};
@@ -21,7 +21,7 @@ struct Summary {
     language: Language,
     /// The assignee's name while open.
     with: Option<String>,
-    status: ChatStatus,
+    status: ChatStage,
     /// The latest message, shortened.
     latest: String,
     /// Something in it the agent has not read.
@@ -30,10 +30,8 @@ struct Summary {
 
 fn summarize(engine: &Engine, row: Row, unread: &[handoff::ChatId]) -> Option<Summary> {
     let chat = engine.chat(row.chat)?;
-    let with = match chat.status {
-        ChatStatus::Open { assignee } => engine.workspace().teamspace.agent(assignee).map(|agent| agent.name.clone()),
-        _ => None,
-    };
+    let with = chat.status.assignee().and_then(|assignee| engine.workspace().teamspace.agent(assignee));
+    let with = with.map(|agent| agent.name.clone());
     let latest = chat.transcript.iter().rev().find_map(|event| match event {
         Event::CustomerMessage { text, .. } | Event::AgentMessage { text, .. } | Event::AiMessage { text, .. } => {
             Some(text.chars().take(80).collect::<String>())
@@ -44,7 +42,7 @@ fn summarize(engine: &Engine, row: Row, unread: &[handoff::ChatId]) -> Option<Su
         row,
         language: chat.language.clone(),
         with,
-        status: chat.status,
+        status: chat.status.stage(),
         latest: latest.unwrap_or_default(),
         unread: unread.contains(&row.chat),
     })
@@ -157,13 +155,13 @@ pub fn ChatLists(
         let when = move || {
             let ago = elapsed(clock.get(), since);
             match status {
-                ChatStatus::Pending { .. } => match place() {
+                ChatStage::Pending { .. } => match place() {
                     Some(place) => format!("waiting {ago} · {} in queue", ordinal(place)),
                     None => format!("waiting {ago}"),
                 },
-                ChatStatus::Open { .. } => format!("with {} · {ago}", with.clone().unwrap_or_default()),
-                ChatStatus::Closed { .. } | ChatStatus::Bot if ago == "just now" => "closed just now".to_owned(),
-                ChatStatus::Closed { .. } | ChatStatus::Bot => format!("closed {ago} ago"),
+                ChatStage::Open { .. } => format!("with {} · {ago}", with.clone().unwrap_or_default()),
+                ChatStage::Closed { .. } | ChatStage::Bot if ago == "just now" => "closed just now".to_owned(),
+                ChatStage::Closed { .. } | ChatStage::Bot => format!("closed {ago} ago"),
             }
         };
         view! {

@@ -51,7 +51,7 @@ pub fn use_identity() -> Identity {
 /// The agent this tab is signed in as, if the backend agrees they are signed in (tracked).
 pub fn signed_in(backend: Backend) -> Option<AgentId> {
     let agent = use_identity().agent.get()?;
-    backend.read(|engine| engine.agent(agent).is_some_and(|state| state.signed_in)).then_some(agent)
+    backend.read(|engine| engine.agent(agent).is_some_and(|state| state.status.is_signed_in())).then_some(agent)
 }
 
 /// How many pending chats the signed-in agent may take: for the navigation and the tab's title.
@@ -225,7 +225,7 @@ fn SignedIn(backend: Backend, agent: AgentId) -> impl IntoView {
             .map_or((agent.to_string(), Role::Agent), |found| (found.name.clone(), found.role))
     });
     let online = Memo::new(move |_| {
-        backend.read(|engine| engine.agent(agent).is_some_and(|state| state.presence == Presence::Online))
+        backend.read(|engine| engine.agent(agent).is_some_and(|state| state.status == handoff::AgentStatus::Online))
     });
     let error = RwSignal::new(None::<String>);
     let toggle = move |_| {

@@ -129,7 +129,7 @@ mod backend {
         second.refresh().await.expect("the second tab reads the first's events");
         let seen = second.with_engine(|engine| engine.chat(ChatId(1)).map(|chat| chat.version)).expect("the chat");
         assert!(second.with_engine(|engine| matches!(
-            engine.chat(ChatId(1)).map(|chat| chat.status),
+            engine.chat(ChatId(1)).map(|chat| &chat.status),
             Some(ChatStatus::Pending { .. })
         )));
 

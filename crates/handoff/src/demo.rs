@@ -2,7 +2,7 @@
 //! send, so the inbox and the preview can be tried (and measured) with many chats.
 //! The same seed always gives the same commands, and so the same state.
 
-use crate::engine::{ChatStatus, Engine};
+use crate::engine::Engine;
 use crate::ids::{AgentId, ChatId, Language, Timestamp};
 use crate::pools::draw;
 use crate::protocol::{Command, Presence};
@@ -105,15 +105,8 @@ pub fn load_demo(workspace: &Workspace, seed: u64, chats: u32) -> Engine {
         let _ = engine.handle(now, command);
         last = now;
     }
-    let mut open: Vec<(ChatId, AgentId)> = engine
-        .state()
-        .chats
-        .values()
-        .filter_map(|chat| match chat.status {
-            ChatStatus::Open { assignee } => Some((chat.id, assignee)),
-            _ => None,
-        })
-        .collect();
+    let mut open: Vec<(ChatId, AgentId)> =
+        engine.state().chats.values().filter_map(|chat| Some((chat.id, chat.status.assignee()?))).collect();
     open.sort();
     for (index, (chat, agent)) in open.into_iter().enumerate() {
         last = Timestamp(last.0 + 1_000);

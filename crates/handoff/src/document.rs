@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{ChatStatus, Eligibility, State, queue_exists};
+use crate::engine::{ChatStage, Eligibility, State, queue_exists};
 use crate::ids::{AgentId, Language};
 use crate::workflow::{IndexedWorkflow, node_id};
 use crate::workspace::Workspace;
@@ -121,28 +121,24 @@ pub(crate) fn check_state(state: State, workspace: &Workspace) -> Result<State, 
                 format!("{node} is not a Human Handoff action of the workflow"),
             ));
         }
-        match &chat.eligibility {
-            // The one check of a queue, as `Engine::fits` makes it for events.
-            Some(eligibility) if !queue_exists(&workflow, workspace, eligibility) => {
-                let message = match eligibility {
-                    Eligibility::Handoff { node, language } => {
-                        format!("no Human Handoff {node} for {language} in the workflow")
-                    }
-                    Eligibility::Team { team } => format!("there is no {team} in the teamspace"),
-                };
-                return Err(DocumentError::at(at("eligibility"), message));
-            }
-            Some(_) => {}
-            None if matches!(chat.status, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) => {
-                return Err(DocumentError::at(at("eligibility"), "a chat with the live side needs its eligibility"));
-            }
-            None => {}
+        // The one check of a queue, as `Engine::fits` makes it for events. That a chat with the
+        // live side has its eligibility, the types say (`stored::StoredChat`).
+        if let Some(eligibility) = chat.status.eligibility()
+            && !queue_exists(&workflow, workspace, eligibility)
+        {
+            let message = match eligibility {
+                Eligibility::Handoff { node, language } => {
+                    format!("no Human Handoff {node} for {language} in the workflow")
+                }
+                Eligibility::Team { team } => format!("there is no {team} in the teamspace"),
+            };
+            return Err(DocumentError::at(at("eligibility"), message));
         }
-        match chat.status {
-            ChatStatus::Open { assignee: agent } | ChatStatus::Closed { by: agent } if !agents.contains(&agent) => {
+        match chat.status.stage() {
+            ChatStage::Open { assignee: agent } | ChatStage::Closed { by: agent } if !agents.contains(&agent) => {
                 return Err(DocumentError::at(at("status"), format!("there is no {agent} in the teamspace")));
             }
-            ChatStatus::Open { assignee } => *open.entry(assignee).or_default() += 1,
+            ChatStage::Open { assignee } => *open.entry(assignee).or_default() += 1,
             _ => {}
         }
     }

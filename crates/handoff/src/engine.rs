@@ -22,11 +22,13 @@ use crate::workspace::{AssignmentMethod, ChatAssignment, Role, Workspace};
 /// against Jump To loops that never wait for the customer.
 pub const MAX_STEPS_PER_TURN: usize = 256;
 
+/// The state document writes it as it always has, `signed_in` and `presence` side by side
+/// (`stored::StoredAgent`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "crate::stored::StoredAgent", into = "crate::stored::StoredAgent")]
 pub struct AgentState {
     pub id: AgentId,
-    pub signed_in: bool,
-    pub presence: Presence,
+    pub status: AgentStatus,
     pub open_chats: u32,
     /// The assignment counter's value at this agent's last assignment; 0 if never.
     pub last_assignment: u64,
@@ -34,8 +36,42 @@ pub struct AgentState {
     pub rotation: u64,
 }
 
-/// Where a chat is in its lifecycle. An open chat always has exactly one assignee.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a live agent is signed in and, if so, Online or Away: a signed-out agent has no
+/// presence to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgentStatus {
+    SignedOut,
+    Online,
+    Away,
+}
+
+impl AgentStatus {
+    /// Signed in with this presence.
+    pub fn signed_in(presence: Presence) -> AgentStatus {
+        match presence {
+            Presence::Online => AgentStatus::Online,
+            Presence::Away => AgentStatus::Away,
+        }
+    }
+
+    pub fn is_signed_in(self) -> bool {
+        self != AgentStatus::SignedOut
+    }
+
+    /// The presence of a signed-in agent; `None` when signed out.
+    pub fn presence(self) -> Option<Presence> {
+        match self {
+            AgentStatus::SignedOut => None,
+            AgentStatus::Online => Some(Presence::Online),
+            AgentStatus::Away => Some(Presence::Away),
+        }
+    }
+}
+
+/// Where a chat is in its lifecycle, with what each stage holds: a chat with the live side has
+/// the eligibility that says who may take it, and an assigned one its assignee and how they got
+/// it. An open chat always has exactly one assignee.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ChatStatus {
     /// With the AI agent.
@@ -43,14 +79,101 @@ pub enum ChatStatus {
     /// Handed off and waiting in the Pending queue; `queued` orders the queue, oldest first.
     Pending {
         queued: u64,
+        eligibility: Eligibility,
     },
     Open {
         assignee: AgentId,
+        eligibility: Eligibility,
+        assigned_by: AssignedBy,
     },
-    /// Closed by a live agent; the hand-back flow runs until a new AI session starts.
+    /// Closed by a live agent; the hand-back flow runs until a new AI session starts. It keeps
+    /// who could take it and how its assignee got it, for the Closed folder and "Why".
     Closed {
         by: AgentId,
+        eligibility: Eligibility,
+        assigned_by: AssignedBy,
     },
+}
+
+/// A chat's status without what the live side holds for it: the stage and its one number
+/// (the place in the order of queueing, the assignee, who closed it). What the state document
+/// and the journal write as `status`, beside the eligibility and how the chat was assigned in
+/// fields of their own (`stored::StoredChat`), and what a scenario's report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ChatStage {
+    Bot,
+    Pending { queued: u64 },
+    Open { assignee: AgentId },
+    Closed { by: AgentId },
+}
+
+impl ChatStatus {
+    pub fn stage(&self) -> ChatStage {
+        match self {
+            ChatStatus::Bot => ChatStage::Bot,
+            ChatStatus::Pending { queued, .. } => ChatStage::Pending { queued: *queued },
+            ChatStatus::Open { assignee, .. } => ChatStage::Open { assignee: *assignee },
+            ChatStatus::Closed { by, .. } => ChatStage::Closed { by: *by },
+        }
+    }
+
+    /// The stage with the eligibility and the way it was assigned, as stored beside it: `Err`
+    /// says what is missing or out of place. How an assignment of a chat now pending again came
+    /// about, which older builds kept, is dropped.
+    pub(crate) fn from_parts(
+        stage: ChatStage,
+        eligibility: Option<Eligibility>,
+        assigned_by: Option<AssignedBy>,
+    ) -> Result<ChatStatus, &'static str> {
+        match (stage, eligibility, assigned_by) {
+            (ChatStage::Bot, None, None) => Ok(ChatStatus::Bot),
+            (ChatStage::Bot, _, _) => Err("a chat with the AI agent has no eligibility and no assignee"),
+            (ChatStage::Pending { queued }, Some(eligibility), _) => Ok(ChatStatus::Pending { queued, eligibility }),
+            (ChatStage::Open { assignee }, Some(eligibility), Some(assigned_by)) => {
+                Ok(ChatStatus::Open { assignee, eligibility, assigned_by })
+            }
+            (ChatStage::Closed { by }, Some(eligibility), Some(assigned_by)) => {
+                Ok(ChatStatus::Closed { by, eligibility, assigned_by })
+            }
+            (_, None, _) => Err("a chat with the live side needs its eligibility"),
+            (_, Some(_), None) => Err("a chat given to a live agent needs how it was assigned"),
+        }
+    }
+
+    /// Who may take the chat; `None` while it is with the AI agent.
+    pub fn eligibility(&self) -> Option<&Eligibility> {
+        match self {
+            ChatStatus::Bot => None,
+            ChatStatus::Pending { eligibility, .. }
+            | ChatStatus::Open { eligibility, .. }
+            | ChatStatus::Closed { eligibility, .. } => Some(eligibility),
+        }
+    }
+
+    /// How the open (or since closed) chat's assignee got it.
+    pub fn assigned_by(&self) -> Option<AssignedBy> {
+        match self {
+            ChatStatus::Open { assigned_by, .. } | ChatStatus::Closed { assigned_by, .. } => Some(*assigned_by),
+            ChatStatus::Bot | ChatStatus::Pending { .. } => None,
+        }
+    }
+
+    /// The assignee of an open chat.
+    pub fn assignee(&self) -> Option<AgentId> {
+        match self {
+            ChatStatus::Open { assignee, .. } => Some(*assignee),
+            _ => None,
+        }
+    }
+
+    /// A pending chat's place in the order of queueing.
+    pub fn queued(&self) -> Option<u64> {
+        match self {
+            ChatStatus::Pending { queued, .. } => Some(*queued),
+            _ => None,
+        }
+    }
 }
 
 /// Which agents may see and take a chat.
@@ -63,7 +186,10 @@ pub enum Eligibility {
     Team { team: TeamId },
 }
 
+/// The state document writes it as it always has, the eligibility and how it was assigned
+/// beside the status (`stored::StoredChat`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "crate::stored::StoredChat", into = "crate::stored::StoredChat")]
 pub struct Chat {
     pub id: ChatId,
     pub language: Language,
@@ -71,17 +197,17 @@ pub struct Chat {
     pub status: ChatStatus,
     /// Grows with every change of status or assignee; a claim names the version it saw.
     pub version: u32,
-    pub eligibility: Option<Eligibility>,
     /// The Human Handoff action of the current or last livechat.
     pub handoff: Option<NodeId>,
-    pub assigned_by: Option<AssignedBy>,
     pub variables: BTreeMap<String, String>,
     pub waiting: Waiting,
     /// Everything that happened in the chat, in order.
     pub transcript: Vec<Event>,
 }
 
-/// Counters that order assignments, the rotation and the queue, and feed random draws.
+/// Counters that order assignments, the rotation and the queue, and feed random draws. A
+/// snapshot may hold any numbers, so they (and a chat's version) wrap rather than overflow, and
+/// an agent's count of open chats saturates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
     pub assignments: u64,
@@ -151,6 +277,8 @@ pub enum Misfit {
     NeverHandedOff(ChatId),
     /// It takes the chat from an agent who does not have it.
     NotAssigned { chat: ChatId, agent: AgentId },
+    /// It closes a chat that is not open.
+    NotOpen(ChatId),
 }
 
 impl std::fmt::Display for Misfit {
@@ -163,6 +291,7 @@ impl std::fmt::Display for Misfit {
             Misfit::WithTheLiveSide(chat) => write!(f, "it hands off {chat}, which is with the live side already"),
             Misfit::NeverHandedOff(chat) => write!(f, "it gives {chat} to the live side, but it was never handed off"),
             Misfit::NotAssigned { chat, agent } => write!(f, "it takes {chat} from {agent}, who does not have it"),
+            Misfit::NotOpen(chat) => write!(f, "it closes {chat}, which is not with a live agent"),
         }
     }
 }
@@ -180,31 +309,41 @@ pub(crate) fn queue_exists(workflow: &IndexedWorkflow, workspace: &Workspace, el
 impl Engine {
     /// A fresh engine: nobody signed in, no chats. `seed` feeds the Random method.
     pub fn new(workspace: Workspace, seed: u64) -> Engine {
-        let agents = workspace
-            .teamspace
-            .agents
-            .iter()
-            .map(|agent| AgentState {
-                id: agent.id,
-                signed_in: false,
-                presence: Presence::Away,
-                open_chats: 0,
-                last_assignment: 0,
-                rotation: 0,
-            })
-            .collect();
         let state = State {
             seed,
             assignment: workspace.teamspace.assignment,
-            agents,
+            agents: Vec::new(),
             chats: FxHashMap::default(),
             counters: Counters::default(),
         };
         Engine::from_state(workspace, state)
     }
 
-    /// An engine holding `state`, with its indexes rebuilt.
-    pub fn from_state(workspace: Workspace, state: State) -> Engine {
+    /// An engine holding `state`, with its indexes rebuilt. A state read from storage is checked
+    /// against the workspace first (`load_state`, `load_state_bytes`); any other state at least
+    /// gets one agent per live agent of the teamspace, in its order, since every index of the
+    /// engine is a place in that list (an agent the state lacks starts signed out, and one the
+    /// teamspace lacks is dropped).
+    pub fn from_state(workspace: Workspace, mut state: State) -> Engine {
+        let in_state = std::mem::take(&mut state.agents);
+        state.agents = workspace
+            .teamspace
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(slot, agent)| {
+                // A checked state has each agent in its place already.
+                let in_place = in_state.get(slot).filter(|state| state.id == agent.id);
+                let found = in_place.or_else(|| in_state.iter().find(|state| state.id == agent.id)).cloned();
+                found.unwrap_or(AgentState {
+                    id: agent.id,
+                    status: AgentStatus::SignedOut,
+                    open_chats: 0,
+                    last_assignment: 0,
+                    rotation: 0,
+                })
+            })
+            .collect();
         let slot_of = workspace.teamspace.agents.iter().enumerate().map(|(slot, agent)| (agent.id, slot)).collect();
         let workflow = IndexedWorkflow::new(workspace.ai_agent.workflow.clone());
         let config = Arc::new(Config { workspace, workflow, slot_of });
@@ -247,7 +386,7 @@ impl Engine {
 
     /// The agents who may see and take the chat (empty while it is with the AI agent).
     pub fn eligible_agents(&self, chat: &Chat) -> Vec<AgentId> {
-        match chat.eligibility.as_ref().and_then(|eligibility| self.pool_of.get(eligibility)) {
+        match chat.status.eligibility().and_then(|eligibility| self.pool_of.get(eligibility)) {
             Some(&pool) => self.pools[pool].members.iter().map(|&slot| self.state.agents[slot].id).collect(),
             None => Vec::new(),
         }
@@ -258,8 +397,8 @@ impl Engine {
     /// the chat is pending.
     pub fn queue_place(&self, chat: ChatId) -> Option<usize> {
         let current = self.chat(chat)?;
-        let ChatStatus::Pending { queued } = current.status else { return None };
-        let pool = *self.pool_of.get(current.eligibility.as_ref()?)?;
+        let ChatStatus::Pending { queued, eligibility } = &current.status else { return None };
+        let (queued, pool) = (*queued, *self.pool_of.get(eligibility)?);
         let older = self.overlapping[pool]
             .iter()
             .flat_map(|&other| self.pools[other].queue.iter())
@@ -276,13 +415,7 @@ impl Engine {
     /// The places of `chats` in the queue, as `queue_place` gives them, in one pass that stops
     /// after the newest of them: a page of the oldest chats costs little however long the queue.
     pub fn queue_places_of(&self, chats: &[ChatId]) -> Vec<Option<usize>> {
-        let newest = chats
-            .iter()
-            .filter_map(|&chat| match self.chat(chat)?.status {
-                ChatStatus::Pending { queued } => Some(queued),
-                _ => None,
-            })
-            .max();
+        let newest = chats.iter().filter_map(|&chat| self.chat(chat)?.status.queued()).max();
         let Some(newest) = newest else { return vec![None; chats.len()] };
         let places = self.places_until(newest);
         chats.iter().map(|chat| places.get(chat).copied()).collect()
@@ -370,7 +503,7 @@ impl Engine {
 
     /// The chat of a queue entry, if it still waits there (it may have left since).
     fn queued_chat(&self, queued: u64, chat: ChatId) -> Option<&Chat> {
-        self.chat(chat).filter(|found| found.status == ChatStatus::Pending { queued })
+        self.chat(chat).filter(|found| found.status.queued() == Some(queued))
     }
 
     /// Whether the chat waits for a rating from a Collect Feedback action that also asks for an
@@ -395,14 +528,14 @@ impl Engine {
         match command {
             Command::SignIn { agent } => {
                 let slot = self.slot(agent)?;
-                if !self.state.agents[slot].signed_in {
+                if !self.state.agents[slot].status.is_signed_in() {
                     self.emit(turn, Event::AgentSignedIn { agent, at });
                     self.drain_for(turn, slot);
                 }
             }
             Command::SignOut { agent } => {
                 let slot = self.slot(agent)?;
-                if self.state.agents[slot].signed_in {
+                if self.state.agents[slot].status.is_signed_in() {
                     self.emit(turn, Event::AgentSignedOut { agent, at });
                     let open: Vec<ChatId> = self.chats_assigned_to(agent);
                     for chat in open {
@@ -413,11 +546,10 @@ impl Engine {
             }
             Command::SetPresence { agent, presence } => {
                 let slot = self.slot(agent)?;
-                let current = &self.state.agents[slot];
-                if !current.signed_in {
+                let Some(current) = self.state.agents[slot].status.presence() else {
                     return Err(Rejection::NotSignedIn { agent });
-                }
-                if current.presence != presence {
+                };
+                if current != presence {
                     self.emit(turn, Event::PresenceChanged { agent, presence, at });
                     self.drain_for(turn, slot);
                 }
@@ -488,24 +620,23 @@ impl Engine {
             Command::Transfer { chat, agent, to } => self.transfer(turn, chat, agent, to)?,
             Command::TakeoverAndSend { chat, agent, text } => {
                 self.check_takeover(chat, agent)?;
-                let previous = match self.state.chats[&chat].status {
-                    ChatStatus::Open { assignee } => Some(assignee),
-                    _ => None,
-                };
+                let previous = self.state.chats[&chat].status.assignee();
                 let text = non_empty(text)?;
                 if previous != Some(agent) {
                     self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Takeover, at });
                 }
                 self.emit(turn, Event::AgentMessage { chat, agent, text, at });
-                if let Some(previous) = previous.filter(|&previous| previous != agent) {
-                    self.drain_for(turn, self.config.slot_of[&previous]);
+                if let Some(slot) = previous.filter(|&previous| previous != agent).and_then(|id| self.slot_of(id)) {
+                    self.drain_for(turn, slot);
                 }
             }
             Command::Close { chat, agent } => {
                 let assignee = self.open_chat_for(chat, agent)?;
                 let handoff = self.state.chats[&chat].handoff;
                 self.emit(turn, Event::ChatClosed { chat, by: agent, at });
-                self.drain_for(turn, self.config.slot_of[&assignee]);
+                if let Some(slot) = self.slot_of(assignee) {
+                    self.drain_for(turn, slot);
+                }
                 self.hand_back(turn, chat, handoff);
             }
         }
@@ -518,12 +649,10 @@ impl Engine {
     pub fn check_claim(&self, chat: ChatId, agent: AgentId, seen_version: u32) -> Result<(), Rejection> {
         let slot = self.signed_in_slot(agent)?;
         let current = self.existing_chat(chat)?;
-        match current.status {
-            ChatStatus::Open { assignee } if assignee == agent => {
-                return Err(Rejection::AlreadyYours { chat, agent });
-            }
-            ChatStatus::Open { assignee } => return Err(Rejection::AlreadyTaken { chat, by: assignee }),
-            _ => {}
+        match current.status.assignee() {
+            Some(assignee) if assignee == agent => return Err(Rejection::AlreadyYours { chat, agent }),
+            Some(assignee) => return Err(Rejection::AlreadyTaken { chat, by: assignee }),
+            None => {}
         }
         if seen_version > current.version {
             // The screen showed a version this chat never had: another set of conversations.
@@ -532,13 +661,13 @@ impl Engine {
         if current.version != seen_version {
             return Err(Rejection::StaleVersion { chat, seen: seen_version, current: current.version });
         }
-        let ChatStatus::Pending { .. } = current.status else {
+        let ChatStatus::Pending { .. } = &current.status else {
             return Err(Rejection::NotPending { chat });
         };
         if !self.is_eligible(current, slot) {
             return Err(Rejection::NotEligible { agent });
         }
-        if self.availability_check(current) && self.state.agents[slot].presence != Presence::Online {
+        if self.availability_check(current) && self.state.agents[slot].status != AgentStatus::Online {
             return Err(Rejection::NotOnline { agent });
         }
         Ok(())
@@ -588,20 +717,20 @@ impl Engine {
             (_, None) => return Err(Misfit::Chat(id)),
         };
         // The assignee the event takes the chat from.
-        if let ChatStatus::Open { assignee } = chat.status {
+        if let Some(assignee) = chat.status.assignee() {
             agent(&assignee)?;
         }
-        let assigned_to = |from: &AgentId| match chat.status {
-            ChatStatus::Open { assignee } if assignee == *from => Ok(()),
-            _ => Err(Misfit::NotAssigned { chat: id, agent: *from }),
+        let assigned_to = |from: &AgentId| match chat.status.assignee() == Some(*from) {
+            true => Ok(()),
+            false => Err(Misfit::NotAssigned { chat: id, agent: *from }),
         };
         match event {
             Event::HandedOff { handoff, .. } => match chat.status {
                 ChatStatus::Pending { .. } | ChatStatus::Open { .. } => Err(Misfit::WithTheLiveSide(id)),
                 _ => queue(&Eligibility::Handoff { node: *handoff, language: chat.language.clone() }),
             },
-            Event::Assigned { agent: who, .. } => match (chat.status, &chat.eligibility) {
-                (ChatStatus::Pending { .. } | ChatStatus::Open { .. }, Some(_)) => agent(who),
+            Event::Assigned { agent: who, .. } => match chat.status {
+                ChatStatus::Pending { .. } | ChatStatus::Open { .. } => agent(who),
                 _ => Err(Misfit::NeverHandedOff(id)),
             },
             Event::Transferred { from, to, .. } => {
@@ -610,15 +739,19 @@ impl Engine {
                 match to {
                     TransferTarget::Team(team) => queue(&Eligibility::Team { team: *team }),
                     TransferTarget::Agent(_) => {
-                        chat.eligibility.as_ref().map_or(Err(Misfit::NeverHandedOff(id)), queue)
+                        chat.status.eligibility().map_or(Err(Misfit::NeverHandedOff(id)), queue)
                     }
                 }
             }
             Event::Unassigned { from, .. } => {
                 agent(from)?;
                 assigned_to(from)?;
-                chat.eligibility.as_ref().map_or(Err(Misfit::NeverHandedOff(id)), queue)
+                chat.status.eligibility().map_or(Err(Misfit::NeverHandedOff(id)), queue)
             }
+            Event::ChatClosed { by, .. } => match chat.status {
+                ChatStatus::Open { .. } => agent(by),
+                _ => Err(Misfit::NotOpen(id)),
+            },
             _ => Ok(()),
         }
     }
@@ -637,19 +770,22 @@ impl Engine {
         match event {
             Event::AgentSignedIn { agent, .. } => {
                 let rotation = self.next_rotation();
-                self.change_agent(self.config.slot_of[agent], |state| {
-                    state.signed_in = true;
-                    state.presence = Presence::Online;
+                self.change_named_agent(*agent, |state| {
+                    state.status = AgentStatus::Online;
                     state.rotation = rotation;
                 });
             }
             Event::AgentSignedOut { agent, .. } => {
-                self.change_agent(self.config.slot_of[agent], |state| state.signed_in = false);
+                self.change_named_agent(*agent, |state| state.status = AgentStatus::SignedOut);
             }
             Event::PresenceChanged { agent, presence, .. } => {
                 let rotation = if *presence == Presence::Online { Some(self.next_rotation()) } else { None };
-                self.change_agent(self.config.slot_of[agent], |state| {
-                    state.presence = *presence;
+                self.change_named_agent(*agent, |state| {
+                    // Only a signed-in agent has a presence (the engine decides no change for
+                    // anyone else); the rotation counts as before.
+                    if state.status.is_signed_in() {
+                        state.status = AgentStatus::signed_in(*presence);
+                    }
                     if let Some(rotation) = rotation {
                         state.rotation = rotation;
                     }
@@ -671,9 +807,7 @@ impl Engine {
                         started_at: *at,
                         status: ChatStatus::Bot,
                         version: 0,
-                        eligibility: None,
                         handoff: None,
-                        assigned_by: None,
                         variables: BTreeMap::new(),
                         waiting: Waiting::Message { level: None, then: Vec::new() },
                         transcript: Vec::new(),
@@ -691,10 +825,8 @@ impl Engine {
                 let chat = self.chat_mut(*chat);
                 chat.variables.clear();
                 chat.status = ChatStatus::Bot;
-                chat.eligibility = None;
-                chat.assigned_by = None;
                 chat.waiting = Waiting::Message { level: None, then: Vec::new() };
-                chat.version += 1;
+                chat.version = chat.version.wrapping_add(1);
             }
             Event::SessionEnded { chat, .. } => self.chat_mut(*chat).waiting = Waiting::Ended,
             Event::HandedOff { chat, handoff, .. } => {
@@ -706,15 +838,23 @@ impl Engine {
                 self.enqueue(*chat, eligibility);
             }
             Event::Assigned { chat, agent, by, .. } => {
-                let previous = self.state.chats[chat].status;
-                match previous {
-                    ChatStatus::Pending { .. } => self.dequeue(*chat),
-                    ChatStatus::Open { assignee } => {
-                        self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1)
+                let eligibility = match &self.state.chats[chat].status {
+                    ChatStatus::Pending { eligibility, .. } => {
+                        let eligibility = eligibility.clone();
+                        self.dequeue(&eligibility);
+                        eligibility
                     }
-                    ChatStatus::Bot | ChatStatus::Closed { .. } => {}
-                }
-                self.state.counters.assignments += 1;
+                    ChatStatus::Open { assignee, eligibility, .. } => {
+                        let (assignee, eligibility) = (*assignee, eligibility.clone());
+                        self.change_named_agent(assignee, |state| {
+                            state.open_chats = state.open_chats.saturating_sub(1)
+                        });
+                        eligibility
+                    }
+                    // `fits` refuses to assign a chat that was never handed off.
+                    ChatStatus::Bot | ChatStatus::Closed { .. } => return,
+                };
+                self.state.counters.assignments = self.state.counters.assignments.wrapping_add(1);
                 let sequence = self.state.counters.assignments;
                 let rotation = if *by == AssignedBy::Method(AssignmentMethod::RoundRobin) {
                     Some(self.next_rotation())
@@ -722,42 +862,47 @@ impl Engine {
                     None
                 };
                 if matches!(by, AssignedBy::Method(_)) {
-                    self.state.counters.automatic_assignments += 1;
+                    self.state.counters.automatic_assignments =
+                        self.state.counters.automatic_assignments.wrapping_add(1);
                 }
-                self.change_agent(self.config.slot_of[agent], |state| {
-                    state.open_chats += 1;
+                self.change_named_agent(*agent, |state| {
+                    state.open_chats = state.open_chats.saturating_add(1);
                     state.last_assignment = sequence;
                     if let Some(rotation) = rotation {
                         state.rotation = rotation;
                     }
                 });
                 let entry = self.chat_mut(*chat);
-                entry.status = ChatStatus::Open { assignee: *agent };
-                entry.assigned_by = Some(*by);
-                entry.version += 1;
+                entry.status = ChatStatus::Open { assignee: *agent, eligibility, assigned_by: *by };
+                entry.version = entry.version.wrapping_add(1);
             }
             Event::Transferred { chat, from, to, .. } => {
-                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
+                // `fits` refuses to take a chat from anyone but its assignee.
+                let ChatStatus::Open { eligibility, .. } = &self.state.chats[chat].status else { return };
                 let eligibility = match to {
                     TransferTarget::Team(team) => Eligibility::Team { team: *team },
-                    TransferTarget::Agent(_) => {
-                        self.state.chats[chat].eligibility.clone().expect("an open chat has its eligibility")
-                    }
+                    TransferTarget::Agent(_) => eligibility.clone(),
                 };
+                self.change_named_agent(*from, |state| state.open_chats = state.open_chats.saturating_sub(1));
                 self.enqueue(*chat, eligibility);
             }
             Event::Unassigned { chat, from, .. } => {
-                self.change_agent(self.config.slot_of[from], |state| state.open_chats -= 1);
-                let eligibility = self.state.chats[chat].eligibility.clone().expect("an open chat has its eligibility");
+                // `fits` refuses to take a chat from anyone but its assignee.
+                let ChatStatus::Open { eligibility, .. } = &self.state.chats[chat].status else { return };
+                let eligibility = eligibility.clone();
+                self.change_named_agent(*from, |state| state.open_chats = state.open_chats.saturating_sub(1));
                 self.enqueue(*chat, eligibility);
             }
             Event::ChatClosed { chat, by, .. } => {
-                if let ChatStatus::Open { assignee } = self.state.chats[chat].status {
-                    self.change_agent(self.config.slot_of[&assignee], |state| state.open_chats -= 1);
-                }
+                // `fits` refuses to close a chat that is not open.
+                let ChatStatus::Open { assignee, eligibility, assigned_by } = self.state.chats[chat].status.clone()
+                else {
+                    return;
+                };
+                self.change_named_agent(assignee, |state| state.open_chats = state.open_chats.saturating_sub(1));
                 let entry = self.chat_mut(*chat);
-                entry.status = ChatStatus::Closed { by: *by };
-                entry.version += 1;
+                entry.status = ChatStatus::Closed { by: *by, eligibility, assigned_by };
+                entry.version = entry.version.wrapping_add(1);
             }
             Event::CustomerMessage { .. }
             | Event::AiMessage { .. }
@@ -1017,7 +1162,7 @@ impl Engine {
     /// A pending chat goes to the agent the method picks (never `except`), or waits in the queue.
     fn assign_or_queue(&mut self, turn: &mut Turn, chat: ChatId, except: Option<Slot>) {
         let pool =
-            self.state.chats.get(&chat).and_then(|chat| chat.eligibility.as_ref()).map_or(NOBODY, |e| self.pool_id(e));
+            self.state.chats.get(&chat).and_then(|chat| chat.status.eligibility()).map_or(NOBODY, |e| self.pool_id(e));
         let method = self.state.assignment.method;
         let draw = draw(self.state.seed, self.state.counters.assignments);
         match self.pick(pool, except, draw) {
@@ -1036,24 +1181,26 @@ impl Engine {
 
     /// A slot may have opened for this agent: serve the oldest chats queued for its pools.
     fn drain_for(&mut self, turn: &mut Turn, slot: Slot) {
-        while let Some((chat, pool)) = self.oldest_servable(Some(slot)) {
-            self.assign_from(turn, chat, pool);
-        }
+        self.drain(turn, Some(slot));
     }
 
     /// Slots may have opened anywhere (the method or the cap changed): serve queues oldest first.
     fn drain_all(&mut self, turn: &mut Turn) {
-        while let Some((chat, pool)) = self.oldest_servable(None) {
-            self.assign_from(turn, chat, pool);
-        }
+        self.drain(turn, None);
     }
 
-    fn assign_from(&mut self, turn: &mut Turn, chat: ChatId, pool: PoolId) {
-        let method = self.state.assignment.method;
-        let draw = draw(self.state.seed, self.state.counters.assignments);
-        let slot = self.pick(pool, None, draw).expect("a servable pool has an available agent");
-        let agent = self.state.agents[slot].id;
-        self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
+    /// Gives the oldest chat of a pool with an available agent to the agent the method picks,
+    /// among the pools of `agent` or all pools, until none is left.
+    fn drain(&mut self, turn: &mut Turn, agent: Option<Slot>) {
+        while let Some((chat, pool)) = self.oldest_servable(agent) {
+            let method = self.state.assignment.method;
+            let draw = draw(self.state.seed, self.state.counters.assignments);
+            // A servable pool has an available agent, so the pick finds one; were it not, the
+            // drain stops rather than serve the same chat forever.
+            let Some(slot) = self.pick(pool, None, draw) else { break };
+            let agent = self.state.agents[slot].id;
+            self.emit(turn, Event::Assigned { chat, agent, by: AssignedBy::Method(method), at: turn.now });
+        }
     }
 
     /// The agent the method picks in the pool, never `except`; `draw` feeds Random.
@@ -1119,7 +1266,7 @@ impl Engine {
         let assignee = self.open_chat_for(chat, agent)?;
         let current = &self.state.chats[&chat];
         let at = turn.now;
-        let from_slot = self.config.slot_of[&assignee];
+        let from_slot = self.slot(assignee)?;
         match to {
             TransferTarget::Agent(target) => {
                 let target_slot = self.signed_in_slot(target)?;
@@ -1127,7 +1274,7 @@ impl Engine {
                     return Err(Rejection::SameAgent { agent: target });
                 }
                 // SPEC: Away agents keep the chats they have and receive no new ones.
-                if self.state.agents[target_slot].presence != Presence::Online {
+                if self.state.agents[target_slot].status != AgentStatus::Online {
                     return Err(Rejection::Away { agent: target });
                 }
                 if !self.is_eligible(current, target_slot) {
@@ -1224,8 +1371,8 @@ impl Engine {
         self.refill_available();
         let mut pending: Vec<(u64, ChatId, PoolId)> = Vec::new();
         for chat in self.state.chats.values() {
-            if let (ChatStatus::Pending { queued }, Some(eligibility)) = (chat.status, &chat.eligibility) {
-                pending.push((queued, chat.id, self.pool_id(eligibility)));
+            if let ChatStatus::Pending { queued, eligibility } = &chat.status {
+                pending.push((*queued, chat.id, self.pool_id(eligibility)));
             }
         }
         pending.sort();
@@ -1285,6 +1432,15 @@ impl Engine {
         open.then(|| rank_key(self.state.assignment.method, agent))
     }
 
+    /// `change_agent` for an agent an event names. `fits` refuses an event that names someone
+    /// outside the teamspace, and the engine's own events and state name only its agents, so the
+    /// agent is always found; were it not, nothing changes rather than the engine stopping.
+    fn change_named_agent(&mut self, agent: AgentId, change: impl FnOnce(&mut AgentState)) {
+        if let Some(slot) = self.slot_of(agent) {
+            self.change_agent(slot, change);
+        }
+    }
+
     /// Changes an agent's state and keeps every pool it belongs to in step.
     fn change_agent(&mut self, slot: Slot, change: impl FnOnce(&mut AgentState)) {
         let method = self.state.assignment.method;
@@ -1318,31 +1474,29 @@ impl Engine {
     }
 
     fn enqueue(&mut self, chat: ChatId, eligibility: Eligibility) {
-        self.state.counters.queue += 1;
+        self.state.counters.queue = self.state.counters.queue.wrapping_add(1);
         let queued = self.state.counters.queue;
         let pool = self.pool_id(&eligibility);
         self.pools[pool].queue.push_back((queued, chat));
         self.pools[pool].queued += 1;
         let entry = self.chat_mut(chat);
-        entry.status = ChatStatus::Pending { queued };
-        entry.eligibility = Some(eligibility);
-        entry.version += 1;
+        entry.status = ChatStatus::Pending { queued, eligibility };
+        entry.version = entry.version.wrapping_add(1);
     }
 
-    /// Bookkeeping when a pending chat leaves the queue; its entry is dropped lazily.
-    fn dequeue(&mut self, chat: ChatId) {
-        if let Some(eligibility) = &self.state.chats[&chat].eligibility {
-            let pool = self.pool_id(eligibility);
-            self.pools[pool].queued -= 1;
-            // Drop the entries of chats that left the front of the queue before (claimed under
-            // Voluntary, where nothing else takes the head), so that no walk of the queue meets
-            // them again and again.
-            self.queue_head(pool);
-        }
+    /// Bookkeeping when a pending chat of this eligibility leaves the queue; its entry is
+    /// dropped lazily.
+    fn dequeue(&mut self, eligibility: &Eligibility) {
+        let pool = self.pool_id(eligibility);
+        self.pools[pool].queued -= 1;
+        // Drop the entries of chats that left the front of the queue before (claimed under
+        // Voluntary, where nothing else takes the head), so that no walk of the queue meets
+        // them again and again.
+        self.queue_head(pool);
     }
 
     fn next_rotation(&mut self) -> u64 {
-        self.state.counters.rotation += 1;
+        self.state.counters.rotation = self.state.counters.rotation.wrapping_add(1);
         self.state.counters.rotation
     }
 
@@ -1363,7 +1517,7 @@ impl Engine {
 
     fn signed_in_slot(&self, agent: AgentId) -> Result<Slot, Rejection> {
         let slot = self.slot(agent)?;
-        if self.state.agents[slot].signed_in { Ok(slot) } else { Err(Rejection::NotSignedIn { agent }) }
+        if self.state.agents[slot].status.is_signed_in() { Ok(slot) } else { Err(Rejection::NotSignedIn { agent }) }
     }
 
     fn existing_chat(&self, chat: ChatId) -> Result<&Chat, Rejection> {
@@ -1373,7 +1527,7 @@ impl Engine {
     /// The assignee of an open chat that `agent` may close or transfer: its assignee or an admin.
     fn open_chat_for(&self, chat: ChatId, agent: AgentId) -> Result<AgentId, Rejection> {
         let slot = self.signed_in_slot(agent)?;
-        let ChatStatus::Open { assignee } = self.existing_chat(chat)?.status else {
+        let Some(assignee) = self.existing_chat(chat)?.status.assignee() else {
             return Err(Rejection::NotWithLiveAgent { chat });
         };
         if assignee != agent && !self.is_admin(slot) {
@@ -1384,16 +1538,16 @@ impl Engine {
 
     fn assigned(&self, chat: ChatId, agent: AgentId) -> Result<(), Rejection> {
         self.signed_in_slot(agent)?;
-        match self.existing_chat(chat)?.status {
-            ChatStatus::Open { assignee } if assignee == agent => Ok(()),
-            ChatStatus::Open { .. } => Err(Rejection::NotAssignee { chat, agent }),
-            _ => Err(Rejection::NotWithLiveAgent { chat }),
+        match self.existing_chat(chat)?.status.assignee() {
+            Some(assignee) if assignee == agent => Ok(()),
+            Some(_) => Err(Rejection::NotAssignee { chat, agent }),
+            None => Err(Rejection::NotWithLiveAgent { chat }),
         }
     }
 
     pub(crate) fn is_eligible(&self, chat: &Chat, slot: Slot) -> bool {
-        chat.eligibility
-            .as_ref()
+        chat.status
+            .eligibility()
             .and_then(|eligibility| self.pool_of.get(eligibility))
             .is_some_and(|&pool| self.pools[pool].contains(slot))
     }
@@ -1415,13 +1569,8 @@ impl Engine {
 
     /// In id order: what happens must not depend on the map's order.
     fn chats_assigned_to(&self, agent: AgentId) -> Vec<ChatId> {
-        let mut chats: Vec<ChatId> = self
-            .state
-            .chats
-            .values()
-            .filter(|chat| chat.status == ChatStatus::Open { assignee: agent })
-            .map(|chat| chat.id)
-            .collect();
+        let mut chats: Vec<ChatId> =
+            self.state.chats.values().filter(|chat| is_assignee(chat, agent)).map(|chat| chat.id).collect();
         chats.sort_unstable();
         chats
     }
@@ -1468,11 +1617,11 @@ fn keep_obligations(stack: &mut Vec<Frame>) {
 }
 
 fn is_online(agent: &AgentState) -> bool {
-    agent.signed_in && agent.presence == Presence::Online
+    agent.status == AgentStatus::Online
 }
 
 fn is_assignee(chat: &Chat, agent: AgentId) -> bool {
-    chat.status == ChatStatus::Open { assignee: agent }
+    chat.status.assignee() == Some(agent)
 }
 
 fn rank_key(method: AssignmentMethod, agent: &AgentState) -> RankKey {

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{ChatStatus, Eligibility, Engine};
+use crate::engine::{AgentStatus, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, NodeId};
-use crate::protocol::{AssignedBy, Presence};
+use crate::protocol::AssignedBy;
 use crate::workflow::{Assign, LanguageTargets};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,17 +53,14 @@ impl Engine {
     /// The explanation of a chat, or `None` for an unknown chat.
     pub fn explain(&self, chat: ChatId) -> Option<Explanation> {
         let current = self.chat(chat)?;
-        let assignee = match current.status {
-            ChatStatus::Open { assignee } => Some(assignee),
-            _ => None,
-        };
-        let agents = self.verdicts(current.eligibility.as_ref(), assignee);
+        let assignee = current.status.assignee();
+        let agents = self.verdicts(current.status.eligibility(), assignee);
         let queue_position = self.queue_place(chat);
         Some(Explanation {
             chat,
-            status: current.status,
-            eligibility: current.eligibility.clone(),
-            assigned_by: current.assigned_by,
+            status: current.status.clone(),
+            eligibility: current.status.eligibility().cloned(),
+            assigned_by: current.status.assigned_by(),
             queue_position,
             agents,
         })
@@ -87,8 +84,9 @@ impl Engine {
             .teamspace
             .agents
             .iter()
-            .map(|agent| {
-                let slot = self.slot_of(agent.id).expect("every teamspace agent has a slot");
+            .enumerate()
+            // An agent's slot is its place in the teamspace, and the state holds one agent per slot.
+            .map(|(slot, agent)| {
                 let state = &self.state().agents[slot];
                 let verdict = if assignee == Some(agent.id) {
                     Verdict::Assignee
@@ -99,9 +97,9 @@ impl Engine {
                         }
                         _ => Verdict::NotInTarget,
                     }
-                } else if !state.signed_in {
+                } else if state.status == AgentStatus::SignedOut {
                     Verdict::SignedOut
-                } else if state.presence == Presence::Away {
+                } else if state.status == AgentStatus::Away {
                     Verdict::Away
                 } else if state.open_chats >= cap {
                     Verdict::AtCap { open_chats: state.open_chats, cap }
@@ -166,10 +164,10 @@ impl Engine {
                 let slot = self.slot_of(agent.id)?;
                 pools.iter().any(|pool| pool.contains(slot)).then_some(())?;
                 let state = &self.state().agents[slot];
-                let availability = match (state.signed_in, state.presence) {
-                    (false, _) => Availability::SignedOut,
-                    (true, Presence::Away) => Availability::Away,
-                    (true, Presence::Online) => Availability::Online,
+                let availability = match state.status {
+                    AgentStatus::SignedOut => Availability::SignedOut,
+                    AgentStatus::Away => Availability::Away,
+                    AgentStatus::Online => Availability::Online,
                 };
                 Some((agent.id, availability))
             })

@@ -13,7 +13,7 @@
 //! when they were assigned (the longest first), closed ones by when they closed (the latest
 //! first).
 
-use crate::engine::{Chat, ChatStatus, Eligibility, Engine};
+use crate::engine::{AgentStatus, Chat, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::matching::normalize;
 use crate::protocol::{Command, Event};
@@ -90,7 +90,7 @@ pub struct Standing {
 pub fn standing(engine: &Engine, chat: ChatId, agent: AgentId) -> Option<Standing> {
     let found = engine.chat(chat)?;
     engine.agent(agent)?;
-    let mine = found.status == ChatStatus::Open { assignee: agent };
+    let mine = found.status.assignee() == Some(agent);
     Some(Standing {
         version: found.version,
         mine,
@@ -160,7 +160,7 @@ pub fn unread(engine: &Engine, agent: AgentId, seen: impl Fn(ChatId) -> usize) -
         .state()
         .chats
         .values()
-        .filter(|chat| chat.status == ChatStatus::Open { assignee: agent })
+        .filter(|chat| chat.status.assignee() == Some(agent))
         .filter(|chat| {
             chat.transcript.iter().skip(seen(chat.id)).any(|event| match event {
                 Event::CustomerMessage { .. } => true,
@@ -190,15 +190,15 @@ pub enum TransferOption {
 /// whether a transfer may go to them. Empty unless the chat is open.
 pub fn transfer_targets(engine: &Engine, chat: ChatId) -> Vec<(AgentId, TransferOption)> {
     let Some(found) = engine.chat(chat) else { return Vec::new() };
-    let ChatStatus::Open { assignee } = found.status else { return Vec::new() };
+    let Some(assignee) = found.status.assignee() else { return Vec::new() };
     let eligible = engine.eligible_agents(found);
     let agents = engine.workspace().teamspace.agents.iter().filter(|agent| agent.id != assignee);
     agents
         .filter_map(|agent| {
             let state = engine.agent(agent.id)?;
-            let option = if !state.signed_in {
+            let option = if state.status == AgentStatus::SignedOut {
                 TransferOption::SignedOut
-            } else if state.presence != crate::protocol::Presence::Online {
+            } else if state.status != AgentStatus::Online {
                 TransferOption::Away
             } else if !eligible.contains(&agent.id) {
                 TransferOption::NotEligible
@@ -253,7 +253,7 @@ pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, co
     if folder == Folder::Pending {
         // The agent's queues, already in their order: no need to look at every chat.
         for chat in engine.pending_for(agent) {
-            if let ChatStatus::Pending { queued } = chat.status
+            if let Some(queued) = chat.status.queued()
                 && wanted(chat)
             {
                 chats.push((queued, chat));
@@ -262,11 +262,11 @@ pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, co
     } else {
         for chat in engine.state().chats.values() {
             if view.holds(folder, chat) && wanted(chat) {
-                let order = match chat.status {
-                    ChatStatus::Pending { queued } => queued,
+                let order = match chat.status.queued() {
+                    Some(queued) => queued,
                     // The latest closed first.
-                    _ if folder == Folder::Closed => u64::MAX - since(chat, folder).0,
-                    _ => since(chat, folder).0,
+                    None if folder == Folder::Closed => u64::MAX - since(chat, folder).0,
+                    None => since(chat, folder).0,
                 };
                 chats.push((order, chat));
             }
@@ -302,7 +302,7 @@ impl<'a> View<'a> {
     }
 
     fn is_eligible(&mut self, chat: &'a Chat) -> bool {
-        let Some(eligibility) = chat.eligibility.as_ref() else { return false };
+        let Some(eligibility) = chat.status.eligibility() else { return false };
         let (engine, agent) = (self.engine, self.agent);
         if let Some(&(_, eligible)) = self.eligible.iter().find(|(known, _)| *known == eligibility) {
             return eligible;
@@ -313,11 +313,11 @@ impl<'a> View<'a> {
     }
 
     fn holds(&mut self, folder: Folder, chat: &'a Chat) -> bool {
-        match (folder, chat.status) {
+        match (folder, &chat.status) {
             (Folder::Pending, ChatStatus::Pending { .. }) => self.is_eligible(chat),
-            (Folder::Mine, ChatStatus::Open { assignee }) => assignee == self.agent,
+            (Folder::Mine, ChatStatus::Open { assignee, .. }) => *assignee == self.agent,
             (Folder::AllOpen, ChatStatus::Pending { .. } | ChatStatus::Open { .. }) => self.admin,
-            (Folder::Closed, ChatStatus::Closed { by }) => self.admin || by == self.agent,
+            (Folder::Closed, ChatStatus::Closed { by, .. }) => self.admin || *by == self.agent,
             // Back with the AI agent: closed if its last livechat was.
             (Folder::Closed, ChatStatus::Bot) if chat.handoff.is_some() => {
                 last_closed_by(chat).is_some_and(|by| self.admin || by == self.agent)
@@ -337,7 +337,7 @@ pub fn last_closed_by(chat: &Chat) -> Option<AgentId> {
 
 /// When the chat came into the folder: the latest event that put it there.
 fn since(chat: &Chat, folder: Folder) -> Timestamp {
-    let found = chat.transcript.iter().rev().find_map(|event| match (folder, chat.status, event) {
+    let found = chat.transcript.iter().rev().find_map(|event| match (folder, &chat.status, event) {
         (Folder::Closed, _, Event::ChatClosed { at, .. })
         | (_, ChatStatus::Open { .. }, Event::Assigned { at, .. })
         | (_, ChatStatus::Pending { .. }, Event::Queued { at, .. }) => Some(*at),
@@ -348,7 +348,7 @@ fn since(chat: &Chat, folder: Folder) -> Timestamp {
 
 /// Whether the chat's handoff (for its language) or its transfer names the team.
 fn names_team(engine: &Engine, chat: &Chat, team: TeamId) -> bool {
-    match &chat.eligibility {
+    match chat.status.eligibility() {
         Some(Eligibility::Team { team: named }) => *named == team,
         Some(Eligibility::Handoff { node, language }) => engine
             .workspace()

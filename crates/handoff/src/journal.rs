@@ -12,9 +12,10 @@
 use std::collections::BTreeMap;
 
 use crate::document::{DocumentError, check_state};
-use crate::engine::{AgentState, Chat, ChatStatus, Counters, Eligibility, State};
+use crate::engine::{AgentState, Chat, ChatStage, ChatStatus, Counters, Eligibility, State};
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::protocol::{AssignedBy, Event, Frame, Presence, TransferTarget, Waiting};
+use crate::stored::StoredAgent;
 use crate::workspace::{AssignmentMethod, ChatAssignment, Workspace};
 
 /// The first byte of every record; a record of another version is refused, not misread.
@@ -265,16 +266,15 @@ record_newtype!(AgentId, TeamId, ChatId, NodeId, Timestamp, Language);
 
 record_struct! {
     ChatAssignment { method, auto_assign_cap }
-    AgentState { id, signed_in, presence, open_chats, last_assignment, rotation }
+    StoredAgent { id, signed_in, presence, open_chats, last_assignment, rotation }
     Counters { assignments, automatic_assignments, rotation, queue }
-    Chat { id, language, started_at, status, version, eligibility, handoff, assigned_by, variables, waiting, transcript }
 }
 
 record_enum!(Presence, placeholder Presence::Away, { 0 => Online, 1 => Away });
 record_enum!(AssignmentMethod, placeholder AssignmentMethod::Voluntary, {
     0 => Balanced, 1 => RoundRobin, 2 => Random, 3 => Voluntary,
 });
-record_enum!(ChatStatus, placeholder ChatStatus::Bot, {
+record_enum!(ChatStage, placeholder ChatStage::Bot, {
     0 => Bot, 1 => Pending { queued }, 2 => Open { assignee }, 3 => Closed { by },
 });
 record_enum!(Eligibility, placeholder Eligibility::Team { team: TeamId(0) }, {
@@ -359,6 +359,52 @@ impl Record for AssignedBy {
                 AssignedBy::Claim
             }
         }
+    }
+}
+
+/// In the layout it always had (`stored::StoredChat`): the status as a `ChatStage`, with the
+/// eligibility and how it was assigned in fields of their own. Written field by field rather
+/// than through a `StoredChat`, which would copy the transcript for every snapshot.
+impl Record for Chat {
+    fn put(&self, writer: &mut Writer) {
+        let Chat { id, language, started_at, status, version, handoff, variables, waiting, transcript } = self;
+        id.put(writer);
+        language.put(writer);
+        started_at.put(writer);
+        status.stage().put(writer);
+        version.put(writer);
+        status.eligibility().cloned().put(writer);
+        handoff.put(writer);
+        status.assigned_by().put(writer);
+        variables.put(writer);
+        waiting.put(writer);
+        transcript.put(writer);
+    }
+    fn take(reader: &mut Reader) -> Self {
+        let id = ChatId::take(reader);
+        let language = Language::take(reader);
+        let started_at = Timestamp::take(reader);
+        let stage = ChatStage::take(reader);
+        let version = u32::take(reader);
+        let eligibility = Record::take(reader);
+        let handoff = Record::take(reader);
+        let assigned_by = Record::take(reader);
+        let status = ChatStatus::from_parts(stage, eligibility, assigned_by).unwrap_or_else(|_| {
+            reader.failed = true;
+            ChatStatus::Bot
+        });
+        let (variables, waiting, transcript) = (Record::take(reader), Record::take(reader), Record::take(reader));
+        Chat { id, language, started_at, status, version, handoff, variables, waiting, transcript }
+    }
+}
+
+/// In the layout it always had: `signed_in`, then `presence` (`StoredAgent`).
+impl Record for AgentState {
+    fn put(&self, writer: &mut Writer) {
+        StoredAgent::from(self.clone()).put(writer);
+    }
+    fn take(reader: &mut Reader) -> Self {
+        StoredAgent::take(reader).into()
     }
 }
 

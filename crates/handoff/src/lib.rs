@@ -24,6 +24,7 @@ pub mod node_edit;
 mod pools;
 pub mod protocol;
 pub mod scenario;
+mod stored;
 pub mod teamspace_edit;
 pub mod validate;
 pub mod widget;
@@ -32,7 +33,7 @@ pub mod workspace;
 mod workspace_json;
 
 pub use document::{DocumentError, load_state, load_workspace, starter_workspace, state_to_json, workspace_to_json};
-pub use engine::{AgentState, Chat, ChatStatus, Eligibility, Engine, Misfit, State};
+pub use engine::{AgentState, AgentStatus, Chat, ChatStage, ChatStatus, Eligibility, Engine, Misfit, State};
 pub use explain::{AgentVerdict, Availability, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 pub use journal::{event_to_bytes, load_event_bytes, load_state_bytes, state_to_bytes};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::document::{DocumentError, check_header, check_integrity, parse, parse_tree};
-use crate::engine::{ChatStatus, Engine};
+use crate::engine::{ChatStage, Engine};
 use crate::ids::{AgentId, ChatId, Language, TeamId, Timestamp};
 use crate::protocol::{Command, Event, Presence, TransferTarget, Waiting};
 use crate::workspace::{ChatAssignment, Workspace};
@@ -203,7 +203,7 @@ pub struct AgentSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatSummary {
     pub language: Language,
-    pub status: ChatStatus,
+    pub status: ChatStage,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue_position: Option<usize>,
     pub waiting_for: Waiting,
@@ -238,8 +238,9 @@ fn summarize(engine: &Engine) -> Summary {
         .map(|(agent, state)| AgentSummary {
             agent: agent.id,
             name: agent.name.clone(),
-            signed_in: state.signed_in,
-            presence: state.presence,
+            signed_in: state.status.is_signed_in(),
+            // A signed-out agent reads Away, as one who never signed in always did.
+            presence: state.status.presence().unwrap_or(Presence::Away),
             open_chats: state.open_chats,
         })
         .collect();
@@ -250,7 +251,7 @@ fn summarize(engine: &Engine) -> Summary {
         .map(|chat| {
             let summary = ChatSummary {
                 language: chat.language.clone(),
-                status: chat.status,
+                status: chat.status.stage(),
                 queue_position: engine.explain(chat.id).and_then(|explanation| explanation.queue_position),
                 waiting_for: chat.waiting.clone(),
                 variables: chat.variables.clone(),

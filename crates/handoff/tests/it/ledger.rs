@@ -8,8 +8,8 @@ use std::convert::Infallible;
 use futures_executor::block_on;
 use handoff::ledger::{self, AppendError, Damage, Journal, Ledger, MemoryJournal, Reading, Refusal, Saved, Shared};
 use handoff::{
-    AgentId, AssignmentMethod, ChatId, ChatStatus, Command, Event, Language, Rejection, Timestamp, Workspace,
-    starter_workspace,
+    AgentId, AssignmentMethod, ChatId, ChatStage, ChatStatus, Command, Event, Language, Rejection, Timestamp,
+    Workspace, starter_workspace,
 };
 
 const T: Timestamp = Timestamp(1_000);
@@ -125,8 +125,8 @@ fn a_number_another_writer_took_is_refused_and_the_command_decided_again_on_the_
         "the loser is told who won: {outcome:?}"
     );
     assert_eq!(state(&mine), state(&rival), "nothing of the refused batch remains");
-    let assignee = mine.with(|l| l.engine().chat(chat).map(|chat| chat.status));
-    assert_eq!(assignee, Some(ChatStatus::Open { assignee: AgentId(6) }));
+    let assignee = mine.with(|l| l.engine().chat(chat).map(|chat| chat.status.stage()));
+    assert_eq!(assignee, Some(ChatStage::Open { assignee: AgentId(6) }));
     assert_eq!(state(&writer(&journal)), state(&rival), "the journal holds one claim");
 
     // A command the rival's does not conflict with is decided again and stored.

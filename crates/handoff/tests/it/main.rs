@@ -9,6 +9,7 @@ mod explain;
 mod fuzz;
 mod inbox;
 mod ledger;
+mod legacy_records;
 mod matching;
 mod node_edit;
 #[cfg(not(target_arch = "wasm32"))]

@@ -128,18 +128,30 @@ fn check_event(after: &Engine, event: &Event) -> Result<(), TestCaseError> {
     let Event::Assigned { chat, agent, by, .. } = event else { return Ok(()) };
     let chat_state = after.chat(*chat).expect("assigned chats exist");
     let agent_state = after.agent(*agent).expect("assigned agents exist");
-    prop_assert!(agent_state.signed_in, "{} assigned to signed-out {}", chat, agent);
+    prop_assert!(agent_state.status.is_signed_in(), "{} assigned to signed-out {}", chat, agent);
     if matches!(by, AssignedBy::Method(_) | AssignedBy::Claim | AssignedBy::Transfer) {
         prop_assert!(after.eligible_agents(chat_state).contains(agent), "{} given to ineligible {}", chat, agent);
     }
     if let AssignedBy::Method(method) = by {
         prop_assert_ne!(*method, AssignmentMethod::Voluntary);
-        prop_assert_eq!(agent_state.presence, Presence::Online, "{} automatically assigned to Away {}", chat, agent);
+        prop_assert_eq!(
+            agent_state.status.presence(),
+            Some(Presence::Online),
+            "{} automatically assigned to Away {}",
+            chat,
+            agent
+        );
         let cap = after.state().assignment.auto_assign_cap;
         prop_assert!(agent_state.open_chats <= cap, "{} automatically given a chat past the cap {}", agent, cap);
     }
     if *by == AssignedBy::Claim && handoff_has_check(after, *chat) {
-        prop_assert_eq!(agent_state.presence, Presence::Online, "Away {} claimed {} with the check on", agent, chat);
+        prop_assert_eq!(
+            agent_state.status.presence(),
+            Some(Presence::Online),
+            "Away {} claimed {} with the check on",
+            agent,
+            chat
+        );
     }
     Ok(())
 }
@@ -150,7 +162,7 @@ fn check_rules(engine: &Engine, before: &HashMap<ChatId, ChatStatus>, events: &[
     // At most one assignee per chat, and every agent's count of open chats agrees with the chats.
     let mut open: HashMap<AgentId, u32> = HashMap::new();
     for chat in engine.state().chats.values() {
-        if let ChatStatus::Open { assignee } = chat.status {
+        if let ChatStatus::Open { assignee, .. } = chat.status {
             *open.entry(assignee).or_default() += 1;
         }
     }
@@ -162,7 +174,7 @@ fn check_rules(engine: &Engine, before: &HashMap<ChatId, ChatStatus>, events: &[
         for chat in engine.state().chats.values().filter(|chat| matches!(chat.status, ChatStatus::Pending { .. })) {
             for agent in engine.eligible_agents(chat) {
                 let state = engine.agent(agent).expect("exists");
-                let free = state.signed_in && state.presence == Presence::Online && state.open_chats < cap;
+                let free = state.status == handoff::AgentStatus::Online && state.open_chats < cap;
                 prop_assert!(!free, "{} waits while eligible {} is free", chat.id, agent);
             }
         }
@@ -171,11 +183,11 @@ fn check_rules(engine: &Engine, before: &HashMap<ChatId, ChatStatus>, events: &[
     // same agent could have taken and that is still waiting.
     for event in events {
         let Event::Assigned { chat, agent, by: AssignedBy::Method(_), .. } = event else { continue };
-        let Some(ChatStatus::Pending { queued: served }) = before.get(chat).copied() else { continue };
+        let Some(served) = before.get(chat).and_then(ChatStatus::queued) else { continue };
         for (other, status) in before {
-            let ChatStatus::Pending { queued } = *status else { continue };
+            let Some(queued) = status.queued() else { continue };
             let other_now = engine.chat(*other).expect("exists");
-            let still_waiting = other_now.status == ChatStatus::Pending { queued };
+            let still_waiting = other_now.status.queued() == Some(queued);
             if queued < served && still_waiting && engine.eligible_agents(other_now).contains(agent) {
                 prop_assert!(false, "{agent} got {chat} while older {other} still waits for it");
             }
@@ -199,7 +211,7 @@ proptest! {
         let mut history = Vec::new();
         for (index, step) in steps.iter().enumerate() {
             let before: HashMap<ChatId, ChatStatus> =
-                engine.state().chats.values().map(|chat| (chat.id, chat.status)).collect();
+                engine.state().chats.values().map(|chat| (chat.id, chat.status.clone())).collect();
             let command = command(&engine, step);
             let snapshot = engine.state().clone();
             match engine.handle(Timestamp(index as u64 * 1_000), command) {
@@ -495,7 +507,7 @@ fn look_at_every_chat(engine: &Engine) {
             let agents = workspace.teamspace.agents.iter();
             agents.filter(|agent| targets.is_none_or(|targets| targets.admits(agent))).map(|agent| agent.id).collect()
         };
-        let expected = match &chat.eligibility {
+        let expected = match chat.status.eligibility() {
             Some(handoff::Eligibility::Handoff { node, language }) => {
                 let action = workspace.ai_agent.workflow.find_action(*node).expect("the handoff exists");
                 admitted(action.kind.assign().expect("a handoff assigns").targets_for(language))
