@@ -271,7 +271,7 @@ fn a_refused_batch_that_cannot_be_read_back_leaves_the_ledger_stale_and_no_gap_i
     assert_eq!(damaged, None, "no gap");
     assert_eq!(reopened.engine().state(), &state(&ledger));
     assert!(
-        reopened.engine().agent(AgentId(6)).is_some_and(|agent| !agent.signed_in),
+        reopened.engine().agent(AgentId(6)).is_some_and(|agent| !agent.status.is_signed_in()),
         "the refused sign-in never happened"
     );
 }
