@@ -6,7 +6,7 @@
 //! never an internal note, nor assignment bookkeeping.
 
 use handoff::widget::Offer;
-use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language, Presence};
+use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language};
 use leptos::prelude::*;
 
 use crate::backend::{Backend, reset_conversations};
@@ -383,11 +383,9 @@ fn Reach(backend: Backend, chat: ChatId) -> impl IntoView {
         })
     });
     let bring_online = move |agent: AgentId, availability: Availability| {
-        let command = match availability {
-            Availability::SignedOut => Command::SignIn { agent },
-            _ => Command::SetPresence { agent, presence: Presence::Online },
-        };
-        backend.dispatch(command, error, move || identity.agent.set(Some(agent)));
+        if let Some(command) = availability.command_to_go_online(agent) {
+            backend.dispatch(command, error, move || identity.agent.set(Some(agent)));
+        }
     };
     view! {
         <section class="reach" aria-labelledby="reach-heading">

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{AgentStatus, ChatStatus, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, NodeId};
-use crate::protocol::AssignedBy;
+use crate::protocol::{AssignedBy, Command, Presence};
 use crate::workflow::{Assign, LanguageTargets};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +130,19 @@ pub enum Availability {
     Online,
     Away,
     SignedOut,
+}
+
+impl Availability {
+    /// The one command that makes an agent with this availability Online (the preview's one
+    /// click beside the customer): signing in, which makes an agent Online, or setting the
+    /// presence; `None` when Online already.
+    pub fn command_to_go_online(self, agent: AgentId) -> Option<Command> {
+        match self {
+            Availability::Online => None,
+            Availability::Away => Some(Command::SetPresence { agent, presence: Presence::Online }),
+            Availability::SignedOut => Some(Command::SignIn { agent }),
+        }
+    }
 }
 
 impl Engine {

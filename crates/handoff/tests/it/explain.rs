@@ -131,3 +131,42 @@ fn the_agents_a_language_reaches_and_whether_they_are_online() {
         engine.agents_for_language(&Language::new("en")).into_iter().map(|(agent, _)| agent).collect();
     assert_eq!(english, [AgentId(1), AgentId(2), AgentId(3), AgentId(4), AgentId(5)]);
 }
+
+/// The preview's one click beside the customer: from each availability, the command it gives
+/// leaves the agent Online, as `agents_for_language` then says.
+#[test]
+fn the_command_to_go_online_makes_an_agent_online_from_any_availability() {
+    use handoff::{AgentId, Availability, Command, Language, Presence, Timestamp};
+
+    let english = Language::new("en");
+    let availability_of = |engine: &Engine, agent| {
+        engine.agents_for_language(&english).into_iter().find(|(id, _)| *id == agent).map(|(_, now)| now)
+    };
+    let setups: [(&str, Vec<Command>); 3] = [
+        ("signed out", vec![]),
+        (
+            "away",
+            vec![
+                Command::SignIn { agent: AgentId(1) },
+                Command::SetPresence { agent: AgentId(1), presence: Presence::Away },
+            ],
+        ),
+        ("online", vec![Command::SignIn { agent: AgentId(1) }]),
+    ];
+    for (name, setup) in setups {
+        let handoff = json!({
+            "availability_check": true,
+            "assign": { "to": "specific_users_or_teams", "targets": { "agents": [1] } }
+        });
+        let mut engine = Engine::new(workspace("round_robin", 2, handoff), 7);
+        for command in setup {
+            engine.handle(Timestamp(1), command).expect("accepted");
+        }
+        let before = availability_of(&engine, AgentId(1)).expect("Ana takes English chats");
+        match before.command_to_go_online(AgentId(1)) {
+            Some(command) => drop(engine.handle(Timestamp(2), command).expect("accepted")),
+            None => assert_eq!(before, Availability::Online, "{name}: no command only when Online"),
+        }
+        assert_eq!(availability_of(&engine, AgentId(1)), Some(Availability::Online), "{name}");
+    }
+}
