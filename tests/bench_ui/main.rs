@@ -106,11 +106,28 @@ pub async fn until(what: &str, holds: impl Fn() -> bool) {
         }
         assert!(now_ms() - started < PATIENCE_MS, "waited {PATIENCE_MS} ms for {what}");
         if check % 8 == 0 {
-            // A timer task: lets the browser's event loop run.
-            TimeoutFuture::new(0).await;
+            next_task().await;
         } else {
             tick().await;
         }
+    }
+}
+
+/// Lets the browser's event loop run one turn: the tasks already queued (timers that are due,
+/// input, messages) run before this returns. Through `scheduler.yield()` where the browser has
+/// it, not a zero-millisecond timer: the browser clamps nested timers to 4 ms, which `until`'s
+/// waits would otherwise add to the figure they time.
+async fn next_task() {
+    let scheduler = js_sys::Reflect::get(&window(), &"scheduler".into()).ok().filter(|value| value.is_object());
+    let yielded = scheduler.and_then(|scheduler| {
+        let yield_now = js_sys::Reflect::get(&scheduler, &"yield".into()).ok()?;
+        let yield_now: &js_sys::Function = yield_now.dyn_ref()?;
+        yield_now.call0(&scheduler).ok()?.dyn_into::<js_sys::Promise>().ok()
+    });
+    match yielded {
+        Some(promise) => drop(wasm_bindgen_futures::JsFuture::from(promise).await),
+        // A timer task, where the browser has no `scheduler.yield()`.
+        None => TimeoutFuture::new(0).await,
     }
 }
 
