@@ -43,7 +43,14 @@ pub fn text_field(
     value: Signal<String>,
     on_commit: Callback<String>,
 ) -> AnyView {
-    let commit = on_change(move |event| on_commit.run(event_target_value(&event)));
+    let commit = on_change(move |event| {
+        on_commit.run(event_target_value(&event));
+        // Show what was kept: the domain's normalised text. When it equals what the node held
+        // ("Hello" committed as "Hello "), nothing changed, so nothing would redraw the box.
+        if let Some(target) = event.target() {
+            let _ = js_sys::Reflect::set(&target, &"value".into(), &value.get_untracked().into());
+        }
+    });
     // The hint describes the field rather than being part of its name ("Training phrasesOne
     // per line…").
     let hint_id = hint.map(|_| next_hint_id());

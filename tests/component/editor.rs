@@ -557,6 +557,34 @@ async fn emptying_the_workflow_asks_first_and_says_undo_brings_it_back() {
     store_workspace(None);
 }
 
+/// A text is kept as the domain normalises it, and the box shows what was kept, also when that
+/// is what the node held already (a trailing space typed after the same words).
+#[wasm_bindgen_test]
+async fn a_text_field_shows_the_text_as_it_was_kept() {
+    let stage = editor_with_handoff_selected(None).await;
+    let field = || -> web_sys::HtmlTextAreaElement {
+        let label = stage.element.query_selector_all(".field-control").unwrap();
+        (0..label.length())
+            .filter_map(|index| label.item(index))
+            .map(|node| node.unchecked_into::<web_sys::Element>())
+            .find(|label| label.text_content().unwrap_or_default().starts_with("Handoff message"))
+            .and_then(|label| label.query_selector("textarea").unwrap())
+            .expect("the Handoff message box")
+            .unchecked_into()
+    };
+    let commit = |text: &str| {
+        let box_ = field();
+        box_.set_value(text);
+        box_.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    };
+    commit("  Connecting you now.  ");
+    eventually("the trimmed text", || field().value() == "Connecting you now.").await;
+    commit("Connecting you now. ");
+    eventually("the same text, trimmed, though nothing changed", || field().value() == "Connecting you now.").await;
+    drop(stage);
+    store_workspace(None);
+}
+
 /// Puts a file named `name` holding `text` in the Import field, as choosing it does.
 fn choose_file(stage: &Stage, name: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
