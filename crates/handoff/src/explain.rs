@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{AgentStatus, ChatStatus, Eligibility, Engine};
+use crate::engine::{AgentStatus, ChatStage, Eligibility, Engine};
 use crate::ids::{AgentId, ChatId, Language, NodeId};
 use crate::protocol::{AssignedBy, Command, Presence};
 use crate::workflow::{Assign, LanguageTargets};
@@ -11,7 +11,7 @@ use crate::workflow::{Assign, LanguageTargets};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
     pub chat: ChatId,
-    pub status: ChatStatus,
+    pub status: ChatStage,
     pub eligibility: Option<Eligibility>,
     /// How the current assignee got the chat.
     pub assigned_by: Option<AssignedBy>,
@@ -58,7 +58,7 @@ impl Engine {
         let queue_position = self.queue_place(chat);
         Some(Explanation {
             chat,
-            status: current.status.clone(),
+            status: current.status.stage(),
             eligibility: current.status.eligibility().cloned(),
             assigned_by: current.status.assigned_by(),
             queue_position,
