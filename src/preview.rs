@@ -174,19 +174,6 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     });
     // What the customer can do besides typing: answer buttons, or a rating.
     let offer = Memo::new(move |_| backend.read(|engine| handoff::widget::offer(engine, chat)));
-    let queue = move || {
-        backend.read(|engine| {
-            let found = engine.chat(chat)?;
-            matches!(found.status, ChatStatus::Pending { .. }).then(|| {
-                // The engine's current place, kept up to date as the queue moves; not the place the
-                // Queued event told at the time, and no whole explanation built on every change.
-                match engine.queue_place(chat) {
-                    Some(place) => format!("You are {} in the queue for a live agent.", ordinal(place)),
-                    None => "Waiting for a live agent.".to_owned(),
-                }
-            })
-        })
-    };
     // The customer's draft for this chat, kept across reloads until it is sent.
     let draft = crate::storage::drafts::customer(chat);
     let text = RwSignal::new(crate::storage::drafts::read(&draft));
@@ -222,56 +209,100 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     };
     let offers = move || {
         offer.get().map(|offer| match offer {
-            Offer::Buttons(buttons) => view! {
-                <div class="quick-replies" role="group" aria-label="Quick replies">
-                    {buttons.into_iter().map(|button| {
-                        let words = button.clone();
-                        view! { <button type="button" class="button" on:click=move |_| say(words.clone())>{button}</button> }
-                    }).collect_view()}
-                </div>
-            }
-            .into_any(),
-            Offer::Rating => view! {
-                <Show
-                    when=move || rated.get().is_some()
-                    fallback=move || view! {
-                        <div class="rating" role="group" aria-label="Rate this conversation">
-                            {handoff::RATINGS.map(|rating| view! {
-                                <button type="button" class="button" aria-label=format!("Rate {rating} of 5") on:click=move |_| rate(rating)>
-                                    {rating.to_string()}
-                                </button>
-                            }).collect_view()}
-                        </div>
-                    }
-                >
-                    <form
-                        class="feedback-comment"
-                        on:submit=move |event| {
-                            event.prevent_default();
-                            send_comment(false);
-                        }
-                    >
-                        <p>{move || format!("You rated {} of 5.", rated.get().unwrap_or_default())}</p>
-                        <label for="feedback-comment">"Anything to add? (optional)"</label>
-                        <textarea
-                            id="feedback-comment"
-                            rows="2"
-                            prop:value=move || comment.get()
-                            on:input=move |event| comment.set(event_target_value(&event))
-                        ></textarea>
-                        <div class="confirm-actions">
-                            <button type="submit" class="button primary">"Send feedback"</button>
-                            <button type="button" class="button" on:click=move |_| send_comment(true)>"Skip comment"</button>
-                        </div>
-                    </form>
-                </Show>
-            }
-            .into_any(),
+            Offer::Buttons(buttons) => quick_replies(buttons, say),
+            Offer::Rating => rating_and_comment(rated, comment, rate, send_comment),
         })
     };
     let ai_name = backend.read_untracked(|engine| engine.workspace().ai_agent.name.clone());
-    // The newest message stays in view unless the customer scrolled up to read; then a button
-    // offers the new ones.
+    let messages = messages_following_the_newest(bubbles, offer);
+    view! {
+        <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
+            {messages}
+            <p class="queue-position" role="status">{move || queue_place(backend, chat)}</p>
+            {move || offers()}
+            {message_box(text, sending, say)}
+            <p class="error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The customer's place in the queue while the chat is pending.
+fn queue_place(backend: Backend, chat: ChatId) -> Option<String> {
+    backend.read(|engine| {
+        let found = engine.chat(chat)?;
+        matches!(found.status, ChatStatus::Pending { .. }).then(|| {
+            // The engine's current place, kept up to date as the queue moves; not the place the
+            // Queued event told at the time, and no whole explanation built on every change.
+            match engine.queue_place(chat) {
+                Some(place) => format!("You are {} in the queue for a live agent.", ordinal(place)),
+                None => "Waiting for a live agent.".to_owned(),
+            }
+        })
+    })
+}
+
+/// The quick replies of the last message: each button sends its own words.
+fn quick_replies(buttons: Vec<String>, say: impl Fn(String) + Copy + 'static) -> AnyView {
+    view! {
+        <div class="quick-replies" role="group" aria-label="Quick replies">
+            {buttons.into_iter().map(|button| {
+                let words = button.clone();
+                view! { <button type="button" class="button" on:click=move |_| say(words.clone())>{button}</button> }
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+/// The rating buttons, then, when the action asks for one, the optional comment on the rating
+/// picked.
+fn rating_and_comment(
+    rated: RwSignal<Option<u8>>,
+    comment: RwSignal<String>,
+    rate: impl Fn(u8) + Copy + Send + Sync + 'static,
+    send_comment: impl Fn(bool) + Copy + Send + Sync + 'static,
+) -> AnyView {
+    view! {
+        <Show
+            when=move || rated.get().is_some()
+            fallback=move || view! {
+                <div class="rating" role="group" aria-label="Rate this conversation">
+                    {handoff::RATINGS.map(|rating| view! {
+                        <button type="button" class="button" aria-label=format!("Rate {rating} of 5") on:click=move |_| rate(rating)>
+                            {rating.to_string()}
+                        </button>
+                    }).collect_view()}
+                </div>
+            }
+        >
+            <form
+                class="feedback-comment"
+                on:submit=move |event| {
+                    event.prevent_default();
+                    send_comment(false);
+                }
+            >
+                <p>{move || format!("You rated {} of 5.", rated.get().unwrap_or_default())}</p>
+                <label for="feedback-comment">"Anything to add? (optional)"</label>
+                <textarea
+                    id="feedback-comment"
+                    rows="2"
+                    prop:value=move || comment.get()
+                    on:input=move |event| comment.set(event_target_value(&event))
+                ></textarea>
+                <div class="confirm-actions">
+                    <button type="submit" class="button primary">"Send feedback"</button>
+                    <button type="button" class="button" on:click=move |_| send_comment(true)>"Skip comment"</button>
+                </div>
+            </form>
+        </Show>
+    }
+    .into_any()
+}
+
+/// The messages. The newest message stays in view unless the customer scrolled up to read;
+/// then a button offers the new ones.
+fn messages_following_the_newest(bubbles: Memo<Vec<Line>>, offer: Memo<Option<Offer>>) -> impl IntoView {
     let bubbles_ref = NodeRef::<leptos::html::Ol>::new();
     let following = RwSignal::new(true);
     let unseen = RwSignal::new(false);
@@ -302,43 +333,48 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
         }
     };
     view! {
-        <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
-            <ol class="bubbles" aria-label="Messages" aria-live="polite" node_ref=bubbles_ref on:scroll=scrolled tabindex="0">
-                <For
-                    each=move || bubbles.get().into_iter().enumerate()
-                    key=|(index, line)| (*index, line.clone())
-                    children=|(_, line)| bubble(line)
-                />
-            </ol>
-            <Show when=move || unseen.try_get().unwrap_or(false)>
-                <button type="button" class="button new-messages" on:click=move |_| to_newest()>"New messages ↓"</button>
-            </Show>
-            <p class="queue-position" role="status">{move || queue()}</p>
-            {move || offers()}
-            <form
-                class="widget-input"
-                on:submit=move |event| {
-                    event.prevent_default();
-                    let words = text.get_untracked().trim().to_owned();
-                    if !words.is_empty() {
-                        say(words);
-                    }
+        <ol class="bubbles" aria-label="Messages" aria-live="polite" node_ref=bubbles_ref on:scroll=scrolled tabindex="0">
+            <For
+                each=move || bubbles.get().into_iter().enumerate()
+                key=|(index, line)| (*index, line.clone())
+                children=|(_, line)| bubble(line)
+            />
+        </ol>
+        <Show when=move || unseen.try_get().unwrap_or(false)>
+            <button type="button" class="button new-messages" on:click=move |_| to_newest()>"New messages ↓"</button>
+        </Show>
+    }
+}
+
+/// What the customer types; Send sends it, one message at a time.
+fn message_box(
+    text: RwSignal<String>,
+    sending: RwSignal<bool>,
+    say: impl Fn(String) + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <form
+            class="widget-input"
+            on:submit=move |event| {
+                event.prevent_default();
+                let words = text.get_untracked().trim().to_owned();
+                if !words.is_empty() {
+                    say(words);
                 }
-            >
-                <label for="widget-text" class="visually-hidden">"Message"</label>
-                <input
-                    id="widget-text"
-                    type="text"
-                    autocomplete="off"
-                    placeholder="Type a message"
-                    // A box being removed may still see one more input: then it reads and writes nothing.
+            }
+        >
+            <label for="widget-text" class="visually-hidden">"Message"</label>
+            <input
+                id="widget-text"
+                type="text"
+                autocomplete="off"
+                placeholder="Type a message"
+                // A box being removed may still see one more input: then it reads and writes nothing.
                 prop:value=move || text.try_get().unwrap_or_default()
-                    on:input=move |event| { text.try_set(event_target_value(&event)); }
-                />
-                <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>"Send"</button>
-            </form>
-            <p class="error" role="alert">{move || error.get()}</p>
-        </div>
+                on:input=move |event| { text.try_set(event_target_value(&event)); }
+            />
+            <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>"Send"</button>
+        </form>
     }
 }
 

@@ -9,11 +9,11 @@ use handoff::workflow::{Action, ActionKind, Assign, Handoff, LanguageTargets, Ta
 use handoff::{AgentId, Command, Engine, Language, NodeId, Presence, TeamId, Timestamp, Verdict};
 use leptos::prelude::*;
 
-use super::boxed::{dynamic, flag, on_change, show, text};
+use super::boxed::{Dynamic, dynamic, flag, on_change, show, text};
 use super::outline;
 use super::panels::{check_box, commit_text, text_field, update_action};
 use crate::backend::Opening;
-use crate::workspace_store::use_workspace_store;
+use crate::workspace_store::{WorkspaceStore, use_workspace_store};
 
 /// "Assign chat": all users, or specific users and teams, optionally per language.
 ///
@@ -31,6 +31,33 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
         Assign::SpecificUsersOrTeams { by_language, .. } => by_language,
         Assign::AllUsers => None,
     });
+    let set_targets = move |new: Targets| {
+        on_change.run(Assign::SpecificUsersOrTeams { targets: new, by_language: by_language.get_untracked() })
+    };
+    let set_rows = move |rows: Option<BTreeMap<Language, LanguageTargets>>| {
+        on_change.run(Assign::SpecificUsersOrTeams { targets: targets.get_untracked(), by_language: rows })
+    };
+    view! {
+        {all_or_specific(&id, assign, specific, on_change)}
+        {show(flag(specific), dynamic(move || {
+            let id = id.clone();
+            view! {
+                {targets_picker(format!("{id}-default"), "Users and teams".to_owned(), targets, Callback::new(set_targets))}
+                {assign_by_language(id, store, languages, by_language, set_rows)}
+            }
+            .into_any()
+        }))}
+    }
+}
+
+/// The choice between all users and specific users or teams. Each choice is described by its
+/// hint, and the hint of "All users" says what choosing it would clear.
+fn all_or_specific<Specific: Fn() -> bool + Copy + Send + Sync + 'static>(
+    id: &str,
+    assign: Signal<Assign>,
+    specific: Specific,
+    on_change: Callback<Assign>,
+) -> impl IntoView + use<Specific> {
     // What switching to "All users" would clear, said before it happens.
     let clears = move || match assign.get() {
         Assign::SpecificUsersOrTeams { targets, by_language } if !targets.is_empty() || by_language.is_some() => {
@@ -44,12 +71,6 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
             Some(format!("Choosing this clears {} (Undo brings them back).", parts.join(" and ")))
         }
         _ => None,
-    };
-    let set_targets = move |new: Targets| {
-        on_change.run(Assign::SpecificUsersOrTeams { targets: new, by_language: by_language.get_untracked() })
-    };
-    let set_rows = move |rows: Option<BTreeMap<Language, LanguageTargets>>| {
-        on_change.run(Assign::SpecificUsersOrTeams { targets: targets.get_untracked(), by_language: rows })
     };
     let name = format!("{id}-assign");
     // Each choice is named by its label alone and described by its hint, so that the two never
@@ -82,55 +103,59 @@ pub fn assign_editor(id: String, assign: Signal<Assign>, on_change: Callback<Ass
                 </p>
             </div>
         </fieldset>
-        {show(flag(specific), dynamic(move || {
-            let id = id.clone();
-            view! {
-                {targets_picker(format!("{id}-default"), "Users and teams".to_owned(), targets, Callback::new(set_targets))}
-                {dynamic(move || {
-                    if !store.with(|workspace| workspace.ai_agent.offers_assign_by_language()) {
-                        return view! {
-                            <p class="field-hint" id=format!("{id}-by-language")>
-                                "Assign by language is offered when the AI agent supports more than one language (Teamspace settings)."
-                            </p>
-                        }
-                        .into_any();
-                    }
+    }
+}
+
+/// "Assign by language", when the AI agent has more than one language: a switch, then a row
+/// per language; otherwise a hint saying where languages are added.
+fn assign_by_language(
+    id: String,
+    store: WorkspaceStore,
+    languages: Memo<Vec<Language>>,
+    by_language: Signal<Option<BTreeMap<Language, LanguageTargets>>>,
+    set_rows: impl Fn(Option<BTreeMap<Language, LanguageTargets>>) + Copy + Send + Sync + 'static,
+) -> Dynamic {
+    dynamic(move || {
+        if !store.with(|workspace| workspace.ai_agent.offers_assign_by_language()) {
+            return view! {
+                <p class="field-hint" id=format!("{id}-by-language")>
+                    "Assign by language is offered when the AI agent supports more than one language (Teamspace settings)."
+                </p>
+            }
+            .into_any();
+        }
+        let id = id.clone();
+        let group_id = format!("{id}-by-language");
+        view! {
+            <div class="by-language" id=group_id>
+                {check_box(
+                    "Assign by language".to_owned(),
+                    Some("Give a language its own users and teams; the chat's language picks the list.".to_owned()),
+                    flag(move || by_language.with(Option::is_some)),
+                    self::on_change(move |event| {
+                        let on = event_target_checked(&event);
+                        set_rows(on.then(|| store.with_untracked(|workspace| workspace.ai_agent.default_language_rows())))
+                    }),
+                )}
+                {show(flag(move || by_language.get().is_some()), dynamic(move || {
                     let id = id.clone();
-                    let group_id = format!("{id}-by-language");
                     view! {
-                        <div class="by-language" id=group_id>
-                            {check_box(
-                                "Assign by language".to_owned(),
-                                Some("Give a language its own users and teams; the chat's language picks the list.".to_owned()),
-                                flag(move || by_language.with(Option::is_some)),
-                                self::on_change(move |event| {
-                                    let on = event_target_checked(&event);
-                                    set_rows(on.then(|| store.with_untracked(|workspace| workspace.ai_agent.default_language_rows())))
-                                }),
-                            )}
-                            {show(flag(move || by_language.get().is_some()), dynamic(move || {
-                                let id = id.clone();
-                                view! {
-                                    <p class="field-hint warning">"Turning this off clears the language lists (Undo brings them back)."</p>
-                                    {dynamic(move || {
-                                        languages
-                                            .get()
-                                            .into_iter()
-                                            .map(|language| language_row(id.clone(), language, by_language, Callback::new(set_rows)))
-                                            .collect_view()
-                                            .into_any()
-                                    })}
-                                }
+                        <p class="field-hint warning">"Turning this off clears the language lists (Undo brings them back)."</p>
+                        {dynamic(move || {
+                            languages
+                                .get()
+                                .into_iter()
+                                .map(|language| language_row(id.clone(), language, by_language, Callback::new(set_rows)))
+                                .collect_view()
                                 .into_any()
-                            }))}
-                        </div>
+                        })}
                     }
                     .into_any()
-                })}
-            }
-            .into_any()
-        }))}
-    }
+                }))}
+            </div>
+        }
+        .into_any()
+    })
 }
 
 /// One language's row under "Assign by language": "Use default" or its own list.

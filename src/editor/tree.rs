@@ -501,6 +501,8 @@ struct Dragging {
     places: Vec<Place>,
 }
 
+/// The workflow as an ARIA tree: one focusable row, the keys, a click and drag and drop, all
+/// handled on the tree itself.
 pub fn workflow_tree() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
@@ -517,10 +519,48 @@ pub fn workflow_tree() -> impl IntoView {
     });
     let dragging = RwSignal::new(None::<Dragging>);
     let drop_target = StoredValue::new(None::<RowKey>);
+    let drag = DragAndDrop { edits, dragging, drop_target };
 
-    // The selection follows the tree: a selected row that an undo removed or a fold hid gives
-    // way to its nearest visible ancestor (or the first row), so the toolbar never acts on a
-    // node that cannot be seen.
+    selection_follows_the_tree(store, editor);
+    let tree_has_focus = RwSignal::new(false);
+    focus_follows_a_redrawn_row(editor, focus_key, tree_has_focus);
+    let on_keydown = tree_keydown(edits, focus_key);
+    mark_selected_and_focusable_rows(editor, focus_key);
+
+    view! {
+        <ul
+            id="workflow-tree"
+            class="tree"
+            role="tree"
+            aria-label="Workflow"
+            aria-describedby="tree-keys"
+            on:keydown=on_keydown
+            on:click=move |event: leptos::ev::MouseEvent| on_row_click(editor, event)
+            on:dragstart=move |event: leptos::ev::DragEvent| drag.on_dragstart(event)
+            on:dragover=move |event: leptos::ev::DragEvent| drag.on_dragover(event)
+            on:dragleave=move |_| drag.mark_drop_target(None)
+            on:drop=move |event: leptos::ev::DragEvent| drag.on_drop(event)
+            on:dragend=move |_| drag.on_dragend()
+            on:focusin=move |_| tree_has_focus.set(true)
+            on:focusout=move |event: leptos::ev::FocusEvent| {
+                // Focus moving to another row, or lost because the focused row was redrawn, keeps the flag.
+                if event.related_target().is_some() {
+                    tree_has_focus.set(false);
+                }
+            }
+        >
+            <For each=move || rows.get() key=|row| row.clone() let:row>
+                {tree_row(row, store, editor, focus_key)}
+            </For>
+        </ul>
+    }
+}
+
+/// The selection follows the tree: a selected row that an undo removed or a fold hid gives
+/// way to its nearest visible ancestor (or the first row), so the toolbar never acts on a
+/// node that cannot be seen.
+fn selection_follows_the_tree(store: WorkspaceStore, editor: EditorState) {
+    let rows = editor.rows;
     Effect::new(move |_| {
         let Some(selected) = editor.selected.get() else { return };
         let visible = |key: &RowKey| rows.with(|rows| rows.iter().any(|row| row.key == *key));
@@ -539,9 +579,12 @@ pub fn workflow_tree() -> impl IntoView {
         .or_else(|| rows.with(|rows| rows.first().map(|row| row.key)));
         editor.selected.set(fallback);
     });
-    // A row is drawn again when what it shows changes (its key is the whole row); when the row
-    // that had the keyboard focus is redrawn, the focus comes back to its new element.
-    let tree_has_focus = RwSignal::new(false);
+}
+
+/// A row is drawn again when what it shows changes (its key is the whole row); when the row
+/// that had the keyboard focus is redrawn, the focus comes back to its new element.
+fn focus_follows_a_redrawn_row(editor: EditorState, focus_key: Memo<Option<RowKey>>, tree_has_focus: RwSignal<bool>) {
+    let rows = editor.rows;
     Effect::new(move |_| {
         rows.track();
         if tree_has_focus.get_untracked() {
@@ -555,8 +598,13 @@ pub fn workflow_tree() -> impl IntoView {
             });
         }
     });
+}
 
-    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
+/// The tree's keys (`KEYS`): moving between rows, folding and unfolding, and the toolbar's
+/// edits on the focused row.
+fn tree_keydown(edits: Edits, focus_key: Memo<Option<RowKey>>) -> impl Fn(leptos::ev::KeyboardEvent) + 'static {
+    let (editor, menu, rows) = (edits.editor, edits.menu, edits.editor.rows);
+    move |event: leptos::ev::KeyboardEvent| {
         let Some(current) = focus_key.get_untracked() else { return };
         let rows = rows.get_untracked();
         let Some(index) = rows.iter().position(|row| row.key == current) else { return };
@@ -603,12 +651,14 @@ pub fn workflow_tree() -> impl IntoView {
             _ => return,
         }
         event.prevent_default();
-    };
+    }
+}
 
-    // The selected row and the focusable row are marked on their rows directly, and moving
-    // either touches only the row it leaves and the row it reaches: two attributes on two rows,
-    // rather than two reactive attributes on every row of the tree. A row drawn (again) takes
-    // its marks from the current selection and focus when it is made.
+/// The selected row and the focusable row are marked on their rows directly, and moving
+/// either touches only the row it leaves and the row it reaches: two attributes on two rows,
+/// rather than two reactive attributes on every row of the tree. A row drawn (again) takes
+/// its marks from the current selection and focus when it is made (`tree_row`).
+fn mark_selected_and_focusable_rows(editor: EditorState, focus_key: Memo<Option<RowKey>>) {
     Effect::new(move |previous: Option<(Option<RowKey>, Option<RowKey>)>| {
         let now = (editor.selected.get(), focus_key.get());
         let mark = |key: Option<RowKey>, name: &str, on: &str, off: &str, set: bool| {
@@ -624,8 +674,49 @@ pub fn workflow_tree() -> impl IntoView {
         mark(now.1, "tabindex", "0", "-1", true);
         now
     });
+}
 
-    let drop_on = move |key: RowKey| {
+/// The row an event happened in. The rows' events are handled once, on the tree, for the row
+/// the event happened in: a thousand rows then add no listener each (the first render of a
+/// large workflow).
+fn row_of(rows: Memo<Vec<outline::Row>>, event: &web_sys::Event) -> Option<RowKey> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let id = target.closest("[role=treeitem]").ok()??.id();
+    rows.with_untracked(|rows| rows.iter().map(|row| row.key).find(|key| key.dom_id() == id))
+}
+
+/// A click on a row's twisty folds or unfolds it; anywhere else on the row selects it.
+fn on_row_click(editor: EditorState, event: leptos::ev::MouseEvent) {
+    let Some(key) = row_of(editor.rows, &event) else { return };
+    let on_twisty = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|target| target.class_name() == "twisty");
+    if on_twisty {
+        editor.collapsed.update(|collapsed| {
+            if !collapsed.remove(&key) {
+                collapsed.insert(key);
+            }
+        });
+    } else {
+        editor.select_and_focus(key);
+    }
+}
+
+/// Drag and drop of the tree's rows: the node being dragged, the places it may go, and the
+/// row marked as where it would drop.
+#[derive(Clone, Copy)]
+struct DragAndDrop {
+    edits: Edits,
+    dragging: RwSignal<Option<Dragging>>,
+    /// The row marked with `data-drop-target`.
+    drop_target: StoredValue<Option<RowKey>>,
+}
+
+impl DragAndDrop {
+    /// Where the dragged node would go if dropped on this row, when it may go there.
+    fn drop_on(self, key: RowKey) -> Option<(NodeId, Place, usize)> {
+        let Self { edits: Edits { store, .. }, dragging, .. } = self;
         let drag = dragging.get_untracked()?;
         if key == RowKey::Node(drag.node) {
             return None;
@@ -633,10 +724,12 @@ pub fn workflow_tree() -> impl IntoView {
         let (place, index) =
             store.with_untracked(|workspace| outline::drop_place(&workspace.ai_agent.workflow, key, drag.trigger))?;
         drag.places.contains(&place).then_some((drag.node, place, index))
-    };
-    // The drop place is marked on its row directly: one attribute on two rows, rather than a
-    // reactive attribute on every row of the tree.
-    let mark_drop_target = move |key: Option<RowKey>| {
+    }
+
+    /// The drop place is marked on its row directly: one attribute on two rows, rather than a
+    /// reactive attribute on every row of the tree.
+    fn mark_drop_target(self, key: Option<RowKey>) {
+        let drop_target = self.drop_target;
         let previous = drop_target.get_value();
         if previous == key {
             return;
@@ -648,32 +741,11 @@ pub fn workflow_tree() -> impl IntoView {
             let _ = row.set_attribute("data-drop-target", "");
         }
         drop_target.set_value(key);
-    };
-    // The rows' events are handled once, on the tree, for the row the event happened in: a
-    // thousand rows then add no listener each (the first render of a large workflow).
-    let row_of = move |event: &web_sys::Event| -> Option<RowKey> {
-        let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-        let id = target.closest("[role=treeitem]").ok()??.id();
-        rows.with_untracked(|rows| rows.iter().map(|row| row.key).find(|key| key.dom_id() == id))
-    };
-    let on_row_click = move |event: leptos::ev::MouseEvent| {
-        let Some(key) = row_of(&event) else { return };
-        let on_twisty = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|target| target.class_name() == "twisty");
-        if on_twisty {
-            editor.collapsed.update(|collapsed| {
-                if !collapsed.remove(&key) {
-                    collapsed.insert(key);
-                }
-            });
-        } else {
-            editor.select_and_focus(key);
-        }
-    };
-    let on_dragstart = move |event: leptos::ev::DragEvent| {
-        let Some(RowKey::Node(node)) = row_of(&event) else { return };
+    }
+
+    fn on_dragstart(self, event: leptos::ev::DragEvent) {
+        let Self { edits: Edits { store, editor, .. }, dragging, .. } = self;
+        let Some(RowKey::Node(node)) = row_of(editor.rows, &event) else { return };
         if store.with_untracked(|workspace| is_fixed(&workspace.ai_agent.workflow, node)) {
             return;
         }
@@ -686,96 +758,81 @@ pub fn workflow_tree() -> impl IntoView {
             transfer.set_effect_allowed("move");
         }
         dragging.set(Some(Dragging { node, trigger, places }));
-    };
-    let on_dragover = move |event: leptos::ev::DragEvent| {
-        let key = row_of(&event).filter(|key| drop_on(*key).is_some());
+    }
+
+    fn on_dragover(self, event: leptos::ev::DragEvent) {
+        let key = row_of(self.edits.editor.rows, &event).filter(|key| self.drop_on(*key).is_some());
         if key.is_some() {
             event.prevent_default();
         }
-        mark_drop_target(key);
-    };
-    let on_drop = move |event: leptos::ev::DragEvent| {
-        event.prevent_default();
-        if let Some((node, place, index)) = row_of(&event).and_then(drop_on) {
-            edits.move_to(node, place, index);
-        }
-        dragging.set(None);
-        mark_drop_target(None);
-    };
-    let on_dragend = move |_| {
-        dragging.set(None);
-        mark_drop_target(None);
-    };
+        self.mark_drop_target(key);
+    }
 
+    fn on_drop(self, event: leptos::ev::DragEvent) {
+        event.prevent_default();
+        if let Some((node, place, index)) = row_of(self.edits.editor.rows, &event).and_then(|key| self.drop_on(key)) {
+            self.edits.move_to(node, place, index);
+        }
+        self.dragging.set(None);
+        self.mark_drop_target(None);
+    }
+
+    fn on_dragend(self) {
+        self.dragging.set(None);
+        self.mark_drop_target(None);
+    }
+}
+
+/// One row of the tree, made with the selection's and the focus's marks of the moment; later
+/// moves of either are marked by `mark_selected_and_focusable_rows`.
+fn tree_row(
+    row: outline::Row,
+    store: WorkspaceStore,
+    editor: EditorState,
+    focus_key: Memo<Option<RowKey>>,
+) -> impl IntoView {
+    let key = row.key;
+    let selected = editor.selected.get_untracked() == Some(key);
+    let focusable = focus_key.get_untracked() == Some(key);
+    let node = match key {
+        RowKey::Node(node) => Some(node),
+        RowKey::Group(_) => None,
+    };
+    let draggable =
+        node.is_some_and(|node| !store.with_untracked(|workspace| is_fixed(&workspace.ai_agent.workflow, node)));
+    let twisty = match row.expanded {
+        Some(true) => "▾",
+        Some(false) => "▸",
+        None => "",
+    };
+    let problem_text = row.problems.clone().map(|(message, count)| {
+        let words = if count == 1 { "1 problem".to_owned() } else { format!("{count} problems") };
+        (message, words)
+    });
     view! {
-        <ul
-            id="workflow-tree"
-            class="tree"
-            role="tree"
-            aria-label="Workflow"
-            aria-describedby="tree-keys"
-            on:keydown=on_keydown
-            on:click=on_row_click
-            on:dragstart=on_dragstart
-            on:dragover=on_dragover
-            on:dragleave=move |_| mark_drop_target(None)
-            on:drop=on_drop
-            on:dragend=on_dragend
-            on:focusin=move |_| tree_has_focus.set(true)
-            on:focusout=move |event: leptos::ev::FocusEvent| {
-                // Focus moving to another row, or lost because the focused row was redrawn, keeps the flag.
-                if event.related_target().is_some() {
-                    tree_has_focus.set(false);
-                }
-            }
+        <li
+            role="treeitem"
+            id=key.dom_id()
+            class=row_class(node.is_none(), row.disabled, row.problems.is_some())
+            style=format!("--level: {}", row.level)
+            {..custom_attribute("aria-level", row.level.to_string())}
+            aria-posinset=row.position.to_string()
+            aria-setsize=row.siblings.to_string()
+            aria-expanded=row.expanded.map(|open| open.to_string())
+            aria-selected=if selected { "true" } else { "false" }
+            tabindex=if focusable { "0" } else { "-1" }
+            draggable=draggable.then_some("true")
         >
-            <For each=move || rows.get() key=|row| row.clone() let:row>
-                {
-                    let key = row.key;
-                    let selected = editor.selected.get_untracked() == Some(key);
-                    let focusable = focus_key.get_untracked() == Some(key);
-                    let node = match key {
-                        RowKey::Node(node) => Some(node),
-                        RowKey::Group(_) => None,
-                    };
-                    let draggable = node.is_some_and(|node| !store.with_untracked(|workspace| is_fixed(&workspace.ai_agent.workflow, node)));
-                    let twisty = match row.expanded {
-                        Some(true) => "▾",
-                        Some(false) => "▸",
-                        None => "",
-                    };
-                    let problem_text = row.problems.clone().map(|(message, count)| {
-                        let words = if count == 1 { "1 problem".to_owned() } else { format!("{count} problems") };
-                        (message, words)
-                    });
-                    view! {
-                        <li
-                            role="treeitem"
-                            id=key.dom_id()
-                            class=row_class(node.is_none(), row.disabled, row.problems.is_some())
-                            style=format!("--level: {}", row.level)
-                            {..custom_attribute("aria-level", row.level.to_string())}
-                            aria-posinset=row.position.to_string()
-                            aria-setsize=row.siblings.to_string()
-                            aria-expanded=row.expanded.map(|open| open.to_string())
-                            aria-selected=if selected { "true" } else { "false" }
-                            tabindex=if focusable { "0" } else { "-1" }
-                            draggable=draggable.then_some("true")
-                        >
-                            <span class="twisty" aria-hidden="true">{twisty}</span>
-                            <span class="node-icon" aria-hidden="true">{row.icon}</span>
-                            <span class="node-title">{row.title.clone()}</span>
-                            {row.extension.then(|| view! { <span class="tag">"extension"</span> })}
-                            {row.disabled.then(|| view! { <span class="tag">"disabled"</span> })}
-                            <span class="node-summary">{row.summary.clone()}</span>
-                            {problem_text.map(|(message, words)| {
-                                view! { <span class="problem-badge" title=message>"⚠ " {words}</span> }
-                            })}
-                        </li>
-                    }
-                }
-            </For>
-        </ul>
+            <span class="twisty" aria-hidden="true">{twisty}</span>
+            <span class="node-icon" aria-hidden="true">{row.icon}</span>
+            <span class="node-title">{row.title.clone()}</span>
+            {row.extension.then(|| view! { <span class="tag">"extension"</span> })}
+            {row.disabled.then(|| view! { <span class="tag">"disabled"</span> })}
+            <span class="node-summary">{row.summary.clone()}</span>
+            {problem_text.map(|(message, words)| {
+                view! { <span class="problem-badge" title=message>"⚠ " {words}</span> }
+            })}
+        </li>
     }
 }
 

@@ -258,73 +258,16 @@ fn ReplyBox(
     // What sending does now: reply, note, or take over and send (the domain's `SendAs`).
     let send_as = move || standing.get().and_then(|standing| SendAs::for_standing(&standing, note.get()));
 
-    let send = move || {
-        if sending.get_untracked() {
-            return;
-        }
-        let typed = text.get_untracked();
-        let body = typed.trim().to_owned();
-        if body.is_empty() {
-            return;
-        }
-        let Some(command) = untrack(send_as).map(|send_as| send_as.command(chat, agent, body)) else {
-            outcome.error.set(Some("Claim the chat first, or write an internal note.".to_owned()));
-            return;
-        };
-        // On a refusal the text stays in the box, and what was typed while sending is kept:
-        // nothing typed is lost.
-        backend.dispatch_once(command, outcome.error, sending, move || clear_if_unchanged(text, &typed));
-    };
+    let send = reply_sender(backend, agent, chat, outcome, text, sending, send_as);
     let choose = move |index: usize| {
         if let Some(reply) = suggestions.with_untracked(|list| list.get(index).cloned()) {
             text.set(reply.text);
             picked.set(0);
         }
     };
-    let keydown = move |event: leptos::ev::KeyboardEvent| {
-        let count = suggestions.with_untracked(Vec::len);
-        match event.key().as_str() {
-            "ArrowDown" if count > 0 => picked.update(|picked| *picked = (*picked + 1) % count),
-            "ArrowUp" if count > 0 => picked.update(|picked| *picked = (*picked + count - 1) % count),
-            "Enter" | "Tab" if count > 0 && !event.shift_key() => choose(picked.get_untracked().min(count - 1)),
-            "Escape" if count > 0 => text.update(|text| *text = text.trim_start_matches('/').to_owned()),
-            "Enter" if !event.shift_key() => send(),
-            _ => return,
-        }
-        event.prevent_default();
-    };
+    let keydown = reply_keydown(suggestions, picked, text, choose, send);
     let button_label = move || send_as().map_or("Send", SendAs::label);
     let can_send = move || send_as().is_some();
-    let listbox = move || {
-        let list = suggestions.get();
-        (!list.is_empty()).then(|| {
-            view! {
-                <ul class="canned" role="listbox" id="canned-replies" aria-label="Canned replies">
-                    {list
-                        .into_iter()
-                        .enumerate()
-                        .map(|(index, reply)| {
-                            view! {
-                                <li
-                                    role="option"
-                                    id=format!("canned-{index}")
-                                    aria-selected=move || (picked.get() == index).to_string()
-                                    on:mousedown=move |event| {
-                                        event.prevent_default();
-                                        choose(index);
-                                    }
-                                >
-                                    <strong>{format!("/{}", reply.shortcut)}</strong>
-                                    " "
-                                    {reply.text}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            }
-        })
-    };
     view! {
         <form
             class="reply-box"
@@ -334,7 +277,7 @@ fn ReplyBox(
                 send();
             }
         >
-            {move || listbox()}
+            {move || canned_replies_listbox(suggestions, picked, choose)}
             <label for="reply-text" class="visually-hidden">
                 {move || if note.get() { "Internal note, seen by live agents only" } else { "Reply to the customer" }}
             </label>
@@ -366,6 +309,96 @@ fn ReplyBox(
             </div>
         </form>
     }
+}
+
+/// Sends the box's text as `send_as` says (a reply, a note, or taking over and sending), one
+/// command at a time; a refusal keeps the text.
+fn reply_sender(
+    backend: Backend,
+    agent: AgentId,
+    chat: ChatId,
+    outcome: Outcome,
+    text: RwSignal<String>,
+    sending: RwSignal<bool>,
+    send_as: impl Fn() -> Option<SendAs> + Copy + 'static,
+) -> impl Fn() + Copy + 'static {
+    move || {
+        if sending.get_untracked() {
+            return;
+        }
+        let typed = text.get_untracked();
+        let body = typed.trim().to_owned();
+        if body.is_empty() {
+            return;
+        }
+        let Some(command) = untrack(send_as).map(|send_as| send_as.command(chat, agent, body)) else {
+            outcome.error.set(Some("Claim the chat first, or write an internal note.".to_owned()));
+            return;
+        };
+        // On a refusal the text stays in the box, and what was typed while sending is kept:
+        // nothing typed is lost.
+        backend.dispatch_once(command, outcome.error, sending, move || clear_if_unchanged(text, &typed));
+    }
+}
+
+/// The reply box's keys: while canned replies are offered, the arrows pick one, Enter or Tab
+/// takes it and Escape drops the `/`; otherwise Enter sends and Shift+Enter starts a new line.
+fn reply_keydown(
+    suggestions: Memo<Vec<CannedReply>>,
+    picked: RwSignal<usize>,
+    text: RwSignal<String>,
+    choose: impl Fn(usize) + 'static,
+    send: impl Fn() + 'static,
+) -> impl Fn(leptos::ev::KeyboardEvent) + 'static {
+    move |event: leptos::ev::KeyboardEvent| {
+        let count = suggestions.with_untracked(Vec::len);
+        match event.key().as_str() {
+            "ArrowDown" if count > 0 => picked.update(|picked| *picked = (*picked + 1) % count),
+            "ArrowUp" if count > 0 => picked.update(|picked| *picked = (*picked + count - 1) % count),
+            "Enter" | "Tab" if count > 0 && !event.shift_key() => choose(picked.get_untracked().min(count - 1)),
+            "Escape" if count > 0 => text.update(|text| *text = text.trim_start_matches('/').to_owned()),
+            "Enter" if !event.shift_key() => send(),
+            _ => return,
+        }
+        event.prevent_default();
+    }
+}
+
+/// The canned replies the typed `/` words offer, as a listbox the textarea controls; a press
+/// takes one without moving the focus from the box.
+fn canned_replies_listbox(
+    suggestions: Memo<Vec<CannedReply>>,
+    picked: RwSignal<usize>,
+    choose: impl Fn(usize) + Copy + 'static,
+) -> impl IntoView {
+    let list = suggestions.get();
+    (!list.is_empty()).then(|| {
+        view! {
+            <ul class="canned" role="listbox" id="canned-replies" aria-label="Canned replies">
+                {list
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, reply)| {
+                        view! {
+                            <li
+                                role="option"
+                                id=format!("canned-{index}")
+                                aria-selected=move || (picked.get() == index).to_string()
+                                on:mousedown=move |event| {
+                                    event.prevent_default();
+                                    choose(index);
+                                }
+                            >
+                                <strong>{format!("/{}", reply.shortcut)}</strong>
+                                " "
+                                {reply.text}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// "Why is this chat here?": each agent's verdict, the method, the place in the queue.

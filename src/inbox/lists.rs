@@ -4,11 +4,11 @@
 
 use handoff::inbox::{Filter, Folder, Row, counts, page};
 use handoff::workspace::Role;
-use handoff::{AgentId, ChatStage, Engine, Event, Language, TeamId};
+use handoff::{AgentId, ChatStage, Engine, Event, Language, TeamId, Timestamp};
 use leptos::prelude::*;
 
 use super::transcript::{elapsed, language_name, ordinal};
-use super::{ticking_clock, use_identity};
+use super::{Identity, ticking_clock, use_identity};
 use crate::backend::Backend;
 
 /// How many rows a list shows before "Show more".
@@ -86,8 +86,61 @@ pub fn ChatLists(
         filter.track();
         shown.set(PAGE);
     });
+    let tabs = folder_tabs(role, folder, counts, unread);
+    let filters = search_and_filters(backend, filter);
+    // Queue places move up for every waiting chat when one is served: each row reads its place
+    // here, so a claim updates those texts instead of drawing every row again.
+    let places = Memo::new(move |_| {
+        visible
+            .with(|rows| rows.iter().map(|summary| (summary.row.chat, summary.row.queue_position)).collect::<Vec<_>>())
+    });
+    let more = move || {
+        let left = total().saturating_sub(shown.get());
+        (left > 0).then(|| {
+            view! {
+                <button type="button" class="button show-more" on:click=move |_| shown.update(|shown| *shown += PAGE)>
+                    {format!("Show {} more of {left}", left.min(PAGE))}
+                </button>
+            }
+        })
+    };
+    view! {
+        <section class="chat-lists" aria-label="Chats">
+            <div role="tablist" aria-label="Folders" class="folders">{tabs}</div>
+            {filters}
+            <div
+                role="tabpanel"
+                id="chat-list"
+                class="chat-list"
+                aria-labelledby=move || tab_id(folder.get())
+            >
+                <p class="visually-hidden" role="status">
+                    {move || match total() {
+                        1 => "1 chat".to_owned(),
+                        count => format!("{count} chats"),
+                    }}
+                </p>
+                <Show when=move || visible.with(|rows| !rows.is_empty()) fallback=move || no_chats(filter, folder)>
+                    <ul class="chat-rows">
+                        <For each=move || visible.get() key=row_key children=move |summary| chat_row(summary, places, clock, identity)/>
+                    </ul>
+                </Show>
+                {move || more()}
+            </div>
+        </section>
+    }
+}
+
+/// The folders' tabs, each with its count (and Mine with how many are unread); the arrow keys
+/// move between them.
+fn folder_tabs(
+    role: Role,
+    folder: RwSignal<Folder>,
+    counts: Memo<[usize; 4]>,
+    unread: Memo<Vec<handoff::ChatId>>,
+) -> impl IntoView {
     let folders: Vec<Folder> = Folder::ALL.into_iter().filter(|folder| folder.shown_to(role)).collect();
-    let tabs = folders
+    folders
         .iter()
         .enumerate()
         .map(|(index, &this)| {
@@ -124,7 +177,12 @@ pub fn ChatLists(
                 </button>
             }
         })
-        .collect_view();
+        .collect_view()
+}
+
+/// The search box and the language and team filters, with the workspace's languages and teams
+/// as they are when the lists are drawn.
+fn search_and_filters(backend: Backend, filter: RwSignal<Filter>) -> impl IntoView {
     let (languages, teams) = backend.read_untracked(|engine| {
         let workspace = engine.workspace();
         let languages: Vec<Language> = workspace.ai_agent.languages().cloned().collect();
@@ -138,127 +196,99 @@ pub fn ChatLists(
         .collect_view();
     let team_options =
         teams.into_iter().map(|(id, name)| view! { <option value=id.0.to_string()>{name}</option> }).collect_view();
-    // Queue places move up for every waiting chat when one is served: each row reads its place
-    // here, so a claim updates those texts instead of drawing every row again.
-    let places = Memo::new(move |_| {
-        visible
-            .with(|rows| rows.iter().map(|summary| (summary.row.chat, summary.row.queue_position)).collect::<Vec<_>>())
-    });
-    let row_view = move |summary: Summary| {
-        let chat = summary.row.chat;
-        let status = summary.status;
-        let since = summary.row.since;
-        let place =
-            move || places.with(|places| places.iter().find(|(id, _)| *id == chat).and_then(|(_, place)| *place));
-        let with = summary.with.clone();
-        let is_unread = summary.unread;
-        let when = move || {
-            let ago = elapsed(clock.get(), since);
-            match status {
-                ChatStage::Pending { .. } => match place() {
-                    Some(place) => format!("waiting {ago} · {} in queue", ordinal(place)),
-                    None => format!("waiting {ago}"),
-                },
-                ChatStage::Open { .. } => format!("with {} · {ago}", with.clone().unwrap_or_default()),
-                ChatStage::Closed { .. } | ChatStage::Bot if ago == "just now" => "closed just now".to_owned(),
-                ChatStage::Closed { .. } | ChatStage::Bot => format!("closed {ago} ago"),
-            }
-        };
-        view! {
-            <li>
-                <button
-                    type="button"
-                    class="chat-row"
-                    class:unread=is_unread
-                    aria-current=move || (identity.chat.get() == Some(chat)).then_some("true")
-                    on:click=move |_| identity.chat.set(Some(chat))
-                >
-                    <span class="chat-number">{format!("Chat #{}", chat.0)}</span>
-                    {is_unread.then(|| view! { <span class="tag unread-tag">"Unread"</span> })}
-                    <span class="badge">{summary.language.as_str().to_owned()}</span>
-                    <span class="row-when">{move || when()}</span>
-                    <span class="row-latest">{summary.latest}</span>
-                </button>
-            </li>
+    view! {
+        <div class="filters">
+            <input
+                type="search"
+                aria-label="Search chats"
+                placeholder="Search: #12 or words"
+                prop:value=move || filter.with(|filter| filter.query.clone())
+                on:input=move |event| filter.update(|filter| filter.query = event_target_value(&event))
+            />
+            <select
+                aria-label="Language"
+                on:change=move |event| {
+                    let code = event_target_value(&event);
+                    filter.update(|filter| filter.language = (!code.is_empty()).then_some(Language(code)));
+                }
+            >
+                <option value="">"All languages"</option>
+                {language_options}
+            </select>
+            <select
+                aria-label="Team"
+                on:change=move |event| {
+                    let team = event_target_value(&event).parse().ok().map(TeamId);
+                    filter.update(|filter| filter.team = team);
+                }
+            >
+                <option value="">"All teams"</option>
+                {team_options}
+            </select>
+        </div>
+    }
+}
+
+/// One chat of the list: its number, language, how long it has waited or whom it is with, and
+/// its latest message. Its queue place is read from `places`, not from the row.
+fn chat_row(
+    summary: Summary,
+    places: Memo<Vec<(handoff::ChatId, Option<usize>)>>,
+    clock: ReadSignal<Timestamp>,
+    identity: Identity,
+) -> impl IntoView {
+    let chat = summary.row.chat;
+    let status = summary.status;
+    let since = summary.row.since;
+    let place = move || places.with(|places| places.iter().find(|(id, _)| *id == chat).and_then(|(_, place)| *place));
+    let with = summary.with.clone();
+    let is_unread = summary.unread;
+    let when = move || {
+        let ago = elapsed(clock.get(), since);
+        match status {
+            ChatStage::Pending { .. } => match place() {
+                Some(place) => format!("waiting {ago} · {} in queue", ordinal(place)),
+                None => format!("waiting {ago}"),
+            },
+            ChatStage::Open { .. } => format!("with {} · {ago}", with.clone().unwrap_or_default()),
+            ChatStage::Closed { .. } | ChatStage::Bot if ago == "just now" => "closed just now".to_owned(),
+            ChatStage::Closed { .. } | ChatStage::Bot => format!("closed {ago} ago"),
         }
     };
-    let filtered = move || filter.with(|filter| *filter != Filter::default());
-    let empty = move || {
-        let text = if filtered() {
-            "No chat matches the search and filters."
-        } else {
-            match folder.get() {
-                Folder::Pending => "No chat is waiting for you.",
-                Folder::Mine => "You have no open chat. Claim one from Pending, or stay Online to be assigned one.",
-                Folder::AllOpen => "No chat is open or waiting.",
-                Folder::Closed => "No closed chat yet.",
-            }
-        };
-        view! { <p class="empty">{text}</p> }
-    };
-    let more = move || {
-        let left = total().saturating_sub(shown.get());
-        (left > 0).then(|| {
-            view! {
-                <button type="button" class="button show-more" on:click=move |_| shown.update(|shown| *shown += PAGE)>
-                    {format!("Show {} more of {left}", left.min(PAGE))}
-                </button>
-            }
-        })
-    };
     view! {
-        <section class="chat-lists" aria-label="Chats">
-            <div role="tablist" aria-label="Folders" class="folders">{tabs}</div>
-            <div class="filters">
-                <input
-                    type="search"
-                    aria-label="Search chats"
-                    placeholder="Search: #12 or words"
-                    prop:value=move || filter.with(|filter| filter.query.clone())
-                    on:input=move |event| filter.update(|filter| filter.query = event_target_value(&event))
-                />
-                <select
-                    aria-label="Language"
-                    on:change=move |event| {
-                        let code = event_target_value(&event);
-                        filter.update(|filter| filter.language = (!code.is_empty()).then_some(Language(code)));
-                    }
-                >
-                    <option value="">"All languages"</option>
-                    {language_options}
-                </select>
-                <select
-                    aria-label="Team"
-                    on:change=move |event| {
-                        let team = event_target_value(&event).parse().ok().map(TeamId);
-                        filter.update(|filter| filter.team = team);
-                    }
-                >
-                    <option value="">"All teams"</option>
-                    {team_options}
-                </select>
-            </div>
-            <div
-                role="tabpanel"
-                id="chat-list"
-                class="chat-list"
-                aria-labelledby=move || tab_id(folder.get())
+        <li>
+            <button
+                type="button"
+                class="chat-row"
+                class:unread=is_unread
+                aria-current=move || (identity.chat.get() == Some(chat)).then_some("true")
+                on:click=move |_| identity.chat.set(Some(chat))
             >
-                <p class="visually-hidden" role="status">
-                    {move || match total() {
-                        1 => "1 chat".to_owned(),
-                        count => format!("{count} chats"),
-                    }}
-                </p>
-                <Show when=move || visible.with(|rows| !rows.is_empty()) fallback=empty>
-                    <ul class="chat-rows">
-                        <For each=move || visible.get() key=row_key children=row_view/>
-                    </ul>
-                </Show>
-                {move || more()}
-            </div>
-        </section>
+                <span class="chat-number">{format!("Chat #{}", chat.0)}</span>
+                {is_unread.then(|| view! { <span class="tag unread-tag">"Unread"</span> })}
+                <span class="badge">{summary.language.as_str().to_owned()}</span>
+                <span class="row-when">{move || when()}</span>
+                <span class="row-latest">{summary.latest}</span>
+            </button>
+        </li>
     }
+}
+
+/// What an empty list says: that nothing matches the search and filters, or what the folder
+/// would hold.
+fn no_chats(filter: RwSignal<Filter>, folder: RwSignal<Folder>) -> impl IntoView {
+    let filtered = move || filter.with(|filter| *filter != Filter::default());
+    let text = if filtered() {
+        "No chat matches the search and filters."
+    } else {
+        match folder.get() {
+            Folder::Pending => "No chat is waiting for you.",
+            Folder::Mine => "You have no open chat. Claim one from Pending, or stay Online to be assigned one.",
+            Folder::AllOpen => "No chat is open or waiting.",
+            Folder::Closed => "No closed chat yet.",
+        }
+    };
+    view! { <p class="empty">{text}</p> }
 }
 
 fn tab_id(folder: Folder) -> String {
