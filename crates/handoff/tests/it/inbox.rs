@@ -181,7 +181,12 @@ fn the_claim_and_takeover_checks_refuse_as_the_commands_do() {
     let claim = format!("- claim 1 11 v{}", version(&engine, 11));
     run(&mut engine, &claim);
     let (v11, v12) = (version(&engine, 11), version(&engine, 12));
-    let claims: [(u32, u32, u32, &str); 11] = [
+    // Chat 13 was claimed and closed.
+    run(&mut engine, "- start 13 en\n- say 13 human");
+    let claim = format!("- claim 1 13 v{}", version(&engine, 13));
+    run(&mut engine, &format!("{claim}\n- close 1 13"));
+    let v13 = version(&engine, 13);
+    let claims: [(u32, u32, u32, &str); 12] = [
         (1, 10, v10, "accepted"),
         (3, 10, v10, "agent 3 is not signed in"),
         (9, 10, v10, "there is no agent 9"),
@@ -198,6 +203,7 @@ fn the_claim_and_takeover_checks_refuse_as_the_commands_do() {
         (1, 11, v11, "chat 11 is with agent 1 already"),
         (4, 11, v11, "chat 11 was already taken by agent 1"),
         (5, 12, v12, "chat 12 is not waiting for a live agent"),
+        (4, 13, v13, "chat 13 is not waiting for a live agent"),
     ];
     let said =
         |result: Result<(), handoff::Rejection>| result.map_or_else(|no| no.to_string(), |()| "accepted".to_owned());
@@ -208,13 +214,14 @@ fn the_claim_and_takeover_checks_refuse_as_the_commands_do() {
         let command = Command::Claim { chat, agent, seen_version: seen };
         assert_eq!(said(engine.clone().handle(Timestamp(99_000), command).map(|_| ())), expected);
     }
-    let takeovers: [(u32, u32, &str); 6] = [
+    let takeovers: [(u32, u32, &str); 7] = [
         (5, 11, "accepted"),
         (2, 10, "accepted"),
         (1, 11, "accepted"),
         (4, 11, "agent 4 is not eligible for this chat"),
         (3, 10, "agent 3 is not signed in"),
         (5, 12, "chat 12 is not with a live agent"),
+        (5, 13, "chat 13 is not with a live agent"),
     ];
     for (agent, chat, expected) in takeovers {
         let (agent, chat) = (AgentId(agent), ChatId(chat));
