@@ -404,6 +404,12 @@ fn canned_replies_listbox(
 /// "Why is this chat here?": each agent's verdict, the method, the place in the queue.
 #[component]
 fn Why(backend: Backend, chat: ChatId) -> impl IntoView {
+    // Explained only while open: every change of the state would otherwise work out every
+    // agent's verdict and redraw them, unseen, beside each claim and reply.
+    let open = RwSignal::new(false);
+    let toggled = move |event: leptos::ev::Event| {
+        open.set(event_target::<web_sys::HtmlDetailsElement>(&event).open());
+    };
     let explanation = move || {
         backend.read(|engine| {
             let why = engine.explain(chat)?;
@@ -427,9 +433,9 @@ fn Why(backend: Backend, chat: ChatId) -> impl IntoView {
         })
     };
     view! {
-        <details class="why">
+        <details class="why" on:toggle=toggled>
             <summary>"Why is this chat here?"</summary>
-            {move || explanation().map(|(how, place, verdicts)| view! {
+            {move || open.get().then(explanation).flatten().map(|(how, place, verdicts)| view! {
                 {how.map(|how| view! { <p>{how}</p> })}
                 {place.map(|place| view! { <p>{place}</p> })}
                 <ul class="verdicts">

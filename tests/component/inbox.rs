@@ -87,6 +87,13 @@ async fn a_francophone_agent_claims_the_french_chat_replies_and_writes_a_note_sh
     eventually("the reply in the transcript", || lines(&stage).iter().any(|line| line == "Bonjour, je m'en occupe."))
         .await;
 
+    // "Why is this chat here?" explains when opened, and follows the chat while open.
+    let verdicts_drawn = || stage.element.query_selector(".why .verdicts").unwrap().is_some();
+    assert!(!verdicts_drawn(), "nothing is worked out while it is closed");
+    stage.click(".why summary");
+    eventually("the explanation", || stage.text(".why").contains("Claimed from the Pending queue.")).await;
+    assert!(stage.text(".why .verdicts").contains("Amélie Laurent"), "{}", stage.text(".why .verdicts"));
+
     let note: web_sys::HtmlInputElement = stage.find(".note-toggle input").unchecked_into();
     note.click();
     eventually("note mode", || stage.text(".reply-box button[type=submit]") == "Add note").await;
