@@ -53,7 +53,14 @@ impl BrowserBackend {
             channel: web_sys::BroadcastChannel::new(name).ok(),
             listener: RefCell::new(None),
         };
-        Ok((Rc::new(backend), damaged))
+        let backend = Rc::new(backend);
+        // The workspace may have changed since the journal's events were decided (a cap raised
+        // in the settings): its rules serve the queues now, not at the next sign-in or close.
+        // Nothing to serve is no event; a refusal (a damaged journal) is said by `damaged`.
+        if damaged.is_none() {
+            let _ = backend.send(super::now(), Command::ServeQueues).await;
+        }
+        Ok((backend, damaged))
     }
 
     pub fn with_engine<R>(&self, read: impl FnOnce(&Engine) -> R) -> R {

@@ -157,3 +157,39 @@ mod backend {
         assert_eq!(reloaded.with_engine(|engine| engine.state().clone()), state, "a reload loses nothing");
     }
 }
+
+mod serving {
+    use handoff::{AgentId, AssignmentMethod, ChatId, ChatStage, Command, Language, Timestamp, Workspace};
+    use handoff_studio::backend::browser::BrowserBackend;
+
+    fn with_cap(cap: u32) -> Workspace {
+        let mut workspace = handoff::starter_workspace();
+        workspace.teamspace.assignment.method = AssignmentMethod::RoundRobin;
+        workspace.teamspace.assignment.auto_assign_cap = cap;
+        workspace
+    }
+
+    /// A cap raised in the settings opens the backend again on the edited workspace: the chat
+    /// that waited at the old cap goes to the agent with room then, not at the next sign-in.
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    async fn a_backend_opened_on_a_raised_cap_serves_the_chats_that_waited() {
+        let name = format!("handoff-test-serving-{}", js_sys::Date::now());
+        let (before, _) = BrowserBackend::open(with_cap(1), 7, &name).await.expect("opens");
+        let t = Timestamp(1_000);
+        before.send(t, Command::SignIn { agent: AgentId(2) }).await.expect("accepted");
+        for chat in [1, 2] {
+            before.send(t, Command::StartChat { chat: ChatId(chat), language: Language::new("fr") }).await.expect("ok");
+            let text = "Je veux parler à un humain".to_owned();
+            before.send(t, Command::CustomerMessage { chat: ChatId(chat), text }).await.expect("accepted");
+        }
+        let stage =
+            |backend: &BrowserBackend| backend.with_engine(|engine| engine.chat(ChatId(2)).map(|c| c.status.stage()));
+        assert!(matches!(stage(&before), Some(ChatStage::Pending { .. })), "at the cap of 1");
+
+        let (after, damaged) = BrowserBackend::open(with_cap(2), 7, &name).await.expect("opens");
+        assert_eq!(damaged, None);
+        assert_eq!(stage(&after), Some(ChatStage::Open { assignee: AgentId(2) }));
+        let (reopened, _) = BrowserBackend::open(with_cap(2), 7, &name).await.expect("opens");
+        assert_eq!(stage(&reopened), Some(ChatStage::Open { assignee: AgentId(2) }), "stored, not only shown");
+    }
+}

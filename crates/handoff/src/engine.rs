@@ -565,6 +565,7 @@ impl Engine {
                     self.drain_all(turn);
                 }
             }
+            Command::ServeQueues => self.drain_all(turn),
             Command::StartChat { chat, language } => {
                 if self.state.chats.contains_key(&chat) {
                     return Err(Rejection::ChatExists { chat });

@@ -55,6 +55,11 @@ pub enum Command {
         agent: AgentId,
         assignment: ChatAssignment,
     },
+    /// Gives every pending chat an agent with room may take now to the agent the method picks,
+    /// oldest first, as a change of the cap or the method does: sent when a running engine
+    /// was built again on an edited workspace (a cap raised in the settings). Only the rules
+    /// decide, so anyone may send it; nothing to serve is no event.
+    ServeQueues,
     StartChat {
         chat: ChatId,
         language: Language,

@@ -114,3 +114,39 @@ fn chat_assignment_changed_in_the_settings_needs_no_actor_and_the_replayed_engin
     let chat = engine.chat(ChatId(1)).expect("the chat");
     assert!(matches!(chat.status, ChatStatus::Pending { .. }), "Voluntary never assigns: {:?}", chat.status);
 }
+
+/// A cap raised in the settings builds the engine again on the edited workspace; the chats
+/// that waited at the old cap are then served by `ServeQueues`, as a change of Chat Assignment
+/// at the desk serves them, and a second `ServeQueues` finds nothing to do.
+#[test]
+fn a_cap_raised_in_the_settings_serves_the_queue_once_the_engine_is_built_again() {
+    use handoff::{AgentId, AssignmentMethod, ChatId, ChatStatus, Command, Engine, Event, Language, Timestamp};
+
+    let mut workspace = starter_workspace();
+    workspace.teamspace.assignment.method = AssignmentMethod::RoundRobin;
+    workspace.teamspace.assignment.auto_assign_cap = 1;
+    let mut engine = Engine::new(workspace.clone(), 7);
+    let mut events = Vec::new();
+    let mut send = |engine: &mut Engine, command| events.extend(engine.handle(T, command).expect("accepted"));
+    // Amélie (2) alone is signed in; two French customers ask for a person.
+    send(&mut engine, Command::SignIn { agent: AgentId(2) });
+    for chat in [1, 2] {
+        send(&mut engine, Command::StartChat { chat: ChatId(chat), language: Language::new("fr") });
+        let text = "Je veux parler à un humain".to_owned();
+        send(&mut engine, Command::CustomerMessage { chat: ChatId(chat), text });
+    }
+    let status = |engine: &Engine, chat| engine.chat(ChatId(chat)).map(|chat| chat.status.stage());
+    assert!(matches!(status(&engine, 2), Some(handoff::ChatStage::Pending { .. })), "at the cap of 1");
+
+    let mut raised = workspace;
+    raised.teamspace.assignment.auto_assign_cap = 2;
+    let mut rebuilt = replayed(raised, &events);
+    assert!(matches!(status(&rebuilt, 2), Some(handoff::ChatStage::Pending { .. })), "replaying serves nothing");
+    let served = rebuilt.handle(Timestamp(2_000), Command::ServeQueues).expect("accepted");
+    assert!(
+        matches!(served.as_slice(), [Event::Assigned { chat: ChatId(2), agent: AgentId(2), .. }, ..]),
+        "{served:?}"
+    );
+    assert!(matches!(rebuilt.chat(ChatId(2)).map(|chat| &chat.status), Some(ChatStatus::Open { .. })));
+    assert_eq!(rebuilt.handle(Timestamp(3_000), Command::ServeQueues), Ok(Vec::new()), "nothing left to serve");
+}
