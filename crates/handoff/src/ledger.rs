@@ -111,10 +111,10 @@ impl fmt::Display for Damaged {
             (Saved::Event(number), Damage::Unreadable(error)) => write!(f, "event {number}: {error}"),
             (Saved::Snapshot, Damage::Misfit(misfit)) => write!(f, "the saved snapshot: {misfit}"),
             (Saved::Event(number), Damage::Misfit(misfit)) => write!(f, "saved event {number}: {misfit}"),
-            (at, Damage::Missing) => match at {
-                Saved::Snapshot => f.write_str("the saved snapshot is missing"),
-                Saved::Event(number) => write!(f, "saved event {number}: it is missing, and later events are there"),
-            },
+            (Saved::Snapshot, Damage::Missing) => f.write_str("the saved snapshot is missing"),
+            (Saved::Event(number), Damage::Missing) => {
+                write!(f, "saved event {number}: it is missing, and later events are there")
+            }
         }
     }
 }
@@ -407,6 +407,15 @@ pub enum CatchUpError<E> {
     Damaged(Damaged),
 }
 
+impl<E> From<CatchUpError<E>> for Refusal<E> {
+    fn from(error: CatchUpError<E>) -> Refusal<E> {
+        match error {
+            CatchUpError::Unread(error) => Refusal::Unread(error),
+            CatchUpError::Damaged(damaged) => Refusal::Damaged(damaged),
+        }
+    }
+}
+
 /// Applies what other writers appended since the ledger last looked (everything, when it is
 /// stale). Nothing, at once, while a decision's append is on its way: that decision catches up.
 pub async fn catch_up<J: Journal>(ledger: &impl Shared, journal: &J) -> Result<CaughtUp, CatchUpError<J::Error>> {
@@ -445,11 +454,7 @@ pub async fn handle<J: Journal>(
     now: Timestamp,
     command: Command,
 ) -> Result<Handled, Refusal<J::Error>> {
-    let unstored = |error| match error {
-        CatchUpError::Unread(error) => Refusal::Unread(error),
-        CatchUpError::Damaged(damaged) => Refusal::Damaged(damaged),
-    };
-    let mut earlier = catch_up(ledger, journal).await.map_err(unstored)?;
+    let mut earlier = catch_up(ledger, journal).await?;
     let mut attempt = 1;
     loop {
         let decision = ledger.with(|ledger| ledger.decide(now, command.clone())).ok_or(Refusal::Busy)?;
@@ -473,7 +478,7 @@ pub async fn handle<J: Journal>(
             Err(error) => {
                 // Not stored, so it never happened: back to what the journal holds, which
                 // includes whatever another writer appended in its place.
-                let since = catch_up(ledger, journal).await.map_err(unstored)?;
+                let since = catch_up(ledger, journal).await?;
                 earlier = earlier.and(since.since(decision.first));
                 let taken = matches!(error, AppendError::Taken { .. });
                 if !taken || attempt == ATTEMPTS {
