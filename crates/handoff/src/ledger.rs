@@ -389,13 +389,14 @@ pub async fn open<J: Journal>(
     seed: u64,
     journal: &J,
 ) -> Result<(Ledger, Option<Damaged>), J::Error> {
-    let ledger = RefCell::new(Ledger::new(workspace, seed));
+    // A `Mutex`, not a `RefCell`, so that a server's `open` over a `Send` journal is `Send`.
+    let ledger = Mutex::new(Ledger::new(workspace, seed));
     let damaged = match catch_up(&ledger, journal).await {
         Ok(_) => None,
         Err(CatchUpError::Unread(error)) => return Err(error),
         Err(CatchUpError::Damaged(damaged)) => Some(damaged),
     };
-    Ok((ledger.into_inner(), damaged))
+    Ok((ledger.into_inner().unwrap_or_else(PoisonError::into_inner), damaged))
 }
 
 /// Why a catch-up stopped.

@@ -464,4 +464,5 @@ fn a_server_can_run_the_drivers_on_a_thread_pool() {
         block_on(on_any_thread(ledger::handle(&ledger, &Forgetful, T, Command::SignIn { agent: AgentId(2) })));
     assert_eq!(handled.map(|handled| handled.events.len()), Ok(1));
     block_on(on_any_thread(ledger::catch_up(&ledger, &Forgetful))).expect("read");
+    block_on(on_any_thread(ledger::open(starter_workspace(), 7, &Forgetful))).expect("read");
 }
