@@ -47,7 +47,15 @@ pub fn ensure(needs: Needs) -> Result<(), String> {
         Locked::No,
         "Trunk and the browser test runner need exactly the wasm-bindgen version of Cargo.lock",
     )?;
-    let mut packages = vec![Package { binary: "npm", debian: "npm", why: "it installs wasm-opt" }];
+    let mut packages = vec![
+        Package { binary: "npm", debian: "npm", why: "it installs wasm-opt" },
+        // Rust links native binaries with `cc`, and the server's SQLite is C, built from source.
+        Package {
+            binary: "cc",
+            debian: "gcc",
+            why: "native builds link with it and the server compiles SQLite with it",
+        },
+    ];
     if needs == Needs::BrowserTests {
         packages.push(Package { binary: "chromium", debian: "chromium", why: "the browser tests run in it" });
         packages.push(Package {

@@ -1,0 +1,20 @@
+//! Handoff Studio's server: the built app and an HTTP API over the same `handoff` engine as
+//! the browser, every accepted command's events committed to SQLite before it is answered.
+//!
+//! - `journal`: `handoff::ledger::Journal` over SQL (`SqlJournal`).
+//! - `server`: the state every request shares (`AppState`): the database, the ledger, the
+//!   workspace and the writers' lock.
+//! - `api`: `app(state, dist)`, the router; sessions, the Origin rule, rate limits.
+//! - `secret`: tokens, their hashes, Argon2id passwords.
+//! - `error`: `ApiError`, the one error type, which becomes a response.
+
+pub mod api;
+pub mod error;
+pub mod journal;
+pub mod secret;
+pub mod server;
+
+pub use api::app;
+pub use error::ApiError;
+pub use journal::SqlJournal;
+pub use server::{AppState, Config, Started};

@@ -1,0 +1,104 @@
+//! `handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo]`
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use handoff_server::{AppState, Config, app};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug)]
+struct Arguments {
+    data: PathBuf,
+    listen: SocketAddr,
+    origin: Option<String>,
+    dist: Option<PathBuf>,
+    demo: bool,
+}
+
+const USAGE: &str = "usage: handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo]
+
+  --data DIR     where the database is kept (default: ./data)
+  --listen ADDR  the address to listen on (default: 127.0.0.1:8080)
+  --origin URL   the address browsers reach the server at (default: http://ADDR)
+  --dist DIR     the built app to serve (trunk's dist folder)
+  --demo         on an empty database: the starter workspace, with a password for each live agent";
+
+fn arguments() -> Result<Arguments, String> {
+    let mut parsed = Arguments {
+        data: PathBuf::from("data"),
+        listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        origin: None,
+        dist: None,
+        demo: false,
+    };
+    let mut given = std::env::args().skip(1);
+    while let Some(flag) = given.next() {
+        let mut value = || given.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--data" => parsed.data = PathBuf::from(value()?),
+            "--listen" => {
+                let text = value()?;
+                parsed.listen =
+                    text.parse().map_err(|_| format!("--listen {text}: not an address like 127.0.0.1:8080"))?;
+            }
+            "--origin" => parsed.origin = Some(value()?.trim_end_matches('/').to_owned()),
+            "--dist" => parsed.dist = Some(PathBuf::from(value()?)),
+            "--demo" => parsed.demo = true,
+            "--help" | "-h" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(parsed)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    // Logs go to standard error; standard output has only the lines a person reads once.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let arguments = match arguments() {
+        Ok(arguments) => arguments,
+        Err(message) => {
+            eprintln!("{message}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match serve(arguments).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("handoff-server: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(arguments: Arguments) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(arguments.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", arguments.listen))?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    let origin = arguments.origin.unwrap_or_else(|| format!("http://{address}"));
+    let data = std::path::absolute(&arguments.data).unwrap_or(arguments.data);
+    println!("handoff-server: data folder {}", data.display());
+    let started =
+        AppState::open(&data, Config::new(origin.clone()), arguments.demo).await.map_err(|error| error.to_string())?;
+    if !started.demo_passwords.is_empty() {
+        // Printed once, here, and never logged: the database keeps only their hashes.
+        println!("handoff-server: demo passwords (shown only now):");
+        for (name, password) in &started.demo_passwords {
+            println!("  {name}: {password}");
+        }
+    }
+    if let Some(dist) = &arguments.dist {
+        println!("handoff-server: serving the app from {}", dist.display());
+    }
+    let router = app(started.state, arguments.dist.as_deref());
+    println!("handoff-server: listening on {address}, for pages at {origin}");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            println!("handoff-server: stopping");
+        })
+        .await
+        .map_err(|error| error.to_string())
+}

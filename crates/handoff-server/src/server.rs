@@ -1,0 +1,559 @@
+//! The running server's state: the database, the engine kept in step with the journal
+//! (`handoff::ledger`), the workspace and its version, and the writers' lock that makes every
+//! decision one at a time.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::http::StatusCode;
+use handoff::ledger::{self, Ledger, Refusal};
+use handoff::workspace::Role;
+use handoff::{AgentId, Command, Engine, Rejection, Timestamp, Workspace};
+use handoff_wire::Outcome;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::ApiError;
+use crate::journal::{Along, Keyed, SqlJournal, store_outcome};
+use crate::secret;
+
+/// How the server is set up, apart from where its data is.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The server's own origin (`http://127.0.0.1:8080`): writes authorised by the session
+    /// cookie must come from it.
+    pub origin: String,
+    /// The largest request body, in bytes.
+    pub body_limit: usize,
+    /// How long a session lasts from sign-in.
+    pub session_lifetime: Duration,
+    /// Sign-in and setup attempts per client address: this many at once ...
+    pub sign_in_burst: u32,
+    /// ... and one more after each such period.
+    pub sign_in_period: Duration,
+}
+
+impl Config {
+    pub fn new(origin: impl Into<String>) -> Config {
+        Config {
+            origin: origin.into(),
+            body_limit: 512 * 1024,
+            session_lifetime: Duration::from_secs(12 * 60 * 60),
+            sign_in_burst: 5,
+            sign_in_period: Duration::from_secs(12),
+        }
+    }
+
+    /// Cookies are marked `Secure` when the server is reached over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.origin.starts_with("https://")
+    }
+}
+
+/// What went wrong when starting.
+#[derive(Debug)]
+pub enum StartError {
+    Database(sqlx::Error),
+    Migration(sqlx::migrate::MigrateError),
+    /// The stored workspace cannot be read.
+    Workspace(String),
+    Journal(String),
+    Random(getrandom::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Database(error) => write!(f, "the database cannot be opened: {error}"),
+            StartError::Migration(error) => write!(f, "the database cannot be brought up to date: {error}"),
+            StartError::Workspace(error) => write!(f, "the stored workspace cannot be read: {error}"),
+            StartError::Journal(error) => write!(f, "the journal cannot be read: {error}"),
+            StartError::Random(error) => write!(f, "no random numbers: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A started server, and the demo passwords when it seeded the demo workspace.
+#[derive(Debug)]
+pub struct Started {
+    pub state: AppState,
+    /// Each live agent's name and generated password, to print once.
+    pub demo_passwords: Vec<(String, String)>,
+}
+
+/// The workspace in force and its version.
+#[derive(Debug, Clone)]
+struct Current {
+    version: u64,
+    workspace: Workspace,
+    seed: u64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: SqlitePool,
+    journal: SqlJournal,
+    /// Read between awaits by any request; changed only under `writer`.
+    ledger: Mutex<Ledger>,
+    current: Mutex<Current>,
+    /// The writers' lock: one decision at a time (commands, workspace edits, setup).
+    writer: tokio::sync::Mutex<()>,
+    config: Config,
+}
+
+/// The server's state, shared by every request. Clones share it.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+/// Milliseconds since 1970, the engine's time on the server.
+pub fn now() -> Timestamp {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Timestamp(u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The database file in a data folder.
+pub const DATABASE_FILE: &str = "handoff.sqlite";
+
+/// The workspace of an empty database: the starter workflow and teams, and no live agent, so
+/// that the first admin is whoever sets up the server.
+fn first_workspace() -> Workspace {
+    let mut workspace = handoff::starter_workspace();
+    let agents: Vec<AgentId> = workspace.teamspace.agents.iter().map(|agent| agent.id).collect();
+    for agent in agents {
+        // Removing an agent of the starter workspace always succeeds.
+        let _ = handoff::teamspace_edit::remove_agent(&mut workspace, agent);
+    }
+    workspace
+}
+
+fn seed_to_sql(seed: u64) -> i64 {
+    i64::from_ne_bytes(seed.to_ne_bytes())
+}
+
+fn seed_from_sql(seed: i64) -> u64 {
+    u64::from_ne_bytes(seed.to_ne_bytes())
+}
+
+pub fn workspace_value(workspace: &Workspace) -> serde_json::Value {
+    serde_json::from_str(&handoff::workspace_to_json(workspace)).unwrap_or_default()
+}
+
+/// The status a refusal is answered with.
+pub fn rejection_status(rejection: &Rejection) -> StatusCode {
+    match rejection {
+        Rejection::UnknownAgent { .. } | Rejection::UnknownTeam { .. } | Rejection::UnknownChat { .. } => {
+            StatusCode::NOT_FOUND
+        }
+        Rejection::NotAdmin { .. } => StatusCode::FORBIDDEN,
+        Rejection::ChatExists { .. }
+        | Rejection::AlreadyYours { .. }
+        | Rejection::NotTheChatSeen { .. }
+        | Rejection::AlreadyTaken { .. }
+        | Rejection::StaleVersion { .. }
+        | Rejection::NotPending { .. }
+        | Rejection::NotAssignee { .. }
+        | Rejection::NotWithLiveAgent { .. }
+        | Rejection::NotAskingForFeedback { .. }
+        | Rejection::SameAgent { .. } => StatusCode::CONFLICT,
+        Rejection::UnsupportedLanguage { .. }
+        | Rejection::EmptyMessage
+        | Rejection::NotSignedIn { .. }
+        | Rejection::NotOnline { .. }
+        | Rejection::NotEligible { .. }
+        | Rejection::Away { .. }
+        | Rejection::RatingOutOfRange { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// A command's answer: its status and outcome, and whether it is a stored one given again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub outcome: Outcome,
+    pub replayed: bool,
+}
+
+impl AppState {
+    /// Opens (or creates) the database in `data`, brings it up to date, and rebuilds the
+    /// engine from its journal. With `demo`, an empty database gets the starter workspace and
+    /// a generated password for each of its live agents.
+    pub async fn open(data: &Path, config: Config, demo: bool) -> Result<Started, StartError> {
+        std::fs::create_dir_all(data).map_err(|error| StartError::Database(sqlx::Error::Io(error)))?;
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(StartError::Database)?
+            .filename(data.join(DATABASE_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool =
+            SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(StartError::Database)?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(StartError::Migration)?;
+
+        let stored = sqlx::query("SELECT version, document, seed FROM workspace WHERE id = 0")
+            .fetch_optional(&pool)
+            .await
+            .map_err(StartError::Database)?;
+        let mut demo_passwords = Vec::new();
+        let current = match stored {
+            Some(row) => {
+                let version: i64 = row.try_get("version").map_err(StartError::Database)?;
+                let document: String = row.try_get("document").map_err(StartError::Database)?;
+                let seed: i64 = row.try_get("seed").map_err(StartError::Database)?;
+                let workspace =
+                    handoff::load_workspace(&document).map_err(|error| StartError::Workspace(error.to_string()))?;
+                if demo {
+                    tracing::warn!("the database holds a workspace already: --demo seeds only an empty one");
+                }
+                Current { version: u64::try_from(version).unwrap_or(0), workspace, seed: seed_from_sql(seed) }
+            }
+            None => {
+                let mut seed = [0u8; 8];
+                getrandom::fill(&mut seed).map_err(StartError::Random)?;
+                let seed = u64::from_ne_bytes(seed);
+                let workspace = if demo { handoff::starter_workspace() } else { first_workspace() };
+                let mut transaction = pool.begin().await.map_err(StartError::Database)?;
+                sqlx::query("INSERT INTO workspace (id, version, document, seed) VALUES (0, 1, $1, $2)")
+                    .bind(handoff::workspace_to_json(&workspace))
+                    .bind(seed_to_sql(seed))
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(StartError::Database)?;
+                if demo {
+                    for agent in &workspace.teamspace.agents {
+                        let password = secret::random_hex(10).map_err(StartError::Random)?;
+                        let hash = secret::hash_password(&password).map_err(StartError::Workspace)?;
+                        sqlx::query("INSERT INTO passwords (agent, hash) VALUES ($1, $2)")
+                            .bind(i64::from(agent.id.0))
+                            .bind(hash)
+                            .execute(&mut *transaction)
+                            .await
+                            .map_err(StartError::Database)?;
+                        demo_passwords.push((agent.name.clone(), password));
+                    }
+                }
+                transaction.commit().await.map_err(StartError::Database)?;
+                Current { version: 1, workspace, seed }
+            }
+        };
+
+        let journal = SqlJournal::new(pool.clone());
+        let (ledger, damaged) = ledger::open(current.workspace.clone(), current.seed, &journal)
+            .await
+            .map_err(|error| StartError::Journal(error.to_string()))?;
+        if let Some(damaged) = damaged {
+            tracing::error!(%damaged, "the journal holds a record that cannot be replayed: nothing is decided after it");
+        }
+        tracing::info!(events = ledger.position(), version = current.version, "the engine is rebuilt from the journal");
+        let inner = Inner {
+            pool,
+            journal,
+            ledger: Mutex::new(ledger),
+            current: Mutex::new(current),
+            writer: tokio::sync::Mutex::new(()),
+            config,
+        };
+        Ok(Started { state: AppState { inner: Arc::new(inner) }, demo_passwords })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+
+    /// Reads the engine as it is now (between writes).
+    pub fn read<R>(&self, work: impl FnOnce(&Engine) -> R) -> R {
+        work(self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner).engine())
+    }
+
+    /// How many events the journal holds, as far as the engine has read it.
+    pub fn position(&self) -> u64 {
+        self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner).position()
+    }
+
+    /// The workspace in force and its version.
+    pub fn workspace(&self) -> (u64, Workspace) {
+        let current = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner);
+        (current.version, current.workspace.clone())
+    }
+
+    /// Runs `command` under the writers' lock: catch up, decide, append (the domain's
+    /// `ledger::handle`). With a key, a key used before answers with its stored outcome and
+    /// applies nothing; a new key's outcome is stored with the command's events, in their
+    /// transaction. `along` holds rows that belong to the command's events (a chat's token).
+    pub async fn run(
+        &self,
+        keyed: Option<Keyed>,
+        chat_token: Option<(u32, Vec<u8>)>,
+        command: Command,
+    ) -> Result<Answer, ApiError> {
+        let _writer = self.inner.writer.lock().await;
+        self.run_locked(keyed, chat_token, command, true).await
+    }
+
+    /// `run` under the writers' lock; `save_assignment` is false when the workspace holds the
+    /// Chat Assignment already.
+    async fn run_locked(
+        &self,
+        keyed: Option<Keyed>,
+        chat_token: Option<(u32, Vec<u8>)>,
+        command: Command,
+        save_assignment: bool,
+    ) -> Result<Answer, ApiError> {
+        if let Some(keyed) = &keyed
+            && let Some(answer) = self.stored_answer(keyed).await?
+        {
+            return Ok(answer);
+        }
+        // A change of Chat Assignment is saved in the workspace too, with its events, so that
+        // the engine built again on the workspace keeps it.
+        let (version, mut workspace, seed) = {
+            let current = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner);
+            (current.version, current.workspace.clone(), current.seed)
+        };
+        let assignment = match &command {
+            Command::SetAssignment { assignment, .. } if save_assignment => Some(*assignment),
+            _ => None,
+        };
+        let mut along = Along { key: keyed.clone(), chat_token, workspace: None };
+        if let Some(assignment) = assignment {
+            workspace.teamspace.assignment = assignment;
+            along.workspace = Some((version + 1, handoff::workspace_to_json(&workspace)));
+        }
+        let journal = self.inner.journal.with(along);
+        let handled = ledger::handle(&self.inner.ledger, &journal, now(), command).await;
+        match handled {
+            Ok(handled) => {
+                let outcome = Outcome::Accepted { first: handled.first, count: handled.events.len() as u64 };
+                if handled.events.is_empty() {
+                    // Nothing was appended, so the key is stored on its own: nothing to apply twice.
+                    if let Some(keyed) = &keyed {
+                        let mut connection = self.inner.pool.acquire().await?;
+                        store_outcome(&mut connection, keyed, StatusCode::OK.as_u16(), &outcome).await?;
+                    }
+                } else if assignment.is_some() {
+                    self.adopt(version + 1, workspace, seed).await?;
+                }
+                Ok(Answer { status: StatusCode::OK, outcome, replayed: false })
+            }
+            Err(Refusal::Rejected(rejection)) => {
+                let message = rejection.in_words(&workspace);
+                let status = rejection_status(&rejection);
+                let outcome = Outcome::Refused { message, rejection };
+                if let Some(keyed) = &keyed {
+                    let mut connection = self.inner.pool.acquire().await?;
+                    store_outcome(&mut connection, keyed, status.as_u16(), &outcome).await?;
+                }
+                Ok(Answer { status, outcome, replayed: false })
+            }
+            Err(Refusal::NotStored(error)) => {
+                // Another process may have stored this very key with its events.
+                if let Some(keyed) = &keyed
+                    && let Some(answer) = self.stored_answer(keyed).await?
+                {
+                    return Ok(answer);
+                }
+                Err(ApiError::unavailable(format!("{error:?}")))
+            }
+            Err(Refusal::Unread(error)) => Err(ApiError::unavailable(error)),
+            Err(Refusal::Damaged(damaged)) => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("The saved conversations are damaged ({damaged}): nothing is decided after that point."),
+            )),
+            Err(Refusal::Busy) => Err(ApiError::unavailable("a decision was on its way on the ledger")),
+        }
+    }
+
+    async fn stored_answer(&self, keyed: &Keyed) -> Result<Option<Answer>, ApiError> {
+        let row = sqlx::query("SELECT command, status, outcome FROM commands WHERE actor = $1 AND key = $2")
+            .bind(&keyed.actor)
+            .bind(&keyed.key)
+            .fetch_optional(&self.inner.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let command: String = row.try_get("command")?;
+        if command != keyed.command {
+            return Err(ApiError::unprocessable(
+                "This idempotency key was used for another command: make a new key for each command.",
+            ));
+        }
+        let status: i64 = row.try_get("status")?;
+        let outcome: String = row.try_get("outcome")?;
+        let status = u16::try_from(status).ok().and_then(|status| StatusCode::from_u16(status).ok());
+        let outcome = serde_json::from_str(&outcome).ok();
+        match (status, outcome) {
+            (Some(status), Some(outcome)) => Ok(Some(Answer { status, outcome, replayed: true })),
+            _ => Err(ApiError::internal("a stored outcome cannot be read")),
+        }
+    }
+
+    /// Builds the engine again on `workspace`, as the browser does when the workspace changes:
+    /// the journal replayed under it. Under the writers' lock.
+    async fn adopt(&self, version: u64, workspace: Workspace, seed: u64) -> Result<(), ApiError> {
+        let (ledger, damaged) =
+            ledger::open(workspace.clone(), seed, &self.inner.journal).await.map_err(ApiError::unavailable)?;
+        if let Some(damaged) = damaged {
+            tracing::error!(%damaged, "the journal does not fit the workspace");
+        }
+        *self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner) = ledger;
+        *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = Current { version, workspace, seed };
+        Ok(())
+    }
+
+    /// An admin's new workspace, edited from `edited_from`. Refused (and nothing changed) when
+    /// a newer version was saved since, or when the saved conversations do not fit it. The
+    /// engine is built again on it and the queues served under its rules.
+    pub async fn put_workspace(
+        &self,
+        admin: AgentId,
+        edited_from: u64,
+        workspace: Workspace,
+    ) -> Result<u64, PutRefused> {
+        let _writer = self.inner.writer.lock().await;
+        let (version, seed) = {
+            let current = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner);
+            (current.version, current.seed)
+        };
+        if edited_from != version {
+            let (version, workspace) = self.workspace();
+            return Err(PutRefused::Stale { version, workspace });
+        }
+        let still_admin = workspace.teamspace.agent(admin).is_some_and(|agent| agent.role == Role::Admin);
+        if !still_admin {
+            return Err(PutRefused::Error(ApiError::unprocessable(
+                "This workspace takes your own admin role away: another admin must do that.",
+            )));
+        }
+        let (ledger, damaged) =
+            ledger::open(workspace.clone(), seed, &self.inner.journal).await.map_err(ApiError::unavailable)?;
+        if let Some(damaged) = damaged {
+            return Err(PutRefused::Error(ApiError::unprocessable(format!(
+                "This workspace does not fit the saved conversations ({damaged}); nothing was changed."
+            ))));
+        }
+        let next = version + 1;
+        let assignment = workspace.teamspace.assignment;
+        let kept: Vec<i64> = workspace.teamspace.agents.iter().map(|agent| i64::from(agent.id.0)).collect();
+        let mut transaction = self.inner.pool.begin().await.map_err(ApiError::from)?;
+        sqlx::query("UPDATE workspace SET version = $1, document = $2 WHERE id = 0")
+            .bind(i64::try_from(next).unwrap_or(i64::MAX))
+            .bind(handoff::workspace_to_json(&workspace))
+            .execute(&mut *transaction)
+            .await
+            .map_err(ApiError::from)?;
+        // Agents no longer in the teamspace can no longer sign in.
+        let removed: Vec<i64> = {
+            let current = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner);
+            current
+                .workspace
+                .teamspace
+                .agents
+                .iter()
+                .map(|agent| i64::from(agent.id.0))
+                .filter(|id| !kept.contains(id))
+                .collect()
+        };
+        for agent in removed {
+            for table in ["DELETE FROM sessions WHERE agent = $1", "DELETE FROM passwords WHERE agent = $1"] {
+                sqlx::query(table).bind(agent).execute(&mut *transaction).await.map_err(ApiError::from)?;
+            }
+        }
+        transaction.commit().await.map_err(ApiError::from)?;
+        *self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner) = ledger;
+        *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = Current { version: next, workspace, seed };
+        // A replay ends with the Chat Assignment of the journal's last change; the workspace's
+        // is in force, so its editor's change is recorded when they differ.
+        let in_force = self.read(|engine| engine.state().assignment);
+        if in_force != assignment {
+            self.run_locked(None, None, Command::SetAssignment { agent: admin, assignment }, false).await?;
+        }
+        // The chats that waited under the old rules go to agents with room under the new ones.
+        self.run_locked(None, None, Command::ServeQueues, false).await?;
+        Ok(next)
+    }
+
+    /// Whether the first admin may still be created: nobody has a password yet.
+    pub async fn setup_open(&self) -> Result<bool, ApiError> {
+        let row = sqlx::query("SELECT COUNT(*) AS count FROM passwords").fetch_one(&self.inner.pool).await?;
+        Ok(row.try_get::<i64, _>("count")? == 0)
+    }
+
+    /// Creates the first admin with `name` and the Argon2id `hash` of their password, and a
+    /// session for them; refused once anybody has a password.
+    pub async fn set_up(
+        &self,
+        name: &str,
+        hash: String,
+        session_hash: &[u8],
+        expires_at: i64,
+    ) -> Result<AgentId, ApiError> {
+        let _writer = self.inner.writer.lock().await;
+        if !self.setup_open().await? {
+            return Err(ApiError::conflict("This server is set up already: sign in instead."));
+        }
+        let (version, mut workspace, seed) = {
+            let current = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner);
+            (current.version, current.workspace.clone(), current.seed)
+        };
+        let agent = handoff::teamspace_edit::add_agent(&mut workspace, name, Role::Admin)
+            .map_err(|error| ApiError::unprocessable(error.to_string()))?;
+        let next = version + 1;
+        let mut transaction = self.inner.pool.begin().await?;
+        sqlx::query("UPDATE workspace SET version = $1, document = $2 WHERE id = 0")
+            .bind(i64::try_from(next).unwrap_or(i64::MAX))
+            .bind(handoff::workspace_to_json(&workspace))
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query("INSERT INTO passwords (agent, hash) VALUES ($1, $2)")
+            .bind(i64::from(agent.0))
+            .bind(hash)
+            .execute(&mut *transaction)
+            .await?;
+        insert_session(&mut transaction, session_hash, agent, expires_at).await?;
+        transaction.commit().await?;
+        self.adopt(next, workspace, seed).await?;
+        Ok(agent)
+    }
+}
+
+/// Why a workspace was not saved.
+#[derive(Debug)]
+pub enum PutRefused {
+    /// It was edited from an older version than this one.
+    Stale {
+        version: u64,
+        workspace: Workspace,
+    },
+    Error(ApiError),
+}
+
+impl From<ApiError> for PutRefused {
+    fn from(error: ApiError) -> PutRefused {
+        PutRefused::Error(error)
+    }
+}
+
+pub async fn insert_session(
+    connection: &mut sqlx::SqliteConnection,
+    token_hash: &[u8],
+    agent: AgentId,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sessions (token_hash, agent, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(i64::from(agent.0))
+        .bind(expires_at)
+        .execute(connection)
+        .await
+        .map(drop)
+}

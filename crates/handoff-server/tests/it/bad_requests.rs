@@ -1,0 +1,193 @@
+//! Bad requests get a clear answer in words and change nothing.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::support::{Call, Server, call, claim};
+
+#[tokio::test]
+async fn each_bad_request_gets_its_status_and_its_words_and_changes_nothing() {
+    let server = Server::demo().await;
+    let (amelie, _noah, chat, seen) = server.pending_french_chat().await;
+    let (other_chat, other_token) = server.start_chat("en").await;
+    let _ = other_chat;
+    let huge = "x".repeat(600 * 1024);
+    let commands = "/api/commands";
+    let message = json!({"key": "k", "action": {"command": "message", "text": "hi"}});
+    let chat_path = format!("/api/chats/{}/commands", chat.0);
+    let rows: Vec<(&str, Call, StatusCode, &str)> = vec![
+        (
+            "malformed JSON",
+            call("POST", commands).cookie(&amelie).raw("{\"key\": "),
+            StatusCode::BAD_REQUEST,
+            "The body is not valid JSON: ",
+        ),
+        (
+            "wrong types",
+            call("POST", commands).cookie(&amelie).json(
+                json!({"key": "k", "command": {"command": "claim", "chat": "one", "agent": 2, "seen_version": 1}}),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The body does not have the expected fields: ",
+        ),
+        (
+            "an unknown command",
+            call("POST", commands)
+                .cookie(&amelie)
+                .json(json!({"key": "k", "command": {"command": "delete_everything"}})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The body does not have the expected fields: ",
+        ),
+        (
+            "an unknown field",
+            call("POST", "/api/session").json(json!({"name": "Sam Rivera", "password": "x", "admin": true})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The body does not have the expected fields: ",
+        ),
+        (
+            "an unknown chat",
+            call("POST", commands)
+                .cookie(&amelie)
+                .json(json!({"key": "k1", "command": claim(handoff::ChatId(999), 2, 0)})),
+            StatusCode::NOT_FOUND,
+            "There is no chat #999.",
+        ),
+        (
+            "an oversized body",
+            call("POST", commands)
+                .cookie(&amelie)
+                .json(json!({"key": "k2", "command": {"command": "note", "chat": chat.0, "agent": 2, "text": huge}})),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is too large.",
+        ),
+        (
+            "no JSON content type",
+            call("POST", commands).cookie(&amelie).header("content-type", "text/plain"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the body as JSON, with the header Content-Type: application/json.",
+        ),
+        (
+            "a staff write without Origin",
+            call("POST", commands)
+                .cookie(&amelie)
+                .without("origin")
+                .json(json!({"key": "k3", "command": claim(chat, 2, seen)})),
+            StatusCode::FORBIDDEN,
+            "This request has no Origin header: writes come from the app's own pages.",
+        ),
+        (
+            "a staff write from another site",
+            call("POST", commands)
+                .cookie(&amelie)
+                .header("origin", "https://evil.example")
+                .json(json!({"key": "k4", "command": claim(chat, 2, seen)})),
+            StatusCode::FORBIDDEN,
+            "This request came from another site (https://evil.example); it is refused.",
+        ),
+        (
+            "a sign-in from another site",
+            call("POST", "/api/session")
+                .header("origin", "https://evil.example")
+                .json(json!({"name": "Sam Rivera", "password": "whatever it is"})),
+            StatusCode::FORBIDDEN,
+            "This request came from another site (https://evil.example); it is refused.",
+        ),
+        (
+            "a customer token for another chat",
+            call("POST", &chat_path).bearer(&other_token).json(message.clone()),
+            StatusCode::FORBIDDEN,
+            "This chat's token is missing or wrong.",
+        ),
+        (
+            "a customer without a token",
+            call("POST", &chat_path).json(message.clone()),
+            StatusCode::FORBIDDEN,
+            "This chat's token is missing or wrong.",
+        ),
+        (
+            "a chat number that is no number",
+            call("POST", "/api/chats/abc/commands").bearer(&other_token).json(message),
+            StatusCode::NOT_FOUND,
+            "There is no chat abc.",
+        ),
+        (
+            "no session",
+            call("POST", commands).json(json!({"key": "k5", "command": claim(chat, 2, seen)})),
+            StatusCode::UNAUTHORIZED,
+            "Sign in first.",
+        ),
+        (
+            "a forged session",
+            call("POST", commands)
+                .cookie("handoff_session=00ff")
+                .json(json!({"key": "k6", "command": claim(chat, 2, seen)})),
+            StatusCode::UNAUTHORIZED,
+            "Sign in first.",
+        ),
+        (
+            "an empty idempotency key",
+            call("POST", commands).cookie(&amelie).json(json!({"key": "", "command": claim(chat, 2, seen)})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "An idempotency key is 1 to 128 visible ASCII characters (a UUID).",
+        ),
+        (
+            "a customer's command from staff",
+            call("POST", commands)
+                .cookie(&amelie)
+                .json(json!({"key": "k7", "command": {"command": "customer_message", "chat": chat.0, "text": "hi"}})),
+            StatusCode::FORBIDDEN,
+            "Customers' commands go to their chat (POST /api/chats, /api/chats/{chat}/commands).",
+        ),
+        (
+            "a language the AI agent does not speak",
+            call("POST", "/api/chats").json(json!({"language": "xx"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The AI agent does not speak xx.",
+        ),
+        ("an unknown endpoint", call("GET", "/api/nothing-here"), StatusCode::NOT_FOUND, "There is no such endpoint."),
+    ];
+    let position = server.state.position();
+    let before = server.state.read(|engine| engine.state().clone());
+    for (what, request, status, words) in rows {
+        let reply = server.send(request).await;
+        assert_eq!(reply.status, status, "{what}: {}", reply.text);
+        assert!(reply.message().starts_with(words), "{what}: {:?} does not start with {words:?}", reply.message());
+    }
+    assert_eq!(server.state.position(), position, "nothing was appended");
+    assert_eq!(server.state.read(|engine| engine.state().clone()), before);
+    assert_eq!(server.assignee(chat), None);
+}
+
+#[tokio::test]
+async fn arbitrary_bytes_never_make_the_server_panic() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let bodies = [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "\"\"",
+        "{\"key\":1}",
+        "{\"key\":\"k\",\"command\":null}",
+        "\u{0}\u{1}",
+        "{\"version\":-1}",
+        "{\"key\":\"k\",\"command\":{\"command\":\"give_feedback\",\"chat\":4294967296}}",
+    ];
+    for path in [
+        "/api/commands",
+        "/api/workspace",
+        "/api/session",
+        "/api/setup",
+        "/api/chats",
+        "/api/chats/1/commands",
+        "/api/agents/1/password",
+    ] {
+        for method in ["POST", "PUT"] {
+            for body in bodies {
+                let reply = server.send(call(method, path).cookie(&sam).raw(body)).await;
+                assert!(reply.status.is_client_error(), "{method} {path} {body:?}: {} {}", reply.status, reply.text);
+            }
+        }
+    }
+}

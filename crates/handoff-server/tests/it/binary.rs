@@ -1,0 +1,101 @@
+//! The real binary: an acknowledged message survives `kill -9`; the app's files are served with
+//! the single-page app's fallback and compressed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use handoff::{ChatId, Event};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Starts `handoff-server` on a free port; the child and the address it listens on.
+fn start(data: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff-server"))
+        .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("its output");
+    let mut lines = BufReader::new(stdout).lines();
+    let address = loop {
+        let line = lines.next().expect("it says where it listens").expect("a line");
+        if let Some(rest) = line.strip_prefix("handoff-server: listening on ") {
+            break rest.split(',').next().expect("an address").to_owned();
+        }
+    };
+    (child, address)
+}
+
+/// One HTTP/1.1 request by hand; the status and the JSON body.
+fn post(address: &str, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut stream = TcpStream::connect(address).expect("connects");
+    let body = body.to_string();
+    let authorization = token.map(|token| format!("Authorization: Bearer {token}\r\n")).unwrap_or_default();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{authorization}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("an answer");
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+    let status = head.split(' ').nth(1).and_then(|status| status.parse().ok()).expect("a status");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_acknowledged_message_survives_kill_9() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let (mut child, address) = start(dir.path());
+    let (status, started) = post(&address, "/api/chats", None, &json!({"language": "en"}));
+    assert_eq!(status, 201, "{started}");
+    let chat = started["chat"].as_u64().expect("a chat");
+    let token = started["token"].as_str().expect("a token");
+    let message = json!({"key": "m1", "action": {"command": "message", "text": "Remember me"}});
+    let (status, outcome) = post(&address, &format!("/api/chats/{chat}/commands"), Some(token), &message);
+    assert_eq!(status, 200, "{outcome}");
+    child.kill().expect("killed"); // SIGKILL: no shutdown, no flush.
+    child.wait().expect("gone");
+
+    let opened = handoff_server::AppState::open(dir.path(), crate::support::config(), false).await.expect("opens");
+    let chat = ChatId(u32::try_from(chat).expect("small"));
+    let kept = opened.state.read(|engine| {
+        engine.chat(chat).is_some_and(|chat| {
+            chat.transcript
+                .iter()
+                .any(|event| matches!(event, Event::CustomerMessage { text, .. } if text == "Remember me"))
+        })
+    });
+    assert!(kept, "the acknowledged message is in the rebuilt engine");
+    let first = outcome["first"].as_u64().expect("a number");
+    assert!(opened.state.position() > first);
+}
+
+#[tokio::test]
+async fn the_app_is_served_with_its_fallback_and_compressed() {
+    let dist = tempfile::tempdir().expect("a folder");
+    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>Handoff Studio</title>").expect("written");
+    std::fs::write(dist.path().join("app.js"), "console.log('handoff');\n".repeat(100)).expect("written");
+    let server = crate::support::Server::demo().await;
+    let router = handoff_server::app(server.state.clone(), Some(dist.path()));
+    let get = |path: &str| Request::get(path).header("accept-encoding", "gzip").body(Body::empty()).expect("a request");
+
+    let plain = Request::get("/inbox").body(Body::empty()).expect("a request");
+    let deep_link = router.clone().oneshot(plain).await.expect("an answer");
+    assert_eq!(deep_link.status(), StatusCode::OK);
+    let body = deep_link.into_body().collect().await.expect("a body").to_bytes();
+    assert!(body.starts_with(b"<!doctype html>"), "index.html for the app's own routes");
+
+    let script = router.clone().oneshot(get("/app.js")).await.expect("an answer");
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers().get("content-encoding").map(|value| value.to_str().ok()), Some(Some("gzip")));
+
+    let api = router.oneshot(get("/api/no-such-thing")).await.expect("an answer");
+    assert_eq!(api.status(), StatusCode::NOT_FOUND, "the API's paths never fall back to the app");
+}

@@ -1,0 +1,167 @@
+//! Commands over HTTP: the acting agent is the session's, a key applies once, two claims at
+//! once end with one assignee, customers act only with their chat's token.
+
+use axum::http::StatusCode;
+use handoff::{AgentId, AssignmentMethod, ChatId};
+use serde_json::json;
+
+use crate::support::{Server, call, claim, new_key};
+
+#[tokio::test]
+async fn the_acting_agent_is_the_sessions_whatever_the_body_names() {
+    let server = Server::demo().await;
+    let amelie = server.sign_in("Amélie Laurent").await;
+    let reply = server.command(&amelie, json!({"command": "sign_in", "agent": 6})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(server.signed_in(AgentId(2)), "Amélie, whose session it is, signed in");
+    assert!(!server.signed_in(AgentId(6)), "not Noah, whom the body named");
+
+    // An agent naming an admin in a change of Chat Assignment is still refused as herself.
+    let voluntary = json!({"method": "voluntary", "auto_assign_cap": 3});
+    let refused =
+        server.command(&amelie, json!({"command": "set_assignment", "agent": 1, "assignment": voluntary})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert_eq!(refused.json["message"], "Amélie Laurent is not an admin: only admins may change Chat Assignment.");
+    assert_eq!(refused.json["outcome"], "refused");
+}
+
+#[tokio::test]
+async fn the_same_key_twice_applies_once_and_answers_the_same() {
+    let server = Server::demo().await;
+    let (chat, token) = server.start_chat("en").await;
+    let path = format!("/api/chats/{}/commands", chat.0);
+    let body =
+        json!({"key": "0f0e6a52-6d2b-4c59-9a37-7d1f7c5d8e11", "action": {"command": "message", "text": "Hello"}});
+    let first = server.send(call("POST", &path).bearer(&token).json(body.clone())).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.json["outcome"], "accepted");
+    let position = server.state.position();
+    let transcript = server.state.read(|engine| engine.chat(chat).map(|chat| chat.transcript.len()));
+
+    let retry = server.send(call("POST", &path).bearer(&token).json(body)).await;
+    assert_eq!((retry.status, &retry.json), (first.status, &first.json), "the same answer");
+    assert_eq!(retry.headers.get("idempotent-replayed").map(|value| value.to_str().ok()), Some(Some("true")));
+    assert_eq!(server.state.position(), position, "nothing appended again");
+    assert_eq!(server.state.read(|engine| engine.chat(chat).map(|chat| chat.transcript.len())), transcript);
+
+    // The key is the customer's own: used for another message, it is refused.
+    let other = json!({"key": "0f0e6a52-6d2b-4c59-9a37-7d1f7c5d8e11", "action": {"command": "message", "text": "Bye"}});
+    let reused = server.send(call("POST", &path).bearer(&token).json(other)).await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.message(), "This idempotency key was used for another command: make a new key for each command.");
+
+    // A refusal is stored too, and given again, even once the command would now be accepted.
+    let sam = server.sign_in("Sam Rivera").await;
+    let key = new_key();
+    let away = server.keyed(&sam, &key, json!({"command": "set_presence", "agent": 1, "presence": "away"})).await;
+    assert_eq!((away.status, away.message()), (StatusCode::UNPROCESSABLE_ENTITY, "Sam Rivera is not signed in."));
+    server.command(&sam, json!({"command": "sign_in", "agent": 1})).await;
+    let again = server.keyed(&sam, &key, json!({"command": "set_presence", "agent": 1, "presence": "away"})).await;
+    assert_eq!((again.status, &again.json), (away.status, &away.json));
+}
+
+#[tokio::test]
+async fn an_acknowledged_key_survives_a_restart() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let first = server.keyed(&sam, "sign-in-1", json!({"command": "sign_in", "agent": 1})).await;
+    let position = server.state.position();
+    let server = server.restarted().await;
+    let retry = server.keyed(&sam, "sign-in-1", json!({"command": "sign_in", "agent": 1})).await;
+    assert_eq!(retry.json, first.json);
+    assert_eq!(server.state.position(), position);
+}
+
+#[tokio::test]
+async fn two_claims_at_once_end_with_one_assignee_and_the_loser_is_told_who_won() {
+    let server = Server::demo().await;
+    let (amelie, noah, chat, seen) = server.pending_french_chat().await;
+    let (first, second) =
+        tokio::join!(server.command(&amelie, claim(chat, 2, seen)), server.command(&noah, claim(chat, 6, seen)));
+    let statuses = [first.status, second.status];
+    assert_eq!(statuses.iter().filter(|status| status.is_success()).count(), 1, "{statuses:?}");
+    let (winner, loser) = if first.status.is_success() { (AgentId(2), &second) } else { (AgentId(6), &first) };
+    assert_eq!(server.assignee(chat), Some(winner));
+    assert_eq!(loser.status, StatusCode::CONFLICT);
+    let name = if winner == AgentId(2) { "Amélie Laurent" } else { "Noah Martin" };
+    assert_eq!(loser.message(), format!("Someone else was quicker: {name} took this chat."));
+    assert_eq!(loser.json["rejection"]["by"], winner.0);
+}
+
+#[tokio::test]
+async fn fifty_claims_at_once_on_ten_chats_give_each_chat_one_assignee() {
+    let server = Server::demo().await;
+    let (amelie, noah, first_chat, _) = server.pending_french_chat().await;
+    let mut chats = vec![first_chat];
+    for _ in 1..10 {
+        let (chat, token) = server.start_chat("fr").await;
+        server.customer(chat, &token, json!({"command": "message", "text": "Je veux parler à un humain"})).await;
+        chats.push(chat);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..5 {
+        for &chat in &chats {
+            let seen = server.state.read(|engine| engine.chat(chat).map(|chat| chat.version)).expect("the chat");
+            let (cookie, agent) = if (round + chat.0) % 2 == 0 { (amelie.clone(), 2) } else { (noah.clone(), 6) };
+            let router = server.router.clone();
+            tasks.spawn(async move {
+                let request: axum::http::Request<axum::body::Body> = call("POST", "/api/commands")
+                    .cookie(&cookie)
+                    .json(json!({"key": new_key(), "command": claim(chat, agent, seen)}))
+                    .into();
+                let response = tower::ServiceExt::oneshot(router, request).await.expect("an answer");
+                (chat, response.status())
+            });
+        }
+    }
+    let mut won = std::collections::HashMap::<ChatId, usize>::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (chat, status) = joined.expect("no panic");
+        assert!(status == StatusCode::OK || status == StatusCode::CONFLICT, "{status}");
+        if status == StatusCode::OK {
+            *won.entry(chat).or_default() += 1;
+        }
+    }
+    for chat in chats {
+        assert_eq!(won.get(&chat), Some(&1), "exactly one claim of {chat} won");
+        assert!(server.assignee(chat).is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_change_of_chat_assignment_is_saved_in_the_workspace_and_survives_a_restart() {
+    let server = Server::demo().await;
+    let (version, _) = server.state.workspace();
+    let sam = server.sign_in("Sam Rivera").await;
+    let reply = server
+        .command(&sam, json!({"command": "set_assignment", "agent": 1, "assignment": {"method": "voluntary", "auto_assign_cap": 5}}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let (saved, workspace) = server.state.workspace();
+    assert_eq!(saved, version + 1);
+    assert_eq!(workspace.teamspace.assignment.method, AssignmentMethod::Voluntary);
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    assert_eq!(got.json["version"], saved);
+    let server = server.restarted().await;
+    assert_eq!(server.state.read(|engine| engine.state().assignment.method), AssignmentMethod::Voluntary);
+    assert_eq!(server.state.workspace().0, saved);
+}
+
+#[tokio::test]
+async fn only_a_chats_token_lets_a_customer_act_in_it() {
+    let server = Server::demo().await;
+    let (mine, my_token) = server.start_chat("en").await;
+    let (theirs, _their_token) = server.start_chat("en").await;
+    assert_ne!(mine, theirs);
+    let hello = json!({"command": "message", "text": "Hello"});
+    assert_eq!(server.customer(mine, &my_token, hello.clone()).await.status, StatusCode::OK);
+    let position = server.state.position();
+    let reply = server.customer(theirs, &my_token, hello.clone()).await;
+    assert_eq!((reply.status, reply.message()), (StatusCode::FORBIDDEN, "This chat's token is missing or wrong."));
+    let reply = server.customer(ChatId(999), &my_token, hello).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "an unknown chat is not told apart from another's");
+    assert_eq!(server.state.position(), position, "nothing changed");
+    let stored: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT token_hash FROM chat_tokens").fetch_all(server.state.pool()).await.expect("read");
+    assert!(stored.iter().all(|hash| hash.len() == 32 && *hash != my_token.as_bytes()), "only hashes are kept");
+}

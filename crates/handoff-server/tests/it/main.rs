@@ -1,0 +1,9 @@
+//! The server in-process (`app` driven with `oneshot`), each test on its own temporary database.
+
+mod accounts;
+mod bad_requests;
+mod binary;
+mod commands;
+mod journal;
+mod support;
+mod workspace;

@@ -1,0 +1,129 @@
+//! The workspace lives on the server: versioned, edited only by admins, never overwritten
+//! unseen, and the engine is built again on it.
+
+use axum::http::StatusCode;
+use handoff::{AgentId, AssignmentMethod};
+use serde_json::{Value, json};
+
+use crate::support::{Server, call};
+
+fn edited(document: &Value, edit: impl FnOnce(&mut handoff::Workspace)) -> Value {
+    let mut workspace = handoff::load_workspace(&document.to_string()).expect("a workspace");
+    edit(&mut workspace);
+    serde_json::from_str(&handoff::workspace_to_json(&workspace)).expect("json")
+}
+
+#[tokio::test]
+async fn an_admin_saves_a_workspace_and_a_stale_version_gets_the_newer_one() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    assert_eq!(got.status, StatusCode::OK);
+    let version = got.json["version"].as_u64().expect("a version");
+    let renamed = edited(&got.json["workspace"], |workspace| workspace.teamspace.name = "Acme Help".to_owned());
+    let put = server
+        .send(call("PUT", "/api/workspace").cookie(&sam).json(json!({"version": version, "workspace": renamed})))
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert_eq!(put.json["version"], version + 1);
+    assert_eq!(
+        server.state.read(|engine| engine.workspace().teamspace.name.clone()),
+        "Acme Help",
+        "the engine runs on it"
+    );
+
+    // A second admin's edit of the old version is refused with the newer one.
+    let other = edited(&got.json["workspace"], |workspace| workspace.teamspace.name = "Other".to_owned());
+    let stale = server
+        .send(call("PUT", "/api/workspace").cookie(&sam).json(json!({"version": version, "workspace": other})))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(stale.json["version"], version + 1);
+    assert_eq!(stale.json["workspace"]["workspace"]["teamspace"]["name"], "Acme Help");
+    assert!(
+        stale.json["message"].as_str().expect("words").starts_with("The workspace was changed since you opened it")
+    );
+    assert_eq!(server.state.workspace().1.teamspace.name, "Acme Help", "nothing overwritten");
+
+    let server = server.restarted().await;
+    assert_eq!(server.state.workspace(), (version + 1, server.state.read(|engine| engine.workspace().clone())));
+    assert_eq!(server.state.workspace().1.teamspace.name, "Acme Help");
+}
+
+#[tokio::test]
+async fn a_live_agent_reads_the_workspace_but_may_not_change_it() {
+    let server = Server::demo().await;
+    let jonas = server.sign_in("Jonas Weber").await;
+    let got = server.send(call("GET", "/api/workspace").cookie(&jonas)).await;
+    assert_eq!(got.status, StatusCode::OK);
+    let body = json!({"version": got.json["version"], "workspace": got.json["workspace"]});
+    let put = server.send(call("PUT", "/api/workspace").cookie(&jonas).json(body)).await;
+    assert_eq!((put.status, put.message()), (StatusCode::FORBIDDEN, "Only admins may change the workspace."));
+    assert_eq!(server.send(call("GET", "/api/workspace")).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_raised_cap_serves_the_chats_that_waited() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let (amelie, noah, chat, _) = server.pending_french_chat().await;
+    let _ = (amelie, noah);
+    // Back to Balanced, but with a cap of 0: the chat keeps waiting.
+    let zero = json!({"method": "balanced", "auto_assign_cap": 0});
+    server.command(&sam, json!({"command": "set_assignment", "agent": 1, "assignment": zero})).await;
+    assert_eq!(server.assignee(chat), None);
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    let raised = edited(&got.json["workspace"], |workspace| {
+        handoff::teamspace_edit::set_assignment_method(workspace, AssignmentMethod::Balanced);
+        workspace.teamspace.assignment.auto_assign_cap = 2;
+    });
+    let put = server
+        .send(
+            call("PUT", "/api/workspace")
+                .cookie(&sam)
+                .json(json!({"version": got.json["version"], "workspace": raised})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert!(matches!(server.assignee(chat), Some(AgentId(2 | 6))), "served under the new rules");
+}
+
+#[tokio::test]
+async fn a_workspace_the_conversations_do_not_fit_or_without_its_editor_as_admin_is_refused() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let (_amelie, _noah, _chat, _) = server.pending_french_chat().await;
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    let version = got.json["version"].clone();
+    let without_noah =
+        edited(&got.json["workspace"], |workspace| workspace.teamspace.agents.retain(|agent| agent.id != AgentId(6)));
+    let put = server
+        .send(call("PUT", "/api/workspace").cookie(&sam).json(json!({"version": version, "workspace": without_noah})))
+        .await;
+    assert_eq!(put.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        put.message().starts_with("This workspace does not fit the saved conversations (saved event"),
+        "{}",
+        put.text
+    );
+
+    let demoted = edited(&got.json["workspace"], |workspace| {
+        handoff::teamspace_edit::set_role(workspace, AgentId(1), handoff::workspace::Role::Agent).expect("a role");
+    });
+    let put = server
+        .send(call("PUT", "/api/workspace").cookie(&sam).json(json!({"version": version, "workspace": demoted})))
+        .await;
+    assert_eq!(
+        (put.status, put.message()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This workspace takes your own admin role away: another admin must do that."
+        )
+    );
+
+    let broken = json!({"version": version, "workspace": {"format": "handoff-workspace", "version": 1}});
+    let put = server.send(call("PUT", "/api/workspace").cookie(&sam).json(broken)).await;
+    assert_eq!(put.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(put.message().starts_with("The workspace cannot be read: "), "{}", put.text);
+    assert_eq!(server.state.workspace().0, version.as_u64().expect("a version"), "nothing was saved");
+}
