@@ -12,8 +12,9 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// Starts `handoff-server` on a free port; the child and the address it listens on.
-fn start(data: &std::path::Path) -> (Child, String) {
+/// Starts `handoff-server` on a free port; the child, the address it listens on, and what it
+/// printed before.
+fn start(data: &std::path::Path) -> (Child, String, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_handoff-server"))
         .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
         .arg(data)
@@ -23,13 +24,15 @@ fn start(data: &std::path::Path) -> (Child, String) {
         .expect("the binary starts");
     let stdout = child.stdout.take().expect("its output");
     let mut lines = BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
     let address = loop {
         let line = lines.next().expect("it says where it listens").expect("a line");
         if let Some(rest) = line.strip_prefix("handoff-server: listening on ") {
             break rest.split(',').next().expect("an address").to_owned();
         }
+        printed.push(line);
     };
-    (child, address)
+    (child, address, printed)
 }
 
 /// One HTTP/1.1 request by hand; the status and the JSON body.
@@ -52,7 +55,9 @@ fn post(address: &str, path: &str, token: Option<&str>, body: &Value) -> (u16, V
 #[tokio::test]
 async fn an_acknowledged_message_survives_kill_9() {
     let dir = tempfile::tempdir().expect("a folder");
-    let (mut child, address) = start(dir.path());
+    let (mut child, address, printed) = start(dir.path());
+    let passwords = printed.iter().filter(|line| line.starts_with("  ")).count();
+    assert_eq!(passwords, 6, "each demo agent's password, once: {printed:?}");
     let (status, started) = post(&address, "/api/chats", None, &json!({"language": "en"}));
     assert_eq!(status, 201, "{started}");
     let chat = started["chat"].as_u64().expect("a chat");
@@ -62,6 +67,12 @@ async fn an_acknowledged_message_survives_kill_9() {
     assert_eq!(status, 200, "{outcome}");
     child.kill().expect("killed"); // SIGKILL: no shutdown, no flush.
     child.wait().expect("gone");
+
+    // Started again, it prints no password: the database keeps only their hashes.
+    let (mut again, _, printed) = start(dir.path());
+    assert!(printed.iter().all(|line| !line.starts_with("  ")), "{printed:?}");
+    again.kill().expect("killed");
+    again.wait().expect("gone");
 
     let opened = handoff_server::AppState::open(dir.path(), crate::support::config(), false).await.expect("opens");
     let chat = ChatId(u32::try_from(chat).expect("small"));

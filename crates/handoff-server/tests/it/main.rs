@@ -5,5 +5,6 @@ mod bad_requests;
 mod binary;
 mod commands;
 mod journal;
+mod logging;
 mod support;
 mod workspace;
