@@ -65,6 +65,9 @@ fn clippy() -> Result<(), String> {
             "handoff",
             "--package",
             "handoff-bench",
+            // The app will compile the wire types to wasm: kept buildable there from the start.
+            "--package",
+            "handoff-wire",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",

@@ -290,7 +290,7 @@ impl AppState {
     /// Runs `command` under the writers' lock: catch up, decide, append (the domain's
     /// `ledger::handle`). With a key, a key used before answers with its stored outcome and
     /// applies nothing; a new key's outcome is stored with the command's events, in their
-    /// transaction. `along` holds rows that belong to the command's events (a chat's token).
+    /// transaction, and so is `chat_token` (a new chat's number and token hash).
     pub async fn run(
         &self,
         keyed: Option<Keyed>,

@@ -147,6 +147,21 @@ mod tests {
         assert_eq!(serde_json::to_string(&parsed).expect("writes"), text);
     }
 
+    /// The app compiles this crate to wasm: it depends on the domain and serde, nothing that
+    /// does IO (`cargo xtask test` lints it for wasm32 too).
+    #[test]
+    fn it_depends_on_no_runtime_server_or_database() {
+        let manifest = include_str!("../Cargo.toml");
+        let dependencies = manifest.split("[dependencies]").nth(1).expect("a [dependencies] table");
+        let names: Vec<&str> = dependencies
+            .lines()
+            .take_while(|line| !line.starts_with('['))
+            .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+            .filter_map(|line| line.split(['=', '.']).next().map(str::trim))
+            .collect();
+        assert_eq!(names, ["handoff", "serde", "serde_json"]);
+    }
+
     #[test]
     fn outcomes_and_customer_actions_are_tagged() {
         let accepted = serde_json::to_string(&Outcome::Accepted { first: 5, count: 2 }).expect("writes");
