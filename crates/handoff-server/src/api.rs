@@ -286,7 +286,6 @@ async fn sign_in(State(state): State<AppState>, Body(sign_in): Body<SignIn>) -> 
     };
     let (token_hash, expires_at, cookie) = new_session(&state)?;
     let mut connection = state.pool().acquire().await?;
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(millis(now())).execute(&mut *connection).await?;
     insert_session(&mut connection, &token_hash, agent, expires_at).await?;
     tracing::info!(%agent, "signed in");
     let (name, admin) =
@@ -298,31 +297,18 @@ async fn who_am_i(staff: Staff) -> Json<Me> {
     Json(staff.me())
 }
 
-/// Signs the agent out at the desk too (no new chats) when no session of theirs is left.
-async fn sign_out_at_the_desk_when_gone(state: &AppState, agent: AgentId) -> Result<(), ApiError> {
-    let row = sqlx::query("SELECT COUNT(*) AS count FROM sessions WHERE agent = $1 AND expires_at > $2")
-        .bind(i64::from(agent.0))
-        .bind(millis(now()))
-        .fetch_one(state.pool())
-        .await?;
-    if row.try_get::<i64, _>("count")? == 0 {
-        state.run(None, None, Command::SignOut { agent }).await?;
-    }
-    Ok(())
-}
-
 async fn sign_out(State(state): State<AppState>, staff: Staff) -> Result<Response, ApiError> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(staff.token_hash.as_slice())
         .execute(state.pool())
         .await?;
-    sign_out_at_the_desk_when_gone(&state, staff.agent).await?;
+    state.sign_out_at_the_desk_when_gone(staff.agent).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cleared_cookie(&state))]).into_response())
 }
 
 async fn sign_out_everywhere(State(state): State<AppState>, staff: Staff) -> Result<Response, ApiError> {
     sqlx::query("DELETE FROM sessions WHERE agent = $1").bind(i64::from(staff.agent.0)).execute(state.pool()).await?;
-    sign_out_at_the_desk_when_gone(&state, staff.agent).await?;
+    state.sign_out_at_the_desk_when_gone(staff.agent).await?;
     tracing::info!(agent = %staff.agent, "signed out everywhere");
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cleared_cookie(&state))]).into_response())
 }

@@ -92,6 +92,18 @@ async fn serve(arguments: Arguments) -> Result<(), String> {
     if let Some(dist) = &arguments.dist {
         println!("handoff-server: serving the app from {}", dist.display());
     }
+    let sweeper = started.state.clone();
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            match sweeper.end_expired_sessions().await {
+                Ok(0) => {}
+                Ok(ended) => tracing::info!(ended, "expired sessions ended"),
+                Err(error) => tracing::warn!(message = %error.message, "expired sessions could not be ended"),
+            }
+        }
+    });
     let router = app(started.state, arguments.dist.as_deref());
     println!("handoff-server: listening on {address}, for pages at {origin}");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

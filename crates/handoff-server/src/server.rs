@@ -482,6 +482,38 @@ impl AppState {
         Ok(next)
     }
 
+    /// Signs `agent` out at the desk (no new chats go to them) when no session of theirs is left.
+    pub async fn sign_out_at_the_desk_when_gone(&self, agent: AgentId) -> Result<(), ApiError> {
+        let row = sqlx::query("SELECT COUNT(*) AS count FROM sessions WHERE agent = $1 AND expires_at > $2")
+            .bind(i64::from(agent.0))
+            .bind(i64::try_from(now().0).unwrap_or(i64::MAX))
+            .fetch_one(&self.inner.pool)
+            .await?;
+        if row.try_get::<i64, _>("count")? == 0 {
+            self.run(None, None, Command::SignOut { agent }).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the sessions past their expiry, and signs out at the desk each agent who has
+    /// none left, so that nobody who went away keeps receiving chats. The binary runs it every
+    /// minute; the number of sessions ended.
+    pub async fn end_expired_sessions(&self) -> Result<usize, ApiError> {
+        let agents: Vec<i64> = sqlx::query_scalar("DELETE FROM sessions WHERE expires_at <= $1 RETURNING agent")
+            .bind(i64::try_from(now().0).unwrap_or(i64::MAX))
+            .fetch_all(&self.inner.pool)
+            .await?;
+        let ended = agents.len();
+        let mut agents: Vec<AgentId> =
+            agents.into_iter().filter_map(|agent| u32::try_from(agent).ok()).map(AgentId).collect();
+        agents.sort_unstable();
+        agents.dedup();
+        for agent in agents {
+            self.sign_out_at_the_desk_when_gone(agent).await?;
+        }
+        Ok(ended)
+    }
+
     /// Whether the first admin may still be created: nobody has a password yet.
     pub async fn setup_open(&self) -> Result<bool, ApiError> {
         let row = sqlx::query("SELECT COUNT(*) AS count FROM passwords").fetch_one(&self.inner.pool).await?;

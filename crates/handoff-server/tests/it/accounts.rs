@@ -97,6 +97,24 @@ async fn the_session_cookie_is_http_only_same_site_strict_unguessable_and_expire
 }
 
 #[tokio::test]
+async fn an_agent_whose_last_session_expired_is_signed_out_at_the_desk() {
+    let server = Server::demo().await;
+    let noah = server.sign_in("Noah Martin").await;
+    let amelie = server.sign_in("Amélie Laurent").await;
+    for cookie in [&noah, &amelie] {
+        assert_eq!(server.command(cookie, json!({"command": "sign_in", "agent": 0})).await.status, StatusCode::OK);
+    }
+    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE agent = 6")
+        .execute(server.state.pool())
+        .await
+        .expect("expired");
+    assert_eq!(server.state.end_expired_sessions().await, Ok(1));
+    assert!(!server.signed_in(AgentId(6)), "Noah went away: no new chats go to him");
+    assert!(server.signed_in(AgentId(2)), "Amélie's session is still on");
+    assert_eq!(server.state.end_expired_sessions().await, Ok(0));
+}
+
+#[tokio::test]
 async fn signing_out_everywhere_ends_every_session_of_that_agent_and_no_one_elses() {
     let server = Server::demo().await;
     let laptop = server.sign_in("Amélie Laurent").await;
