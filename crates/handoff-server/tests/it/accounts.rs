@@ -210,3 +210,14 @@ async fn too_many_sign_in_attempts_from_one_address_are_refused() {
         "another address is not limited"
     );
 }
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_too() {
+    let server = Server::with_config(handoff_server::Config::new("https://help.example"), true).await;
+    let password = server.password("Noah Martin");
+    let body = json!({"name": "Noah Martin", "password": password});
+    let reply = server.send(call("POST", "/api/session").header("origin", "https://help.example").json(body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let set_cookie = reply.headers.get("set-cookie").expect("a cookie").to_str().expect("text").to_owned();
+    assert!(set_cookie.split("; ").any(|attribute| attribute == "Secure"), "{set_cookie}");
+}

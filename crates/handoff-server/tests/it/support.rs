@@ -43,8 +43,12 @@ impl Server {
     }
 
     async fn start(demo: bool) -> Server {
+        Server::with_config(config(), demo).await
+    }
+
+    pub async fn with_config(config: Config, demo: bool) -> Server {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let started = AppState::open(dir.path(), config(), demo).await.expect("the server starts");
+        let started = AppState::open(dir.path(), config, demo).await.expect("the server starts");
         let router = app(started.state.clone(), None);
         Server { dir, state: started.state, router, passwords: started.demo_passwords }
     }
