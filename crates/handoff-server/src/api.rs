@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path as UrlPath, Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, ORIGIN, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -24,6 +24,7 @@ use sqlx::Row;
 use tower_governor::GovernorLayer;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{self, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -71,9 +72,17 @@ fn api(state: AppState) -> Router {
         // The WebSocket will be `/api/socket`, here.
         .merge(sign_in_routes)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin));
-    // Customers' widgets live on other sites, and their token is no cookie: any origin.
-    let customers =
-        Router::new().route("/chats", post(start_chat)).route("/chats/{chat}/commands", post(customer_command));
+    // Customers' widgets live on other sites, and their token is no cookie: any origin, and
+    // CORS lets those sites' pages read the answers (no credentials: no cookie goes along).
+    let cors = CorsLayer::new()
+        .allow_origin(cors::Any)
+        .allow_methods([Method::POST])
+        .allow_headers([CONTENT_TYPE, AUTHORIZATION])
+        .max_age(std::time::Duration::from_secs(600));
+    let customers = Router::new()
+        .route("/chats", post(start_chat))
+        .route("/chats/{chat}/commands", post(customer_command))
+        .layer(cors);
     staff.merge(customers).fallback(no_such_endpoint).with_state(state)
 }
 

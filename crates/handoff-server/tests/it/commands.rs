@@ -165,3 +165,20 @@ async fn only_a_chats_token_lets_a_customer_act_in_it() {
         sqlx::query_scalar("SELECT token_hash FROM chat_tokens").fetch_all(server.state.pool()).await.expect("read");
     assert!(stored.iter().all(|hash| hash.len() == 32 && *hash != my_token.as_bytes()), "only hashes are kept");
 }
+
+#[tokio::test]
+async fn a_widget_on_another_site_may_start_a_chat_and_read_the_answer() {
+    let server = Server::demo().await;
+    let preflight = call("OPTIONS", "/api/chats")
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type");
+    let reply = server.send(preflight).await;
+    assert!(reply.status.is_success(), "{}", reply.status);
+    assert_eq!(reply.headers.get("access-control-allow-origin").map(|value| value.to_str().ok()), Some(Some("*")));
+    let start = call("POST", "/api/chats").header("origin", "https://shop.example").json(json!({"language": "en"}));
+    let started = server.send(start).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text);
+    assert_eq!(started.headers.get("access-control-allow-origin").map(|value| value.to_str().ok()), Some(Some("*")));
+    assert!(started.headers.get("access-control-allow-credentials").is_none(), "no cookie goes along");
+}
