@@ -34,6 +34,8 @@ pub struct Keyed {
 pub struct SqlJournal {
     pool: SqlitePool,
     along: Along,
+    /// Whether a read starts from the snapshot (`false`: from the events alone).
+    snapshots: bool,
 }
 
 /// What went wrong in the store.
@@ -75,7 +77,7 @@ fn sql_number(value: u64) -> i64 {
 
 impl SqlJournal {
     pub fn new(pool: SqlitePool) -> SqlJournal {
-        SqlJournal { pool, along: Along::default() }
+        SqlJournal { pool, along: Along::default(), snapshots: true }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -84,7 +86,13 @@ impl SqlJournal {
 
     /// The same journal, writing `along` in the transaction of its next append.
     pub fn with(&self, along: Along) -> SqlJournal {
-        SqlJournal { pool: self.pool.clone(), along }
+        SqlJournal { pool: self.pool.clone(), along, snapshots: self.snapshots }
+    }
+
+    /// The same journal read as though it held no snapshot: every event from the first. For a
+    /// workspace the snapshot does not fit; the events are kept for good, so none is missing.
+    pub fn without_snapshot(&self) -> SqlJournal {
+        SqlJournal { snapshots: false, ..self.clone() }
     }
 
     async fn append_in_one_transaction(&self, first: u64, events: &[Vec<u8>]) -> Result<(), AppendError<StoreError>> {
@@ -154,6 +162,24 @@ pub async fn store_outcome(
         .map(drop)
 }
 
+/// Puts a snapshot taken before event `next` in place of the stored one, even one that ends
+/// later (in the caller's transaction): for a snapshot that does not fit the workspace.
+pub async fn replace_snapshot(
+    connection: &mut sqlx::SqliteConnection,
+    next: u64,
+    state: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO snapshots (id, next, state) VALUES (0, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET next = excluded.next, state = excluded.state",
+    )
+    .bind(sql_number(next))
+    .bind(state)
+    .execute(connection)
+    .await
+    .map(drop)
+}
+
 async fn store_chat_token(connection: &mut sqlx::SqliteConnection, chat: u32, hash: &[u8]) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO chat_tokens (chat, token_hash) VALUES ($1, $2)")
         .bind(i64::from(chat))
@@ -168,10 +194,15 @@ impl Journal for SqlJournal {
 
     async fn read(&self, from: u64) -> Result<Reading, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let snapshot = sqlx::query("SELECT next, state FROM snapshots WHERE id = 0 AND next > $1")
-            .bind(sql_number(from))
-            .fetch_optional(&mut *transaction)
-            .await?;
+        let snapshot = match self.snapshots {
+            true => {
+                sqlx::query("SELECT next, state FROM snapshots WHERE id = 0 AND next > $1")
+                    .bind(sql_number(from))
+                    .fetch_optional(&mut *transaction)
+                    .await?
+            }
+            false => None,
+        };
         let snapshot = match snapshot {
             Some(row) => Some((number(row.try_get("next")?)?, row.try_get::<Vec<u8>, _>("state")?)),
             None => None,

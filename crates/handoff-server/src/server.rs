@@ -8,15 +8,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
-use handoff::ledger::{self, Ledger, Refusal};
+use handoff::ledger::{self, Damaged, Ledger, Refusal, Saved};
 use handoff::workspace::Role;
 use handoff::{AgentId, Command, Engine, Rejection, Timestamp, Workspace};
 use handoff_wire::Outcome;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::error::ApiError;
-use crate::journal::{Along, Keyed, SqlJournal, store_outcome};
+use crate::journal::{Along, Keyed, SqlJournal, StoreError, replace_snapshot, store_outcome};
 use crate::secret;
 
 /// How the server is set up, apart from where its data is.
@@ -33,6 +33,9 @@ pub struct Config {
     pub sign_in_burst: u32,
     /// ... and one more after each such period.
     pub sign_in_period: Duration,
+    /// How many events the journal takes before a snapshot of the engine's state is written
+    /// (a start replays at most this many).
+    pub snapshot_every: u64,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
             session_lifetime: Duration::from_secs(12 * 60 * 60),
             sign_in_burst: 5,
             sign_in_period: Duration::from_secs(12),
+            snapshot_every: ledger::EVENTS_PER_SNAPSHOT,
         }
     }
 
@@ -91,6 +95,52 @@ struct Current {
     version: u64,
     workspace: Workspace,
     seed: u64,
+}
+
+/// The engine built on a workspace from the journal, and what its replay met.
+struct Rebuilt {
+    ledger: Ledger,
+    /// The first record that cannot be replayed under the workspace: nothing is decided after it.
+    damaged: Option<Damaged>,
+    /// The state after every event, to store in place of a snapshot that did not fit.
+    replacement: Option<(u64, Vec<u8>)>,
+}
+
+impl Rebuilt {
+    /// Builds the engine on `workspace` from the latest snapshot and the events after it
+    /// (`ledger::open`, as the browser does). A snapshot that does not fit the workspace (its
+    /// agents are not the workspace's after an edit or the setup, or it cannot be read) is no
+    /// damage here: the journal keeps every event, so the engine is built from the first one
+    /// instead, and that state is to replace the snapshot.
+    async fn from_journal(
+        journal: &SqlJournal,
+        workspace: Workspace,
+        seed: u64,
+        snapshot_every: u64,
+    ) -> Result<Rebuilt, StoreError> {
+        let (ledger, damaged) = ledger::open(workspace.clone(), seed, journal).await?;
+        let (ledger, damaged, replacement) = match damaged {
+            Some(misfit) if misfit.at == Saved::Snapshot => {
+                tracing::info!(%misfit, "the saved snapshot does not fit the workspace: every event is replayed");
+                let (ledger, damaged) = ledger::open(workspace, seed, &journal.without_snapshot()).await?;
+                let replacement =
+                    damaged.is_none().then(|| (ledger.position(), handoff::state_to_bytes(ledger.engine().state())));
+                (ledger, damaged, replacement)
+            }
+            damaged => (ledger, damaged, None),
+        };
+        Ok(Rebuilt { ledger: ledger.with_snapshots_every(snapshot_every), damaged, replacement })
+    }
+
+    /// Stores the replacement snapshot, when there is one (in the caller's transaction, with the
+    /// workspace it fits).
+    async fn replace_snapshot(&mut self, connection: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        if let Some((next, state)) = self.replacement.take() {
+            replace_snapshot(connection, next, &state).await?;
+            self.ledger.snapshot_written(next);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug)]
@@ -245,12 +295,17 @@ impl AppState {
         };
 
         let journal = SqlJournal::new(pool.clone());
-        let (ledger, damaged) = ledger::open(current.workspace.clone(), current.seed, &journal)
-            .await
-            .map_err(|error| StartError::Journal(error.to_string()))?;
-        if let Some(damaged) = damaged {
+        let mut rebuilt =
+            Rebuilt::from_journal(&journal, current.workspace.clone(), current.seed, config.snapshot_every)
+                .await
+                .map_err(|error| StartError::Journal(error.to_string()))?;
+        if let Some(damaged) = &rebuilt.damaged {
             tracing::error!(%damaged, "the journal holds a record that cannot be replayed: nothing is decided after it");
         }
+        let mut connection = pool.acquire().await.map_err(StartError::Database)?;
+        rebuilt.replace_snapshot(&mut connection).await.map_err(StartError::Database)?;
+        drop(connection);
+        let ledger = rebuilt.ledger;
         tracing::info!(events = ledger.position(), version = current.version, "the engine is rebuilt from the journal");
         let inner = Inner {
             pool,
@@ -398,15 +453,29 @@ impl AppState {
     }
 
     /// Builds the engine again on `workspace`, as the browser does when the workspace changes:
-    /// the journal replayed under it. Under the writers' lock.
+    /// the journal replayed under it (`Rebuilt::from_journal`). Under the writers' lock.
+    async fn rebuild(&self, workspace: Workspace, seed: u64) -> Result<Rebuilt, ApiError> {
+        Rebuilt::from_journal(&self.inner.journal, workspace, seed, self.inner.config.snapshot_every)
+            .await
+            .map_err(ApiError::unavailable)
+    }
+
+    /// Puts an engine built again and its workspace in force. Under the writers' lock.
+    fn install(&self, ledger: Ledger, current: Current) {
+        *self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner) = ledger;
+        *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = current;
+    }
+
+    /// The engine built again on a workspace already stored (a change of Chat Assignment).
+    /// Under the writers' lock.
     async fn adopt(&self, version: u64, workspace: Workspace, seed: u64) -> Result<(), ApiError> {
-        let (ledger, damaged) =
-            ledger::open(workspace.clone(), seed, &self.inner.journal).await.map_err(ApiError::unavailable)?;
-        if let Some(damaged) = damaged {
+        let mut rebuilt = self.rebuild(workspace.clone(), seed).await?;
+        if let Some(damaged) = &rebuilt.damaged {
             tracing::error!(%damaged, "the journal does not fit the workspace");
         }
-        *self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner) = ledger;
-        *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = Current { version, workspace, seed };
+        let mut connection = self.inner.pool.acquire().await?;
+        rebuilt.replace_snapshot(&mut connection).await?;
+        self.install(rebuilt.ledger, Current { version, workspace, seed });
         Ok(())
     }
 
@@ -434,9 +503,8 @@ impl AppState {
                 "This workspace takes your own admin role away: another admin must do that.",
             )));
         }
-        let (ledger, damaged) =
-            ledger::open(workspace.clone(), seed, &self.inner.journal).await.map_err(ApiError::unavailable)?;
-        if let Some(damaged) = damaged {
+        let mut rebuilt = self.rebuild(workspace.clone(), seed).await?;
+        if let Some(damaged) = &rebuilt.damaged {
             return Err(PutRefused::Error(ApiError::unprocessable(format!(
                 "This workspace does not fit the saved conversations ({damaged}); nothing was changed."
             ))));
@@ -468,9 +536,9 @@ impl AppState {
                 sqlx::query(table).bind(agent).execute(&mut *transaction).await.map_err(ApiError::from)?;
             }
         }
+        rebuilt.replace_snapshot(&mut transaction).await.map_err(ApiError::from)?;
         transaction.commit().await.map_err(ApiError::from)?;
-        *self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner) = ledger;
-        *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = Current { version: next, workspace, seed };
+        self.install(rebuilt.ledger, Current { version: next, workspace, seed });
         // A replay ends with the Chat Assignment of the journal's last change; the workspace's
         // is in force, so its editor's change is recorded when they differ.
         let in_force = self.read(|engine| engine.state().assignment);
@@ -540,12 +608,17 @@ impl AppState {
         let agent = handoff::teamspace_edit::add_agent(&mut workspace, name, Role::Admin)
             .map_err(|error| ApiError::unprocessable(error.to_string()))?;
         let next = version + 1;
+        let mut rebuilt = self.rebuild(workspace.clone(), seed).await?;
+        if let Some(damaged) = &rebuilt.damaged {
+            tracing::error!(%damaged, "the journal does not fit the workspace");
+        }
         let mut transaction = self.inner.pool.begin().await?;
         sqlx::query("UPDATE workspace SET version = $1, document = $2 WHERE id = 0")
             .bind(i64::try_from(next).unwrap_or(i64::MAX))
             .bind(handoff::workspace_to_json(&workspace))
             .execute(&mut *transaction)
             .await?;
+        rebuilt.replace_snapshot(&mut transaction).await?;
         sqlx::query("INSERT INTO passwords (agent, hash) VALUES ($1, $2)")
             .bind(i64::from(agent.0))
             .bind(hash)
@@ -553,7 +626,7 @@ impl AppState {
             .await?;
         insert_session(&mut transaction, session_hash, agent, expires_at).await?;
         transaction.commit().await?;
-        self.adopt(next, workspace, seed).await?;
+        self.install(rebuilt.ledger, Current { version: next, workspace, seed });
         Ok(agent)
     }
 }

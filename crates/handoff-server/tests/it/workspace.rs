@@ -2,10 +2,11 @@
 //! unseen, and the engine is built again on it.
 
 use axum::http::StatusCode;
+use handoff::workspace::Role;
 use handoff::{AgentId, AssignmentMethod};
 use serde_json::{Value, json};
 
-use crate::support::{Server, call};
+use crate::support::{Server, call, config};
 
 fn edited(document: &Value, edit: impl FnOnce(&mut handoff::Workspace)) -> Value {
     let mut workspace = handoff::load_workspace(&document.to_string()).expect("a workspace");
@@ -126,4 +127,81 @@ async fn a_workspace_the_conversations_do_not_fit_or_without_its_editor_as_admin
     assert_eq!(put.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(put.message().starts_with("The workspace cannot be read: "), "{}", put.text);
     assert_eq!(server.state.workspace().0, version.as_u64().expect("a version"), "nothing was saved");
+}
+
+/// A server whose engine asks for a snapshot every three events.
+async fn snapshotting(demo: bool) -> Server {
+    let mut config = config();
+    config.snapshot_every = 3;
+    Server::with_config(config, demo).await
+}
+
+async fn stored_snapshot(server: &Server) -> Option<(u64, Vec<u8>)> {
+    let row: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT next, state FROM snapshots WHERE id = 0")
+        .fetch_optional(server.state.pool())
+        .await
+        .expect("read");
+    row.map(|(next, state)| (u64::try_from(next).expect("a number"), state))
+}
+
+#[tokio::test]
+async fn a_snapshot_that_does_not_fit_a_new_workspace_is_replaced_by_a_replay_of_every_event() {
+    let server = snapshotting(true).await;
+    let sam = server.sign_in("Sam Rivera").await;
+    for _ in 0..3 {
+        server.start_chat("en").await;
+    }
+    assert!(stored_snapshot(&server).await.is_some(), "a snapshot was written");
+    let before = server.state.read(|engine| engine.state().chats.clone());
+
+    // A new live agent: the snapshot's agents are no longer the workspace's.
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    let with_ada = edited(&got.json["workspace"], |workspace| {
+        handoff::teamspace_edit::add_agent(workspace, "Ada Lovelace", Role::Agent).expect("added");
+    });
+    let put = server
+        .send(
+            call("PUT", "/api/workspace")
+                .cookie(&sam)
+                .json(json!({"version": got.json["version"], "workspace": with_ada})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let (_, workspace) = server.state.workspace();
+    assert_eq!(server.state.read(|engine| engine.state().agents.len()), workspace.teamspace.agents.len());
+    assert_eq!(server.state.read(|engine| engine.state().chats.clone()), before, "every chat replayed");
+
+    let (next, state) = stored_snapshot(&server).await.expect("a snapshot");
+    assert_eq!(next, server.state.position(), "replaced by the state after every event");
+    assert!(handoff::load_state_bytes(&state, &workspace).is_ok(), "it fits the new workspace");
+    let (chat, token) = server.start_chat("en").await;
+    assert_eq!(
+        server.customer(chat, &token, json!({"command": "message", "text": "Hello"})).await.status,
+        StatusCode::OK
+    );
+    let after = server.state.read(|engine| engine.state().clone());
+    let server = server.restarted().await;
+    assert_eq!(server.state.read(|engine| engine.state().clone()), after);
+}
+
+#[tokio::test]
+async fn setting_up_the_first_admin_after_a_snapshot_replays_every_event() {
+    let server = snapshotting(false).await;
+    // Customers may start chats before anybody is set up.
+    for _ in 0..3 {
+        server.start_chat("en").await;
+    }
+    assert!(stored_snapshot(&server).await.is_some(), "a snapshot was written");
+    let position = server.state.position();
+    let setup = json!({"name": "Ada Admin", "password": "a long enough secret"});
+    let created = server.send(call("POST", "/api/setup").json(setup)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(server.state.position(), position, "the engine holds every event");
+    assert_eq!(server.state.read(|engine| engine.state().chats.len()), 3);
+    let signed_in = server.command(&created.cookie(), json!({"command": "sign_in", "agent": 0})).await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
+    let (_, workspace) = server.state.workspace();
+    let (next, state) = stored_snapshot(&server).await.expect("a snapshot");
+    assert!(next >= position);
+    assert!(handoff::load_state_bytes(&state, &workspace).is_ok(), "it fits the new workspace");
 }
