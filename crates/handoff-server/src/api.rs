@@ -347,13 +347,16 @@ async fn set_password(
     .bind(hash)
     .execute(&mut *transaction)
     .await?;
-    // A reset password ends the agent's other sessions.
+    // A reset password ends the agent's sessions (but the one it is made with: an admin's
+    // reset of her own password keeps her signed in).
     sqlx::query("DELETE FROM sessions WHERE agent = $1 AND token_hash <> $2")
         .bind(i64::from(agent.0))
         .bind(staff.token_hash.as_slice())
         .execute(&mut *transaction)
         .await?;
     transaction.commit().await?;
+    // Nobody who was signed out keeps receiving chats at the desk.
+    state.sign_out_at_the_desk_when_gone(agent).await?;
     tracing::info!(%agent, by = %staff.agent, "password set");
     Ok(StatusCode::NO_CONTENT)
 }

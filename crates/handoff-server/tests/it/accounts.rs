@@ -184,6 +184,39 @@ async fn an_admin_sets_and_resets_passwords_and_an_agent_may_not() {
 }
 
 #[tokio::test]
+async fn a_password_reset_ends_every_session_of_the_agent_and_signs_them_out_at_the_desk() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let laptop = server.sign_in("Jonas Weber").await;
+    let phone = server.sign_in("Jonas Weber").await;
+    assert_eq!(server.command(&phone, json!({"command": "sign_in", "agent": 3})).await.status, StatusCode::OK);
+    assert!(server.signed_in(AgentId(3)));
+
+    let reset = server
+        .send(call("PUT", "/api/agents/3/password").cookie(&sam).json(json!({"password": "Jonas's new password"})))
+        .await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT, "{}", reset.text);
+    for cookie in [&laptop, &phone] {
+        assert_eq!(server.send(call("GET", "/api/session").cookie(cookie)).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE agent = 3")
+        .fetch_one(server.state.pool())
+        .await
+        .expect("count");
+    assert_eq!(left, 0, "no session of his is left");
+    assert!(!server.signed_in(AgentId(3)), "signed out at the desk: no new chats go to him");
+
+    // An admin who resets her own password keeps the session she does it with, and the desk.
+    assert_eq!(server.command(&sam, json!({"command": "sign_in", "agent": 1})).await.status, StatusCode::OK);
+    let own = server
+        .send(call("PUT", "/api/agents/1/password").cookie(&sam).json(json!({"password": "Sam's own new password"})))
+        .await;
+    assert_eq!(own.status, StatusCode::NO_CONTENT, "{}", own.text);
+    assert_eq!(server.send(call("GET", "/api/session").cookie(&sam)).await.status, StatusCode::OK);
+    assert!(server.signed_in(AgentId(1)));
+}
+
+#[tokio::test]
 async fn too_many_sign_in_attempts_from_one_address_are_refused() {
     let server = Server::demo().await;
     let attempt = |peer| {
