@@ -443,28 +443,15 @@ async fn staff_command(
 
 async fn start_chat(State(state): State<AppState>, Body(body): Body<StartChat>) -> Result<Response, ApiError> {
     let token = secret::new_token().map_err(ApiError::internal)?;
-    // The next chat number is picked under the writers' lock, by `run`'s decision; asking the
-    // engine here is safe because a number taken meanwhile is refused as `ChatExists`.
-    for _ in 0..3 {
-        let next =
-            state.read(|engine| engine.state().chats.keys().map(|chat| chat.0).max().unwrap_or(0)).checked_add(1);
-        let Some(next) = next else {
-            return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "This server has no chat numbers left."));
-        };
-        let chat = ChatId(next);
-        let command = Command::StartChat { chat, language: body.language.clone() };
-        let answer = state.run(None, Some((next, secret::token_hash(&token))), command).await?;
-        match answer.outcome {
-            Outcome::Accepted { first, count } => {
-                tracing::info!(%chat, "chat started");
-                let started = ChatStarted { chat, token, first, count };
-                return Ok((StatusCode::CREATED, Json(started)).into_response());
-            }
-            Outcome::Refused { rejection: handoff::Rejection::ChatExists { .. }, .. } => continue,
-            Outcome::Refused { .. } => return Ok(answered(answer)),
+    let (chat, answer) = state.start_chat(body.language, secret::token_hash(&token)).await?;
+    match answer.outcome {
+        Outcome::Accepted { first, count } => {
+            tracing::info!(%chat, "chat started");
+            let started = ChatStarted { chat, token, first, count };
+            Ok((StatusCode::CREATED, Json(started)).into_response())
         }
+        Outcome::Refused { .. } => Ok(answered(answer)),
     }
-    Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Chats are being started too fast; try again."))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

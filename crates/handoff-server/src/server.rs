@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::http::StatusCode;
 use handoff::ledger::{self, Damaged, Ledger, Refusal, Saved};
 use handoff::workspace::Role;
-use handoff::{AgentId, Command, Engine, Rejection, Timestamp, Workspace};
+use handoff::{AgentId, ChatId, Command, Engine, Language, Rejection, Timestamp, Workspace};
 use handoff_wire::Outcome;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -354,6 +354,29 @@ impl AppState {
     ) -> Result<Answer, ApiError> {
         let _writer = self.inner.writer.lock().await;
         self.run_locked(keyed, chat_token, command, true).await
+    }
+
+    /// Starts a customer's chat in `language`, its token kept as `token_hash`: its number is the
+    /// next free one, picked under the writers' lock, so two chats started at once never pick
+    /// the same. The number and the command's answer.
+    pub async fn start_chat(&self, language: Language, token_hash: Vec<u8>) -> Result<(ChatId, Answer), ApiError> {
+        let _writer = self.inner.writer.lock().await;
+        // Only another server instance on the same database takes a number meanwhile; the
+        // refusal (`ChatExists`) then comes after a catch-up, so the next pick is free.
+        for _ in 0..3 {
+            let last = self.read(|engine| engine.state().chats.keys().map(|chat| chat.0).max().unwrap_or(0));
+            let Some(next) = last.checked_add(1) else {
+                return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "This server has no chat numbers left."));
+            };
+            let chat = ChatId(next);
+            let command = Command::StartChat { chat, language: language.clone() };
+            let answer = self.run_locked(None, Some((next, token_hash.clone())), command, true).await?;
+            match answer.outcome {
+                Outcome::Refused { rejection: Rejection::ChatExists { .. }, .. } => continue,
+                _ => return Ok((chat, answer)),
+            }
+        }
+        Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Chats are being started too fast; try again."))
     }
 
     /// `run` under the writers' lock; `save_assignment` is false when the workspace holds the

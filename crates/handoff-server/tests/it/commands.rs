@@ -182,3 +182,31 @@ async fn a_widget_on_another_site_may_start_a_chat_and_read_the_answer() {
     assert_eq!(started.headers.get("access-control-allow-origin").map(|value| value.to_str().ok()), Some(Some("*")));
     assert!(started.headers.get("access-control-allow-credentials").is_none(), "no cookie goes along");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_chats_started_at_once_all_start_each_with_its_own_number() {
+    let server = Server::demo().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for customer in 0..30u8 {
+        let router = server.router.clone();
+        tasks.spawn(async move {
+            let request: axum::http::Request<axum::body::Body> =
+                call("POST", "/api/chats").peer([10, 3, 0, customer]).json(json!({"language": "en"})).into();
+            let response = tower::ServiceExt::oneshot(router, request).await.expect("an answer");
+            let status = response.status();
+            let body = http_body_util::BodyExt::collect(response.into_body()).await.expect("a body").to_bytes();
+            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+        });
+    }
+    let mut numbers = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (status, body) = joined.expect("no panic");
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        numbers.push(body["chat"].as_u64().expect("a number"));
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=30).collect::<Vec<u64>>(), "thirty numbers, none twice");
+    let tokens: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM chat_tokens").fetch_one(server.state.pool()).await.expect("count");
+    assert_eq!(tokens, 30);
+}
