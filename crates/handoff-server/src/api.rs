@@ -401,6 +401,41 @@ fn checked_key(key: &str) -> Result<String, ApiError> {
     }
 }
 
+/// The most characters a message, a note or a feedback comment may have. A command over it is
+/// refused before it is decided, so nothing of it is stored, not even its key.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// The text a command carries for people to read, if any.
+fn text_of(command: &Command) -> Option<&str> {
+    match command {
+        Command::Reply { text, .. }
+        | Command::Note { text, .. }
+        | Command::TakeoverAndSend { text, .. }
+        | Command::CustomerMessage { text, .. } => Some(text),
+        Command::GiveFeedback { comment, .. } => comment.as_deref(),
+        Command::SignIn { .. }
+        | Command::SignOut { .. }
+        | Command::SetPresence { .. }
+        | Command::SetAssignment { .. }
+        | Command::ServeQueues
+        | Command::StartChat { .. }
+        | Command::Claim { .. }
+        | Command::Transfer { .. }
+        | Command::Close { .. } => None,
+    }
+}
+
+/// Refuses, in words, a command whose text is longer than `MAX_TEXT_CHARS`.
+fn checked_text(command: &Command) -> Result<(), ApiError> {
+    let length = text_of(command).map_or(0, |text| text.chars().count());
+    match length > MAX_TEXT_CHARS {
+        true => Err(ApiError::unprocessable(format!(
+            "A message, note or comment has at most {MAX_TEXT_CHARS} characters; this one has {length}."
+        ))),
+        false => Ok(()),
+    }
+}
+
 /// The command with every agent it names as acting set to `agent`; `None` for a customer's.
 fn acting_as(command: Command, agent: AgentId) -> Option<Command> {
     Some(match command {
@@ -436,6 +471,7 @@ async fn staff_command(
     let command = acting_as(body.command, staff.agent).ok_or_else(|| {
         ApiError::forbidden("Customers' commands go to their chat (POST /api/chats, /api/chats/{chat}/commands).")
     })?;
+    checked_text(&command)?;
     let keyed =
         Keyed { actor: staff.agent.to_string(), key, command: serde_json::to_string(&command).unwrap_or_default() };
     Ok(answered(state.run(Some(keyed), None, command).await?))
@@ -481,6 +517,7 @@ async fn customer_command(
         CustomerAction::Message { text } => Command::CustomerMessage { chat, text },
         CustomerAction::Feedback { rating, comment } => Command::GiveFeedback { chat, rating, comment },
     };
+    checked_text(&command)?;
     let keyed = Keyed { actor: chat.to_string(), key, command: serde_json::to_string(&command).unwrap_or_default() };
     Ok(answered(state.run(Some(keyed), None, command).await?))
 }

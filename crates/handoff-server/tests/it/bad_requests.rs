@@ -191,3 +191,36 @@ async fn arbitrary_bytes_never_make_the_server_panic() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_text_over_ten_thousand_characters_is_refused_in_words_and_nothing_is_stored() {
+    let server = Server::demo().await;
+    let (amelie, _noah, chat, _) = server.pending_french_chat().await;
+    let (other, token) = server.start_chat("en").await;
+    // Two bytes a character: the length is counted in characters, and the body is far below its limit.
+    let long = "é".repeat(10_001);
+    let words = "A message, note or comment has at most 10000 characters; this one has 10001.";
+    let keys = || async {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM commands").fetch_one(server.state.pool()).await.expect("count");
+        count
+    };
+    let position = server.state.position();
+    let stored_keys = keys().await;
+    for command in ["reply", "note", "takeover_and_send"] {
+        let reply =
+            server.command(&amelie, json!({"command": command, "chat": chat.0, "agent": 2, "text": long})).await;
+        assert_eq!((reply.status, reply.message()), (StatusCode::UNPROCESSABLE_ENTITY, words), "{command}");
+    }
+    for action in
+        [json!({"command": "message", "text": long}), json!({"command": "feedback", "rating": 5, "comment": long})]
+    {
+        let reply = server.customer(other, &token, action.clone()).await;
+        assert_eq!((reply.status, reply.message()), (StatusCode::UNPROCESSABLE_ENTITY, words), "{action}");
+    }
+    assert_eq!(server.state.position(), position, "nothing was appended");
+    assert_eq!(keys().await, stored_keys, "no key was stored");
+
+    let at_the_limit = server.customer(other, &token, json!({"command": "message", "text": "é".repeat(10_000)})).await;
+    assert_eq!(at_the_limit.status, StatusCode::OK, "{}", at_the_limit.text);
+}
