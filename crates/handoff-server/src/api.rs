@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path as UrlPath, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
@@ -71,6 +71,8 @@ fn api(state: AppState) -> Router {
         .route("/commands", post(staff_command))
         // The WebSocket will be `/api/socket`, here.
         .merge(sign_in_routes)
+        // Set on the routes added so far, inside the layers, which see its answers too.
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin));
     // Customers' widgets live on other sites, and their token is no cookie: any origin, and
     // CORS lets those sites' pages read the answers (no credentials: no cookie goes along).
@@ -82,12 +84,19 @@ fn api(state: AppState) -> Router {
     let customers = Router::new()
         .route("/chats", post(start_chat))
         .route("/chats/{chat}/commands", post(customer_command))
+        // Inside CORS, which answers preflights (OPTIONS) before it.
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(cors);
     staff.merge(customers).fallback(no_such_endpoint).with_state(state)
 }
 
 async fn no_such_endpoint() -> ApiError {
     ApiError::not_found("There is no such endpoint.")
+}
+
+/// A known path with a method it does not take (axum keeps the `Allow` header).
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("This endpoint does not take {method}."))
 }
 
 fn too_many(error: tower_governor::GovernorError) -> Response {
@@ -322,18 +331,23 @@ async fn sign_out_everywhere(State(state): State<AppState>, staff: Staff) -> Res
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cleared_cookie(&state))]).into_response())
 }
 
-fn parse_id(text: &str, what: &str) -> Result<u32, ApiError> {
+/// The number in a path (`/api/chats/{chat}/…`); a path that is no number, or no text at all
+/// (`%FF`), names nothing.
+fn parse_id(path: Result<UrlPath<String>, PathRejection>, what: &str) -> Result<u32, ApiError> {
+    let UrlPath(text) = path.map_err(|_| {
+        ApiError::not_found(format!("There is no such {what}: its number in the address cannot be read."))
+    })?;
     text.parse().map_err(|_| ApiError::not_found(format!("There is no {what} {text}.")))
 }
 
 async fn set_password(
     State(state): State<AppState>,
     staff: Staff,
-    UrlPath(agent): UrlPath<String>,
+    agent: Result<UrlPath<String>, PathRejection>,
     Body(body): Body<SetPassword>,
 ) -> Result<StatusCode, ApiError> {
     staff.require_admin("set live agents' passwords")?;
-    let agent = AgentId(parse_id(&agent, "live agent")?);
+    let agent = AgentId(parse_id(agent, "live agent")?);
     let (_, workspace) = state.workspace();
     if workspace.teamspace.agent(agent).is_none() {
         return Err(ApiError::not_found(format!("There is no live agent {}.", agent.0)));
@@ -496,12 +510,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 async fn customer_command(
     State(state): State<AppState>,
-    UrlPath(chat): UrlPath<String>,
+    chat: Result<UrlPath<String>, PathRejection>,
     headers: HeaderMap,
     Body(body): Body<CustomerCommand>,
 ) -> Result<Response, ApiError> {
     let not_yours = || ApiError::forbidden("This chat's token is missing or wrong.");
-    let chat = ChatId(parse_id(&chat, "chat")?);
+    let chat = ChatId(parse_id(chat, "chat")?);
     let token = bearer(&headers).ok_or_else(not_yours)?;
     let row = sqlx::query("SELECT token_hash FROM chat_tokens WHERE chat = $1")
         .bind(i64::from(chat.0))

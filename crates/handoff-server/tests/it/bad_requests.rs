@@ -224,3 +224,45 @@ async fn a_text_over_ten_thousand_characters_is_refused_in_words_and_nothing_is_
     let at_the_limit = server.customer(other, &token, json!({"command": "message", "text": "é".repeat(10_000)})).await;
     assert_eq!(at_the_limit.status, StatusCode::OK, "{}", at_the_limit.text);
 }
+
+#[tokio::test]
+async fn a_method_an_endpoint_does_not_take_or_a_path_id_that_is_no_number_is_answered_in_json_words() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let password = json!({"password": "a long enough secret"});
+    let message = json!({"key": "k", "action": {"command": "message", "text": "hi"}});
+    let rows: Vec<(Call, StatusCode, &str)> = vec![
+        (call("GET", "/api/commands").cookie(&sam), StatusCode::METHOD_NOT_ALLOWED, "This endpoint does not take GET."),
+        (
+            call("DELETE", "/api/workspace").cookie(&sam),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "This endpoint does not take DELETE.",
+        ),
+        (call("GET", "/api/chats"), StatusCode::METHOD_NOT_ALLOWED, "This endpoint does not take GET."),
+        (call("PUT", "/api/chats/1/commands"), StatusCode::METHOD_NOT_ALLOWED, "This endpoint does not take PUT."),
+        (call("POST", "/api/chats/abc/commands").json(message.clone()), StatusCode::NOT_FOUND, "There is no chat abc."),
+        (
+            call("POST", "/api/chats/%FF/commands").json(message),
+            StatusCode::NOT_FOUND,
+            "There is no such chat: its number in the address cannot be read.",
+        ),
+        (
+            call("PUT", "/api/agents/x/password").cookie(&sam).json(password.clone()),
+            StatusCode::NOT_FOUND,
+            "There is no live agent x.",
+        ),
+        (
+            call("PUT", "/api/agents/%FF/password").cookie(&sam).json(password),
+            StatusCode::NOT_FOUND,
+            "There is no such live agent: its number in the address cannot be read.",
+        ),
+    ];
+    for (request, status, words) in rows {
+        let reply = server.send(request).await;
+        assert_eq!((reply.status, reply.message()), (status, words), "{}", reply.text);
+        let content_type = reply.headers.get("content-type").and_then(|value| value.to_str().ok());
+        assert_eq!(content_type, Some("application/json"));
+    }
+    let reply = server.send(call("GET", "/api/commands").cookie(&sam)).await;
+    assert_eq!(reply.headers.get("allow").and_then(|value| value.to_str().ok()), Some("POST"), "the methods it takes");
+}
