@@ -243,19 +243,16 @@ async fn setup_state(State(state): State<AppState>) -> Result<Json<SetupState>, 
     Ok(Json(SetupState { open: state.setup_open().await? }))
 }
 
-async fn hashed(password: String) -> Result<String, ApiError> {
+async fn hashed(state: &AppState, password: String) -> Result<String, ApiError> {
     secret::check_password(&password).map_err(ApiError::unprocessable)?;
-    tokio::task::spawn_blocking(move || secret::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)
+    state.hash(move || secret::hash_password(&password)).await?.map_err(ApiError::internal)
 }
 
 async fn set_up(State(state): State<AppState>, Body(setup): Body<handoff_wire::Setup>) -> Result<Response, ApiError> {
     if !state.setup_open().await? {
         return Err(ApiError::conflict("This server is set up already: sign in instead."));
     }
-    let hash = hashed(setup.password).await?;
+    let hash = hashed(&state, setup.password).await?;
     let (token_hash, expires_at, cookie) = new_session(&state)?;
     let agent = state.set_up(&setup.name, hash, &token_hash, expires_at).await?;
     let (_, workspace) = state.workspace();
@@ -290,15 +287,15 @@ async fn sign_in(State(state): State<AppState>, Body(sign_in): Body<SignIn>) -> 
         }
     }
     let password = sign_in.password;
-    let matched = tokio::task::spawn_blocking(move || {
-        if hashes.is_empty() {
-            // As long as a wrong password takes, so that timing does not tell which names exist.
-            let _ = secret::hash_password(&password);
-        }
-        hashes.into_iter().find(|(_, hash)| secret::password_matches(&password, hash)).map(|(agent, _)| agent)
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let matched = state
+        .hash(move || {
+            if hashes.is_empty() {
+                // As long as a wrong password takes, so that timing does not tell which names exist.
+                let _ = secret::hash_password(&password);
+            }
+            hashes.into_iter().find(|(_, hash)| secret::password_matches(&password, hash)).map(|(agent, _)| agent)
+        })
+        .await?;
     let Some(agent) = matched else {
         return Err(ApiError::unauthorized("The name or the password is wrong."));
     };
@@ -352,7 +349,7 @@ async fn set_password(
     if workspace.teamspace.agent(agent).is_none() {
         return Err(ApiError::not_found(format!("There is no live agent {}.", agent.0)));
     }
-    let hash = hashed(body.password).await?;
+    let hash = hashed(&state, body.password).await?;
     let mut transaction = state.pool().begin().await?;
     sqlx::query(
         "INSERT INTO passwords (agent, hash) VALUES ($1, $2) ON CONFLICT (agent) DO UPDATE SET hash = excluded.hash",

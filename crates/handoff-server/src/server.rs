@@ -14,6 +14,7 @@ use handoff::{AgentId, ChatId, Command, Engine, Language, Rejection, Timestamp, 
 use handoff_wire::Outcome;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
 use crate::journal::{Along, Keyed, SqlJournal, StoreError, replace_snapshot, store_outcome};
@@ -36,6 +37,11 @@ pub struct Config {
     /// How many events the journal takes before a snapshot of the engine's state is written
     /// (a start replays at most this many).
     pub snapshot_every: u64,
+    /// How many Argon2 hashings or verifications run at once (each takes 19 MiB and a core for
+    /// a while), so that a burst of sign-ins cannot exhaust memory or the processor ...
+    pub hashing_at_once: usize,
+    /// ... and how long a request waits for a turn before it is answered 503.
+    pub hashing_wait: Duration,
 }
 
 impl Config {
@@ -47,6 +53,8 @@ impl Config {
             sign_in_burst: 5,
             sign_in_period: Duration::from_secs(12),
             snapshot_every: ledger::EVENTS_PER_SNAPSHOT,
+            hashing_at_once: 2,
+            hashing_wait: Duration::from_secs(10),
         }
     }
 
@@ -152,6 +160,8 @@ struct Inner {
     current: Mutex<Current>,
     /// The writers' lock: one decision at a time (commands, workspace edits, setup).
     writer: tokio::sync::Mutex<()>,
+    /// Turns at Argon2 (`Config::hashing_at_once`).
+    hashing: Arc<Semaphore>,
     config: Config,
 }
 
@@ -313,6 +323,7 @@ impl AppState {
             ledger: Mutex::new(ledger),
             current: Mutex::new(current),
             writer: tokio::sync::Mutex::new(()),
+            hashing: Arc::new(Semaphore::new(config.hashing_at_once.max(1))),
             config,
         };
         Ok(Started { state: AppState { inner: Arc::new(inner) }, demo_passwords })
@@ -324,6 +335,34 @@ impl AppState {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.inner.pool
+    }
+
+    /// A turn at Argon2, waited for up to `Config::hashing_wait`; refused as 503 in words after
+    /// that, so that a sign-in is not left hanging. Held while the hashing runs.
+    pub async fn hashing_turn(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        let turn = tokio::time::timeout(self.inner.config.hashing_wait, self.inner.hashing.clone().acquire_owned());
+        match turn.await {
+            Ok(Ok(turn)) => Ok(turn),
+            // The semaphore is never closed.
+            Ok(Err(closed)) => Err(ApiError::internal(closed)),
+            Err(_) => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is busy checking passwords: try again in a moment.",
+            )),
+        }
+    }
+
+    /// Runs `hashing` (Argon2) on the blocking threads in a turn of its own. The turn goes with
+    /// it, so a request whose client leaves does not give it back before the hashing ends.
+    pub async fn hash<R: Send + 'static>(&self, hashing: impl FnOnce() -> R + Send + 'static) -> Result<R, ApiError> {
+        let turn = self.hashing_turn().await?;
+        tokio::task::spawn_blocking(move || {
+            let result = hashing();
+            drop(turn);
+            result
+        })
+        .await
+        .map_err(ApiError::internal)
     }
 
     /// Reads the engine as it is now (between writes).

@@ -254,3 +254,33 @@ async fn over_https_the_cookie_is_secure_too() {
     let set_cookie = reply.headers.get("set-cookie").expect("a cookie").to_str().expect("text").to_owned();
     assert!(set_cookie.split("; ").any(|attribute| attribute == "Secure"), "{set_cookie}");
 }
+
+#[tokio::test]
+async fn argon2_runs_only_as_often_at_once_as_allowed_and_a_sign_in_past_the_cap_waits_then_is_told_to_retry() {
+    let mut config = handoff_server::Config::new(crate::support::ORIGIN);
+    config.hashing_at_once = 1;
+    config.hashing_wait = std::time::Duration::from_millis(300);
+    let server = Server::with_config(config, true).await;
+    let password = server.password("Noah Martin");
+    let sign_in = || call("POST", "/api/session").json(json!({"name": "Noah Martin", "password": password}));
+
+    // Every turn is taken: the sign-in waits its while, then is told to try again.
+    let turn = server.state.hashing_turn().await.expect("the one turn");
+    let busy = server.send(sign_in()).await;
+    assert_eq!(
+        (busy.status, busy.message()),
+        (StatusCode::SERVICE_UNAVAILABLE, "The server is busy checking passwords: try again in a moment.")
+    );
+    let sessions: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(server.state.pool()).await.expect("count");
+    assert_eq!(sessions, 0, "nobody was signed in");
+
+    // A sign-in that waits gets the turn once it is given back.
+    let give_back = async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        drop(turn);
+    };
+    let (signed_in, ()) = tokio::join!(server.send(sign_in()), give_back);
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
+    assert_eq!(handoff_server::Config::new("http://x").hashing_at_once, 2, "two at once by default");
+}
