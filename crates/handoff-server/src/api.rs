@@ -50,17 +50,11 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
 
 fn api(state: AppState) -> Router {
     let config = state.config();
-    let period_ms = u64::try_from(config.sign_in_period.as_millis()).unwrap_or(u64::MAX).max(1);
-    let governor = GovernorConfigBuilder::default()
-        .per_millisecond(period_ms)
-        .burst_size(config.sign_in_burst.max(1))
-        .finish()
-        .map(Arc::new);
-    let sign_in_routes = Router::new().route("/session", post(sign_in)).route("/setup", post(set_up));
-    let sign_in_routes = match governor {
-        Some(governor) => sign_in_routes.layer(GovernorLayer::new(governor).error_handler(too_many)),
-        None => sign_in_routes,
-    };
+    let sign_in_routes = per_address(
+        Router::new().route("/session", post(sign_in)).route("/setup", post(set_up)),
+        (config.sign_in_burst, config.sign_in_period),
+        "sign-in attempts",
+    );
     // Written with the session cookie: only from the server's own pages.
     let staff = Router::new()
         .route("/session", get(who_am_i).delete(sign_out))
@@ -81,8 +75,9 @@ fn api(state: AppState) -> Router {
         .allow_methods([Method::POST])
         .allow_headers([CONTENT_TYPE, AUTHORIZATION])
         .max_age(std::time::Duration::from_secs(600));
-    let customers = Router::new()
-        .route("/chats", post(start_chat))
+    // Anyone may start a chat: limited per address, so nobody can fill the journal at will.
+    let start = Router::new().route("/chats", post(start_chat));
+    let customers = per_address(start, (config.start_chat_burst, config.start_chat_period), "chats started")
         .route("/chats/{chat}/commands", post(customer_command))
         // Inside CORS, which answers preflights (OPTIONS) before it.
         .method_not_allowed_fallback(method_not_allowed)
@@ -99,11 +94,28 @@ async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("This endpoint does not take {method}."))
 }
 
-fn too_many(error: tower_governor::GovernorError) -> Response {
+/// `routes` limited per client address (`tower_governor`, by peer IP): `burst` requests at
+/// once, then one more after each `period`; past that 429, "Too many `what` from this address".
+fn per_address(
+    routes: Router<AppState>,
+    (burst, period): (u32, std::time::Duration),
+    what: &'static str,
+) -> Router<AppState> {
+    let period_ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX).max(1);
+    let governor = GovernorConfigBuilder::default().per_millisecond(period_ms).burst_size(burst.max(1)).finish();
+    match governor {
+        Some(governor) => {
+            routes.layer(GovernorLayer::new(Arc::new(governor)).error_handler(move |error| too_many(what, error)))
+        }
+        None => routes,
+    }
+}
+
+fn too_many(what: &str, error: tower_governor::GovernorError) -> Response {
     match error {
         tower_governor::GovernorError::TooManyRequests { wait_time, .. } => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many sign-in attempts from this address: try again in {} seconds.", wait_time.max(1)),
+            format!("Too many {what} from this address: try again in {} seconds.", wait_time.max(1)),
         )
         .into_response(),
         other => ApiError::internal(format!("rate limiting: {other}")).into_response(),

@@ -34,6 +34,10 @@ pub struct Config {
     pub sign_in_burst: u32,
     /// ... and one more after each such period.
     pub sign_in_period: Duration,
+    /// Chats started (`POST /api/chats`, open to anyone) per client address: this many at once ...
+    pub start_chat_burst: u32,
+    /// ... and one more after each such period.
+    pub start_chat_period: Duration,
     /// How many events the journal takes before a snapshot of the engine's state is written
     /// (a start replays at most this many).
     pub snapshot_every: u64,
@@ -52,6 +56,8 @@ impl Config {
             session_lifetime: Duration::from_secs(12 * 60 * 60),
             sign_in_burst: 5,
             sign_in_period: Duration::from_secs(12),
+            start_chat_burst: 10,
+            start_chat_period: Duration::from_secs(6),
             snapshot_every: ledger::EVENTS_PER_SNAPSHOT,
             hashing_at_once: 2,
             hashing_wait: Duration::from_secs(10),

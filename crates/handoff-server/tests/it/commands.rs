@@ -210,3 +210,43 @@ async fn thirty_chats_started_at_once_all_start_each_with_its_own_number() {
         sqlx::query_scalar("SELECT COUNT(*) FROM chat_tokens").fetch_one(server.state.pool()).await.expect("count");
     assert_eq!(tokens, 30);
 }
+
+#[tokio::test]
+async fn too_many_chats_started_from_one_address_are_refused_in_words() {
+    let server = Server::demo().await;
+    let start = || {
+        call("POST", "/api/chats")
+            .peer([10, 0, 0, 7])
+            .header("origin", "https://shop.example")
+            .json(json!({"language": "en"}))
+    };
+    let mut last = None;
+    for _ in 0..10 {
+        let started = server.send(start()).await;
+        assert_eq!(started.status, StatusCode::CREATED, "{}", started.text);
+        last = Some((started.json["chat"].as_u64().expect("a chat"), started.json["token"].clone()));
+    }
+    let position = server.state.position();
+    let limited = server.send(start()).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.text);
+    assert!(
+        limited.message().starts_with("Too many chats started from this address: try again in "),
+        "{}",
+        limited.text
+    );
+    assert_eq!(
+        limited.headers.get("access-control-allow-origin").map(|value| value.to_str().ok()),
+        Some(Some("*")),
+        "the widget may read why"
+    );
+    assert_eq!(server.state.position(), position, "no chat started");
+    let elsewhere = server.send(start().peer([10, 0, 0, 8])).await;
+    assert_eq!(elsewhere.status, StatusCode::CREATED, "another address is not limited");
+    // The customer's messages in a chat started are not limited by it.
+    let (chat, token) = last.expect("a chat");
+    let path = format!("/api/chats/{chat}/commands");
+    let body = json!({"key": new_key(), "action": {"command": "message", "text": "Hello"}});
+    let reply =
+        server.send(call("POST", &path).peer([10, 0, 0, 7]).bearer(token.as_str().expect("a token")).json(body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
