@@ -2,7 +2,6 @@
 //! listening, so tests drive it in-process.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path as UrlPath, Request, State};
@@ -22,7 +21,6 @@ use handoff_wire::{
 use serde::de::DeserializeOwned;
 use sqlx::Row;
 use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{self, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -30,6 +28,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::journal::Keyed;
+use crate::limits::PerAddress;
 use crate::secret;
 use crate::server::{Answer, AppState, PutRefused, insert_session, now, workspace_value};
 
@@ -49,10 +48,10 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
 }
 
 fn api(state: AppState) -> Router {
-    let config = state.config();
+    let limits = state.rate_limits();
     let sign_in_routes = per_address(
         Router::new().route("/session", post(sign_in)).route("/setup", post(set_up)),
-        (config.sign_in_burst, config.sign_in_period),
+        &limits.sign_in,
         "sign-in attempts",
     );
     // Written with the session cookie: only from the server's own pages.
@@ -77,7 +76,7 @@ fn api(state: AppState) -> Router {
         .max_age(std::time::Duration::from_secs(600));
     // Anyone may start a chat: limited per address, so nobody can fill the journal at will.
     let start = Router::new().route("/chats", post(start_chat));
-    let customers = per_address(start, (config.start_chat_burst, config.start_chat_period), "chats started")
+    let customers = per_address(start, &limits.start_chat, "chats started")
         .route("/chats/{chat}/commands", post(customer_command))
         // Inside CORS, which answers preflights (OPTIONS) before it.
         .method_not_allowed_fallback(method_not_allowed)
@@ -94,21 +93,10 @@ async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("This endpoint does not take {method}."))
 }
 
-/// `routes` limited per client address (`tower_governor`, by peer IP): `burst` requests at
-/// once, then one more after each `period`; past that 429, "Too many `what` from this address".
-fn per_address(
-    routes: Router<AppState>,
-    (burst, period): (u32, std::time::Duration),
-    what: &'static str,
-) -> Router<AppState> {
-    let period_ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX).max(1);
-    let governor = GovernorConfigBuilder::default().per_millisecond(period_ms).burst_size(burst.max(1)).finish();
-    match governor {
-        Some(governor) => {
-            routes.layer(GovernorLayer::new(Arc::new(governor)).error_handler(move |error| too_many(what, error)))
-        }
-        None => routes,
-    }
+/// `routes` limited per client address by `limit`; past it 429, "Too many `what` from this
+/// address".
+fn per_address(routes: Router<AppState>, limit: &PerAddress, what: &'static str) -> Router<AppState> {
+    routes.layer(GovernorLayer::new(limit.clone()).error_handler(move |error| too_many(what, error)))
 }
 
 fn too_many(what: &str, error: tower_governor::GovernorError) -> Response {

@@ -4,13 +4,15 @@
 //! - `journal`: `handoff::ledger::Journal` over SQL (`SqlJournal`).
 //! - `server`: the state every request shares (`AppState`): the database, the ledger, the
 //!   workspace and the writers' lock.
-//! - `api`: `app(state, dist)`, the router; sessions, the Origin rule, rate limits.
+//! - `api`: `app(state, dist)`, the router; sessions, the Origin rule.
+//! - `limits`: the rate limits per client address, kept in the state and pruned.
 //! - `secret`: tokens, their hashes, Argon2id passwords.
 //! - `error`: `ApiError`, the one error type, which becomes a response.
 
 pub mod api;
 pub mod error;
 pub mod journal;
+pub mod limits;
 pub mod secret;
 pub mod server;
 

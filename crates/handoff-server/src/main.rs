@@ -102,6 +102,9 @@ async fn serve(arguments: Arguments) -> Result<(), String> {
                 Ok(ended) => tracing::info!(ended, "expired sessions ended"),
                 Err(error) => tracing::warn!(message = %error.message, "expired sessions could not be ended"),
             }
+            // The rate limits keep only the addresses still waiting for their allowance.
+            let held = sweeper.forget_idle_clients();
+            tracing::debug!(held, "client addresses held by the rate limits");
         }
     });
     let router = app(started.state, arguments.dist.as_deref());

@@ -18,6 +18,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
 use crate::journal::{Along, Keyed, SqlJournal, StoreError, replace_snapshot, store_outcome};
+use crate::limits::RateLimits;
 use crate::secret;
 
 /// How the server is set up, apart from where its data is.
@@ -168,6 +169,7 @@ struct Inner {
     writer: tokio::sync::Mutex<()>,
     /// Turns at Argon2 (`Config::hashing_at_once`).
     hashing: Arc<Semaphore>,
+    limits: RateLimits,
     config: Config,
 }
 
@@ -330,6 +332,7 @@ impl AppState {
             current: Mutex::new(current),
             writer: tokio::sync::Mutex::new(()),
             hashing: Arc::new(Semaphore::new(config.hashing_at_once.max(1))),
+            limits: RateLimits::new(&config),
             config,
         };
         Ok(Started { state: AppState { inner: Arc::new(inner) }, demo_passwords })
@@ -341,6 +344,18 @@ impl AppState {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.inner.pool
+    }
+
+    /// The rate limits per client address, which `app` puts in front of their endpoints.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.inner.limits
+    }
+
+    /// Forgets the client addresses whose allowance is full again, so that the rate limits'
+    /// memory does not grow with every address that ever came; how many are still held. The
+    /// binary runs it every minute.
+    pub fn forget_idle_clients(&self) -> usize {
+        self.inner.limits.forget_idle_clients()
     }
 
     /// A turn at Argon2, waited for up to `Config::hashing_wait`; refused as 503 in words after

@@ -250,3 +250,22 @@ async fn too_many_chats_started_from_one_address_are_refused_in_words() {
         server.send(call("POST", &path).peer([10, 0, 0, 7]).bearer(token.as_str().expect("a token")).json(body)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }
+
+#[tokio::test]
+async fn the_rate_limits_forget_the_addresses_whose_allowance_is_full_again() {
+    let mut config = crate::support::config();
+    config.start_chat_burst = 1;
+    config.start_chat_period = std::time::Duration::from_millis(500);
+    config.sign_in_period = std::time::Duration::from_millis(500);
+    let server = Server::with_config(config, true).await;
+    for _ in 0..3 {
+        server.start_chat("en").await;
+    }
+    // A setup on a server set up already counts as an attempt, and is answered without Argon2.
+    let setup = call("POST", "/api/setup").json(json!({"name": "Eve", "password": "another long secret"}));
+    assert_eq!(server.send(setup).await.status, StatusCode::CONFLICT);
+    assert_eq!(server.state.forget_idle_clients(), 4, "three customers and one sign-in, each short of allowance");
+    // One period makes each allowance full again, and the limiter keeps an address one more.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(server.state.forget_idle_clients(), 0, "nothing is kept of them");
+}
