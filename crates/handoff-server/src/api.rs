@@ -266,7 +266,11 @@ fn folded(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-async fn sign_in(State(state): State<AppState>, Body(sign_in): Body<SignIn>) -> Result<Response, ApiError> {
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Body(sign_in): Body<SignIn>,
+) -> Result<Response, ApiError> {
     let (_, workspace) = state.workspace();
     let wanted = folded(&sign_in.name);
     let candidates: Vec<(AgentId, String, bool)> = workspace
@@ -300,8 +304,25 @@ async fn sign_in(State(state): State<AppState>, Body(sign_in): Body<SignIn>) -> 
         return Err(ApiError::unauthorized("The name or the password is wrong."));
     };
     let (token_hash, expires_at, cookie) = new_session(&state)?;
-    let mut connection = state.pool().acquire().await?;
-    insert_session(&mut connection, &token_hash, agent, expires_at).await?;
+    // The browser's old session cookie is replaced by the new one: its session ends with it,
+    // so none is left behind that nobody holds.
+    let old = cookie_value(&headers, SESSION_COOKIE).map(secret::token_hash);
+    let mut transaction = state.pool().begin().await?;
+    let mut replaced = None;
+    if let Some(old) = old {
+        replaced = sqlx::query_scalar::<_, i64>("DELETE FROM sessions WHERE token_hash = $1 RETURNING agent")
+            .bind(old)
+            .fetch_optional(&mut *transaction)
+            .await?;
+    }
+    insert_session(&mut transaction, &token_hash, agent, expires_at).await?;
+    transaction.commit().await?;
+    // Someone else signed in where they were: signed out at the desk once nothing of theirs is left.
+    if let Some(replaced) = replaced.and_then(|replaced| u32::try_from(replaced).ok()).map(AgentId)
+        && replaced != agent
+    {
+        state.sign_out_at_the_desk_when_gone(replaced).await?;
+    }
     tracing::info!(%agent, "signed in");
     let (name, admin) =
         candidates.into_iter().find(|(id, ..)| *id == agent).map(|(_, name, admin)| (name, admin)).unwrap_or_default();

@@ -284,3 +284,39 @@ async fn argon2_runs_only_as_often_at_once_as_allowed_and_a_sign_in_past_the_cap
     assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
     assert_eq!(handoff_server::Config::new("http://x").hashing_at_once, 2, "two at once by default");
 }
+
+#[tokio::test]
+async fn signing_in_with_a_session_cookie_ends_that_old_session() {
+    let server = Server::demo().await;
+    let pool = server.state.pool().clone();
+    let sessions = |agent: i64| {
+        let pool = pool.clone();
+        async move {
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE agent = $1")
+                .bind(agent)
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+            count
+        }
+    };
+    let sign_in = |name: &str, cookie: &str| {
+        let body = json!({"name": name, "password": server.password(name)});
+        call("POST", "/api/session").peer([10, 0, 0, 20]).cookie(cookie).json(body)
+    };
+    let first = server.sign_in("Amélie Laurent").await;
+    let again = server.send(sign_in("Amélie Laurent", &first)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(server.send(call("GET", "/api/session").cookie(&first)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.send(call("GET", "/api/session").cookie(&again.cookie())).await.status, StatusCode::OK);
+    assert_eq!(sessions(2).await, 1, "no orphan session is left behind");
+
+    // Someone else signing in where Noah was: his session ends, and with none left, his desk.
+    let noah = server.sign_in("Noah Martin").await;
+    assert_eq!(server.command(&noah, json!({"command": "sign_in", "agent": 6})).await.status, StatusCode::OK);
+    let amelie = server.send(sign_in("Amélie Laurent", &noah)).await;
+    assert_eq!(amelie.status, StatusCode::OK, "{}", amelie.text);
+    assert_eq!(sessions(6).await, 0);
+    assert!(!server.signed_in(AgentId(6)), "no new chats go to him");
+    assert_eq!(sessions(2).await, 2, "Amélie's other session is hers to end");
+}
