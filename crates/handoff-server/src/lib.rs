@@ -3,7 +3,7 @@
 //!
 //! - `journal`: `handoff::ledger::Journal` over SQL (`SqlJournal`).
 //! - `server`: the state every request shares (`AppState`): the database, the ledger, the
-//!   workspace and the writers' lock.
+//!   workspace, the writers' lock and the turns at Argon2.
 //! - `api`: `app(state, dist)`, the router; sessions, the Origin rule.
 //! - `limits`: the rate limits per client address, kept in the state and pruned.
 //! - `secret`: tokens, their hashes, Argon2id passwords.

@@ -1,6 +1,6 @@
 //! The running server's state: the database, the engine kept in step with the journal
-//! (`handoff::ledger`), the workspace and its version, and the writers' lock that makes every
-//! decision one at a time.
+//! (`handoff::ledger`), the workspace and its version, the writers' lock that makes every
+//! decision one at a time, the turns at Argon2 and the rate limits.
 
 use std::path::Path;
 use std::str::FromStr;
