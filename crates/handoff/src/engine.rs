@@ -252,6 +252,10 @@ pub struct Engine {
     languages: Vec<Language>,
     /// Pick by scanning every eligible agent instead of the pools' ordered index.
     linear_scan: bool,
+    /// The places in the queue another engine told this one (`tell_place`), when this one holds
+    /// only some of the chats (a viewer's replica) and so cannot count the chats ahead of one.
+    /// `None` on an engine that holds them all and counts.
+    told_places: Option<FxHashMap<ChatId, usize>>,
 }
 
 /// The pool of no agent, always built first: what a lookup of an eligibility without a pool
@@ -356,6 +360,7 @@ impl Engine {
             overlapping: Vec::new(),
             languages: Vec::new(),
             linear_scan: false,
+            told_places: None,
         };
         engine.build_pools();
         engine
@@ -394,10 +399,14 @@ impl Engine {
 
     /// A pending chat's place in the queue, counting from 1: one plus the number of older pending
     /// chats that could be given to one of its eligible agents before it (SPEC). `None` unless
-    /// the chat is pending.
+    /// the chat is pending. An engine that was told places (`answer_with_told_places`) answers
+    /// with the place it was told, and `None` for a pending chat it was told none for.
     pub fn queue_place(&self, chat: ChatId) -> Option<usize> {
         let current = self.chat(chat)?;
         let ChatStatus::Pending { queued, eligibility } = &current.status else { return None };
+        if let Some(told) = &self.told_places {
+            return told.get(&chat).copied();
+        }
         let (queued, pool) = (*queued, *self.pool_of.get(eligibility)?);
         let older = self.overlapping[pool]
             .iter()
@@ -409,12 +418,19 @@ impl Engine {
 
     /// Every pending chat's place in the queue, as `queue_place` gives it, in one pass.
     pub fn queue_places(&self) -> FxHashMap<ChatId, usize> {
+        if let Some(told) = &self.told_places {
+            let pending = told.iter().filter(|(chat, _)| self.queue_place(**chat).is_some());
+            return pending.map(|(&chat, &place)| (chat, place)).collect();
+        }
         self.places_until(u64::MAX)
     }
 
     /// The places of `chats` in the queue, as `queue_place` gives them, in one pass that stops
     /// after the newest of them: a page of the oldest chats costs little however long the queue.
     pub fn queue_places_of(&self, chats: &[ChatId]) -> Vec<Option<usize>> {
+        if self.told_places.is_some() {
+            return chats.iter().map(|&chat| self.queue_place(chat)).collect();
+        }
         let newest = chats.iter().filter_map(|&chat| self.chat(chat)?.status.queued()).max();
         let Some(newest) = newest else { return vec![None; chats.len()] };
         let places = self.places_until(newest);
@@ -1588,6 +1604,95 @@ impl Engine {
 
     pub(crate) fn slot_of(&self, agent: AgentId) -> Option<Slot> {
         self.config.slot_of.get(&agent).copied()
+    }
+}
+
+/// A replica: an engine that holds what another engine decided and shows to someone (a viewer's
+/// share of the chats, `viewer::Replica`), changed by being told the results rather than by
+/// events. Each change keeps the derived indexes (the pools, their queues, their available
+/// agents) in step without rebuilding them. None of them decides anything, and a replica is never
+/// asked to decide (`handle`), since it holds only some of the chats: an engine that decides
+/// changes only through its own events (`handle`, `try_apply`).
+impl Engine {
+    /// Puts the chat in whole, in place of the one with its id, if any.
+    pub fn put_chat(&mut self, chat: Chat) {
+        let id = chat.id;
+        let new_language = !self.languages.contains(&chat.language);
+        let entering = match &chat.status {
+            ChatStatus::Pending { queued, eligibility } => Some((*queued, eligibility.clone())),
+            _ => None,
+        };
+        let leaving = self.state.chats.insert(id, chat).and_then(|old| match old.status {
+            ChatStatus::Pending { queued, eligibility } => Some((queued, eligibility)),
+            _ => None,
+        });
+        if let Some(told) = self.told_places.as_mut().filter(|_| entering.is_none()) {
+            told.remove(&id);
+        }
+        if new_language {
+            // A chat in a language the queues do not know yet: as when it started here.
+            self.build_pools();
+            return;
+        }
+        if leaving == entering {
+            return;
+        }
+        if let Some((_, eligibility)) = leaving {
+            self.dequeue(&eligibility);
+        }
+        if let Some((queued, eligibility)) = entering {
+            let pool = self.pool_id(&eligibility);
+            let queue = &mut self.pools[pool].queue;
+            // Where it was queued, not at the end: a replica may learn of an older chat later.
+            // An entry it left behind when it was here before is the same entry, live again.
+            let at = queue.partition_point(|&entry| entry < (queued, id));
+            if queue.get(at) != Some(&(queued, id)) {
+                queue.insert(at, (queued, id));
+            }
+            self.pools[pool].queued += 1;
+        }
+    }
+
+    /// Takes the chat out, if it is here, and gives it back.
+    pub fn remove_chat(&mut self, chat: ChatId) -> Option<Chat> {
+        let removed = self.state.chats.remove(&chat)?;
+        if let ChatStatus::Pending { eligibility, .. } = &removed.status {
+            self.dequeue(eligibility);
+        }
+        if let Some(told) = &mut self.told_places {
+            told.remove(&chat);
+        }
+        Some(removed)
+    }
+
+    /// Puts in the state of a live agent of the teamspace; an agent the teamspace lacks is ignored.
+    pub fn put_agent(&mut self, state: AgentState) {
+        if let Some(slot) = self.slot_of(state.id) {
+            self.change_agent(slot, |current| *current = state);
+        }
+    }
+
+    /// Puts in the Chat Assignment in force.
+    pub fn put_assignment(&mut self, assignment: ChatAssignment) {
+        self.state.assignment = assignment;
+        self.refill_available();
+    }
+
+    /// From now on, a chat's place in the queue (`queue_place`, `queue_places`,
+    /// `queue_places_of`, and so the inbox and explanations) is the place told by `tell_place`,
+    /// not counted from the chats here: the engine that holds them all counts it.
+    pub fn answer_with_told_places(&mut self) {
+        self.told_places.get_or_insert_default();
+    }
+
+    /// Tells the chat's place in the queue, or that it has none (`None`); turns on
+    /// `answer_with_told_places`.
+    pub fn tell_place(&mut self, chat: ChatId, place: Option<usize>) {
+        let told = self.told_places.get_or_insert_default();
+        match place {
+            Some(place) => told.insert(chat, place),
+            None => told.remove(&chat),
+        };
     }
 }
 

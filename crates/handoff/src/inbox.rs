@@ -215,7 +215,7 @@ pub fn transfer_targets(engine: &Engine, chat: ChatId) -> Vec<(AgentId, Transfer
 pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
     // The open and pending folders are counted from the engine's queues and its agents' loads;
     // only Closed needs a look at every chat.
-    let mut view = View::new(engine, agent);
+    let mut view = Folders::new(engine, agent);
     let mut counts = [0; 4];
     counts[Folder::Pending.index()] = engine.pending_count_for(agent);
     counts[Folder::Mine.index()] = engine.agent(agent).map_or(0, |state| state.open_chats as usize);
@@ -237,7 +237,7 @@ pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) ->
 /// page at a time. Only the rows on the page have their queue places worked out, and in
 /// Pending (ordered by the queue) their times too; the other folders sort by time.
 pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, count: usize) -> (Vec<Row>, usize) {
-    let mut view = View::new(engine, agent);
+    let mut view = Folders::new(engine, agent);
     // `#N` asks for chat N and nothing else; other words (a bare number among them) are looked
     // for in the chat's number and its messages.
     let number = filter.query.trim().strip_prefix('#').and_then(|number| number.trim().parse::<u32>().ok());
@@ -286,8 +286,9 @@ pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, co
 }
 
 /// Which of the chat's eligible agents an agent is, remembered per eligibility, and the queues
-/// in order: what deciding the folders of many chats needs once.
-struct View<'a> {
+/// in order: what deciding the folders of many chats needs once. `viewer::may_see` asks it too,
+/// so that what a live agent is sent is exactly what their folders hold.
+pub(crate) struct Folders<'a> {
     engine: &'a Engine,
     agent: AgentId,
     admin: bool,
@@ -295,10 +296,15 @@ struct View<'a> {
     eligible: Vec<(&'a Eligibility, bool)>,
 }
 
-impl<'a> View<'a> {
-    fn new(engine: &'a Engine, agent: AgentId) -> View<'a> {
+impl<'a> Folders<'a> {
+    pub(crate) fn new(engine: &'a Engine, agent: AgentId) -> Folders<'a> {
         let admin = engine.workspace().teamspace.agent(agent).is_some_and(|found| found.role == Role::Admin);
-        View { engine, agent, admin, eligible: Vec::new() }
+        Folders { engine, agent, admin, eligible: Vec::new() }
+    }
+
+    /// Whether the chat is in any folder the agent has.
+    pub(crate) fn hold(&mut self, chat: &'a Chat) -> bool {
+        Folder::ALL.into_iter().any(|folder| self.holds(folder, chat))
     }
 
     fn is_eligible(&mut self, chat: &'a Chat) -> bool {

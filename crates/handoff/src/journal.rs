@@ -8,6 +8,8 @@
 //! 1 and the value, an enum as its variant's number and its fields.
 //! Each type's fields are named once, in `record_struct!` or `record_enum!`, which take them apart
 //! without `..`: adding a field or a variant without encoding it does not compile.
+//! The same encoding carries what a server tells a connected viewer (`viewer`), under a version
+//! byte of its own.
 
 use std::collections::BTreeMap;
 
@@ -23,52 +25,60 @@ const JOURNAL_VERSION: u8 = 1;
 
 /// One accepted event, as the journal keeps it.
 pub fn event_to_bytes(event: &Event) -> Vec<u8> {
-    to_bytes(event)
+    to_bytes(JOURNAL_VERSION, event)
 }
 
 /// Reads an event written by `event_to_bytes`.
 pub fn load_event_bytes(bytes: &[u8]) -> Result<Event, DocumentError> {
-    from_bytes(bytes, "event")
+    from_bytes(bytes, (JOURNAL_VERSION, "journal"), "saved event")
 }
 
 /// A snapshot of the engine's state, as the journal keeps it.
 pub fn state_to_bytes(state: &State) -> Vec<u8> {
-    to_bytes(state)
+    to_bytes(JOURNAL_VERSION, state)
 }
 
 /// Reads a snapshot written by `state_to_bytes` and checks it against its workspace, as
 /// `load_state` does.
 pub fn load_state_bytes(bytes: &[u8], workspace: &Workspace) -> Result<State, DocumentError> {
-    check_state(from_bytes(bytes, "snapshot")?, workspace)
+    check_state(from_bytes(bytes, (JOURNAL_VERSION, "journal"), "saved snapshot")?, workspace)
 }
 
-fn to_bytes(value: &impl Record) -> Vec<u8> {
-    let mut writer = Writer(vec![JOURNAL_VERSION]);
+/// The value's record: `version`, then the value. Also the encoding of what a server sends a
+/// viewer (`viewer`), under a version of its own.
+pub(crate) fn to_bytes(version: u8, value: &impl Record) -> Vec<u8> {
+    let mut writer = Writer(vec![version]);
     value.put(&mut writer);
     writer.0
 }
 
-fn from_bytes<T: Record>(bytes: &[u8], what: &str) -> Result<T, DocumentError> {
+/// Reads a record written by `to_bytes` under `version`, which an error calls a version of
+/// `scheme` ("journal"); `what` names the record in an error ("saved event").
+pub(crate) fn from_bytes<T: Record>(
+    bytes: &[u8],
+    (version, scheme): (u8, &str),
+    what: &str,
+) -> Result<T, DocumentError> {
     match bytes.split_first() {
-        Some((&JOURNAL_VERSION, rest)) => {
+        Some((&found, rest)) if found == version => {
             let mut reader = Reader { rest, failed: false };
             let value = T::take(&mut reader);
             if reader.failed || !reader.rest.is_empty() {
-                return Err(DocumentError::at("", format!("the saved {what} is damaged")));
+                return Err(DocumentError::at("", format!("the {what} is damaged")));
             }
             Ok(value)
         }
-        Some((version, _)) => {
-            Err(DocumentError::at("", format!("the saved {what} has journal version {version}, not {JOURNAL_VERSION}")))
+        Some((found, _)) => {
+            Err(DocumentError::at("", format!("the {what} has {scheme} version {found}, not {version}")))
         }
-        None => Err(DocumentError::at("", format!("the saved {what} is empty"))),
+        None => Err(DocumentError::at("", format!("the {what} is empty"))),
     }
 }
 
-struct Writer(Vec<u8>);
+pub(crate) struct Writer(Vec<u8>);
 
 impl Writer {
-    fn int(&mut self, mut value: u64) {
+    pub(crate) fn int(&mut self, mut value: u64) {
         while value >= 0x80 {
             self.0.push(value as u8 | 0x80);
             value >>= 7;
@@ -79,13 +89,13 @@ impl Writer {
 
 /// Reads values back; a read past the end or of a value out of range marks the reader failed
 /// and gives a placeholder, so that decoding needs no early return per field.
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     rest: &'a [u8],
-    failed: bool,
+    pub(crate) failed: bool,
 }
 
 impl Reader<'_> {
-    fn int(&mut self) -> u64 {
+    pub(crate) fn int(&mut self) -> u64 {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let Some((&byte, rest)) = self.rest.split_first() else { break };
@@ -119,7 +129,7 @@ impl Reader<'_> {
     }
 }
 
-trait Record: Sized {
+pub(crate) trait Record: Sized {
     fn put(&self, writer: &mut Writer);
     fn take(reader: &mut Reader) -> Self;
 }
@@ -176,12 +186,23 @@ impl<T: Record> Record for Option<T> {
     }
 }
 
+/// A list as `to_bytes` writes a `Vec` of it, from a slice.
+pub(crate) fn list_to_bytes<T: Record>(version: u8, items: &[T]) -> Vec<u8> {
+    let mut writer = Writer(vec![version]);
+    put_list(items, &mut writer);
+    writer.0
+}
+
+fn put_list<T: Record>(items: &[T], writer: &mut Writer) {
+    writer.int(items.len() as u64);
+    for item in items {
+        item.put(writer);
+    }
+}
+
 impl<T: Record> Record for Vec<T> {
     fn put(&self, writer: &mut Writer) {
-        writer.int(self.len() as u64);
-        for item in self {
-            item.put(writer);
-        }
+        put_list(self, writer);
     }
     fn take(reader: &mut Reader) -> Self {
         let len = reader.len();
@@ -261,6 +282,8 @@ macro_rules! record_enum {
         }
     };
 }
+
+pub(crate) use {record_enum, record_struct};
 
 record_newtype!(AgentId, TeamId, ChatId, NodeId, Timestamp, Language);
 
@@ -405,6 +428,15 @@ impl Record for AgentState {
     }
     fn take(reader: &mut Reader) -> Self {
         StoredAgent::take(reader).into()
+    }
+}
+
+impl<T: Record> Record for Box<T> {
+    fn put(&self, writer: &mut Writer) {
+        T::put(self, writer);
+    }
+    fn take(reader: &mut Reader) -> Self {
+        Box::new(T::take(reader))
     }
 }
 

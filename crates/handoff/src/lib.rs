@@ -27,6 +27,7 @@ pub mod scenario;
 mod stored;
 pub mod teamspace_edit;
 pub mod validate;
+pub mod viewer;
 pub mod widget;
 pub mod workflow;
 pub mod workspace;

@@ -19,5 +19,6 @@ mod starter;
 mod support;
 mod teamspace_edit;
 mod validation;
+mod viewer;
 mod widget;
 mod workspace_changes;

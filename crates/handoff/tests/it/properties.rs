@@ -17,7 +17,7 @@ use crate::support::workspace;
 const METHODS: [&str; 4] = ["balanced", "round_robin", "random", "voluntary"];
 const WORDS: [&str; 8] = ["human", "humain", "status", "hello", "4", "menu", "billing", "¿agente humano?"];
 
-fn arb_workspace() -> impl Strategy<Value = Workspace> {
+pub(crate) fn arb_workspace() -> impl Strategy<Value = Workspace> {
     (0..4usize, 0..4u32, any::<bool>(), 0..3usize, proptest::collection::vec(1..4u32, 0..3)).prop_map(
         |(method, cap, check, assign, teams)| {
             let assign = match assign {
@@ -33,12 +33,12 @@ fn arb_workspace() -> impl Strategy<Value = Workspace> {
 
 /// A command; `None` for a claim's version means "the version the agent sees now".
 #[derive(Debug, Clone)]
-enum Step {
+pub(crate) enum Step {
     Plain(Command),
     FreshClaim { chat: ChatId, agent: AgentId },
 }
 
-fn arb_step() -> impl Strategy<Value = Step> {
+pub(crate) fn arb_step() -> impl Strategy<Value = Step> {
     let agent = (1..=6u32).prop_map(AgentId);
     let chat = (10..=19u32).prop_map(ChatId);
     let text = (0..WORDS.len()).prop_map(|index| WORDS[index].to_owned());
@@ -103,7 +103,7 @@ fn arb_step() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn command(engine: &Engine, step: &Step) -> Command {
+pub(crate) fn command(engine: &Engine, step: &Step) -> Command {
     match step {
         Step::Plain(command) => command.clone(),
         Step::FreshClaim { chat, agent } => Command::Claim {
