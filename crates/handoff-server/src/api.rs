@@ -12,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use handoff::viewer::Viewer;
 use handoff::workspace::Role;
 use handoff::{AgentId, ChatId, Command};
 use handoff_wire::{
@@ -30,7 +31,9 @@ use crate::error::ApiError;
 use crate::journal::Keyed;
 use crate::limits::PerAddress;
 use crate::secret;
+use crate::server::Feed;
 use crate::server::{Answer, AppState, PutRefused, insert_session, now, workspace_value};
+use crate::socket;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "handoff_session";
@@ -62,7 +65,7 @@ fn api(state: AppState) -> Router {
         .route("/workspace", get(get_workspace).put(put_workspace))
         .route("/agents/{agent}/password", put(set_password))
         .route("/commands", post(staff_command))
-        // The WebSocket will be `/api/socket`, here.
+        .route("/socket", get(socket::staff_socket))
         .merge(sign_in_routes)
         // Set on the routes added so far, inside the layers, which see its answers too.
         .method_not_allowed_fallback(method_not_allowed)
@@ -80,7 +83,9 @@ fn api(state: AppState) -> Router {
         .route("/chats/{chat}/commands", post(customer_command))
         // Inside CORS, which answers preflights (OPTIONS) before it.
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(cors);
+        .layer(cors)
+        // A WebSocket's handshake is no CORS request: any origin, the token in its first frame.
+        .route("/chats/{chat}/socket", get(socket::customer_socket));
     staff.merge(customers).fallback(no_such_endpoint).with_state(state)
 }
 
@@ -177,6 +182,10 @@ pub struct Staff {
 impl Staff {
     fn me(&self) -> Me {
         Me { agent: self.agent, name: self.name.clone(), admin: self.admin }
+    }
+
+    pub fn token_hash(&self) -> &[u8] {
+        &self.token_hash
     }
 
     fn require_admin(&self, what: &str) -> Result<(), ApiError> {
@@ -333,17 +342,40 @@ async fn who_am_i(staff: Staff) -> Json<Me> {
     Json(staff.me())
 }
 
+/// Whether the session of this token hash is still there and unexpired.
+pub async fn session_alive(state: &AppState, token_hash: &[u8]) -> Result<bool, ApiError> {
+    let row = sqlx::query("SELECT 1 FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash)
+        .bind(millis(now()))
+        .fetch_optional(state.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Whether `token` is the chat's. An unknown chat is as a wrong token: a token tells nothing
+/// about other chats.
+pub async fn chat_token_matches(state: &AppState, chat: ChatId, token: &str) -> Result<bool, ApiError> {
+    let row = sqlx::query("SELECT token_hash FROM chat_tokens WHERE chat = $1")
+        .bind(i64::from(chat.0))
+        .fetch_optional(state.pool())
+        .await?;
+    let stored: Option<Vec<u8>> = row.map(|row| row.try_get("token_hash")).transpose()?;
+    Ok(stored.is_some_and(|stored| secret::token_matches(token, &stored)))
+}
+
 async fn sign_out(State(state): State<AppState>, staff: Staff) -> Result<Response, ApiError> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(staff.token_hash.as_slice())
         .execute(state.pool())
         .await?;
+    state.publish(Feed::SessionsEnded { agent: Some(staff.agent) });
     state.sign_out_at_the_desk_when_gone(staff.agent).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cleared_cookie(&state))]).into_response())
 }
 
 async fn sign_out_everywhere(State(state): State<AppState>, staff: Staff) -> Result<Response, ApiError> {
     sqlx::query("DELETE FROM sessions WHERE agent = $1").bind(i64::from(staff.agent.0)).execute(state.pool()).await?;
+    state.publish(Feed::SessionsEnded { agent: Some(staff.agent) });
     state.sign_out_at_the_desk_when_gone(staff.agent).await?;
     tracing::info!(agent = %staff.agent, "signed out everywhere");
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cleared_cookie(&state))]).into_response())
@@ -351,7 +383,7 @@ async fn sign_out_everywhere(State(state): State<AppState>, staff: Staff) -> Res
 
 /// The number in a path (`/api/chats/{chat}/…`); a path that is no number, or no text at all
 /// (`%FF`), names nothing.
-fn parse_id(path: Result<UrlPath<String>, PathRejection>, what: &str) -> Result<u32, ApiError> {
+pub fn parse_id(path: Result<UrlPath<String>, PathRejection>, what: &str) -> Result<u32, ApiError> {
     let UrlPath(text) = path.map_err(|_| {
         ApiError::not_found(format!("There is no such {what}: its number in the address cannot be read."))
     })?;
@@ -388,6 +420,7 @@ async fn set_password(
         .await?;
     transaction.commit().await?;
     // Nobody who was signed out keeps receiving chats at the desk.
+    state.publish(Feed::SessionsEnded { agent: Some(agent) });
     state.sign_out_at_the_desk_when_gone(agent).await?;
     tracing::info!(%agent, by = %staff.agent, "password set");
     Ok(StatusCode::NO_CONTENT)
@@ -506,7 +539,7 @@ async fn staff_command(
     checked_text(&command)?;
     let keyed =
         Keyed { actor: staff.agent.to_string(), key, command: serde_json::to_string(&command).unwrap_or_default() };
-    Ok(answered(state.run(Some(keyed), None, command).await?))
+    Ok(answered(state.run_as(Viewer::Staff { agent: staff.agent }, keyed, command).await?))
 }
 
 async fn start_chat(State(state): State<AppState>, Body(body): Body<StartChat>) -> Result<Response, ApiError> {
@@ -535,13 +568,7 @@ async fn customer_command(
     let not_yours = || ApiError::forbidden("This chat's token is missing or wrong.");
     let chat = ChatId(parse_id(chat, "chat")?);
     let token = bearer(&headers).ok_or_else(not_yours)?;
-    let row = sqlx::query("SELECT token_hash FROM chat_tokens WHERE chat = $1")
-        .bind(i64::from(chat.0))
-        .fetch_optional(state.pool())
-        .await?;
-    let stored: Option<Vec<u8>> = row.map(|row| row.try_get("token_hash")).transpose()?;
-    // An unknown chat is answered as a wrong token: a token tells nothing about other chats.
-    if !stored.is_some_and(|stored| secret::token_matches(token, &stored)) {
+    if !chat_token_matches(&state, chat, token).await? {
         return Err(not_yours());
     }
     let key = checked_key(&body.key)?;
@@ -551,5 +578,5 @@ async fn customer_command(
     };
     checked_text(&command)?;
     let keyed = Keyed { actor: chat.to_string(), key, command: serde_json::to_string(&command).unwrap_or_default() };
-    Ok(answered(state.run(Some(keyed), None, command).await?))
+    Ok(answered(state.run_as(Viewer::Customer { chat }, keyed, command).await?))
 }

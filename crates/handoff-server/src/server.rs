@@ -7,10 +7,13 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use tokio::sync::broadcast;
+
 use axum::http::StatusCode;
 use handoff::ledger::{self, Damaged, Ledger, Refusal, Saved};
+use handoff::viewer::{self, Viewer};
 use handoff::workspace::Role;
-use handoff::{AgentId, ChatId, Command, Engine, Language, Rejection, Timestamp, Workspace};
+use handoff::{AgentId, ChatId, Command, Engine, Event, Language, Rejection, Timestamp, Workspace};
 use handoff_wire::Outcome;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -170,8 +173,24 @@ struct Inner {
     /// Turns at Argon2 (`Config::hashing_at_once`).
     hashing: Arc<Semaphore>,
     limits: RateLimits,
+    /// What every socket hears: each committed batch, a new workspace, ended sessions.
+    feed: broadcast::Sender<Feed>,
     config: Config,
 }
+
+/// What happened, as the sockets hear it (`socket.rs`), in the order it was committed.
+#[derive(Debug, Clone)]
+pub enum Feed {
+    /// A committed batch of events, the journal's position after it.
+    Batch { end: u64, events: Arc<[Event]> },
+    /// A new workspace is in force, and the engine was built again on it.
+    Workspace { version: u64 },
+    /// Sessions were ended: one agent's, or (`None`) anybody's.
+    SessionsEnded { agent: Option<AgentId> },
+}
+
+/// How many feed items a socket may fall behind before it is sent a whole view again.
+const FEED_CAPACITY: usize = 1024;
 
 /// The server's state, shared by every request. Clones share it.
 #[derive(Debug, Clone)]
@@ -333,6 +352,7 @@ impl AppState {
             writer: tokio::sync::Mutex::new(()),
             hashing: Arc::new(Semaphore::new(config.hashing_at_once.max(1))),
             limits: RateLimits::new(&config),
+            feed: broadcast::channel(FEED_CAPACITY).0,
             config,
         };
         Ok(Started { state: AppState { inner: Arc::new(inner) }, demo_passwords })
@@ -391,6 +411,22 @@ impl AppState {
         work(self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner).engine())
     }
 
+    /// Reads the engine and the position it stands at, at one moment.
+    pub fn read_at<R>(&self, work: impl FnOnce(&Engine, u64) -> R) -> R {
+        let ledger = self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        work(ledger.engine(), ledger.position())
+    }
+
+    /// Listens to what happens from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Feed> {
+        self.inner.feed.subscribe()
+    }
+
+    /// Tells every socket (none listening is fine).
+    pub fn publish(&self, feed: Feed) {
+        let _ = self.inner.feed.send(feed);
+    }
+
     /// How many events the journal holds, as far as the engine has read it.
     pub fn position(&self) -> u64 {
         self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner).position()
@@ -413,7 +449,44 @@ impl AppState {
         command: Command,
     ) -> Result<Answer, ApiError> {
         let _writer = self.inner.writer.lock().await;
-        self.run_locked(keyed, chat_token, command, true).await
+        self.run_locked(keyed, chat_token, command, true, None).await
+    }
+
+    /// `run` for a viewer's own command (a signed-in agent's, a customer's): refused unless
+    /// the viewer may send it (`handoff::viewer::authorize`, decided under the writers' lock
+    /// on the state it will be decided on), and a refusal never tells of a chat the viewer may
+    /// not see (`viewer::rejection_for`).
+    pub async fn run_as(&self, viewer: Viewer, keyed: Keyed, command: Command) -> Result<Answer, ApiError> {
+        let _writer = self.inner.writer.lock().await;
+        if let Some(answer) = self.stored_answer(&keyed).await? {
+            return Ok(answer);
+        }
+        let forbidden = self.read(|engine| viewer::authorize(engine, viewer, &command).err());
+        if let Some(forbidden) = forbidden {
+            let (_, workspace) = self.workspace();
+            return match forbidden.as_rejection() {
+                Some(rejection) => self.refused(Some(&keyed), &workspace, rejection).await,
+                None => Err(ApiError::forbidden(forbidden.in_words(&workspace))),
+            };
+        }
+        self.run_locked(Some(keyed), None, command, true, Some(viewer)).await
+    }
+
+    /// A refusal's answer, stored under its key when it has one.
+    async fn refused(
+        &self,
+        keyed: Option<&Keyed>,
+        workspace: &Workspace,
+        rejection: Rejection,
+    ) -> Result<Answer, ApiError> {
+        let message = rejection.in_words(workspace);
+        let status = rejection_status(&rejection);
+        let outcome = Outcome::Refused { message, rejection };
+        if let Some(keyed) = keyed {
+            let mut connection = self.inner.pool.acquire().await?;
+            store_outcome(&mut connection, keyed, status.as_u16(), &outcome).await?;
+        }
+        Ok(Answer { status, outcome, replayed: false })
     }
 
     /// Starts a customer's chat in `language`, its token kept as `token_hash`: its number is the
@@ -430,7 +503,7 @@ impl AppState {
             };
             let chat = ChatId(next);
             let command = Command::StartChat { chat, language: language.clone() };
-            let answer = self.run_locked(None, Some((next, token_hash.clone())), command, true).await?;
+            let answer = self.run_locked(None, Some((next, token_hash.clone())), command, true, None).await?;
             match answer.outcome {
                 Outcome::Refused { rejection: Rejection::ChatExists { .. }, .. } => continue,
                 _ => return Ok((chat, answer)),
@@ -440,13 +513,14 @@ impl AppState {
     }
 
     /// `run` under the writers' lock; `save_assignment` is false when the workspace holds the
-    /// Chat Assignment already.
+    /// Chat Assignment already; a `viewer`'s refusals are masked (`viewer::rejection_for`).
     async fn run_locked(
         &self,
         keyed: Option<Keyed>,
         chat_token: Option<(u32, Vec<u8>)>,
         command: Command,
         save_assignment: bool,
+        viewer: Option<Viewer>,
     ) -> Result<Answer, ApiError> {
         if let Some(keyed) = &keyed
             && let Some(answer) = self.stored_answer(keyed).await?
@@ -469,10 +543,12 @@ impl AppState {
             along.workspace = Some((version + 1, handoff::workspace_to_json(&workspace)));
         }
         let journal = self.inner.journal.with(along);
+        let asked = viewer.map(|viewer| (viewer, command.clone()));
         let handled = ledger::handle(&self.inner.ledger, &journal, now(), command).await;
         match handled {
             Ok(handled) => {
                 let outcome = Outcome::Accepted { first: handled.first, count: handled.events.len() as u64 };
+                self.publish_handled(&handled);
                 if handled.events.is_empty() {
                     // Nothing was appended, so the key is stored on its own: nothing to apply twice.
                     if let Some(keyed) = &keyed {
@@ -485,14 +561,13 @@ impl AppState {
                 Ok(Answer { status: StatusCode::OK, outcome, replayed: false })
             }
             Err(Refusal::Rejected(rejection)) => {
-                let message = rejection.in_words(&workspace);
-                let status = rejection_status(&rejection);
-                let outcome = Outcome::Refused { message, rejection };
-                if let Some(keyed) = &keyed {
-                    let mut connection = self.inner.pool.acquire().await?;
-                    store_outcome(&mut connection, keyed, status.as_u16(), &outcome).await?;
-                }
-                Ok(Answer { status, outcome, replayed: false })
+                let rejection = match asked {
+                    Some((viewer, command)) => {
+                        self.read(|engine| viewer::rejection_for(engine, viewer, &command, rejection))
+                    }
+                    None => rejection,
+                };
+                self.refused(keyed.as_ref(), &workspace, rejection).await
             }
             Err(Refusal::NotStored(error)) => {
                 // Another process may have stored this very key with its events.
@@ -509,6 +584,19 @@ impl AppState {
                 format!("The saved conversations are damaged ({damaged}): nothing is decided after that point."),
             )),
             Err(Refusal::Busy) => Err(ApiError::unavailable("a decision was on its way on the ledger")),
+        }
+    }
+
+    fn publish_handled(&self, handled: &ledger::Handled) {
+        if handled.earlier.restarted {
+            // Rebuilt from the journal: what sockets were told may not be what it holds.
+            let version = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner).version;
+            self.publish(Feed::Workspace { version });
+        }
+        let events: Vec<Event> = handled.earlier.events.iter().chain(&handled.events).cloned().collect();
+        if !events.is_empty() {
+            let end = handled.first + handled.events.len() as u64;
+            self.publish(Feed::Batch { end, events: events.into() });
         }
     }
 
@@ -546,7 +634,9 @@ impl AppState {
     /// Puts an engine built again and its workspace in force. Under the writers' lock.
     fn install(&self, ledger: Ledger, current: Current) {
         *self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner) = ledger;
+        let version = current.version;
         *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = current;
+        self.publish(Feed::Workspace { version });
     }
 
     /// The engine built again on a workspace already stored (a change of Chat Assignment).
@@ -626,10 +716,10 @@ impl AppState {
         // is in force, so its editor's change is recorded when they differ.
         let in_force = self.read(|engine| engine.state().assignment);
         if in_force != assignment {
-            self.run_locked(None, None, Command::SetAssignment { agent: admin, assignment }, false).await?;
+            self.run_locked(None, None, Command::SetAssignment { agent: admin, assignment }, false, None).await?;
         }
         // The chats that waited under the old rules go to agents with room under the new ones.
-        self.run_locked(None, None, Command::ServeQueues, false).await?;
+        self.run_locked(None, None, Command::ServeQueues, false, None).await?;
         Ok(next)
     }
 
@@ -655,6 +745,9 @@ impl AppState {
             .fetch_all(&self.inner.pool)
             .await?;
         let ended = agents.len();
+        if ended > 0 {
+            self.publish(Feed::SessionsEnded { agent: None });
+        }
         let mut agents: Vec<AgentId> =
             agents.into_iter().filter_map(|agent| u32::try_from(agent).ok()).map(AgentId).collect();
         agents.sort_unstable();

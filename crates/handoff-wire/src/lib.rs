@@ -4,8 +4,12 @@
 //! app can compile it to wasm. The domain's own types (`Command`, `Rejection`, the ids) travel
 //! as `handoff` serializes them; the workspace travels as the JSON document
 //! `handoff::workspace_to_json` writes and `handoff::load_workspace` reads.
-//! The WebSocket's messages will be added here too.
+//!
+//! The WebSocket's frames are one closed enum per direction too: `ClientFrame` (text, JSON),
+//! and `ServerFrame` (binary: a tag byte, then its fields; views and changes in the compact
+//! bytes of `handoff::viewer`, whose decoders never panic).
 
+use handoff::viewer::{self, Change, View};
 use handoff::{AgentId, ChatId, Command, Language, Rejection};
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +137,105 @@ pub struct ChatStarted {
     pub token: String,
     pub first: u64,
     pub count: u64,
+}
+
+/// What a WebSocket client says: one `Hello`, as its first frame, and nothing after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "frame", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    Hello {
+        /// The position of the last frame the tab applied, when it holds a replica: a socket
+        /// that finds nothing new since says `UpToDate` instead of sending everything again.
+        #[serde(default)]
+        since: Option<u64>,
+        /// The workspace version the tab holds (staff): a newer one is sent first.
+        #[serde(default)]
+        workspace: Option<u64>,
+        /// A customer's socket: the chat's token (never in the URL, which servers log).
+        #[serde(default)]
+        token: Option<String>,
+    },
+}
+
+/// What the server says on a WebSocket. `position` is the journal's: the replica holds every
+/// event before it, as the viewer may see them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerFrame {
+    /// Everything the viewer may see: the replica is replaced by it.
+    View { position: u64, view: View },
+    /// What changed for the viewer since the last frame.
+    Changes { position: u64, changes: Vec<Change> },
+    /// Nothing happened since the `since` of `Hello`: the replica is current.
+    UpToDate { position: u64 },
+    /// The workspace changed (staff): its version and document (`handoff::workspace_to_json`);
+    /// a `View` built on it follows.
+    Workspace { version: u64, document: String },
+    /// The session ended (signed out here or everywhere, a password reset, expiry); the socket
+    /// closes after it.
+    SignedOut { message: String },
+    /// The client broke the protocol (a frame that is not a valid `Hello`, a wrong token); the
+    /// socket closes after it.
+    Refused { message: String },
+}
+
+/// A server frame that cannot be read, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError(pub String);
+
+impl std::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const VIEW: u8 = 1;
+const CHANGES: u8 = 2;
+const UP_TO_DATE: u8 = 3;
+const WORKSPACE: u8 = 4;
+const SIGNED_OUT: u8 = 5;
+const REFUSED: u8 = 6;
+
+impl ServerFrame {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let (tag, number, rest) = match self {
+            ServerFrame::View { position, view } => (VIEW, *position, viewer::view_to_bytes(view)),
+            ServerFrame::Changes { position, changes } => (CHANGES, *position, viewer::changes_to_bytes(changes)),
+            ServerFrame::UpToDate { position } => (UP_TO_DATE, *position, Vec::new()),
+            ServerFrame::Workspace { version, document } => (WORKSPACE, *version, document.as_bytes().to_vec()),
+            ServerFrame::SignedOut { message } => (SIGNED_OUT, 0, message.as_bytes().to_vec()),
+            ServerFrame::Refused { message } => (REFUSED, 0, message.as_bytes().to_vec()),
+        };
+        let mut bytes = Vec::with_capacity(9 + rest.len());
+        bytes.push(tag);
+        bytes.extend_from_slice(&number.to_le_bytes());
+        bytes.extend_from_slice(&rest);
+        bytes
+    }
+
+    /// Reads a frame; any bytes at all give a frame or an error, never a panic.
+    pub fn from_bytes(bytes: &[u8]) -> Result<ServerFrame, FrameError> {
+        let (&tag, rest) = bytes.split_first().ok_or_else(|| FrameError("an empty frame".to_owned()))?;
+        let (number, rest) = rest.split_at_checked(8).ok_or_else(|| FrameError("a frame cut short".to_owned()))?;
+        let mut le = [0; 8];
+        le.copy_from_slice(number);
+        let number = u64::from_le_bytes(le);
+        let text = |rest: &[u8]| {
+            String::from_utf8(rest.to_vec()).map_err(|_| FrameError("a frame's text is not UTF-8".to_owned()))
+        };
+        match tag {
+            VIEW => viewer::load_view_bytes(rest)
+                .map(|view| ServerFrame::View { position: number, view })
+                .map_err(|error| FrameError(format!("a view that cannot be read: {error}"))),
+            CHANGES => viewer::load_changes_bytes(rest)
+                .map(|changes| ServerFrame::Changes { position: number, changes })
+                .map_err(|error| FrameError(format!("changes that cannot be read: {error}"))),
+            UP_TO_DATE if rest.is_empty() => Ok(ServerFrame::UpToDate { position: number }),
+            WORKSPACE => Ok(ServerFrame::Workspace { version: number, document: text(rest)? }),
+            SIGNED_OUT => Ok(ServerFrame::SignedOut { message: text(rest)? }),
+            REFUSED => Ok(ServerFrame::Refused { message: text(rest)? }),
+            _ => Err(FrameError(format!("a frame of an unknown kind ({tag})"))),
+        }
+    }
 }
 
 #[cfg(test)]

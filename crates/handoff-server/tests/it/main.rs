@@ -6,5 +6,7 @@ mod binary;
 mod commands;
 mod journal;
 mod logging;
+mod socket;
 mod support;
+mod visibility;
 mod workspace;

@@ -1,0 +1,273 @@
+//! The WebSocket: one per tab, over which the server keeps the tab's replica of what its viewer
+//! may see (`handoff::viewer`) up to date. Commands go over HTTP (`POST /api/commands`, with an
+//! idempotency key); the socket only carries what happened.
+//!
+//! - `GET /api/socket`: a live agent's or an admin's, signed in by the session cookie, from the
+//!   server's own origin only (a browser sends `Origin` with every WebSocket handshake, and
+//!   axum does not check it: a page elsewhere could otherwise read an agent's inbox).
+//! - `GET /api/chats/{chat}/socket`: a customer's, from any origin; the chat's token comes in
+//!   the first frame, never in the URL.
+//!
+//! The first frame is the client's `Hello`; the server answers with a `View` (or `UpToDate`
+//! when nothing happened since the `since` the tab holds), then a `Changes` frame after every
+//! committed batch that changed what the viewer sees. A socket that falls behind the feed, or a
+//! new workspace, gets a whole `View` again. Any other client frame, a wrong token or no
+//! `Hello` in time is answered `Refused` and the socket closes; an ended session, `SignedOut`.
+//!
+//! `serve` is generic over `Sink`/`Stream`, so tests drive it with channels.
+
+use std::time::Duration;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+use axum::extract::{Path as UrlPath, State};
+use axum::http::HeaderMap;
+use axum::http::header::ORIGIN;
+use axum::response::Response;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use handoff::viewer::{self, Seen, Viewer};
+use handoff::{AgentId, ChatId};
+use handoff_wire::{ClientFrame, ServerFrame};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::api::{Staff, chat_token_matches, parse_id, session_alive};
+use crate::error::ApiError;
+use crate::server::{AppState, Feed};
+
+/// How long a client has to say `Hello`.
+pub const HELLO_WITHIN: Duration = Duration::from_secs(10);
+/// The largest frame a client may send: a `Hello` is a few dozen bytes.
+pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
+/// How often the server pings, and checks that a staff session is still alive.
+const PING_EVERY: Duration = Duration::from_secs(30);
+
+/// Who is at the other end, as far as the handshake tells.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// Signed in by a session cookie.
+    Staff { agent: AgentId, token_hash: Vec<u8> },
+    /// A customer's socket on this chat: the token in `Hello` says whether it is theirs.
+    Customer { chat: ChatId },
+}
+
+pub async fn staff_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    staff: Staff,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let origin = headers.get(ORIGIN).and_then(|origin| origin.to_str().ok());
+    if origin != Some(state.config().origin.as_str()) {
+        return Err(ApiError::forbidden("This socket opens only from the app's own pages."));
+    }
+    let caller = Caller::Staff { agent: staff.agent, token_hash: staff.token_hash().to_vec() };
+    Ok(upgraded(state, caller, upgrade))
+}
+
+pub async fn customer_socket(
+    State(state): State<AppState>,
+    chat: Result<UrlPath<String>, PathRejection>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let chat = ChatId(parse_id(chat, "chat")?);
+    Ok(upgraded(state, Caller::Customer { chat }, upgrade))
+}
+
+fn upgraded(state: AppState, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.max_message_size(MAX_CLIENT_FRAME).max_frame_size(MAX_CLIENT_FRAME).on_upgrade(move |socket| {
+        let (write, read) = socket.split();
+        serve(state, caller, write, read)
+    })
+}
+
+/// Why a socket ends.
+enum End {
+    /// The client went away, or cannot be written to.
+    Gone,
+    /// Said to the client, then the socket closes with this code.
+    Say(ServerFrame, u16),
+}
+
+/// Runs one socket to its end.
+pub async fn serve<W, R>(state: AppState, caller: Caller, mut write: W, mut read: R)
+where
+    W: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    if let End::Say(frame, code) = run(&state, caller, &mut write, &mut read).await {
+        let reason = match &frame {
+            ServerFrame::SignedOut { message } | ServerFrame::Refused { message } => message.clone(),
+            _ => String::new(),
+        };
+        let _ = write.send(binary(&frame)).await;
+        let close = CloseFrame { code, reason: reason.chars().take(100).collect::<String>().into() };
+        let _ = write.send(Message::Close(Some(close))).await;
+    }
+}
+
+fn binary(frame: &ServerFrame) -> Message {
+    Message::Binary(frame.to_bytes().into())
+}
+
+fn refused(message: impl Into<String>) -> End {
+    End::Say(ServerFrame::Refused { message: message.into() }, close_code::POLICY)
+}
+
+fn signed_out() -> End {
+    End::Say(ServerFrame::SignedOut { message: "You were signed out: sign in again.".to_owned() }, close_code::NORMAL)
+}
+
+async fn hello<R>(read: &mut R) -> Result<(Option<u64>, Option<u64>, Option<String>), End>
+where
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    loop {
+        let frame = match tokio::time::timeout(HELLO_WITHIN, read.next()).await {
+            Err(_) => return Err(refused("No Hello came in time.")),
+            Ok(None | Some(Err(_))) => return Err(End::Gone),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let text = match frame {
+            Message::Text(text) => text,
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Close(_) => return Err(End::Gone),
+            Message::Binary(_) => return Err(refused("The first frame must be a Hello, as JSON text.")),
+        };
+        return match serde_json::from_str::<ClientFrame>(text.as_str()) {
+            Ok(ClientFrame::Hello { since, workspace, token }) => Ok((since, workspace, token)),
+            Err(error) => Err(refused(format!("The first frame must be a Hello: {error}"))),
+        };
+    }
+}
+
+async fn run<W, R>(state: &AppState, caller: Caller, write: &mut W, read: &mut R) -> End
+where
+    W: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let (since, held_workspace, token) = match hello(read).await {
+        Ok(hello) => hello,
+        Err(end) => return end,
+    };
+    let viewer = match &caller {
+        Caller::Staff { agent, .. } => Viewer::Staff { agent: *agent },
+        Caller::Customer { chat } => {
+            let Some(token) = token else { return refused("A customer's Hello carries the chat's token.") };
+            match chat_token_matches(state, *chat, &token).await {
+                Ok(true) => Viewer::Customer { chat: *chat },
+                Ok(false) => return refused("This chat's token is missing or wrong."),
+                Err(_) => return End::Gone,
+            }
+        }
+    };
+    // Listening before the first view is read: no batch falls between the two.
+    let mut feed = state.subscribe();
+    let staff = matches!(viewer, Viewer::Staff { .. });
+    let (version, _) = state.workspace();
+    if staff && held_workspace != Some(version) && !send(write, &workspace_frame(state)).await {
+        return End::Gone;
+    }
+    let current = since.filter(|_| !staff || held_workspace == Some(version));
+    let (frame, mut seen, mut position) = first_frame(state, viewer, current);
+    if !send(write, &frame).await {
+        return End::Gone;
+    }
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    loop {
+        tokio::select! {
+            news = feed.recv() => {
+                let frames = match news {
+                    Ok(Feed::Batch { end, events }) if end > position => {
+                        let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
+                        position = end;
+                        match changes.is_empty() {
+                            true => Vec::new(),
+                            false => vec![ServerFrame::Changes { position, changes }],
+                        }
+                    }
+                    Ok(Feed::Batch { .. }) => Vec::new(),
+                    Ok(Feed::Workspace { .. }) => {
+                        if let Caller::Staff { agent, .. } = &caller
+                            && state.workspace().1.teamspace.agent(*agent).is_none()
+                        {
+                            return signed_out();
+                        }
+                        let (view, fresh, at) = whole_view(state, viewer);
+                        (seen, position) = (fresh, at);
+                        match staff {
+                            true => vec![workspace_frame(state), view],
+                            false => vec![view],
+                        }
+                    }
+                    Ok(Feed::SessionsEnded { agent }) => {
+                        if let Caller::Staff { agent: mine, token_hash } = &caller
+                            && agent.is_none_or(|agent| agent == *mine)
+                            && !session_alive(state, token_hash).await.unwrap_or(true)
+                        {
+                            return signed_out();
+                        }
+                        Vec::new()
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        // Batches were missed: everything again, as of now.
+                        let (view, fresh, at) = whole_view(state, viewer);
+                        (seen, position) = (fresh, at);
+                        vec![view]
+                    }
+                    Err(RecvError::Closed) => return End::Gone,
+                };
+                for frame in &frames {
+                    if !send(write, frame).await {
+                        return End::Gone;
+                    }
+                }
+            }
+            frame = read.next() => match frame {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return End::Gone,
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Text(_) | Message::Binary(_))) => {
+                    return refused("This socket takes one Hello and nothing after: commands go to POST /api/commands.");
+                }
+            },
+            _ = ping.tick() => {
+                if let Caller::Staff { token_hash, .. } = &caller
+                    && !session_alive(state, token_hash).await.unwrap_or(true)
+                {
+                    return signed_out();
+                }
+                if write.send(Message::Ping(Default::default())).await.is_err() {
+                    return End::Gone;
+                }
+            }
+        }
+    }
+}
+
+async fn send<W>(write: &mut W, frame: &ServerFrame) -> bool
+where
+    W: Sink<Message> + Unpin,
+{
+    write.send(binary(frame)).await.is_ok()
+}
+
+fn workspace_frame(state: &AppState) -> ServerFrame {
+    let (version, workspace) = state.workspace();
+    ServerFrame::Workspace { version, document: handoff::workspace_to_json(&workspace) }
+}
+
+/// Everything the viewer may see now, what it was told, and the position it stands for.
+fn whole_view(state: &AppState, viewer: Viewer) -> (ServerFrame, Seen, u64) {
+    state.read_at(|engine, position| {
+        let (view, seen) = viewer::view(engine, viewer);
+        (ServerFrame::View { position, view }, seen, position)
+    })
+}
+
+/// The answer to `Hello`: `UpToDate` when the tab holds every event there is, else a view.
+fn first_frame(state: &AppState, viewer: Viewer, since: Option<u64>) -> (ServerFrame, Seen, u64) {
+    let (frame, seen, position) = whole_view(state, viewer);
+    match since == Some(position) {
+        true => (ServerFrame::UpToDate { position }, seen, position),
+        false => (frame, seen, position),
+    }
+}

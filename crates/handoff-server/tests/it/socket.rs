@@ -1,0 +1,275 @@
+//! The WebSocket, driven through channels (`socket::serve` is generic over `Sink`/`Stream`):
+//! what each viewer's frames say, and that a replica fed only them stays what the viewer may see.
+
+use std::time::Duration;
+
+use axum::extract::ws::Message;
+use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt};
+use handoff::viewer::{self, Replica, Viewer};
+use handoff::{AgentId, ChatId, Event};
+use handoff_server::socket::{self, Caller};
+use handoff_wire::{ClientFrame, ServerFrame};
+use serde_json::json;
+
+use crate::support::Server;
+
+/// One socket's client end, with the replica its frames build.
+pub struct Client {
+    to_server: mpsc::Sender<Result<Message, axum::Error>>,
+    from_server: mpsc::Receiver<Message>,
+    pub viewer: Viewer,
+    pub replica: Option<Replica>,
+    pub position: u64,
+    pub frames: Vec<ServerFrame>,
+    /// Whether the server closed the socket.
+    pub closed: bool,
+}
+
+impl Client {
+    pub fn open(server: &Server, caller: Caller) -> Client {
+        let (to_server, read) = mpsc::channel(16);
+        let (write, from_server) = mpsc::channel(1024);
+        let viewer = match &caller {
+            Caller::Staff { agent, .. } => Viewer::Staff { agent: *agent },
+            Caller::Customer { chat } => Viewer::Customer { chat: *chat },
+        };
+        tokio::spawn(socket::serve(server.state.clone(), caller, write, read));
+        Client { to_server, from_server, viewer, replica: None, position: 0, frames: Vec::new(), closed: false }
+    }
+
+    /// A signed-in agent's socket; `cookie` is `handoff_session=TOKEN`.
+    pub fn staff(server: &Server, agent: u32, cookie: &str) -> Client {
+        let token = cookie.split_once('=').expect("name=value").1;
+        let caller = Caller::Staff { agent: AgentId(agent), token_hash: handoff_server::secret::token_hash(token) };
+        Client::open(server, caller)
+    }
+
+    pub async fn say(&mut self, text: &str) {
+        self.to_server.send(Ok(Message::Text(text.to_owned().into()))).await.expect("the socket listens");
+    }
+
+    pub async fn hello(&mut self, since: Option<u64>, token: Option<&str>) {
+        let hello = ClientFrame::Hello { since, workspace: None, token: token.map(str::to_owned) };
+        self.say(&serde_json::to_string(&hello).expect("json")).await;
+    }
+
+    /// The next frame, applied to the replica; `None` once the socket closed or stays quiet.
+    pub async fn next(&mut self, server: &Server) -> Option<ServerFrame> {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(5), self.from_server.next()).await.ok()??;
+            let bytes = match message {
+                Message::Binary(bytes) => bytes,
+                Message::Close(_) => {
+                    self.closed = true;
+                    return None;
+                }
+                _ => continue,
+            };
+            let frame = ServerFrame::from_bytes(&bytes).expect("a frame the client reads");
+            match &frame {
+                ServerFrame::View { position, view } => {
+                    let (_, workspace) = server.state.workspace();
+                    self.replica = Some(Replica::new(workspace, view.clone()));
+                    self.position = *position;
+                }
+                ServerFrame::Changes { position, changes } => {
+                    self.replica.as_mut().expect("a view first").apply(changes).expect("changes that follow on");
+                    self.position = *position;
+                }
+                ServerFrame::UpToDate { position } => self.position = *position,
+                _ => {}
+            }
+            self.frames.push(frame.clone());
+            return Some(frame);
+        }
+    }
+
+    /// Reads frames until the socket has caught up with the server's journal.
+    pub async fn settle(&mut self, server: &Server) {
+        // Frames come only when something the viewer sees changed: wait for a quiet moment.
+        while tokio::time::timeout(Duration::from_millis(300), self.next(server)).await.ok().flatten().is_some() {}
+    }
+
+    pub fn engine(&self) -> &handoff::Engine {
+        self.replica.as_ref().expect("a replica").engine()
+    }
+}
+
+/// What a viewer may see of the server's engine now, as a replica built from a fresh view.
+fn truth(server: &Server, viewer: Viewer) -> Replica {
+    let (_, workspace) = server.state.workspace();
+    server.state.read(|engine| Replica::new(workspace, viewer::view(engine, viewer).0))
+}
+
+fn same_chats(client: &Client, server: &Server) {
+    let truth = truth(server, client.viewer);
+    let mut held: Vec<_> = client.engine().state().chats.values().cloned().collect();
+    let mut expected: Vec<_> = truth.engine().state().chats.values().cloned().collect();
+    held.sort_by_key(|chat| chat.id);
+    expected.sort_by_key(|chat| chat.id);
+    assert_eq!(held, expected, "{:?}'s replica", client.viewer);
+}
+
+#[tokio::test]
+async fn an_agent_sees_a_chat_handed_off_to_them_arrive_and_nothing_of_others() {
+    let server = Server::demo().await;
+    let (amelie, noah, chat, version) = server.pending_french_chat().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let mut amelie = Client::staff(&server, 2, &amelie);
+    let mut sam = Client::staff(&server, 1, &sam);
+    amelie.hello(None, None).await;
+    sam.hello(None, None).await;
+    assert!(matches!(amelie.next(&server).await, Some(ServerFrame::Workspace { .. })));
+    assert!(matches!(amelie.next(&server).await, Some(ServerFrame::View { .. })));
+    assert!(amelie.engine().chat(chat).is_some(), "Amélie may take the pending French chat");
+    sam.settle(&server).await;
+
+    // Noah claims it: Amélie's Pending loses it, the admin sees it open with Noah.
+    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
+    assert!(claimed.status.is_success(), "{}", claimed.text);
+    amelie.settle(&server).await;
+    sam.settle(&server).await;
+    assert!(amelie.engine().chat(chat).is_none(), "a chat taken by Noah leaves Amélie's replica");
+    assert_eq!(sam.engine().chat(chat).and_then(|chat| chat.status.assignee()), Some(AgentId(6)));
+    same_chats(&amelie, &server);
+    same_chats(&sam, &server);
+    assert_eq!(sam.position, server.state.position());
+}
+
+#[tokio::test]
+async fn a_customer_sees_only_their_own_chat_and_another_chats_token_opens_nothing() {
+    let server = Server::demo().await;
+    let (_, noah, chat, version) = server.pending_french_chat().await;
+    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
+    assert!(claimed.status.is_success(), "{}", claimed.text);
+    let (other, other_token) = server.start_chat("en").await;
+    // The token of another chat opens nothing.
+    let mut intruder = Client::open(&server, Caller::Customer { chat });
+    intruder.hello(None, Some(&other_token)).await;
+    assert!(matches!(intruder.next(&server).await, Some(ServerFrame::Refused { .. })));
+    assert!(intruder.next(&server).await.is_none() && intruder.closed);
+
+    let mut customer = Client::open(&server, Caller::Customer { chat: other });
+    customer.hello(None, Some(&other_token)).await;
+    assert!(matches!(customer.next(&server).await, Some(ServerFrame::View { .. })), "no workspace for customers");
+    assert_eq!(customer.engine().state().chats.len(), 1);
+    let noted = server.command(&noah, json!({"command": "note", "chat": chat.0, "agent": 6, "text": "VIP"})).await;
+    assert!(noted.status.is_success(), "{}", noted.text);
+    customer.settle(&server).await;
+    for frame in &customer.frames {
+        assert!(!format!("{frame:?}").contains("VIP"), "a note reached a customer: {frame:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_customer_of_a_chat_never_receives_its_notes() {
+    let server = Server::demo().await;
+    let (_, noah, chat, version) = server.pending_french_chat().await;
+    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
+    assert!(claimed.status.is_success(), "{}", claimed.text);
+    let token = chat_token(&server, chat).await;
+    let mut customer = Client::open(&server, Caller::Customer { chat });
+    customer.hello(None, Some(&token)).await;
+    customer.settle(&server).await;
+    let reply = json!({"command": "reply", "chat": chat.0, "agent": 6, "text": "Bonjour !"});
+    let note = json!({"command": "note", "chat": chat.0, "agent": 6, "text": "client VIP"});
+    for command in [note, reply] {
+        let answer = server.command(&noah, command).await;
+        assert!(answer.status.is_success(), "{}", answer.text);
+    }
+    customer.settle(&server).await;
+    let transcript = &customer.engine().chat(chat).expect("their chat").transcript;
+    assert!(transcript.iter().any(|event| matches!(event, Event::AgentMessage { text, .. } if text == "Bonjour !")));
+    assert!(!transcript.iter().any(|event| matches!(event, Event::NoteAdded { .. })));
+    for frame in &customer.frames {
+        assert!(!format!("{frame:?}").contains("client VIP"), "a note reached the customer: {frame:?}");
+    }
+}
+
+/// A token for a chat whose own token the test did not keep (`pending_french_chat`'s).
+async fn chat_token(server: &Server, chat: ChatId) -> String {
+    let token = handoff_server::secret::new_token().expect("random");
+    sqlx::query("UPDATE chat_tokens SET token_hash = $1 WHERE chat = $2")
+        .bind(handoff_server::secret::token_hash(&token))
+        .bind(i64::from(chat.0))
+        .execute(server.state.pool())
+        .await
+        .expect("the token is set");
+    token
+}
+
+#[tokio::test]
+async fn a_tab_that_missed_nothing_is_told_it_is_up_to_date_and_one_that_did_gets_everything() {
+    let server = Server::demo().await;
+    let (amelie, _, chat, _) = server.pending_french_chat().await;
+    let position = server.state.position();
+    let mut current = Client::staff(&server, 2, &amelie);
+    current.hello(Some(position), None).await;
+    assert!(matches!(current.next(&server).await, Some(ServerFrame::Workspace { .. })));
+    // It named no workspace version, so a view comes with the workspace.
+    assert!(matches!(current.next(&server).await, Some(ServerFrame::View { .. })));
+
+    let (version, _) = server.state.workspace();
+    let mut resumed = Client::staff(&server, 2, &amelie);
+    let hello = ClientFrame::Hello { since: Some(position), workspace: Some(version), token: None };
+    resumed.say(&serde_json::to_string(&hello).expect("json")).await;
+    assert_eq!(resumed.next(&server).await, Some(ServerFrame::UpToDate { position }));
+
+    let mut behind = Client::staff(&server, 2, &amelie);
+    let hello = ClientFrame::Hello { since: Some(position - 1), workspace: Some(version), token: None };
+    behind.say(&serde_json::to_string(&hello).expect("json")).await;
+    match behind.next(&server).await {
+        Some(ServerFrame::View { position: at, view }) => {
+            assert_eq!(at, position);
+            let (_, workspace) = server.state.workspace();
+            assert!(Replica::new(workspace, view).engine().chat(chat).is_some());
+        }
+        other => panic!("expected a whole view, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_frame_that_is_not_a_hello_is_refused_in_words_and_the_socket_closes() {
+    let server = Server::demo().await;
+    let cookie = server.sign_in("Sam Rivera").await;
+    for (first, words) in [
+        ("hello", "must be a Hello"),
+        (r#"{"frame":"hello","since":"yesterday"}"#, "must be a Hello"),
+        (r#"{"frame":"claim","chat":1}"#, "must be a Hello"),
+        (r#"{"frame":"hello","admin":true}"#, "must be a Hello"),
+    ] {
+        let mut client = Client::staff(&server, 1, &cookie);
+        client.say(first).await;
+        match client.next(&server).await {
+            Some(ServerFrame::Refused { message }) => assert!(message.contains(words), "{first}: {message}"),
+            other => panic!("{first}: expected a refusal, got {other:?}"),
+        }
+        assert!(client.next(&server).await.is_none() && client.closed, "{first}: the socket closes");
+    }
+    // After a good Hello, anything more is refused too.
+    let mut client = Client::staff(&server, 1, &cookie);
+    client.hello(None, None).await;
+    client.settle(&server).await;
+    client.say(r#"{"frame":"hello"}"#).await;
+    assert!(matches!(client.next(&server).await, Some(ServerFrame::Refused { .. })));
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_closes_the_agents_sockets() {
+    let server = Server::demo().await;
+    let cookie = server.sign_in("Amélie Laurent").await;
+    let mut client = Client::staff(&server, 2, &cookie);
+    client.hello(None, None).await;
+    client.settle(&server).await;
+    let reply = server.send(crate::support::call("DELETE", "/api/sessions").cookie(&cookie)).await;
+    assert!(reply.status.is_success(), "{}", reply.text);
+    let mut said = None;
+    while let Some(frame) = client.next(&server).await {
+        if let ServerFrame::SignedOut { message } = frame {
+            said = Some(message);
+        }
+    }
+    assert!(said.is_some_and(|message| message.contains("signed out")));
+    assert!(client.closed);
+}
