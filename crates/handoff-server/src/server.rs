@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::broadcast;
@@ -166,7 +166,7 @@ struct Inner {
     pool: SqlitePool,
     journal: SqlJournal,
     /// Read between awaits by any request; changed only under `writer`.
-    ledger: Mutex<Ledger>,
+    ledger: RwLock<Ledger>,
     current: Mutex<Current>,
     /// The writers' lock: one decision at a time (commands, workspace edits, setup).
     writer: tokio::sync::Mutex<()>,
@@ -347,7 +347,7 @@ impl AppState {
         let inner = Inner {
             pool,
             journal,
-            ledger: Mutex::new(ledger),
+            ledger: RwLock::new(ledger),
             current: Mutex::new(current),
             writer: tokio::sync::Mutex::new(()),
             hashing: Arc::new(Semaphore::new(config.hashing_at_once.max(1))),
@@ -408,12 +408,12 @@ impl AppState {
 
     /// Reads the engine as it is now (between writes).
     pub fn read<R>(&self, work: impl FnOnce(&Engine) -> R) -> R {
-        work(self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner).engine())
+        work(self.inner.ledger.read().unwrap_or_else(PoisonError::into_inner).engine())
     }
 
     /// Reads the engine and the position it stands at, at one moment.
     pub fn read_at<R>(&self, work: impl FnOnce(&Engine, u64) -> R) -> R {
-        let ledger = self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner);
+        let ledger = self.inner.ledger.read().unwrap_or_else(PoisonError::into_inner);
         work(ledger.engine(), ledger.position())
     }
 
@@ -429,7 +429,7 @@ impl AppState {
 
     /// How many events the journal holds, as far as the engine has read it.
     pub fn position(&self) -> u64 {
-        self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner).position()
+        self.inner.ledger.read().unwrap_or_else(PoisonError::into_inner).position()
     }
 
     /// The workspace in force and its version.
@@ -633,7 +633,7 @@ impl AppState {
 
     /// Puts an engine built again and its workspace in force. Under the writers' lock.
     fn install(&self, ledger: Ledger, current: Current) {
-        *self.inner.ledger.lock().unwrap_or_else(PoisonError::into_inner) = ledger;
+        *self.inner.ledger.write().unwrap_or_else(PoisonError::into_inner) = ledger;
         let version = current.version;
         *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = current;
         self.publish(Feed::Workspace { version });

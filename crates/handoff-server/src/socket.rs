@@ -74,6 +74,9 @@ pub async fn customer_socket(
 }
 
 fn upgraded(state: AppState, caller: Caller, upgrade: WebSocketUpgrade) -> Response {
+    // Small buffers: a client says one short Hello, and frames are written out as they come
+    // (the defaults, 128 KiB each way, would be most of a held socket's memory).
+    let upgrade = upgrade.read_buffer_size(4 * 1024).write_buffer_size(0);
     upgrade.max_message_size(MAX_CLIENT_FRAME).max_frame_size(MAX_CLIENT_FRAME).on_upgrade(move |socket| {
         let (write, read) = socket.split();
         serve(state, caller, write, read)

@@ -18,7 +18,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError, RwLock};
 
 use crate::document::DocumentError;
 use crate::engine::{Engine, Misfit};
@@ -380,6 +380,14 @@ impl Shared for Mutex<Ledger> {
     fn with<R>(&self, work: impl FnOnce(&mut Ledger) -> R) -> R {
         // Nothing in `Ledger` leaves it half-changed on a panic: a poisoned lock is still whole.
         work(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// A server's: many readers at once (every socket works out its viewer's changes), a writer
+/// alone.
+impl Shared for RwLock<Ledger> {
+    fn with<R>(&self, work: impl FnOnce(&mut Ledger) -> R) -> R {
+        work(&mut self.write().unwrap_or_else(PoisonError::into_inner))
     }
 }
 

@@ -7,6 +7,7 @@ mod commands;
 mod journal;
 mod logging;
 mod socket;
+mod socket_properties;
 mod support;
 mod visibility;
 mod workspace;
