@@ -4,6 +4,7 @@
 //! fresh Debian machine with only rustup's stable toolchain needs nothing done by hand.
 
 mod bench;
+mod bench_server;
 mod bench_ui;
 mod serve_dist;
 mod shell;
@@ -29,6 +30,8 @@ commands:
   bench     the engine benchmark natively (criterion) and in wasm; ends with `engine decisions/s: N`
   bench-ui  the UI benchmarks in headless Chromium, built with optimisations; ends with one
             `ui NAME: VALUE ms` line per figure (a median of several runs), with its target if any
+  bench-server  the server, fully optimised, on loopback, driven by the load generator
+            (crates/handoff-load); one `server NAME: VALUE UNIT` line per figure
   install   install what the other commands need, and nothing else";
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("size") => tools::ensure(tools::Needs::Build).and_then(|()| size::run()),
         Some("bench") => tools::ensure(tools::Needs::Build).and_then(|()| bench::run()),
         Some("bench-ui") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| bench_ui::run()),
+        Some("bench-server") => bench_server::run(),
         Some("install") => tools::ensure(tools::Needs::BrowserTests),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
