@@ -16,6 +16,7 @@
 //!
 //! `serve` is generic over `Sink`/`Stream`, so tests drive it with channels.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::PathRejection;
@@ -26,9 +27,10 @@ use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use handoff::viewer::{self, Seen, Viewer};
-use handoff::{AgentId, ChatId};
+use handoff::{AgentId, ChatId, Event};
 use handoff_wire::{ClientFrame, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 
 use crate::api::{Staff, chat_token_matches, parse_id, session_alive};
 use crate::error::ApiError;
@@ -40,6 +42,12 @@ pub const HELLO_WITHIN: Duration = Duration::from_secs(10);
 pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
 /// How often the server pings, and checks that a staff session is still alive.
 const PING_EVERY: Duration = Duration::from_secs(30);
+/// A socket tells what its viewer sees at most this often: batches that come closer together
+/// are told in one frame, so a busy server sends fewer, larger frames.
+pub const URGENT_GAP: Duration = Duration::from_millis(100);
+/// Other agents' states (their load, changed by every assignment and close) are told within
+/// this long: they change the lists of nobody but the agent, whose own chats are urgent.
+pub const IDLE_GAP: Duration = Duration::from_secs(1);
 
 /// Who is at the other end, as far as the handshake tells.
 #[derive(Debug, Clone)]
@@ -171,22 +179,40 @@ where
         return End::Gone;
     }
     let current = since.filter(|_| !staff || held_workspace == Some(version));
-    let (frame, mut seen, mut position) = first_frame(state, viewer, current);
+    let (frame, mut seen, position) = first_frame(state, viewer, current);
     if !send(write, &frame).await {
         return End::Gone;
     }
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    // Batches heard and not yet told, told together when due: at once for what the viewer sees
+    // (at most every `URGENT_GAP`), within `IDLE_GAP` for the rest (other agents' loads).
+    let mut heard: Vec<Arc<[Event]>> = Vec::new();
+    let mut heard_until = position;
+    let mut due: Option<Instant> = None;
+    let mut last_told = Instant::now() - URGENT_GAP;
+    // Sockets hear the same batch at once: each waits its own share of `IDLE_GAP` more, so that
+    // thousands of them do not all work at the same instant a second later.
+    let idle_gap = IDLE_GAP + spread(IDLE_GAP);
     loop {
+        let wake = async {
+            match due {
+                Some(due) => tokio::time::sleep_until(due).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             news = feed.recv() => {
                 let frames = match news {
-                    Ok(Feed::Batch { end, events }) if end > position => {
-                        let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
-                        position = end;
-                        match changes.is_empty() {
-                            true => Vec::new(),
-                            false => vec![ServerFrame::Changes { position, changes }],
-                        }
+                    Ok(Feed::Batch { end, events }) if end > heard_until => {
+                        let urgent = urgent(state, viewer, &seen, &events);
+                        heard.push(events);
+                        heard_until = end;
+                        let when = match urgent {
+                            true => (last_told + URGENT_GAP).max(Instant::now()),
+                            false => Instant::now() + idle_gap,
+                        };
+                        due = Some(due.map_or(when, |due| due.min(when)));
+                        Vec::new()
                     }
                     Ok(Feed::Batch { .. }) => Vec::new(),
                     Ok(Feed::Workspace { .. }) => {
@@ -196,7 +222,8 @@ where
                             return signed_out();
                         }
                         let (view, fresh, at) = whole_view(state, viewer);
-                        (seen, position) = (fresh, at);
+                        (seen, heard_until, due) = (fresh, at, None);
+                        heard.clear();
                         match staff {
                             true => vec![workspace_frame(state), view],
                             false => vec![view],
@@ -214,13 +241,25 @@ where
                     Err(RecvError::Lagged(_)) => {
                         // Batches were missed: everything again, as of now.
                         let (view, fresh, at) = whole_view(state, viewer);
-                        (seen, position) = (fresh, at);
+                        (seen, heard_until, due) = (fresh, at, None);
+                        heard.clear();
                         vec![view]
                     }
                     Err(RecvError::Closed) => return End::Gone,
                 };
                 for frame in &frames {
                     if !send(write, frame).await {
+                        return End::Gone;
+                    }
+                }
+            }
+            () = wake => {
+                due = None;
+                let events: Vec<Event> = heard.drain(..).flat_map(|events| events.iter().cloned().collect::<Vec<_>>()).collect();
+                let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
+                if !changes.is_empty() {
+                    last_told = Instant::now();
+                    if !send(write, &ServerFrame::Changes { position: heard_until, changes }).await {
                         return End::Gone;
                     }
                 }
@@ -244,6 +283,46 @@ where
             }
         }
     }
+}
+
+/// Whether a batch changes what the viewer sees of the chats: one it holds, one a change of
+/// status brings into its view, an agent signing in, out or changing presence, and for a
+/// customer any move of the queue (their place). What is left is other agents' load, changed
+/// by every assignment and close, told within `IDLE_GAP`.
+fn urgent(state: &AppState, viewer: Viewer, seen: &Seen, events: &[Event]) -> bool {
+    let moves = |event: &Event| {
+        matches!(
+            event,
+            Event::Queued { .. }
+                | Event::Assigned { .. }
+                | Event::Transferred { .. }
+                | Event::Unassigned { .. }
+                | Event::ChatClosed { .. }
+        )
+    };
+    match viewer {
+        Viewer::Customer { chat } => events.iter().any(|event| moves(event) || event.chat() == Some(chat)),
+        Viewer::Staff { .. } => {
+            if events.iter().any(|event| event.chat().is_none_or(|chat| seen.holds(chat))) {
+                return true;
+            }
+            let arriving: Vec<ChatId> = events.iter().filter(|event| moves(event)).filter_map(Event::chat).collect();
+            !arriving.is_empty()
+                && state.read(|engine| {
+                    arriving
+                        .iter()
+                        .any(|&chat| engine.chat(chat).is_some_and(|chat| viewer::may_see(engine, viewer, chat)))
+                })
+        }
+    }
+}
+
+/// A different part of `whole` for each socket in turn, evenly spread (the golden ratio's steps).
+fn spread(whole: Duration) -> Duration {
+    static SOCKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let turn = SOCKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let fraction = (turn.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64;
+    whole.mul_f64(fraction)
 }
 
 async fn send<W>(write: &mut W, frame: &ServerFrame) -> bool
