@@ -9,14 +9,16 @@
 //!   the first frame, never in the URL.
 //!
 //! The first frame is the client's `Hello`; the server answers with a `View` (or `UpToDate`
-//! when nothing happened since the `since` the tab holds), then a `Changes` frame after every
-//! committed batch that changed what the viewer sees. A socket that falls behind the feed, or a
-//! new workspace, gets a whole `View` again. Any other client frame, a wrong token or no
+//! when nothing happened since the `since` the tab holds), then `Changes` frames: at once (at
+//! most every `Config::urgent_gap`) after a batch that changes what the viewer sees of the
+//! chats, as `Listeners` decides once per viewer; within `Config::idle_gap` and its own share of
+//! it for the rest (other agents' load), so batches close together are told in one frame and
+//! thousands of sockets neither wake for every batch nor all at the same instant. A socket too
+//! far behind the batches kept, or a new workspace, gets a whole `View` again. Any other client frame, a wrong token or no
 //! `Hello` in time is answered `Refused` and the socket closes; an ended session, `SignedOut`.
 //!
 //! `serve` is generic over `Sink`/`Stream`, so tests drive it with channels.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::PathRejection;
@@ -27,13 +29,14 @@ use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use handoff::viewer::{self, Seen, Viewer};
-use handoff::{AgentId, ChatId, Event};
+use handoff::{AgentId, ChatId};
 use handoff_wire::{ClientFrame, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 use crate::api::{Staff, chat_token_matches, parse_id, session_alive};
 use crate::error::ApiError;
+use crate::listeners::Ticket;
 use crate::server::{AppState, Feed};
 
 /// How long a client has to say `Hello`.
@@ -42,12 +45,6 @@ pub const HELLO_WITHIN: Duration = Duration::from_secs(10);
 pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
 /// How often the server pings, and checks that a staff session is still alive.
 const PING_EVERY: Duration = Duration::from_secs(30);
-/// A socket tells what its viewer sees at most this often: batches that come closer together
-/// are told in one frame, so a busy server sends fewer, larger frames.
-pub const URGENT_GAP: Duration = Duration::from_millis(100);
-/// Other agents' states (their load, changed by every assignment and close) are told within
-/// this long: they change the lists of nobody but the agent, whose own chats are urgent.
-pub const IDLE_GAP: Duration = Duration::from_secs(1);
 
 /// Who is at the other end, as far as the handshake tells.
 #[derive(Debug, Clone)]
@@ -173,6 +170,8 @@ where
     };
     // Listening before the first view is read: no batch falls between the two.
     let mut feed = state.subscribe();
+    let ticket = state.listen(viewer);
+    let _leave = Leaving { state, ticket: &ticket };
     let staff = matches!(viewer, Viewer::Staff { .. });
     let (version, _) = state.workspace();
     if staff && held_workspace != Some(version) && !send(write, &workspace_frame(state)).await {
@@ -183,16 +182,16 @@ where
     if !send(write, &frame).await {
         return End::Gone;
     }
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
-    // Batches heard and not yet told, told together when due: at once for what the viewer sees
-    // (at most every `URGENT_GAP`), within `IDLE_GAP` for the rest (other agents' loads).
-    let mut heard: Vec<Arc<[Event]>> = Vec::new();
-    let mut heard_until = position;
+    let (urgent_gap, idle_gap) = (state.config().urgent_gap, state.config().idle_gap);
+    let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    // Sockets are told of the same batches at once: each catches up on its own phase, so that
+    // thousands of them do not all work at the same instant.
+    let mut catch_up = tokio::time::interval_at(Instant::now() + idle_gap + spread(idle_gap), idle_gap);
+    // What the socket has been told up to, and when it is due to be told more: at once for
+    // what concerns its viewer (at most every `urgent_gap`), on its tick for the rest.
+    let mut told_until = position;
     let mut due: Option<Instant> = None;
-    let mut last_told = Instant::now() - URGENT_GAP;
-    // Sockets hear the same batch at once: each waits its own share of `IDLE_GAP` more, so that
-    // thousands of them do not all work at the same instant a second later.
-    let idle_gap = IDLE_GAP + spread(IDLE_GAP);
+    let mut last_told = Instant::now() - urgent_gap;
     loop {
         let wake = async {
             match due {
@@ -201,29 +200,47 @@ where
             }
         };
         tokio::select! {
+            () = ticket.notify.notified() => {
+                let when = (last_told + urgent_gap).max(Instant::now());
+                due = Some(due.map_or(when, |due| due.min(when)));
+            }
+            _ = catch_up.tick() => {
+                if state.latest_batch().is_some_and(|latest| latest > told_until) {
+                    due = Some(Instant::now());
+                }
+            }
+            () = wake => {
+                due = None;
+                let frame = match state.batches_since(told_until) {
+                    Some((events, until)) => {
+                        let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
+                        told_until = until;
+                        (!changes.is_empty()).then_some(ServerFrame::Changes { position: until, changes })
+                    }
+                    // Too far behind: everything again, as of now.
+                    None => {
+                        let (view, fresh, at) = whole_view(state, viewer);
+                        (seen, told_until) = (fresh, at);
+                        Some(view)
+                    }
+                };
+                if let Some(frame) = frame {
+                    last_told = Instant::now();
+                    if !send(write, &frame).await {
+                        return End::Gone;
+                    }
+                }
+            }
             news = feed.recv() => {
                 let frames = match news {
-                    Ok(Feed::Batch { end, events }) if end > heard_until => {
-                        let urgent = urgent(state, viewer, &seen, &events);
-                        heard.push(events);
-                        heard_until = end;
-                        let when = match urgent {
-                            true => (last_told + URGENT_GAP).max(Instant::now()),
-                            false => Instant::now() + idle_gap,
-                        };
-                        due = Some(due.map_or(when, |due| due.min(when)));
-                        Vec::new()
-                    }
-                    Ok(Feed::Batch { .. }) => Vec::new(),
-                    Ok(Feed::Workspace { .. }) => {
+                    Ok(Feed::Workspace { .. }) | Err(RecvError::Lagged(_)) => {
                         if let Caller::Staff { agent, .. } = &caller
                             && state.workspace().1.teamspace.agent(*agent).is_none()
                         {
                             return signed_out();
                         }
                         let (view, fresh, at) = whole_view(state, viewer);
-                        (seen, heard_until, due) = (fresh, at, None);
-                        heard.clear();
+                        (seen, told_until, due) = (fresh, at, None);
                         match staff {
                             true => vec![workspace_frame(state), view],
                             false => vec![view],
@@ -238,28 +255,10 @@ where
                         }
                         Vec::new()
                     }
-                    Err(RecvError::Lagged(_)) => {
-                        // Batches were missed: everything again, as of now.
-                        let (view, fresh, at) = whole_view(state, viewer);
-                        (seen, heard_until, due) = (fresh, at, None);
-                        heard.clear();
-                        vec![view]
-                    }
                     Err(RecvError::Closed) => return End::Gone,
                 };
                 for frame in &frames {
                     if !send(write, frame).await {
-                        return End::Gone;
-                    }
-                }
-            }
-            () = wake => {
-                due = None;
-                let events: Vec<Event> = heard.drain(..).flat_map(|events| events.iter().cloned().collect::<Vec<_>>()).collect();
-                let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
-                if !changes.is_empty() {
-                    last_told = Instant::now();
-                    if !send(write, &ServerFrame::Changes { position: heard_until, changes }).await {
                         return End::Gone;
                     }
                 }
@@ -285,35 +284,15 @@ where
     }
 }
 
-/// Whether a batch changes what the viewer sees of the chats: one it holds, one a change of
-/// status brings into its view, an agent signing in, out or changing presence, and for a
-/// customer any move of the queue (their place). What is left is other agents' load, changed
-/// by every assignment and close, told within `IDLE_GAP`.
-fn urgent(state: &AppState, viewer: Viewer, seen: &Seen, events: &[Event]) -> bool {
-    let moves = |event: &Event| {
-        matches!(
-            event,
-            Event::Queued { .. }
-                | Event::Assigned { .. }
-                | Event::Transferred { .. }
-                | Event::Unassigned { .. }
-                | Event::ChatClosed { .. }
-        )
-    };
-    match viewer {
-        Viewer::Customer { chat } => events.iter().any(|event| moves(event) || event.chat() == Some(chat)),
-        Viewer::Staff { .. } => {
-            if events.iter().any(|event| event.chat().is_none_or(|chat| seen.holds(chat))) {
-                return true;
-            }
-            let arriving: Vec<ChatId> = events.iter().filter(|event| moves(event)).filter_map(Event::chat).collect();
-            !arriving.is_empty()
-                && state.read(|engine| {
-                    arriving
-                        .iter()
-                        .any(|&chat| engine.chat(chat).is_some_and(|chat| viewer::may_see(engine, viewer, chat)))
-                })
-        }
+/// Takes a socket off the listeners however it ends.
+struct Leaving<'a> {
+    state: &'a AppState,
+    ticket: &'a Ticket,
+}
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.state.stop_listening(self.ticket);
     }
 }
 

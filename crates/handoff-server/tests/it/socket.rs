@@ -276,7 +276,8 @@ async fn signing_out_everywhere_closes_the_agents_sockets() {
 
 #[tokio::test]
 async fn what_an_agent_sees_comes_at_once_and_other_agents_load_within_two_seconds() {
-    let server = Server::demo().await;
+    // The server's own timing: other agents' load every second.
+    let server = Server::with_config(handoff_server::Config::new(crate::support::ORIGIN), true).await;
     let (amelie, noah, chat, version) = server.pending_french_chat().await;
     let jonas = server.sign_in("Jonas Weber").await;
     let mut amelie = Client::staff(&server, 2, &amelie);
