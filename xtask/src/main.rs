@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Some("test") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| test::run()),
         Some("e2e") => tools::ensure(tools::Needs::BrowserTests)
             .and_then(|()| test::release_build())
+            .and_then(|()| test::server_binary())
             .and_then(|()| test::end_to_end_tests(&args[1..])),
         Some("size") => tools::ensure(tools::Needs::Build).and_then(|()| size::run()),
         Some("bench") => tools::ensure(tools::Needs::Build).and_then(|()| bench::run()),
