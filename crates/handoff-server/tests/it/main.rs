@@ -4,6 +4,7 @@ mod accounts;
 mod bad_requests;
 mod binary;
 mod commands;
+mod fuzz;
 mod journal;
 mod logging;
 mod socket;
