@@ -1,5 +1,6 @@
-//! The real binary: an acknowledged message survives `kill -9`; the app's files are served with
-//! the single-page app's fallback and compressed.
+//! The real binary: an acknowledged message survives `kill -9`, and so does every one of
+//! concurrent customers' killed at five moments, none half applied nor applied twice; the app's
+//! files are served with the single-page app's fallback and compressed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -86,6 +87,144 @@ async fn an_acknowledged_message_survives_kill_9() {
     assert!(kept, "the acknowledged message is in the rebuilt engine");
     let first = outcome["first"].as_u64().expect("a number");
     assert!(opened.state.position() > first);
+}
+
+/// A customer that sends numbered messages until the server goes away; each acknowledged
+/// one is remembered, and the one cut off is sent again, with its key, after the restart.
+struct Sender {
+    chat: u64,
+    token: String,
+    next: u32,
+    acknowledged: Vec<String>,
+    /// A message sent whose answer never came: it may or may not have been stored.
+    unanswered: Option<(String, String)>,
+}
+
+impl Sender {
+    fn text(&self, number: u32) -> String {
+        format!("chat {} line {number}", self.chat)
+    }
+
+    /// Sends until a request fails (the server was killed) or `limit` messages are answered.
+    fn run(&mut self, address: &str, limit: u32) {
+        let path = format!("/api/chats/{}/commands", self.chat);
+        if let Some((key, text)) = self.unanswered.take() {
+            // Again with the same key: applied once, whether or not the first attempt was.
+            let message = json!({"key": key, "action": {"command": "message", "text": text}});
+            match try_post(address, &path, Some(&self.token), &message) {
+                Some((200, _)) => self.acknowledged.push(text),
+                _ => {
+                    self.unanswered = Some((key, text));
+                    return;
+                }
+            }
+        }
+        for _ in 0..limit {
+            let (key, text) = (format!("{}-{}", self.chat, self.next), self.text(self.next));
+            self.next += 1;
+            let message = json!({"key": key, "action": {"command": "message", "text": text}});
+            match try_post(address, &path, Some(&self.token), &message) {
+                Some((200, _)) => self.acknowledged.push(text),
+                _ => {
+                    self.unanswered = Some((key, text));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `post`, or `None` when the server is not there or goes away mid-answer.
+fn try_post(address: &str, path: &str, token: Option<&str>, body: &Value) -> Option<(u16, Value)> {
+    let mut stream = TcpStream::connect(address).ok()?;
+    let body = body.to_string();
+    let authorization = token.map(|token| format!("Authorization: Bearer {token}\r\n")).unwrap_or_default();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{authorization}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+}
+
+#[tokio::test]
+async fn every_acknowledged_message_of_concurrent_customers_survives_kill_9_at_random_moments() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let (mut child, mut address, _) = start(dir.path());
+    let mut senders: Vec<Sender> = (0..4)
+        .map(|_| {
+            let (status, started) = post(&address, "/api/chats", None, &json!({"language": "en"}));
+            assert_eq!(status, 201, "{started}");
+            let chat = started["chat"].as_u64().expect("a chat");
+            let token = started["token"].as_str().expect("a token").to_owned();
+            Sender { chat, token, next: 0, acknowledged: Vec::new(), unanswered: None }
+        })
+        .collect();
+    // Killed at moments that vary from round to round (a fixed sequence, so a failure repeats).
+    for (round, pause) in [70_u64, 230, 20, 150, 310].into_iter().enumerate() {
+        let running: Vec<_> = senders
+            .drain(..)
+            .map(|mut sender| {
+                let address = address.clone();
+                std::thread::spawn(move || {
+                    sender.run(&address, 10_000);
+                    sender
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(pause));
+        child.kill().expect("killed"); // SIGKILL: no shutdown, no flush.
+        child.wait().expect("gone");
+        senders = running.into_iter().map(|thread| thread.join().expect("a sender")).collect();
+        let acknowledged: usize = senders.iter().map(|sender| sender.acknowledged.len()).sum();
+        assert!(acknowledged > round, "messages were acknowledged before round {round}'s kill");
+        (child, address, _) = start(dir.path());
+    }
+    // The messages cut off by the last kill are sent again once more, then the server stops.
+    for sender in &mut senders {
+        sender.run(&address, 0);
+        assert!(sender.unanswered.is_none(), "the server answers after its restart");
+    }
+    child.kill().expect("killed");
+    child.wait().expect("gone");
+
+    let opened = handoff_server::AppState::open(dir.path(), crate::support::config(), false).await.expect("opens");
+    let total: usize = senders.iter().map(|sender| sender.acknowledged.len()).sum();
+    assert!(total > 50, "only {total} messages acknowledged");
+    eprintln!("{total} messages acknowledged across five kills");
+    opened.state.read(|engine| {
+        for sender in &senders {
+            let chat = engine.chat(ChatId(u32::try_from(sender.chat).expect("small"))).expect("the chat");
+            let said: Vec<&str> = chat
+                .transcript
+                .iter()
+                .filter_map(|event| match event {
+                    Event::CustomerMessage { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            for text in &sender.acknowledged {
+                assert_eq!(said.iter().filter(|said| **said == text).count(), 1, "{text}: once, not lost, not twice");
+            }
+            // No half-applied command: every message stored has the AI's answer after it.
+            for (index, event) in chat.transcript.iter().enumerate() {
+                if let Event::CustomerMessage { text, .. } = event {
+                    let answered = chat.transcript[index + 1..]
+                        .iter()
+                        .take_while(|event| !matches!(event, Event::CustomerMessage { .. }))
+                        .any(|event| matches!(event, Event::AiMessage { .. }));
+                    assert!(answered, "{text} was stored without the AI's answer");
+                }
+            }
+            // Stored in the order sent: numbered lines never go back.
+            let numbers: Vec<u32> = said.iter().filter_map(|text| text.rsplit(' ').next()?.parse().ok()).collect();
+            assert!(numbers.windows(2).all(|pair| pair[0] < pair[1]), "{numbers:?}");
+        }
+    });
 }
 
 #[tokio::test]
