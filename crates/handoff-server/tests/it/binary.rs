@@ -107,28 +107,33 @@ impl Sender {
 
     /// Sends until a request fails (the server was killed) or `limit` messages are answered.
     fn run(&mut self, address: &str, limit: u32) {
-        let path = format!("/api/chats/{}/commands", self.chat);
         if let Some((key, text)) = self.unanswered.take() {
             // Again with the same key: applied once, whether or not the first attempt was.
-            let message = json!({"key": key, "action": {"command": "message", "text": text}});
-            match try_post(address, &path, Some(&self.token), &message) {
-                Some((200, _)) => self.acknowledged.push(text),
-                _ => {
-                    self.unanswered = Some((key, text));
-                    return;
-                }
+            if !self.send(address, key, text) {
+                return;
             }
         }
         for _ in 0..limit {
             let (key, text) = (format!("{}-{}", self.chat, self.next), self.text(self.next));
             self.next += 1;
-            let message = json!({"key": key, "action": {"command": "message", "text": text}});
-            match try_post(address, &path, Some(&self.token), &message) {
-                Some((200, _)) => self.acknowledged.push(text),
-                _ => {
-                    self.unanswered = Some((key, text));
-                    return;
-                }
+            if !self.send(address, key, text) {
+                return;
+            }
+        }
+    }
+
+    /// Whether the message was acknowledged; if not, it is kept as cut off.
+    fn send(&mut self, address: &str, key: String, text: String) -> bool {
+        let path = format!("/api/chats/{}/commands", self.chat);
+        let message = json!({"key": key, "action": {"command": "message", "text": text}});
+        match try_post(address, &path, Some(&self.token), &message) {
+            Some((200, _)) => {
+                self.acknowledged.push(text);
+                true
+            }
+            _ => {
+                self.unanswered = Some((key, text));
+                false
             }
         }
     }
