@@ -104,14 +104,7 @@ async fn fifty_claims_at_once_on_ten_chats_give_each_chat_one_assignee() {
             let seen = server.state.read(|engine| engine.chat(chat).map(|chat| chat.version)).expect("the chat");
             let (cookie, agent) = if (round + chat.0) % 2 == 0 { (amelie.clone(), 2) } else { (noah.clone(), 6) };
             let router = server.router.clone();
-            tasks.spawn(async move {
-                let request: axum::http::Request<axum::body::Body> = call("POST", "/api/commands")
-                    .cookie(&cookie)
-                    .json(json!({"key": new_key(), "command": claim(chat, agent, seen)}))
-                    .into();
-                let response = tower::ServiceExt::oneshot(router, request).await.expect("an answer");
-                (chat, response.status())
-            });
+            tasks.spawn(async move { (chat, posted(router, cookie, claim(chat, agent, seen)).await) });
         }
     }
     let mut won = std::collections::HashMap::<ChatId, usize>::new();
@@ -268,4 +261,125 @@ async fn the_rate_limits_forget_the_addresses_whose_allowance_is_full_again() {
     // One period makes each allowance full again, and the limiter keeps an address one more.
     tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
     assert_eq!(server.state.forget_idle_clients(), 0, "nothing is kept of them");
+}
+
+#[tokio::test]
+async fn fifty_clients_claiming_one_chat_at_once_make_exactly_one_winner() {
+    let server = Server::demo().await;
+    let (amelie, noah, chat, seen) = server.pending_french_chat().await;
+    // Ten sessions, five of each Francophone agent, fifty requests at once.
+    let mut sessions = vec![(amelie, 2), (noah, 6)];
+    for _ in 0..4 {
+        sessions.push((server.sign_in("Amélie Laurent").await, 2));
+        sessions.push((server.sign_in("Noah Martin").await, 6));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for client in 0..50 {
+        let (cookie, agent) = sessions[client % sessions.len()].clone();
+        let router = server.router.clone();
+        tasks.spawn(async move { (agent, posted(router, cookie, claim(chat, agent, seen)).await) });
+    }
+    let mut winners = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (agent, status) = joined.expect("no panic");
+        assert!(status == StatusCode::OK || status == StatusCode::CONFLICT, "{status}");
+        if status == StatusCode::OK {
+            winners.push(agent);
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    assert_eq!(server.assignee(chat), Some(AgentId(winners[0])));
+}
+
+/// A staff command with a new key, sent on its own router clone (for tasks run at once).
+async fn posted(router: axum::Router, cookie: String, command: serde_json::Value) -> StatusCode {
+    let request: axum::http::Request<axum::body::Body> =
+        call("POST", "/api/commands").cookie(&cookie).json(json!({"key": new_key(), "command": command})).into();
+    tower::ServiceExt::oneshot(router, request).await.expect("an answer").status()
+}
+
+/// Every event of the journal, in order, as stored.
+async fn journal(server: &Server) -> Vec<handoff::Event> {
+    let records: Vec<Vec<u8>> = sqlx::query_scalar("SELECT record FROM events ORDER BY number")
+        .fetch_all(server.state.pool())
+        .await
+        .expect("the journal");
+    records.iter().map(|record| handoff::load_event_bytes(record).expect("a record")).collect()
+}
+
+#[tokio::test]
+async fn commands_at_once_never_pass_the_cap_nor_give_one_chat_twice() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let balanced = json!({"method": "balanced", "auto_assign_cap": 2});
+    let set = server.command(&sam, json!({"command": "set_assignment", "agent": 1, "assignment": balanced})).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let names = ["Amélie Laurent", "Noah Martin", "Jonas Weber", "Priya Shah"];
+    let ids = [2, 6, 3, 4];
+    let mut cookies = Vec::new();
+    for (name, id) in names.iter().zip(ids) {
+        let cookie = server.sign_in(name).await;
+        for command in [
+            json!({"command": "sign_in", "agent": id}),
+            json!({"command": "set_presence", "agent": id, "presence": "online"}),
+        ] {
+            assert_eq!(server.command(&cookie, command).await.status, StatusCode::OK);
+        }
+        cookies.push((cookie, id));
+    }
+    let mut chats = Vec::new();
+    for index in 0..24 {
+        chats.push(server.start_chat(["fr", "en", "es"][index % 3]).await);
+    }
+    // Every customer asks for a human while every agent closes, claims and transfers, at once.
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, (chat, token)) in chats.iter().enumerate() {
+        let (server_chat, token, router) = (*chat, token.clone(), server.router.clone());
+        let text = ["talk to a human", "parler à un humain", "hablar con una persona"][index % 3];
+        tasks.spawn(async move {
+            let path = format!("/api/chats/{}/commands", server_chat.0);
+            let body = json!({"key": new_key(), "action": {"command": "message", "text": text}});
+            let request: axum::http::Request<axum::body::Body> = call("POST", &path).bearer(&token).json(body).into();
+            tower::ServiceExt::oneshot(router, request).await.expect("an answer").status()
+        });
+        let (cookie, agent) = cookies[index % cookies.len()].clone();
+        let router = server.router.clone();
+        let other = chats[(index * 7 + 3) % chats.len()].0;
+        let command = match index % 3 {
+            0 => json!({"command": "close", "chat": other.0, "agent": agent}),
+            1 => claim(other, agent, 3),
+            _ => json!({"command": "transfer", "chat": other.0, "agent": agent, "to": {"team": 1}}),
+        };
+        tasks.spawn(posted(router, cookie, command));
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let status = joined.expect("no panic");
+        assert!(status.as_u16() < 500, "{status}");
+    }
+    // Replayed event by event: no automatic assignment beyond the cap, no chat given twice.
+    let (_, workspace) = server.state.workspace();
+    let mut engine = handoff::Engine::new(workspace, 0);
+    let mut assigned = std::collections::HashMap::<ChatId, AgentId>::new();
+    let mut automatic = 0;
+    for event in journal(&server).await {
+        engine.try_apply(&event).expect("the journal replays");
+        match &event {
+            handoff::Event::Assigned { chat, agent, by, .. } => {
+                assert_eq!(assigned.insert(*chat, *agent), None, "{chat} given again without being freed");
+                if let handoff::AssignedBy::Method(_) = by {
+                    automatic += 1;
+                    let open = engine.agent(*agent).expect("an agent").open_chats;
+                    let cap = engine.state().assignment.auto_assign_cap;
+                    assert!(open <= cap, "{agent} holds {open} chats, over the cap of {cap}");
+                }
+            }
+            handoff::Event::Unassigned { chat, .. }
+            | handoff::Event::Transferred { chat, .. }
+            | handoff::Event::ChatClosed { chat, .. } => {
+                assigned.remove(chat);
+            }
+            _ => {}
+        }
+    }
+    assert!(automatic >= 4, "the method assigned chats ({automatic})");
 }
