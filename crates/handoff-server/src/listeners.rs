@@ -159,9 +159,9 @@ impl Listeners {
         self.recent.back().map(|(end, _)| *end)
     }
 
-    /// The events of every batch after position `after`, and the position after them; `None`
-    /// when some of them are no longer kept (the socket is sent a whole view).
-    pub fn since(&self, after: u64) -> Option<(Vec<Event>, u64)> {
+    /// Every batch after position `after` (shared, not copied), and the position after them;
+    /// `None` when some of them are no longer kept (the socket is sent a whole view).
+    pub fn since(&self, after: u64) -> Option<(Vec<Arc<[Event]>>, u64)> {
         let Some(&(latest, _)) = self.recent.back() else { return Some((Vec::new(), after)) };
         if latest <= after {
             return Some((Vec::new(), after));
@@ -175,7 +175,7 @@ impl Listeners {
         if !start_known {
             return None;
         }
-        let events = self.recent.range(first..).flat_map(|(_, events)| events.iter().cloned()).collect();
-        Some((events, latest))
+        let batches = self.recent.range(first..).map(|(_, events)| Arc::clone(events)).collect();
+        Some((batches, latest))
     }
 }

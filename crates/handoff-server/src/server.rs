@@ -461,9 +461,9 @@ impl AppState {
         self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).latest()
     }
 
-    /// The events committed after position `after` and the position after them; `None` when
+    /// The batches committed after position `after` and the position after them; `None` when
     /// they are no longer all kept.
-    pub fn batches_since(&self, after: u64) -> Option<(Vec<Event>, u64)> {
+    pub fn batches_since(&self, after: u64) -> Option<(Vec<Arc<[Event]>>, u64)> {
         self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).since(after)
     }
 

@@ -29,7 +29,7 @@ use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use handoff::viewer::{self, Seen, Viewer};
-use handoff::{AgentId, ChatId};
+use handoff::{AgentId, ChatId, Event};
 use handoff_wire::{ClientFrame, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
@@ -212,7 +212,8 @@ where
             () = wake => {
                 due = None;
                 let frame = match state.batches_since(told_until) {
-                    Some((events, until)) => {
+                    Some((batches, until)) => {
+                        let events: Vec<&Event> = batches.iter().flat_map(|batch| batch.iter()).collect();
                         let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
                         told_until = until;
                         (!changes.is_empty()).then_some(ServerFrame::Changes { position: until, changes })

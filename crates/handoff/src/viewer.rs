@@ -26,6 +26,7 @@
 //!
 //! The wire encoding is the journal's (`journal.rs`), under a version byte of its own.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -160,18 +161,18 @@ pub fn view(engine: &Engine, viewer: Viewer) -> (View, Seen) {
     (view, seen)
 }
 
-/// What the viewer must be told after `events`, the batch just committed, and `seen` updated to
-/// match. The engine may be later than the batch already (other batches committed since): what is
+/// What the viewer must be told after `events` (the batch just committed, or several in order:
+/// events or references to them), and `seen` updated to match. The engine may be later than the batch already (other batches committed since): what is
 /// sent is the current state of what the batch touched, so telling every batch in order converges
 /// on the engine's state all the same.
 ///
 /// In order: the Chat Assignment, agents' states, the chats the batch names (put or gone), then
 /// the places of the viewer's other pending chats that moved.
-pub fn changes(engine: &Engine, viewer: Viewer, seen: &mut Seen, events: &[Event]) -> Vec<Change> {
+pub fn changes<E: Borrow<Event>>(engine: &Engine, viewer: Viewer, seen: &mut Seen, events: &[E]) -> Vec<Change> {
     let mut sight = Sight::new(engine, viewer);
     let mut out = Vec::new();
     if sight.is_staff() {
-        if events.iter().any(|event| matches!(event, Event::AssignmentChanged { .. })) {
+        if events.iter().any(|event| matches!(event.borrow(), Event::AssignmentChanged { .. })) {
             out.push(Change::Assignment { assignment: engine.state().assignment });
         }
         for agent in agents_changed(engine, events) {
@@ -181,7 +182,7 @@ pub fn changes(engine: &Engine, viewer: Viewer, seen: &mut Seen, events: &[Event
         }
     }
     let mut named: Vec<ChatId> = Vec::new();
-    for chat in events.iter().filter(|event| changes_copy(viewer, event)).filter_map(Event::chat) {
+    for chat in events.iter().map(Borrow::borrow).filter(|event| changes_copy(viewer, event)).filter_map(Event::chat) {
         if !named.contains(&chat) {
             named.push(chat);
         }
@@ -203,7 +204,7 @@ pub fn changes(engine: &Engine, viewer: Viewer, seen: &mut Seen, events: &[Event
             }
         }
     }
-    if events.iter().any(|event| reach(event).queue) {
+    if events.iter().any(|event| reach(event.borrow()).queue) {
         let mut pending: Vec<ChatId> =
             seen.told.iter().filter(|(_, told)| told.place.is_some()).map(|(&chat, _)| chat).collect();
         pending.sort_unstable();
@@ -590,9 +591,9 @@ fn changes_copy(viewer: Viewer, event: &Event) -> bool {
 
 /// The agents whose state the events changed, in id order: those they name, and the assignee a
 /// chat was taken from by an event that does not name them.
-fn agents_changed(engine: &Engine, events: &[Event]) -> Vec<AgentId> {
+fn agents_changed<E: Borrow<Event>>(engine: &Engine, events: &[E]) -> Vec<AgentId> {
     let mut agents = Vec::new();
-    for event in events {
+    for event in events.iter().map(Borrow::borrow) {
         let Reach { agent, unnamed_assignee, .. } = reach(event);
         agents.extend(agent);
         if let Some(chat) = event.chat().filter(|_| unnamed_assignee) {
