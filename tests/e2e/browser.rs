@@ -83,6 +83,13 @@ impl Browser {
         element.unwrap_or_else(|error| panic!("nothing at `{css}`: {error}")).text().await.expect("text")
     }
 
+    /// The element's text now, or `None` while it is not there or is being replaced (a page
+    /// that is switching redraws its heading: a reference found a moment ago may be stale).
+    pub async fn text_now(&self, css: &str) -> Option<String> {
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.text().await.ok()
+    }
+
     pub async fn path(&self) -> String {
         self.client.current_url().await.expect("the current URL").path().to_owned()
     }
@@ -90,7 +97,7 @@ impl Browser {
     /// Waits until the address is `path` and the page's main heading reads `heading`.
     pub async fn expect_page(&self, path: &str, heading: &str) {
         eventually(&format!("page {path} with heading {heading:?}"), || async {
-            let seen = (self.path().await, self.text("main h1").await);
+            let seen = (self.path().await, self.text_now("main h1").await.unwrap_or_default());
             (seen.0 == path && seen.1 == heading, format!("{seen:?}"))
         })
         .await;
