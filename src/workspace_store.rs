@@ -1,7 +1,14 @@
 //! The workspace being edited, shared by the editor and the settings page: its undo history,
-//! saved to browser storage after every change, and what to do when stored data cannot be read.
+//! saved after every change, and what to do when stored data cannot be read or saved.
 //!
 //! `App` provides it; every edit goes through `WorkspaceStore::edit`, so every edit can be undone.
+//! Where it is kept is the provider's: the browser's storage on the simulated backend
+//! (`provide_workspace_store`), the server on the server (`provide_workspace_store_on_server`,
+//! in `on_server.rs`); the pages see the same store either way.
+
+mod on_server;
+
+pub use on_server::{Overtaken, SaveStatus, Saving, ServerSaving, provide_workspace_store_on_server};
 
 use handoff::{Problem, Workspace, load_workspace, starter_workspace, validate, workspace_to_json};
 use leptos::prelude::*;
@@ -99,12 +106,20 @@ fn initial() -> (Workspace, Option<Unreadable>) {
     }
 }
 
-/// Provides the store; every change is saved, except while unreadable data waits for a decision.
-pub fn provide_workspace_store() {
-    let (workspace, unreadable) = initial();
+/// Provides a store holding `workspace`; the caller keeps it somewhere.
+fn provide_store(workspace: Workspace, unreadable: Option<Unreadable>) -> WorkspaceStore {
     let history = RwSignal::new(History::new(workspace, UNDO_LIMIT));
     let problems = Memo::new(move |_| history.with(|history| validate(history.present())));
     let store = WorkspaceStore { history, unreadable: RwSignal::new(unreadable), problems };
+    provide_context(store);
+    store
+}
+
+/// Provides the store kept in this browser's storage (the simulated backend); every change is
+/// saved, except while unreadable data waits for a decision.
+pub fn provide_workspace_store() {
+    let (workspace, unreadable) = initial();
+    let store = provide_store(workspace, unreadable);
     Effect::new(move |_| {
         let text = store.history.with(|history| workspace_to_json(history.present()));
         if store.unreadable.with(Option::is_none) && storage::write(WORKSPACE_KEY, &text).is_err() {
@@ -124,7 +139,6 @@ pub fn provide_workspace_store() {
         });
     });
     on_cleanup(move || other_tabs.remove());
-    provide_context(store);
 }
 
 pub fn use_workspace_store() -> WorkspaceStore {
@@ -136,11 +150,13 @@ fn json_data_url(text: &str) -> String {
     format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
 }
 
-/// Shown above every page while stored data could not be read or saved.
+/// Shown above every page while stored data could not be read or saved, and on the server
+/// while another admin's newer version is shown instead of this admin's.
 #[component]
 pub fn StorageBanner() -> impl IntoView {
     let store = use_workspace_store();
-    move || {
+    let overtaken = use_context::<ServerSaving>().map(|server| on_server::overtaken_banner(store, server));
+    let unreadable = move || {
         store.unreadable.get().map(|unreadable| {
             if unreadable.unsaved {
                 return unsaved_banner(store, unreadable.error).into_any();
@@ -165,6 +181,10 @@ pub fn StorageBanner() -> impl IntoView {
             }
             .into_any()
         })
+    };
+    view! {
+        {unreadable}
+        {overtaken}
     }
 }
 
@@ -247,5 +267,6 @@ pub fn UndoRedo() -> impl IntoView {
                 "Redo"
             </button>
         </div>
+        {use_context::<ServerSaving>().map(on_server::save_status)}
     }
 }

@@ -1,4 +1,5 @@
-//! The Live agents section: add, rename and delete live agents, their role and their teams.
+//! The Live agents section: add, rename and delete live agents, their role and their teams, and
+//! on the server their passwords.
 
 use handoff::AgentId;
 use handoff::workspace::Role;
@@ -32,9 +33,12 @@ pub(super) fn section(store: WorkspaceStore, status: RwSignal<String>) -> AnyVie
 pub(super) fn fields(store: WorkspaceStore, agent: AgentId, status: RwSignal<String>) -> Vec<AnyView> {
     let name = Source::Commit(Field::AgentName(agent));
     let role = Choice::Role(agent);
-    vec![
+    let mut fields = vec![
         text_field(store, "Name", format!("agent-{}-name", agent.0), name, None, Shape::Line, ""),
         select(store, "Role", Some("field"), role, role_options(store, role)),
         checks(store, Text::TeamsOf(agent), List::TeamsOf(agent), status),
-    ]
+    ];
+    // On the server, an admin gives the agent a password here.
+    fields.extend(super::passwords::field(store, agent));
+    fields
 }

@@ -29,6 +29,7 @@ mod assignment;
 mod canned_replies;
 mod languages;
 mod model;
+mod passwords;
 mod teams;
 
 #[component]

@@ -17,6 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod settings;
 
+mod accounts;
 mod editor;
 mod inbox;
 mod journal;

@@ -18,17 +18,23 @@ pub struct Browser {
     profile: PathBuf,
 }
 
-fn required_env(name: &str) -> String {
+pub fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the end-to-end tests with `cargo xtask test`, which builds and serves the app")
     })
 }
 
 impl Browser {
-    /// A new Chromium session with its own empty profile, `width` × 900 pixels.
+    /// A new Chromium session with its own empty profile, `width` × 900 pixels, on the app as a
+    /// static host serves it (the simulated backend).
     pub async fn open(width: u32) -> Browser {
+        Browser::open_at(&required_env("HANDOFF_E2E_APP_URL"), width).await
+    }
+
+    /// A new Chromium session as `open` makes, on the app at `app_url` (a server's).
+    pub async fn open_at(app_url: &str, width: u32) -> Browser {
         static SESSIONS: AtomicU32 = AtomicU32::new(0);
-        let app_url = required_env("HANDOFF_E2E_APP_URL");
+        let app_url = app_url.to_owned();
         let webdriver_url = required_env("HANDOFF_E2E_WEBDRIVER_URL");
 
         // Chromium's arguments are the ones the component tests use, from webdriver.json.

@@ -3,7 +3,8 @@
 //! README is its doc comment), then stopped. Prints each figure as `server NAME: VALUE UNIT`.
 //!
 //! `BENCH_SOCKETS` (10,000), `BENCH_SECONDS` (20) and `BENCH_RATE` (chats handed off a second,
-//! 20) change the load.
+//! 20) change the load; `BENCH_WATCHERS` (names, comma-separated) whose sessions hold the
+//! sockets (by default the demo's agents of the teams the load does not reach).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -75,6 +76,10 @@ fn drive(server: &mut std::process::Child, binaries: &std::path::Path, address: 
     arguments.extend(["--server-pid", &pid]);
     for agent in &agents {
         arguments.extend(["--agent", agent]);
+    }
+    let watchers = std::env::var("BENCH_WATCHERS").unwrap_or_default();
+    if !watchers.is_empty() {
+        arguments.extend(["--watchers", &watchers]);
     }
     let load = binaries.join("handoff-load");
     cmd(load.to_str().ok_or("a path in UTF-8")?, &arguments).run()

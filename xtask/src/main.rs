@@ -6,6 +6,7 @@
 mod bench;
 mod bench_server;
 mod bench_ui;
+mod serve;
 mod serve_dist;
 mod shell;
 mod size;
@@ -21,7 +22,15 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  serve     install what is missing, then serve the app at http://127.0.0.1:8080 (simulated backend)
+  serve [--demo] [--data DIR] [--listen ADDR]
+            install what is missing, build the app (release) and the server, and run the server
+            on them: the app with accounts and the workspace on the server, at
+            http://127.0.0.1:8080 unless --listen says otherwise; data in ./data unless --data
+            says otherwise; --demo seeds an empty data folder with the starter workspace and
+            prints a password for each live agent
+  serve-static
+            install what is missing, then serve the app alone at http://127.0.0.1:8080 with
+            Trunk, rebuilt on every change (the simulated backend, in the browser)
   test      install what is missing, then fmt, clippy, native tests, browser component tests,
             a release build and the end-to-end tests against it
   e2e       a release build, then only the end-to-end tests; any further arguments (such as a
@@ -37,10 +46,14 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("serve") => tools::ensure(tools::Needs::Build).and_then(|()| serve()),
+        Some("serve") => serve::arguments(&args[1..])
+            .and_then(|arguments| tools::ensure(tools::Needs::Build).map(|()| arguments))
+            .and_then(serve::run),
+        Some("serve-static") => tools::ensure(tools::Needs::Build).and_then(|()| serve_static()),
         Some("test") => tools::ensure(tools::Needs::BrowserTests).and_then(|()| test::run()),
         Some("e2e") => tools::ensure(tools::Needs::BrowserTests)
             .and_then(|()| test::release_build())
+            .and_then(|()| test::server_binary())
             .and_then(|()| test::end_to_end_tests(&args[1..])),
         Some("size") => tools::ensure(tools::Needs::Build).and_then(|()| size::run()),
         Some("bench") => tools::ensure(tools::Needs::Build).and_then(|()| bench::run()),
@@ -67,7 +80,7 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits inside the workspace").to_path_buf()
 }
 
-fn serve() -> Result<(), String> {
-    println!("Serving the app at http://127.0.0.1:8080 (Ctrl-C stops it)");
+fn serve_static() -> Result<(), String> {
+    println!("Serving the app alone at http://127.0.0.1:8080, on the simulated backend (Ctrl-C stops it)");
     shell::cmd("trunk", &["serve", "--address", "127.0.0.1", "--port", "8080"]).run()
 }

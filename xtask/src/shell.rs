@@ -35,6 +35,19 @@ impl Cmd {
         output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
+    /// Runs to completion with its standard error shown, and returns its standard output.
+    pub fn capture(mut self) -> Result<String, String> {
+        let output = self
+            .command
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|error| format!("could not start `{}`: {error}", self.shown))?;
+        match output.status.success() {
+            true => Ok(String::from_utf8_lossy(&output.stdout).into_owned()),
+            false => Err(format!("`{}` failed ({})", self.shown, output.status)),
+        }
+    }
+
     /// Runs to completion, showing its standard output as it comes, and returns it.
     pub fn run_and_capture(mut self) -> Result<String, String> {
         use std::io::BufRead;

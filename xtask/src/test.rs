@@ -3,21 +3,27 @@
 //! All stages share the workspace's one target folder, so a warm run rebuilds only what changed.
 
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::shell::{cmd, end_group};
-use crate::{serve_dist, tools, workspace_root};
+use crate::{serve, serve_dist, tools, workspace_root};
 
 type Stage = fn() -> Result<(), String>;
 
-const STAGES: [(&str, Stage); 6] = [
+const STAGES: [(&str, Stage); 7] = [
     ("cargo fmt --check", format),
     ("clippy -D warnings (native and wasm32)", clippy),
     ("native tests", native_tests),
     ("component tests in headless Chromium", component_tests),
     ("release build with trunk", release_build),
+    ("the server binary (the native tests' build)", server_binary),
     ("end-to-end tests in headless Chromium", || end_to_end_tests(&[])),
 ];
+
+/// The `handoff-server` binary the end-to-end tests start, once `server_binary` found it.
+static SERVER_BINARY: OnceLock<PathBuf> = OnceLock::new();
 
 pub fn run() -> Result<(), String> {
     let started = Instant::now();
@@ -99,10 +105,23 @@ pub fn release_build() -> Result<(), String> {
     cmd("trunk", &["build", "--release"]).run()
 }
 
+/// The server binary for the end-to-end tests: the very one the native tests built for their
+/// own tests of the binary (`crates/handoff-server/tests/it/binary.rs`), debug with Argon2
+/// optimised (see Cargo.toml). Asking cargo again with the same command and features builds
+/// nothing after the native tests, and only says where it is; any other command or profile
+/// would compile the server's two hundred dependencies a second time.
+pub fn server_binary() -> Result<(), String> {
+    let binary = serve::build_server(&["test", "--workspace", "--no-run"])?;
+    println!("xtask: the end-to-end tests start {}", binary.display());
+    SERVER_BINARY.set(binary).map_err(|_| "the server binary was looked for twice".to_owned())
+}
+
 /// Serves `dist/` on a free loopback port, starts chromedriver on another, and runs the
 /// end-to-end tests against them, with the path of axe-core's `axe.min.js` for their
-/// accessibility checks.
+/// accessibility checks, and the server binary and the build for the tests that start their
+/// own server (each on a new data folder).
 pub fn end_to_end_tests(filters: &[String]) -> Result<(), String> {
+    let server = SERVER_BINARY.get().ok_or("the server binary is not built")?;
     let app_url = serve_dist::start(&workspace_root().join("dist"))?;
     let chromedriver = tools::find("chromedriver").ok_or("chromedriver is not installed")?;
     let port = free_loopback_port()?;
@@ -115,6 +134,8 @@ pub fn end_to_end_tests(filters: &[String]) -> Result<(), String> {
             .env("HANDOFF_E2E_APP_URL", &app_url)
             .env("HANDOFF_E2E_WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
             .env("HANDOFF_E2E_AXE_JS", tools::axe_core_js())
+            .env("HANDOFF_E2E_SERVER_BIN", server)
+            .env("HANDOFF_E2E_DIST", workspace_root().join("dist"))
             .run()
     });
     // chromedriver, and any browser still shutting down, would otherwise outlive us.

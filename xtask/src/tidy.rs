@@ -1,8 +1,9 @@
 //! Tidy tests, as in rust-analyzer's `xtask/src/tidy.rs`: invariants of the app's source that no
 //! compiler checks, kept by reading the files. They run with the workspace's native tests.
 //!
-//! The rule kept here is ARCHITECTURE.md's "Architecture Invariant" on the browser's storage and
-//! its cross-tab channels: which modules of `src/` may use each of those browser APIs directly.
+//! The rules kept here are ARCHITECTURE.md's "Architecture Invariant"s on the browser's storage
+//! and its cross-tab channels, and on the network: which modules of `src/` may use each of those
+//! browser APIs directly.
 
 use std::path::Path;
 
@@ -35,6 +36,12 @@ const BROWSER_STORAGE_RULES: &[Rule] = &[
     },
     Rule { api: "BroadcastChannel", needles: &["BroadcastChannel"], allowed: &["src/backend/browser.rs"] },
 ];
+
+const NETWORK_RULES: &[Rule] = &[Rule {
+    api: "the network (fetch and WebSocket, through gloo-net or web-sys)",
+    needles: &["gloo_net", "fetch_with", "WebSocket"],
+    allowed: &["src/remote/mod.rs"],
+}];
 
 /// Every break of `rules` in `files` (path and text), one line each naming the file and line,
 /// then every allowed file that no longer uses its API (the rule, and ARCHITECTURE.md, are stale).
@@ -97,6 +104,14 @@ fn only_the_modules_architecture_md_names_touch_browser_storage_and_cross_tab_ch
     assert!(files.iter().any(|(path, _)| path == "src/storage.rs"), "the app's source is found");
     let breaks = breaks(BROWSER_STORAGE_RULES, &files);
     assert!(breaks.is_empty(), "the Architecture Invariant on browser storage is broken:\n{}", breaks.join("\n"));
+}
+
+#[test]
+fn only_the_remote_module_touches_the_network() {
+    let root = crate::workspace_root();
+    let files = rust_files(&root, &root.join("src"));
+    let breaks = breaks(NETWORK_RULES, &files);
+    assert!(breaks.is_empty(), "the Architecture Invariant on the network is broken:\n{}", breaks.join("\n"));
 }
 
 #[test]

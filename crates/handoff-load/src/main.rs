@@ -3,7 +3,8 @@
 //! Drives a running `handoff-server` (seeded with `--demo`) on loopback, as `cargo xtask
 //! bench-server` does, and prints each figure as `server NAME: VALUE UNIT`:
 //!
-//! 1. `sockets-held`: live agents' WebSockets opened at once (Noah Martin's session), each
+//! 1. `sockets-held`: live agents' WebSockets opened at once (`--watchers`' sessions in turn:
+//!    by default the agents of the other teams, see `WATCHERS`), each
 //!    sent its `Hello` and answered with a whole view, still open after a pause; with the
 //!    server's resident memory before and after, `memory-per-socket`.
 //! 2. With those sockets still open (every batch is fanned out to all of them), customers are
@@ -47,14 +48,29 @@ struct Arguments {
     seconds: u64,
     rate: u32,
     server_pid: Option<u32>,
+    /// Whose sessions hold the sockets, in turn.
+    watchers: Vec<String>,
 }
 
-const USAGE: &str =
-    "usage: handoff-load --url URL --agent NAME=PASSWORD... [--sockets N] [--seconds S] [--rate R] [--server-pid PID]";
+const USAGE: &str = "usage: handoff-load --url URL --agent NAME=PASSWORD... [--sockets N] [--seconds S] [--rate R] \
+                     [--server-pid PID] [--watchers NAME,NAME...]";
+
+/// The agents whose sessions hold the sockets unless `--watchers` says otherwise: the demo's
+/// live agents outside the Francophone team and not admins, so that, as in a real teamspace,
+/// the held sockets are other teams' agents, told the Francophone agents' states (their load
+/// changes with every claim and close) but none of the French chats.
+const WATCHERS: [&str; 3] = ["Jonas Weber", "Priya Shah", "Lucía Gómez"];
 
 fn arguments() -> Result<Arguments, String> {
-    let mut parsed =
-        Arguments { url: String::new(), agents: Vec::new(), sockets: 1000, seconds: 10, rate: 20, server_pid: None };
+    let mut parsed = Arguments {
+        url: String::new(),
+        agents: Vec::new(),
+        sockets: 1000,
+        seconds: 10,
+        rate: 20,
+        server_pid: None,
+        watchers: WATCHERS.map(str::to_owned).to_vec(),
+    };
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
         let value = given.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -69,6 +85,7 @@ fn arguments() -> Result<Arguments, String> {
             "--sockets" => parsed.sockets = usize::try_from(number(&value)?).map_err(|error| error.to_string())?,
             "--seconds" => parsed.seconds = number(&value)?,
             "--rate" => parsed.rate = u32::try_from(number(&value)?).map_err(|error| error.to_string())?,
+            "--watchers" => parsed.watchers = value.split(',').map(|name| name.trim().to_owned()).collect(),
             "--server-pid" => parsed.server_pid = Some(u32::try_from(number(&value)?).map_err(|e| e.to_string())?),
             _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
         }
@@ -141,9 +158,11 @@ impl Load {
         Ok((status, cookie, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
     }
 
-    async fn sign_in(&self, name: &str, password: &str) -> Result<String, String> {
+    /// Signs in from a loopback address of its own (`from`), below the per-address limit.
+    async fn sign_in(&self, name: &str, password: &str, from: u8) -> Result<String, String> {
         let body = json!({"name": name, "password": password});
-        let (status, cookie, answer) = self.call(&self.http, Method::POST, "/api/session", None, Some(body)).await?;
+        let http = client_from(Some(Ipv4Addr::new(127, 0, 1, from)));
+        let (status, cookie, answer) = self.call(&http, Method::POST, "/api/session", None, Some(body)).await?;
         match (status, cookie) {
             (StatusCode::OK, Some(cookie)) => Ok(cookie),
             _ => Err(format!("signing in {name}: {status} {answer}")),
@@ -218,12 +237,19 @@ fn key() -> String {
 
 async fn run(arguments: Arguments) -> Result<(), String> {
     let load = Arc::new(Load { url: arguments.url.clone(), http: client_from(None) });
-    let admin = load.sign_in("Sam Rivera", password(&arguments, "Sam Rivera")?).await?;
-    let watcher = load.sign_in("Noah Martin", password(&arguments, "Noah Martin")?).await?;
+    let admin = load.sign_in("Sam Rivera", password(&arguments, "Sam Rivera")?, 1).await?;
     let claimers = [
-        (2_u32, load.sign_in("Amélie Laurent", password(&arguments, "Amélie Laurent")?).await?),
-        (6_u32, watcher.clone()),
+        (2_u32, load.sign_in("Amélie Laurent", password(&arguments, "Amélie Laurent")?, 2).await?),
+        (6_u32, load.sign_in("Noah Martin", password(&arguments, "Noah Martin")?, 3).await?),
     ];
+    let mut watchers = Vec::new();
+    for (index, name) in arguments.watchers.iter().enumerate() {
+        let from = u8::try_from(10 + index).map_err(|_| "too many watchers")?;
+        watchers.push(load.sign_in(name, password(&arguments, name)?, from).await?);
+    }
+    if watchers.is_empty() {
+        return Err("no --watchers".to_owned());
+    }
 
     // 1. Sockets held.
     let before = arguments.server_pid.and_then(resident_kib);
@@ -233,9 +259,10 @@ async fn run(arguments: Arguments) -> Result<(), String> {
     let opening = Arc::new(tokio::sync::Semaphore::new(256));
     let started = Instant::now();
     let mut openers = Vec::new();
-    for _ in 0..arguments.sockets {
-        let (load, watcher, held, frames, opening) =
-            (Arc::clone(&load), watcher.clone(), Arc::clone(&held), Arc::clone(&frames), Arc::clone(&opening));
+    for index in 0..arguments.sockets {
+        let watcher = watchers[index % watchers.len()].clone();
+        let (load, held, frames, opening) =
+            (Arc::clone(&load), Arc::clone(&held), Arc::clone(&frames), Arc::clone(&opening));
         let mut stopped = stopped.clone();
         openers.push(tokio::spawn(async move {
             let permit = opening.acquire_owned().await;
@@ -264,7 +291,12 @@ async fn run(arguments: Arguments) -> Result<(), String> {
     let sockets_held = held.load(Ordering::Relaxed);
     let after = arguments.server_pid.and_then(resident_kib);
     println!("server sockets-held: {sockets_held} sockets");
-    println!("  ({} asked for, opened in {:.1} s)", arguments.sockets, opened_in.as_secs_f64());
+    println!(
+        "  ({} asked for, opened in {:.1} s, held by {})",
+        arguments.sockets,
+        opened_in.as_secs_f64(),
+        arguments.watchers.join(", ")
+    );
     if let (Some(before), Some(after)) = (before, after) {
         let per = after.saturating_sub(before) as f64 / sockets_held.max(1) as f64;
         println!("server memory-per-socket: {per:.1} KiB");

@@ -22,6 +22,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::error::ApiError;
 use crate::journal::{Along, Keyed, SqlJournal, StoreError, replace_snapshot, store_outcome};
 use crate::limits::RateLimits;
+use crate::listeners::{Listeners, Ticket};
 use crate::secret;
 
 /// How the server is set up, apart from where its data is.
@@ -50,6 +51,10 @@ pub struct Config {
     pub hashing_at_once: usize,
     /// ... and how long a request waits for a turn before it is answered 503.
     pub hashing_wait: Duration,
+    /// A socket tells what its viewer sees at most this often (`socket.rs`).
+    pub urgent_gap: Duration,
+    /// ... and catches up on the rest (other agents' load) this often, plus its own share of it.
+    pub idle_gap: Duration,
 }
 
 impl Config {
@@ -65,6 +70,8 @@ impl Config {
             snapshot_every: ledger::EVENTS_PER_SNAPSHOT,
             hashing_at_once: 2,
             hashing_wait: Duration::from_secs(10),
+            urgent_gap: Duration::from_millis(100),
+            idle_gap: Duration::from_secs(1),
         }
     }
 
@@ -173,16 +180,17 @@ struct Inner {
     /// Turns at Argon2 (`Config::hashing_at_once`).
     hashing: Arc<Semaphore>,
     limits: RateLimits,
-    /// What every socket hears: each committed batch, a new workspace, ended sessions.
+    /// What every socket hears: a new workspace, ended sessions.
     feed: broadcast::Sender<Feed>,
+    /// The open sockets by viewer, and the recent batches they catch up from.
+    listeners: Mutex<Listeners>,
     config: Config,
 }
 
-/// What happened, as the sockets hear it (`socket.rs`), in the order it was committed.
+/// What every socket hears (`socket.rs`); committed batches go through `Listeners` instead,
+/// which wakes only the sockets they concern.
 #[derive(Debug, Clone)]
 pub enum Feed {
-    /// A committed batch of events, the journal's position after it.
-    Batch { end: u64, events: Arc<[Event]> },
     /// A new workspace is in force, and the engine was built again on it.
     Workspace { version: u64 },
     /// Sessions were ended: one agent's, or (`None`) anybody's.
@@ -190,7 +198,7 @@ pub enum Feed {
 }
 
 /// How many feed items a socket may fall behind before it is sent a whole view again.
-const FEED_CAPACITY: usize = 1024;
+const FEED_CAPACITY: usize = 64;
 
 /// The server's state, shared by every request. Clones share it.
 #[derive(Debug, Clone)]
@@ -353,6 +361,7 @@ impl AppState {
             hashing: Arc::new(Semaphore::new(config.hashing_at_once.max(1))),
             limits: RateLimits::new(&config),
             feed: broadcast::channel(FEED_CAPACITY).0,
+            listeners: Mutex::new(Listeners::default()),
             config,
         };
         Ok(Started { state: AppState { inner: Arc::new(inner) }, demo_passwords })
@@ -422,9 +431,40 @@ impl AppState {
         self.inner.feed.subscribe()
     }
 
-    /// Tells every socket (none listening is fine).
+    /// Tells every socket (none listening is fine). A new workspace: what each watched agent
+    /// may see is worked out again first.
     pub fn publish(&self, feed: Feed) {
+        if let Feed::Workspace { .. } = feed {
+            let mut listeners = self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner);
+            self.read(|engine| listeners.rebuilt(engine));
+        }
         let _ = self.inner.feed.send(feed);
+    }
+
+    /// Registers a socket of `viewer`: notified of the batches that concern it.
+    pub fn listen(&self, viewer: Viewer) -> Ticket {
+        let mut listeners = self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner);
+        self.read(|engine| listeners.join(engine, viewer))
+    }
+
+    pub fn stop_listening(&self, ticket: &Ticket) {
+        self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).leave(ticket);
+    }
+
+    /// How many sockets are open.
+    pub fn sockets(&self) -> usize {
+        self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// The journal's position after the latest batch, as far as sockets know.
+    pub fn latest_batch(&self) -> Option<u64> {
+        self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).latest()
+    }
+
+    /// The events committed after position `after` and the position after them; `None` when
+    /// they are no longer all kept.
+    pub fn batches_since(&self, after: u64) -> Option<(Vec<Event>, u64)> {
+        self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).since(after)
     }
 
     /// How many events the journal holds, as far as the engine has read it.
@@ -596,7 +636,8 @@ impl AppState {
         let events: Vec<Event> = handled.earlier.events.iter().chain(&handled.events).cloned().collect();
         if !events.is_empty() {
             let end = handled.first + handled.events.len() as u64;
-            self.publish(Feed::Batch { end, events: events.into() });
+            let mut listeners = self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner);
+            self.read(|engine| listeners.batch(engine, end, events.into()));
         }
     }
 

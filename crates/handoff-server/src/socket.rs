@@ -9,9 +9,12 @@
 //!   the first frame, never in the URL.
 //!
 //! The first frame is the client's `Hello`; the server answers with a `View` (or `UpToDate`
-//! when nothing happened since the `since` the tab holds), then a `Changes` frame after every
-//! committed batch that changed what the viewer sees. A socket that falls behind the feed, or a
-//! new workspace, gets a whole `View` again. Any other client frame, a wrong token or no
+//! when nothing happened since the `since` the tab holds), then `Changes` frames: at once (at
+//! most every `Config::urgent_gap`) after a batch that changes what the viewer sees of the
+//! chats, as `Listeners` decides once per viewer; within `Config::idle_gap` and its own share of
+//! it for the rest (other agents' load), so batches close together are told in one frame and
+//! thousands of sockets neither wake for every batch nor all at the same instant. A socket too
+//! far behind the batches kept, or a new workspace, gets a whole `View` again. Any other client frame, a wrong token or no
 //! `Hello` in time is answered `Refused` and the socket closes; an ended session, `SignedOut`.
 //!
 //! `serve` is generic over `Sink`/`Stream`, so tests drive it with channels.
@@ -29,9 +32,11 @@ use handoff::viewer::{self, Seen, Viewer};
 use handoff::{AgentId, ChatId};
 use handoff_wire::{ClientFrame, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 
 use crate::api::{Staff, chat_token_matches, parse_id, session_alive};
 use crate::error::ApiError;
+use crate::listeners::Ticket;
 use crate::server::{AppState, Feed};
 
 /// How long a client has to say `Hello`.
@@ -165,38 +170,77 @@ where
     };
     // Listening before the first view is read: no batch falls between the two.
     let mut feed = state.subscribe();
+    let ticket = state.listen(viewer);
+    let _leave = Leaving { state, ticket: &ticket };
     let staff = matches!(viewer, Viewer::Staff { .. });
     let (version, _) = state.workspace();
     if staff && held_workspace != Some(version) && !send(write, &workspace_frame(state)).await {
         return End::Gone;
     }
     let current = since.filter(|_| !staff || held_workspace == Some(version));
-    let (frame, mut seen, mut position) = first_frame(state, viewer, current);
+    let (frame, mut seen, position) = first_frame(state, viewer, current);
     if !send(write, &frame).await {
         return End::Gone;
     }
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    let (urgent_gap, idle_gap) = (state.config().urgent_gap, state.config().idle_gap);
+    let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    // Sockets are told of the same batches at once: each catches up on its own phase, so that
+    // thousands of them do not all work at the same instant.
+    let mut catch_up = tokio::time::interval_at(Instant::now() + idle_gap + spread(idle_gap), idle_gap);
+    // What the socket has been told up to, and when it is due to be told more: at once for
+    // what concerns its viewer (at most every `urgent_gap`), on its tick for the rest.
+    let mut told_until = position;
+    let mut due: Option<Instant> = None;
+    let mut last_told = Instant::now() - urgent_gap;
     loop {
+        let wake = async {
+            match due {
+                Some(due) => tokio::time::sleep_until(due).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
+            () = ticket.notify.notified() => {
+                let when = (last_told + urgent_gap).max(Instant::now());
+                due = Some(due.map_or(when, |due| due.min(when)));
+            }
+            _ = catch_up.tick() => {
+                if state.latest_batch().is_some_and(|latest| latest > told_until) {
+                    due = Some(Instant::now());
+                }
+            }
+            () = wake => {
+                due = None;
+                let frame = match state.batches_since(told_until) {
+                    Some((events, until)) => {
+                        let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
+                        told_until = until;
+                        (!changes.is_empty()).then_some(ServerFrame::Changes { position: until, changes })
+                    }
+                    // Too far behind: everything again, as of now.
+                    None => {
+                        let (view, fresh, at) = whole_view(state, viewer);
+                        (seen, told_until) = (fresh, at);
+                        Some(view)
+                    }
+                };
+                if let Some(frame) = frame {
+                    last_told = Instant::now();
+                    if !send(write, &frame).await {
+                        return End::Gone;
+                    }
+                }
+            }
             news = feed.recv() => {
                 let frames = match news {
-                    Ok(Feed::Batch { end, events }) if end > position => {
-                        let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
-                        position = end;
-                        match changes.is_empty() {
-                            true => Vec::new(),
-                            false => vec![ServerFrame::Changes { position, changes }],
-                        }
-                    }
-                    Ok(Feed::Batch { .. }) => Vec::new(),
-                    Ok(Feed::Workspace { .. }) => {
+                    Ok(Feed::Workspace { .. }) | Err(RecvError::Lagged(_)) => {
                         if let Caller::Staff { agent, .. } = &caller
                             && state.workspace().1.teamspace.agent(*agent).is_none()
                         {
                             return signed_out();
                         }
                         let (view, fresh, at) = whole_view(state, viewer);
-                        (seen, position) = (fresh, at);
+                        (seen, told_until, due) = (fresh, at, None);
                         match staff {
                             true => vec![workspace_frame(state), view],
                             false => vec![view],
@@ -210,12 +254,6 @@ where
                             return signed_out();
                         }
                         Vec::new()
-                    }
-                    Err(RecvError::Lagged(_)) => {
-                        // Batches were missed: everything again, as of now.
-                        let (view, fresh, at) = whole_view(state, viewer);
-                        (seen, position) = (fresh, at);
-                        vec![view]
                     }
                     Err(RecvError::Closed) => return End::Gone,
                 };
@@ -244,6 +282,26 @@ where
             }
         }
     }
+}
+
+/// Takes a socket off the listeners however it ends.
+struct Leaving<'a> {
+    state: &'a AppState,
+    ticket: &'a Ticket,
+}
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.state.stop_listening(self.ticket);
+    }
+}
+
+/// A different part of `whole` for each socket in turn, evenly spread (the golden ratio's steps).
+fn spread(whole: Duration) -> Duration {
+    static SOCKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let turn = SOCKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let fraction = (turn.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64;
+    whole.mul_f64(fraction)
 }
 
 async fn send<W>(write: &mut W, frame: &ServerFrame) -> bool

@@ -273,3 +273,32 @@ async fn signing_out_everywhere_closes_the_agents_sockets() {
     assert!(said.is_some_and(|message| message.contains("signed out")));
     assert!(client.closed);
 }
+
+#[tokio::test]
+async fn what_an_agent_sees_comes_at_once_and_other_agents_load_within_two_seconds() {
+    // The server's own timing: other agents' load every second.
+    let server = Server::with_config(handoff_server::Config::new(crate::support::ORIGIN), true).await;
+    let (amelie, noah, chat, version) = server.pending_french_chat().await;
+    let jonas = server.sign_in("Jonas Weber").await;
+    let mut amelie = Client::staff(&server, 2, &amelie);
+    let mut jonas = Client::staff(&server, 3, &jonas);
+    for client in [&mut amelie, &mut jonas] {
+        client.hello(None, None).await;
+        client.settle(&server).await;
+    }
+    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
+    assert!(claimed.status.is_success(), "{}", claimed.text);
+    // Amélie held the pending chat: she is told at once that it is gone.
+    let started = std::time::Instant::now();
+    assert!(matches!(amelie.next(&server).await, Some(ServerFrame::Changes { .. })));
+    assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+    assert!(amelie.engine().chat(chat).is_none());
+    // Jonas sees none of the French chats; Noah's load reaches him later, in one frame.
+    let noah_load = |client: &Client| client.engine().agent(AgentId(6)).map(|state| state.open_chats);
+    assert_eq!(noah_load(&jonas), Some(0));
+    assert!(tokio::time::timeout(Duration::from_millis(300), jonas.next(&server)).await.is_err(), "not at once");
+    let frame = tokio::time::timeout(Duration::from_secs(3), jonas.next(&server)).await;
+    assert!(matches!(frame, Ok(Some(ServerFrame::Changes { .. }))), "{frame:?}");
+    assert_eq!(noah_load(&jonas), Some(1));
+    assert!(jonas.engine().chat(chat).is_none());
+}

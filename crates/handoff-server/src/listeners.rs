@@ -1,0 +1,181 @@
+//! Which sockets a committed batch concerns, so that only those wake at once.
+//!
+//! Every open socket is registered under its viewer. After each batch, `Listeners::batch`
+//! works out, once per agent (not per socket), whether the batch changes what that agent sees
+//! of the chats: a chat they could see before or can see now (the set of chats each watched
+//! agent may see is kept here, as the domain's rule says a chat enters or leaves a view only
+//! through an event naming it), an agent signing in, out or changing presence, or the Chat
+//! Assignment. A customer's sockets wake for their own chat and for every move of the queue
+//! (their place). Those sockets are notified; every other socket catches up on its own
+//! periodic tick (`Config::idle_gap`) from the recent batches kept here: what it has not been
+//! told then is other agents' load, and places in queues it only watches.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use handoff::viewer::{self, Viewer};
+use handoff::{AgentId, ChatId, ChatStatus, Engine, Event};
+use rustc_hash::{FxHashMap, FxHashSet};
+use tokio::sync::Notify;
+
+/// How many recent batches are kept for sockets to catch up from; one further behind is sent
+/// a whole view.
+pub const RECENT_BATCHES: usize = 8192;
+
+#[derive(Debug, Default)]
+pub struct Listeners {
+    next: u64,
+    staff: FxHashMap<AgentId, Watching>,
+    customers: FxHashMap<ChatId, Vec<(u64, Arc<Notify>)>>,
+    /// The latest batches, oldest first: the journal's position after each, and its events.
+    recent: VecDeque<(u64, Arc<[Event]>)>,
+}
+
+#[derive(Debug, Default)]
+struct Watching {
+    sockets: Vec<(u64, Arc<Notify>)>,
+    /// The chats the agent may see, as of the last batch.
+    visible: FxHashSet<ChatId>,
+}
+
+/// A socket's place among the listeners: `Listeners::leave` with it when the socket ends.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    id: u64,
+    viewer: Viewer,
+    pub notify: Arc<Notify>,
+}
+
+/// Whether an event may move chats in or out of the queue, and so change places in it.
+fn moves(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Queued { .. }
+            | Event::Assigned { .. }
+            | Event::Transferred { .. }
+            | Event::Unassigned { .. }
+            | Event::ChatClosed { .. }
+    )
+}
+
+fn visible_chats(engine: &Engine, viewer: Viewer) -> FxHashSet<ChatId> {
+    engine.state().chats.values().filter(|chat| viewer::may_see(engine, viewer, chat)).map(|chat| chat.id).collect()
+}
+
+impl Listeners {
+    /// Registers a socket of `viewer` on the engine as it is now.
+    pub fn join(&mut self, engine: &Engine, viewer: Viewer) -> Ticket {
+        self.next += 1;
+        let notify = Arc::new(Notify::new());
+        let entry = (self.next, Arc::clone(&notify));
+        match viewer {
+            Viewer::Staff { agent } => {
+                let watching = self
+                    .staff
+                    .entry(agent)
+                    .or_insert_with(|| Watching { sockets: Vec::new(), visible: visible_chats(engine, viewer) });
+                watching.sockets.push(entry);
+            }
+            Viewer::Customer { chat } => self.customers.entry(chat).or_default().push(entry),
+        }
+        Ticket { id: self.next, viewer, notify }
+    }
+
+    pub fn leave(&mut self, ticket: &Ticket) {
+        match ticket.viewer {
+            Viewer::Staff { agent } => {
+                if let Some(watching) = self.staff.get_mut(&agent) {
+                    watching.sockets.retain(|(id, _)| *id != ticket.id);
+                    if watching.sockets.is_empty() {
+                        self.staff.remove(&agent);
+                    }
+                }
+            }
+            Viewer::Customer { chat } => {
+                if let Some(sockets) = self.customers.get_mut(&chat) {
+                    sockets.retain(|(id, _)| *id != ticket.id);
+                    if sockets.is_empty() {
+                        self.customers.remove(&chat);
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many sockets are registered.
+    pub fn len(&self) -> usize {
+        self.staff.values().map(|watching| watching.sockets.len()).sum::<usize>()
+            + self.customers.values().map(Vec::len).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A committed batch, `end` the journal's position after it, on the engine after it:
+    /// kept for catching up, and the sockets it concerns notified.
+    pub fn batch(&mut self, engine: &Engine, end: u64, events: Arc<[Event]>) {
+        let touched: FxHashSet<ChatId> = events.iter().filter_map(Event::chat).collect();
+        let everyone = events.iter().any(|event| event.chat().is_none());
+        let queue_moved = events.iter().any(moves);
+        for (&agent, watching) in &mut self.staff {
+            let mut wake = everyone;
+            for &chat in &touched {
+                let now =
+                    engine.chat(chat).is_some_and(|found| viewer::may_see(engine, Viewer::Staff { agent }, found));
+                let before = match now {
+                    true => !watching.visible.insert(chat),
+                    false => watching.visible.remove(&chat),
+                };
+                wake |= now || before;
+            }
+            if wake {
+                watching.sockets.iter().for_each(|(_, notify)| notify.notify_one());
+            }
+        }
+        for (chat, sockets) in &self.customers {
+            let pending = || matches!(engine.chat(*chat).map(|found| &found.status), Some(ChatStatus::Pending { .. }));
+            if touched.contains(chat) || (queue_moved && pending()) {
+                sockets.iter().for_each(|(_, notify)| notify.notify_one());
+            }
+        }
+        if self.recent.len() == RECENT_BATCHES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((end, events));
+    }
+
+    /// The engine was built again (a new workspace, a rebuild from the journal): what each
+    /// watched agent may see is worked out again. Sockets are told by the feed.
+    pub fn rebuilt(&mut self, engine: &Engine) {
+        for (&agent, watching) in &mut self.staff {
+            watching.visible = visible_chats(engine, Viewer::Staff { agent });
+        }
+        self.recent.clear();
+    }
+
+    /// The journal's position after the latest batch kept, if any.
+    pub fn latest(&self) -> Option<u64> {
+        self.recent.back().map(|(end, _)| *end)
+    }
+
+    /// The events of every batch after position `after`, and the position after them; `None`
+    /// when some of them are no longer kept (the socket is sent a whole view).
+    pub fn since(&self, after: u64) -> Option<(Vec<Event>, u64)> {
+        let Some(&(latest, _)) = self.recent.back() else { return Some((Vec::new(), after)) };
+        if latest <= after {
+            return Some((Vec::new(), after));
+        }
+        let first = self.recent.partition_point(|(end, _)| *end <= after);
+        // The oldest kept batch must start at or before `after`: its predecessor's end is
+        // `after` or earlier, which holds when the batch before `first` is kept, or `first` is
+        // the very first batch since the server started and `after` is where it began.
+        let start_known =
+            first > 0 || self.recent.front().is_some_and(|(end, events)| *end - events.len() as u64 <= after);
+        if !start_known {
+            return None;
+        }
+        let events = self.recent.range(first..).flat_map(|(_, events)| events.iter().cloned()).collect();
+        Some((events, latest))
+    }
+}

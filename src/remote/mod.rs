@@ -1,0 +1,285 @@
+//! The one module of the app that touches the network: typed calls over the server's HTTP API
+//! (`crates/handoff-server`, its bodies the types of `handoff-wire`), made with gloo-net's
+//! `fetch`, and the start-up question of whether the page is on that server at all.
+//!
+//! Every call goes to the page's own origin, so the browser sends the session cookie and the
+//! `Origin` header the server checks. An answer is read in one place (`read_answer`): a success
+//! as its typed body, an error as the server's `ErrorBody.message`, no answer as "The server
+//! cannot be reached…"; those rules are plain functions, tested natively.
+
+use gloo_net::http::Request;
+use handoff::AgentId;
+use handoff_wire::{
+    ErrorBody, Me, PutWorkspace, SetPassword, Setup, SetupState, SignIn, VersionedWorkspace, WorkspaceConflict,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Why a call to the server did not give what was asked, in words for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteError {
+    /// No answer came: the network is down, or the server is.
+    Unreachable,
+    /// The server said no, and why (its `ErrorBody.message`).
+    Refused { status: u16, message: String },
+    /// An answer that is not the API's: a proxy's error page, a body of the wrong shape.
+    Unexpected { status: u16 },
+}
+
+impl RemoteError {
+    /// The answer was "Sign in first.": the session ended (expired, or signed out elsewhere).
+    pub fn is_signed_out(&self) -> bool {
+        matches!(self, RemoteError::Refused { status: 401, .. })
+    }
+}
+
+impl std::fmt::Display for RemoteError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RemoteError::Unreachable => {
+                formatter.write_str("The server cannot be reached: check the connection, then try again.")
+            }
+            RemoteError::Refused { message, .. } => formatter.write_str(message),
+            RemoteError::Unexpected { status } => {
+                write!(
+                    formatter,
+                    "The server gave an answer this page cannot read (HTTP {status}); nothing was changed here."
+                )
+            }
+        }
+    }
+}
+
+/// What the page is on, as the start-up question found out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detected {
+    /// No Handoff Studio server answered on the page's origin (a static host, or none at all):
+    /// the app runs on the simulated backend, in this browser.
+    Simulated,
+    Server(ServerStart),
+}
+
+/// The server, as the app finds it when it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerStart {
+    /// Nobody has a password yet: the first admin is still to be created.
+    pub setup_open: bool,
+    /// Who this browser's session cookie signs in, if anyone.
+    pub me: Option<Me>,
+}
+
+/// An answer's status and body, whatever the call: read by `read_answer`.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+/// Reads a JSON answer to a call: a success is its body as `T`; an error is the server's words.
+fn read_answer<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, RemoteError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(body).map_err(|_| RemoteError::Unexpected { status });
+    }
+    Err(refusal(status, body))
+}
+
+/// Reads an answer that has no body when it succeeds (204).
+fn read_empty(status: u16, body: &str) -> Result<(), RemoteError> {
+    match status {
+        200..300 => Ok(()),
+        _ => Err(refusal(status, body)),
+    }
+}
+
+fn refusal(status: u16, body: &str) -> RemoteError {
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(ErrorBody { message }) => RemoteError::Refused { status, message },
+        Err(_) => RemoteError::Unexpected { status },
+    }
+}
+
+/// Why a workspace was not saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PutRefused {
+    /// Another edit was saved first (409): the newer version and its workspace.
+    Conflict(WorkspaceConflict),
+    Failed(RemoteError),
+}
+
+fn read_put(status: u16, body: &str) -> Result<VersionedWorkspace, PutRefused> {
+    match status {
+        409 => match serde_json::from_str::<WorkspaceConflict>(body) {
+            Ok(conflict) => Err(PutRefused::Conflict(conflict)),
+            Err(_) => Err(PutRefused::Failed(refusal(status, body))),
+        },
+        _ => read_answer(status, body).map_err(PutRefused::Failed),
+    }
+}
+
+/// Sends a request built by gloo-net and reads its whole answer; no answer is `Unreachable`.
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Answer, RemoteError> {
+    // A request that cannot even be built (the browser refused its address or body) reached
+    // nobody either.
+    let response = request.map_err(|_| RemoteError::Unreachable)?.send().await.map_err(|_| RemoteError::Unreachable)?;
+    let status = response.status();
+    let body = response.text().await.map_err(|_| RemoteError::Unreachable)?;
+    Ok(Answer { status, body })
+}
+
+async fn get(path: &str) -> Result<Answer, RemoteError> {
+    send(Request::get(path).build()).await
+}
+
+async fn delete(path: &str) -> Result<Answer, RemoteError> {
+    send(Request::delete(path).build()).await
+}
+
+async fn post<T: Serialize>(path: &str, body: &T) -> Result<Answer, RemoteError> {
+    send(Request::post(path).json(body)).await
+}
+
+async fn put<T: Serialize>(path: &str, body: &T) -> Result<Answer, RemoteError> {
+    send(Request::put(path).json(body)).await
+}
+
+/// Asks the page's own origin whether it is a Handoff Studio server, and if so whether it is
+/// set up and who this browser is signed in as. Anything but the server's own answer to
+/// `GET /api/setup` means the simulated backend, exactly as on a static host: no answer, a 404
+/// page, or the app's own `index.html`, which a single-page host gives for any path that is no
+/// file.
+pub async fn detect() -> Detected {
+    let Ok(setup) = setup_state().await else { return Detected::Simulated };
+    // A server that is still to be set up has nobody to be signed in as.
+    let me = match setup.open {
+        true => None,
+        false => me().await.ok(),
+    };
+    Detected::Server(ServerStart { setup_open: setup.open, me })
+}
+
+/// `GET /api/setup`: whether the first admin may still be created.
+pub async fn setup_state() -> Result<SetupState, RemoteError> {
+    let answer = get("/api/setup").await?;
+    read_answer(answer.status, &answer.body)
+}
+
+/// `POST /api/setup`: creates the first admin and signs them in.
+pub async fn set_up(setup: &Setup) -> Result<Me, RemoteError> {
+    let answer = post("/api/setup", setup).await?;
+    read_answer(answer.status, &answer.body)
+}
+
+/// `POST /api/session`: signs in with a name and a password.
+pub async fn sign_in(sign_in: &SignIn) -> Result<Me, RemoteError> {
+    let answer = post("/api/session", sign_in).await?;
+    read_answer(answer.status, &answer.body)
+}
+
+/// `GET /api/session`: who this browser's session belongs to; "Sign in first." without one.
+pub async fn me() -> Result<Me, RemoteError> {
+    let answer = get("/api/session").await?;
+    read_answer(answer.status, &answer.body)
+}
+
+/// `DELETE /api/session`: ends this browser's session.
+pub async fn sign_out() -> Result<(), RemoteError> {
+    let answer = delete("/api/session").await?;
+    read_empty(answer.status, &answer.body)
+}
+
+/// `DELETE /api/sessions`: ends every session of the signed-in person, in every browser.
+pub async fn sign_out_everywhere() -> Result<(), RemoteError> {
+    let answer = delete("/api/sessions").await?;
+    read_empty(answer.status, &answer.body)
+}
+
+/// `PUT /api/agents/{id}/password`: an admin sets or resets a live agent's password.
+pub async fn set_password(agent: AgentId, password: &SetPassword) -> Result<(), RemoteError> {
+    let answer = put(&format!("/api/agents/{}/password", agent.0), password).await?;
+    read_empty(answer.status, &answer.body)
+}
+
+/// `GET /api/workspace`: the workspace and its version.
+pub async fn workspace() -> Result<VersionedWorkspace, RemoteError> {
+    let answer = get("/api/workspace").await?;
+    read_answer(answer.status, &answer.body)
+}
+
+/// `PUT /api/workspace`: saves the workspace edited from `edit.version`; refused with the newer
+/// version when another edit was saved since.
+pub async fn put_workspace(edit: &PutWorkspace) -> Result<VersionedWorkspace, PutRefused> {
+    let answer = put("/api/workspace", edit).await.map_err(PutRefused::Failed)?;
+    read_put(answer.status, &answer.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_success_is_its_typed_body_and_an_error_is_the_servers_words() {
+        let me = r#"{"agent":1,"name":"Ada Lovelace","admin":true}"#;
+        assert_eq!(
+            read_answer::<Me>(200, me),
+            Ok(Me { agent: AgentId(1), name: "Ada Lovelace".to_owned(), admin: true })
+        );
+        let wrong = r#"{"message":"The name or the password is wrong."}"#;
+        let refused = read_answer::<Me>(401, wrong).expect_err("refused");
+        assert_eq!(refused.to_string(), "The name or the password is wrong.");
+        assert!(refused.is_signed_out());
+        assert_eq!(read_empty(204, ""), Ok(()));
+        assert_eq!(
+            read_empty(403, r#"{"message":"Only admins may set live agents' passwords."}"#),
+            Err(RemoteError::Refused {
+                status: 403,
+                message: "Only admins may set live agents' passwords.".to_owned()
+            })
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_the_apis_is_said_as_such_and_no_answer_as_unreachable() {
+        assert_eq!(read_answer::<Me>(502, "<html>Bad gateway</html>"), Err(RemoteError::Unexpected { status: 502 }));
+        assert_eq!(read_answer::<Me>(200, r#"{"open":true}"#), Err(RemoteError::Unexpected { status: 200 }));
+        assert_eq!(
+            RemoteError::Unexpected { status: 502 }.to_string(),
+            "The server gave an answer this page cannot read (HTTP 502); nothing was changed here."
+        );
+        assert!(RemoteError::Unreachable.to_string().starts_with("The server cannot be reached"));
+        assert!(!RemoteError::Unreachable.is_signed_out());
+    }
+
+    #[test]
+    fn only_the_servers_own_answer_to_the_setup_question_means_the_page_is_on_the_server() {
+        let on_server = |status, body| read_answer::<SetupState>(status, body).ok();
+        assert_eq!(on_server(200, r#"{"open":false}"#), Some(SetupState { open: false }));
+        assert_eq!(on_server(200, r#"{"open":true}"#), Some(SetupState { open: true }));
+        // A single-page host answers every path with the app itself.
+        let index = "<!doctype html><html lang=\"en\"><title>Handoff Studio</title></html>";
+        assert_eq!(on_server(200, index), None);
+        assert_eq!(on_server(404, "Not Found"), None);
+        assert_eq!(on_server(404, r#"{"message":"There is no such endpoint."}"#), None);
+    }
+
+    #[test]
+    fn a_stale_save_is_a_conflict_with_the_newer_version_and_any_other_refusal_is_in_words() {
+        let conflict =
+            r#"{"message":"The workspace was changed since you opened it.","version":4,"workspace":{"format":1}}"#;
+        match read_put(409, conflict) {
+            Err(PutRefused::Conflict(found)) => {
+                assert_eq!(found.version, 4);
+                assert_eq!(found.workspace, serde_json::json!({"format": 1}));
+            }
+            other => panic!("a conflict, not {other:?}"),
+        }
+        let saved = read_put(200, r#"{"version":5,"workspace":{}}"#).expect("saved");
+        assert_eq!(saved.version, 5);
+        let refused = r#"{"message":"This workspace takes your own admin role away: another admin must do that."}"#;
+        assert_eq!(
+            read_put(422, refused),
+            Err(PutRefused::Failed(RemoteError::Refused {
+                status: 422,
+                message: "This workspace takes your own admin role away: another admin must do that.".to_owned()
+            }))
+        );
+    }
+}
