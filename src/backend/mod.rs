@@ -1,7 +1,8 @@
 //! The backend boundary: everything the pages ask of a backend (commands in, the engine's
 //! events out). The simulated backend runs the domain's journal discipline (`handoff::ledger`)
-//! in the page over the browser's IndexedDB (`browser.rs`, `indexed_db.rs`); a later remote
-//! backend will talk to the project's server behind the same boundary.
+//! in the page over the browser's IndexedDB (`browser.rs`, `indexed_db.rs`); the remote backend
+//! (`remote.rs`) holds a replica of what the signed-in person may see of the project's server,
+//! fed by its WebSocket, and sends commands to it over HTTP.
 //!
 //! Pages hold a `Backend` and know nothing of what is behind it: they read the engine's state
 //! (a replica fed by events, whatever backend produced them) and send commands. Every change,
@@ -329,9 +330,18 @@ pub async fn download_saved_conversations() -> Result<(), String> {
     Ok(())
 }
 
+/// The remote backend's socket, for the header: provided by `provide_remote` only.
+#[derive(Clone, Copy)]
+pub struct RemoteLink(pub RwSignal<remote::Link>);
+
+/// The socket's state on the server; `None` on the simulated backend.
+pub fn use_remote_link() -> Option<RwSignal<remote::Link>> {
+    use_context::<RemoteLink>().map(|link| link.0)
+}
+
 /// Opens the remote backend (the app is served by the project's server, and someone is signed
-/// in) on the server's workspace and provides it; the pages say it is opening until the socket
-/// brings the first view. `workspace_changed` runs when the server's workspace changes.
+/// in) on the server's workspace and provides it and its link; the pages say it is opening until
+/// the socket brings the first view. `workspace_changed` runs when the server's workspace changes.
 pub fn provide_remote(
     version: u64,
     workspace: Workspace,
@@ -345,6 +355,7 @@ pub fn provide_remote(
     remote.on_change(move || backend.changed());
     remote.on_workspace_change(workspace_changed);
     let link = remote.link();
+    provide_context(RemoteLink(link));
     Effect::new(move |_| {
         if link.get() == remote::Link::Live
             && conversations.opening.with_untracked(|opening| !matches!(opening, Opening::Open(_)))

@@ -17,18 +17,22 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use gloo_net::http::Request;
 use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
 use handoff::viewer::{Replica, View};
 use handoff::{Command, Engine, Workspace};
-use handoff_wire::{ClientFrame, ErrorBody, Outcome, ServerFrame, StaffCommand};
+use handoff_wire::{ClientFrame, Outcome, ServerFrame, StaffCommand};
 use leptos::prelude::*;
+
+use crate::remote::{self, RemoteError};
 
 /// How long a command is sent again while the server cannot be reached.
 const RETRY_FOR: Duration = Duration::from_secs(30);
 /// How long `send` waits for the socket to bring a command's events before it returns anyway.
 const FOLLOW_FOR: Duration = Duration::from_secs(5);
+
+/// What the page says when the session ended while the socket was closed.
+const SESSION_ENDED: &str = "Your session has ended: sign in again.";
 
 /// The socket, as the header says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +48,9 @@ pub enum Link {
     Refused(String),
 }
 
+/// What runs when the server's workspace changes: its version and the workspace.
+type WorkspaceChanged = Box<dyn Fn(u64, &Workspace)>;
+
 pub struct RemoteBackend {
     replica: RefCell<Replica>,
     /// The position of the last frame applied, once a view came.
@@ -54,7 +61,7 @@ pub struct RemoteBackend {
     /// Runs after every change the pages may show.
     changed: RefCell<Box<dyn Fn()>>,
     /// Runs when the server's workspace changes (the store adopts it).
-    workspace_changed: RefCell<Box<dyn Fn(u64, &Workspace)>>,
+    workspace_changed: RefCell<WorkspaceChanged>,
 }
 
 impl RemoteBackend {
@@ -94,15 +101,22 @@ impl RemoteBackend {
         loop {
             match self.connect().await {
                 Ended::Stop => return,
-                Ended::Dropped { heard } => {
-                    if heard {
-                        pause = Duration::from_millis(500);
+                Ended::Dropped { heard: true } => pause = Duration::from_millis(500),
+                // Refused before a frame came: the server is down, or the session ended, which
+                // the socket cannot say (its upgrade is refused with 401).
+                Ended::Dropped { heard: false } => {
+                    if remote::me().await.as_ref().is_err_and(RemoteError::is_signed_out) {
+                        self.link.try_set(Link::SignedOut(SESSION_ENDED.to_owned()));
+                        return;
                     }
                 }
             }
-            self.link.try_set(Link::Reconnecting);
+            // The page that held this backend is gone (signed out, or another person's): stop.
+            if self.link.try_set(Link::Reconnecting).is_some() {
+                return;
+            }
             gloo_timers::future::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(10));
+            pause = (pause * 2).min(Duration::from_secs(5));
         }
     }
 
@@ -183,43 +197,31 @@ impl RemoteBackend {
     /// reached), then waits for the socket to bring what it did. A refusal in words.
     pub async fn send(&self, command: Command) -> Result<(), String> {
         let body = StaffCommand { key: new_key(), command };
-        let body = serde_json::to_string(&body).map_err(|error| error.to_string())?;
         let started = js_sys::Date::now();
         let mut pause = Duration::from_millis(250);
-        let response = loop {
-            let sent = Request::post("/api/commands")
-                .header("content-type", "application/json")
-                .body(body.clone())
-                .map_err(|error| error.to_string())?
-                .send()
-                .await;
-            match sent {
-                // 503: the server could not store it just now; the same key is safe to send again.
-                Ok(response) if response.status() != 503 => break response,
-                _ if js_sys::Date::now() - started < RETRY_FOR.as_millis() as f64 => {
-                    self.link.try_set(Link::Reconnecting);
-                    gloo_timers::future::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(4));
-                }
-                _ => {
-                    return Err("The server cannot be reached, so this was not done. Check the connection and \
-                                try again."
-                        .to_owned());
-                }
+        let answer = loop {
+            let answer = remote::command(&body).await;
+            if !remote::worth_sending_again(&answer) || js_sys::Date::now() - started > RETRY_FOR.as_millis() as f64 {
+                break answer;
             }
+            gloo_timers::future::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
         };
-        let status = response.status();
-        let text = response.text().await.map_err(|_| "The server's answer was cut short.".to_owned())?;
-        match serde_json::from_str::<Outcome>(&text) {
+        match answer {
             Ok(Outcome::Accepted { first, count }) => {
                 self.follow(first + count).await;
                 Ok(())
             }
             Ok(Outcome::Refused { message, .. }) => Err(message),
-            Err(_) => Err(match serde_json::from_str::<ErrorBody>(&text) {
-                Ok(error) => error.message,
-                Err(_) => format!("The server answered {status} without saying why."),
-            }),
+            Err(RemoteError::Unreachable) => Err("The server cannot be reached, so this was not done: check the \
+                                                  connection, then try again."
+                .to_owned()),
+            Err(error) => {
+                if error.is_signed_out() {
+                    self.link.try_set(Link::SignedOut(SESSION_ENDED.to_owned()));
+                }
+                Err(error.to_string())
+            }
         }
     }
 
