@@ -16,9 +16,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::Message;
-use gloo_net::websocket::futures::WebSocket;
 use handoff::viewer::{Replica, View};
 use handoff::{Command, Engine, Workspace};
 use handoff_wire::{ClientFrame, Outcome, ServerFrame, StaffCommand};
@@ -121,19 +118,13 @@ impl RemoteBackend {
     }
 
     async fn connect(&self) -> Ended {
-        let Ok(socket) = WebSocket::open(&socket_url()) else { return Ended::Dropped { heard: false } };
-        let (mut write, mut read) = socket.split();
         let hello =
             ClientFrame::Hello { since: self.position.get(), workspace: self.workspace.borrow().0, token: None };
-        let Ok(hello) = serde_json::to_string(&hello) else { return Ended::Stop };
-        if write.send(Message::Text(hello)).await.is_err() {
-            return Ended::Dropped { heard: false };
-        }
+        let Some(mut socket) = remote::Socket::open(&hello).await else { return Ended::Dropped { heard: false } };
         let mut heard = false;
-        while let Some(Ok(message)) = read.next().await {
-            let Message::Bytes(bytes) = message else { continue };
+        while let Some(frame) = socket.next_frame().await {
             heard = true;
-            match ServerFrame::from_bytes(&bytes) {
+            match frame {
                 Ok(frame) => match self.take(frame) {
                     Taken::Keep => {}
                     Taken::Reconnect => break,
@@ -248,16 +239,6 @@ enum Ended {
         heard: bool,
     },
     Stop,
-}
-
-/// The socket's address on the page's own origin (`ws:` for `http:`, `wss:` for `https:`).
-fn socket_url() -> String {
-    let location = window().location();
-    let scheme = match location.protocol().as_deref() {
-        Ok("https:") => "wss:",
-        _ => "ws:",
-    };
-    format!("{scheme}//{}/api/socket", location.host().unwrap_or_default())
 }
 
 /// A new idempotency key: a random UUID from the browser.

@@ -1,17 +1,22 @@
 //! The one module of the app that touches the network: typed calls over the server's HTTP API
 //! (`crates/handoff-server`, its bodies the types of `handoff-wire`), made with gloo-net's
-//! `fetch`, and the start-up question of whether the page is on that server at all.
+//! `fetch`, the staff WebSocket (`Socket`), and the start-up question of whether the page is on
+//! that server at all.
 //!
 //! Every call goes to the page's own origin, so the browser sends the session cookie and the
 //! `Origin` header the server checks. An answer is read in one place (`read_answer`): a success
 //! as its typed body, an error as the server's `ErrorBody.message`, no answer as "The server
 //! cannot be reached…"; those rules are plain functions, tested natively.
 
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
 use gloo_net::http::Request;
+use gloo_net::websocket::Message;
+use gloo_net::websocket::futures::WebSocket;
 use handoff::AgentId;
 use handoff_wire::{
-    ErrorBody, Me, Outcome, PutWorkspace, SetPassword, Setup, SetupState, SignIn, StaffCommand, VersionedWorkspace,
-    WorkspaceConflict,
+    ClientFrame, ErrorBody, FrameError, Me, Outcome, PutWorkspace, ServerFrame, SetPassword, Setup, SetupState, SignIn,
+    StaffCommand, VersionedWorkspace, WorkspaceConflict,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -239,6 +244,42 @@ pub async fn put_workspace(edit: &PutWorkspace) -> Result<VersionedWorkspace, Pu
 pub async fn command(command: &StaffCommand) -> Result<Outcome, RemoteError> {
     let answer = post("/api/commands", command).await?;
     read_outcome(answer.status, &answer.body)
+}
+
+/// The staff WebSocket (`GET /api/socket`) on the page's own origin, its `Hello` said: the
+/// server's frames, one at a time. Dropping it closes it.
+pub struct Socket {
+    // Kept, though nothing more is written: the socket closes once both halves are dropped.
+    _write: SplitSink<WebSocket, Message>,
+    read: SplitStream<WebSocket>,
+}
+
+impl Socket {
+    /// Opens the socket and says `hello`; `None` when it cannot be opened or written to.
+    pub async fn open(hello: &ClientFrame) -> Option<Socket> {
+        let location = web_sys::window()?.location();
+        let scheme = match location.protocol().as_deref() {
+            Ok("https:") => "wss:",
+            _ => "ws:",
+        };
+        let url = format!("{scheme}//{}/api/socket", location.host().ok()?);
+        let (mut write, read) = WebSocket::open(&url).ok()?.split();
+        let hello = serde_json::to_string(hello).ok()?;
+        write.send(Message::Text(hello)).await.ok()?;
+        Some(Socket { _write: write, read })
+    }
+
+    /// The next frame the server sent, or why it cannot be read; `None` once the socket closed.
+    /// The server sends only binary frames: a text frame is skipped.
+    pub async fn next_frame(&mut self) -> Option<Result<ServerFrame, FrameError>> {
+        loop {
+            match self.read.next().await? {
+                Ok(Message::Bytes(bytes)) => return Some(ServerFrame::from_bytes(&bytes)),
+                Ok(Message::Text(_)) => {}
+                Err(_) => return None,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
