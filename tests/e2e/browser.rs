@@ -90,7 +90,13 @@ impl Browser {
     /// Waits until the address is `path` and the page's main heading reads `heading`.
     pub async fn expect_page(&self, path: &str, heading: &str) {
         eventually(&format!("page {path} with heading {heading:?}"), || async {
-            let seen = (self.path().await, self.text("main h1").await);
+            // The heading may be redrawn between being found and being read (a sign-in swaps
+            // the whole page): a stale element reads as nothing yet, and is looked for again.
+            let shown = match self.client.find(Locator::Css("main h1")).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            let seen = (self.path().await, shown);
             (seen.0 == path && seen.1 == heading, format!("{seen:?}"))
         })
         .await;
