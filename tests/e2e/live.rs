@@ -83,11 +83,18 @@ async fn two_francophone_agents_see_a_pending_chat_live_both_claim_it_and_exactl
         wait_for_text(browser, ".transcript", ASK).await;
     }
 
-    // Both click Claim, one right after the other: the second claim is sent from a screen that
-    // still shows the chat pending, before the first one's outcome reaches it.
+    // Both click Claim on screens that show the chat pending: each page's requests are held at
+    // a gate until both have clicked, then let go together, so the two claims race at the server.
+    let gate = "window.openGate = null; const gate = new Promise(open => { window.openGate = open; }); \
+                const fetch = window.fetch.bind(window); window.fetch = (...call) => gate.then(() => fetch(...call));";
     let click = "document.querySelector('.conversation-actions .primary').click();";
-    amelie.client.execute(click, Vec::new()).await.expect("Amélie claims");
-    noah.client.execute(click, Vec::new()).await.expect("Noah claims");
+    for (name, browser) in [(AMELIE, &amelie), (NOAH, &noah)] {
+        browser.client.execute(gate, Vec::new()).await.unwrap_or_else(|error| panic!("{name}'s gate: {error}"));
+        browser.client.execute(click, Vec::new()).await.unwrap_or_else(|error| panic!("{name} claims: {error}"));
+    }
+    for browser in [&amelie, &noah] {
+        browser.client.execute("window.openGate();", Vec::new()).await.expect("the gate opens");
+    }
 
     // Exactly one has it, and the other is told who took it (the chat has left their desk).
     let started = std::time::Instant::now();
