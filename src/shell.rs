@@ -4,11 +4,13 @@
 //! whoever is signed in, once the workspace has come from the server; before that, the first
 //! admin's setup or the sign-in page, at every address.
 
-use handoff_wire::VersionedWorkspace;
+use handoff::Workspace;
+use handoff_wire::{Me, VersionedWorkspace};
 use leptos::prelude::*;
 
 use crate::account::{AccountControls, AccountPage, SetupPage, SignInPage, provide_account, use_account};
-use crate::backend::provide_conversations;
+use crate::backend::remote::Link as SocketLink;
+use crate::backend::{provide_conversations, provide_remote, use_remote_link};
 use crate::editor::EditorPage;
 use crate::inbox::{InboxPage, pending_count, provide_identity, unread_count};
 use crate::pages::{HomePage, NotFoundPage, SECTIONS, SimulatorPage, provide_page_title};
@@ -17,7 +19,7 @@ use crate::remote::{self, RemoteError, ServerStart};
 use crate::router::{Link, provide_location, use_location};
 use crate::settings::SettingsPage;
 use crate::workspace_store::{
-    StorageBanner, provide_workspace_store, provide_workspace_store_on_server, use_workspace_store,
+    ServerSaving, StorageBanner, provide_workspace_store, provide_workspace_store_on_server, use_workspace_store,
 };
 
 /// The pages, one per path.
@@ -73,12 +75,45 @@ pub fn App() -> impl IntoView {
     view! { <Studio/> }
 }
 
-/// The pages, over a workspace store already provided.
+/// The signed-in person on the server, and the version of the server's workspace the store
+/// was opened on.
+#[derive(Debug, Clone)]
+struct OnServer {
+    me: Me,
+    version: u64,
+}
+
+/// The pages, over a workspace store already provided: on the simulated backend (`server`
+/// `None`), or on the server for the signed-in person.
 #[component]
-fn Studio() -> impl IntoView {
-    // The conversations run on the workspace; both stores are the app's.
-    provide_conversations(use_workspace_store());
-    provide_identity();
+fn Studio(#[prop(optional_no_strip)] server: Option<OnServer>) -> impl IntoView {
+    let store = use_workspace_store();
+    match server {
+        // The conversations run on the workspace; both stores are the app's.
+        None => {
+            provide_conversations(store);
+            provide_identity(None);
+        }
+        // The server's conversations, on the server's workspace; a newer one that the socket
+        // brings is adopted by the store. The desk's identity is the signed-in person's.
+        Some(OnServer { me, version }) => {
+            let server_saving = use_context::<ServerSaving>();
+            let workspace = store.with_untracked(Workspace::clone);
+            let link = provide_remote(version, workspace, move |version, workspace| {
+                if let Some(server_saving) = server_saving {
+                    server_saving.adopt(store, version, workspace);
+                }
+            });
+            provide_identity(Some(me.agent));
+            // The session ended while the page was open: the sign-in page says so.
+            let account = use_account().expect("provided by ServerApp");
+            Effect::new(move |_| {
+                if let SocketLink::SignedOut(message) = link.get() {
+                    account.signed_out(&message);
+                }
+            });
+        }
+    }
     // What waits for the signed-in agent, derived once for the title and the navigation.
     let waiting = Memo::new(move |_| (pending_count(), unread_count()));
     provide_context(Waiting(waiting));
@@ -153,9 +188,10 @@ fn ServerStudio() -> impl IntoView {
     move || match workspace.get() {
         None => signed_out_shell(|| view! { <p class="loading" role="status">"Opening the workspace…"</p> }.into_any()),
         Some(Ok(versioned)) => untrack(|| {
+            let server = account.me().map(|me| OnServer { me, version: versioned.version });
             // The workspace depends on the session; the editor and the settings page edit it.
             provide_workspace_store_on_server(versioned);
-            view! { <Studio/> }.into_any()
+            view! { <Studio server=server/> }.into_any()
         }),
         Some(Err(error)) => signed_out_shell(move || {
             view! {
@@ -180,10 +216,7 @@ fn ServerStudio() -> impl IntoView {
 pub fn Header(#[prop(default = true)] navigation: bool) -> impl IntoView {
     let account = use_account();
     let (label, explained) = match account {
-        Some(_) => (
-            "Server",
-            "Accounts and the workspace are kept on the server; conversations are still simulated in this browser.",
-        ),
+        Some(_) => ("Server", "Accounts, the workspace and the conversations are kept on the server."),
         None => ("Simulated (this browser)", "Everything is kept in this browser's storage; nothing is sent anywhere."),
     };
     view! {
@@ -198,9 +231,24 @@ pub fn Header(#[prop(default = true)] navigation: bool) -> impl IntoView {
                     <span class="visually-hidden">"Backend: "</span>
                     {label}
                 </p>
+                {use_remote_link().map(link_status)}
                 {account.map(|account| view! { <AccountControls account=account/> })}
             </div>
         </header>
+    }
+}
+
+/// What the header says of the server's socket while it is not live: reconnecting (the page
+/// keeps everything, typed text included, and commands wait for the server), or refused.
+fn link_status(link: RwSignal<SocketLink>) -> impl IntoView {
+    view! {
+        <p class="link-status" role="status">
+            {move || match link.get() {
+                SocketLink::Connecting | SocketLink::Live | SocketLink::SignedOut(_) => None,
+                SocketLink::Reconnecting => Some("Reconnecting…".to_owned()),
+                SocketLink::Refused(message) => Some(format!("Not connected: {message}")),
+            }}
+        </p>
     }
 }
 

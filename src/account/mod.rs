@@ -68,6 +68,14 @@ impl Account {
         })
     }
 
+    /// The signed-in person, read once (where a page is drawn).
+    pub fn me_untracked(&self) -> Option<Me> {
+        self.phase.with_untracked(|phase| match phase {
+            Phase::SignedIn(me) => Some(me.clone()),
+            _ => None,
+        })
+    }
+
     /// Whether the signed-in person is an admin, read once (where a page is drawn).
     pub fn is_admin_untracked(&self) -> bool {
         self.phase.with_untracked(|phase| matches!(phase, Phase::SignedIn(Me { admin: true, .. })))

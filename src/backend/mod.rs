@@ -1,7 +1,8 @@
 //! The backend boundary: everything the pages ask of a backend (commands in, the engine's
 //! events out). The simulated backend runs the domain's journal discipline (`handoff::ledger`)
-//! in the page over the browser's IndexedDB (`browser.rs`, `indexed_db.rs`); a later remote
-//! backend will talk to the project's server behind the same boundary.
+//! in the page over the browser's IndexedDB (`browser.rs`, `indexed_db.rs`); the remote backend
+//! (`remote.rs`) holds a replica of what the signed-in person may see of the project's server,
+//! fed by its WebSocket, and sends commands to it over HTTP.
 //!
 //! Pages hold a `Backend` and know nothing of what is behind it: they read the engine's state
 //! (a replica fed by events, whatever backend produced them) and send commands. Every change,
@@ -10,6 +11,7 @@
 
 pub mod browser;
 pub mod indexed_db;
+pub mod remote;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -21,6 +23,7 @@ use crate::workspace_store::WorkspaceStore;
 
 use browser::BrowserBackend;
 use handoff::ledger::{AppendError, CatchUpError, Damaged, Saved};
+use remote::RemoteBackend;
 
 /// Why the backend did not do a command; the journal's errors are the browser's words.
 pub type Refusal = handoff::ledger::Refusal<String>;
@@ -39,6 +42,8 @@ enum Transport {
     Browser(Rc<BrowserBackend>),
     /// An engine in memory that stores nothing: benchmarks and tests.
     Memory(Rc<RefCell<Engine>>),
+    /// The project's server: a replica of what the signed-in agent may see.
+    Remote(Rc<RemoteBackend>),
 }
 
 impl Backend {
@@ -68,12 +73,17 @@ impl Backend {
         let now = now();
         // Held to the end: the page that sent may be gone by the time the answer comes.
         let transport = self.transport.get_value();
+        let in_words = |refusal: Refusal| transport.read(|engine| describe(&refusal, engine.workspace()));
         let result = match &transport {
-            Transport::Browser(backend) => backend.send(now, command).await,
-            Transport::Memory(engine) => engine.borrow_mut().handle(now, command).map_err(Refusal::Rejected),
+            Transport::Browser(backend) => backend.send(now, command).await.map_err(in_words),
+            Transport::Memory(engine) => {
+                engine.borrow_mut().handle(now, command).map_err(Refusal::Rejected).map_err(in_words)
+            }
+            // The server's answer is in words already; its events come over the socket.
+            Transport::Remote(remote) => remote.send(command).await.map(|()| Vec::new()),
         };
         self.changed();
-        result.map_err(|refusal| transport.read(|engine| describe(&refusal, engine.workspace())))
+        result
     }
 
     /// Sends `command` from an event handler: `error` is cleared, then holds the refusal if
@@ -130,7 +140,7 @@ impl Backend {
         let Some(transport) = self.transport.try_get_value() else { return Ok(()) };
         let result = match transport {
             Transport::Browser(backend) => backend.refresh().await,
-            Transport::Memory(_) => Ok(()),
+            Transport::Memory(_) | Transport::Remote(_) => Ok(()),
         };
         self.changed();
         result
@@ -142,6 +152,7 @@ impl Transport {
         match self {
             Transport::Browser(backend) => backend.with_engine(read),
             Transport::Memory(engine) => read(&engine.borrow()),
+            Transport::Remote(remote) => remote.with_engine(read),
         }
     }
 }
@@ -317,6 +328,43 @@ pub async fn download_saved_conversations() -> Result<(), String> {
     let _ = link.set_attribute("download", "handoff-studio-conversations.txt");
     link.unchecked_into::<web_sys::HtmlElement>().click();
     Ok(())
+}
+
+/// The remote backend's socket, for the header: provided by `provide_remote` only.
+#[derive(Clone, Copy)]
+pub struct RemoteLink(pub RwSignal<remote::Link>);
+
+/// The socket's state on the server; `None` on the simulated backend.
+pub fn use_remote_link() -> Option<RwSignal<remote::Link>> {
+    use_context::<RemoteLink>().map(|link| link.0)
+}
+
+/// Opens the remote backend (the app is served by the project's server, and someone is signed
+/// in) on the server's workspace and provides it and its link; the pages say it is opening until
+/// the socket brings the first view. `workspace_changed` runs when the server's workspace changes.
+pub fn provide_remote(
+    version: u64,
+    workspace: Workspace,
+    workspace_changed: impl Fn(u64, &Workspace) + 'static,
+) -> RwSignal<remote::Link> {
+    let conversations =
+        Conversations { opening: RwSignal::new_local(Opening::Opening), damaged: RwSignal::new_local(None) };
+    provide_context(conversations);
+    let remote = RemoteBackend::new(version, workspace);
+    let backend = Backend::new(Transport::Remote(Rc::clone(&remote)));
+    remote.on_change(move || backend.changed());
+    remote.on_workspace_change(workspace_changed);
+    let link = remote.link();
+    provide_context(RemoteLink(link));
+    Effect::new(move |_| {
+        if link.get() == remote::Link::Live
+            && conversations.opening.with_untracked(|opening| !matches!(opening, Opening::Open(_)))
+        {
+            conversations.opening.set(Opening::Open(backend));
+        }
+    });
+    leptos::task::spawn_local(remote.run());
+    link
 }
 
 /// Provides a backend that is already open (benchmarks and tests).

@@ -17,16 +17,29 @@ use super::use_identity;
 use crate::backend::Backend;
 use crate::editor::verdict_words;
 
-/// What the desk shows of the chat on screen.
+/// What the desk shows of the chat on screen. What became of the last action outlives the
+/// chat's view: a claim lost to a quicker agent is refused just as the chat leaves this desk's
+/// sight (on the server it is no longer theirs to see), and the refusal says who took it.
 #[component]
 pub fn Conversation(backend: Backend, agent: AgentId) -> impl IntoView {
     let identity = use_identity();
     let shown =
         Memo::new(move |_| identity.chat.get().filter(|&chat| backend.read(|engine| engine.chat(chat).is_some())));
+    let outcome = Outcome { error: RwSignal::new(None), status: RwSignal::new(None) };
+    // Another chat chosen: what was said of the last one is no longer news.
+    Effect::new(move |previous: Option<Option<ChatId>>| {
+        let chat = identity.chat.get();
+        if previous.is_some_and(|previous| previous != chat) {
+            outcome.error.set(None);
+            outcome.status.set(None);
+        }
+        chat
+    });
     move || match shown.get() {
-        Some(chat) => view! { <ChatView backend=backend agent=agent chat=chat/> }.into_any(),
+        Some(chat) => view! { <ChatView backend=backend agent=agent chat=chat outcome=outcome/> }.into_any(),
         None => view! {
             <section class="conversation" aria-label="Conversation">
+                <p class="error" role="alert">{move || outcome.error.get()}</p>
                 <p class="empty">"Choose a chat from the list to read it and answer."</p>
             </section>
         }
@@ -60,7 +73,7 @@ impl Outcome {
 }
 
 #[component]
-fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
+fn ChatView(backend: Backend, agent: AgentId, chat: ChatId, outcome: Outcome) -> impl IntoView {
     let standing = Memo::new(move |_| backend.read(|engine| standing(engine, chat, agent)));
     let lines = Memo::new(move |_| {
         backend.read(|engine| {
@@ -86,7 +99,6 @@ fn ChatView(backend: Backend, agent: AgentId, chat: ChatId) -> impl IntoView {
             format!("{} · {status}", language_name(&found.language))
         })
     };
-    let outcome = Outcome { error: RwSignal::new(None), status: RwSignal::new(None) };
     // After an action its button may be gone: the keyboard focus goes where work continues,
     // at once, before the button goes, so that it never falls back to the page.
     let act = move |command: Command, done: &'static str, then_focus: &'static str| {

@@ -1,8 +1,9 @@
 //! `/inbox`: the live agent's desk. Sign in as one of the teamspace's live agents, go Online or
 //! Away, work the lists (Pending, Mine, All open, Closed) and the conversation.
 //!
-//! Who is signed in is per tab (two tabs can be two agents), kept across a reload in the tab's
-//! own storage, as is the chat on screen. Everything shown is read from the backend and updates
+//! On the simulated backend who is signed in is per tab (two tabs can be two agents), kept
+//! across a reload in the tab's own storage, as is the chat on screen. On the server the desk
+//! is the signed-in account's: there is nobody else to choose. Everything shown is read from the backend and updates
 //! when anything changes, in this tab or another.
 
 mod conversation;
@@ -31,11 +32,12 @@ pub struct Identity {
     pub chat: RwSignal<Option<ChatId>>,
 }
 
-/// Provides this tab's identity, as the tab last left it.
-pub fn provide_identity() {
+/// Provides this tab's identity, as the tab last left it; on the server (`account`, the
+/// signed-in person's agent) the desk is theirs whatever the tab held.
+pub fn provide_identity(account: Option<AgentId>) {
     let read = |key| tab::read(key).and_then(|text| text.parse().ok());
     let identity = Identity {
-        agent: RwSignal::new(read(AGENT_KEY).map(AgentId)),
+        agent: RwSignal::new(account.or(read(AGENT_KEY).map(AgentId))),
         chat: RwSignal::new(read(CHAT_KEY).map(ChatId)),
     };
     Effect::new(move |_| tab::write(AGENT_KEY, identity.agent.get().map(|agent| agent.0.to_string()).as_deref()));
@@ -182,10 +184,14 @@ pub fn focus_when_drawn(id: &'static str) {
     request_animation_frame(move || lists::focus(id));
 }
 
-/// Signs this tab in as one of the teamspace's live agents.
+/// Signs this tab in as one of the teamspace's live agents; on the server, the signed-in
+/// person at the desk.
 #[component]
 fn SignIn(backend: Backend) -> impl IntoView {
     let identity = use_identity();
+    if let Some(me) = crate::account::use_account().and_then(|account| account.me_untracked()) {
+        return sign_in_as_me(backend, identity, me).into_any();
+    }
     let first = backend.read_untracked(|engine| engine.workspace().teamspace.agents.first().map(|agent| agent.id));
     let chosen = RwSignal::new(identity.agent.get_untracked().or(first));
     let error = RwSignal::new(None::<String>);
@@ -208,6 +214,24 @@ fn SignIn(backend: Backend) -> impl IntoView {
                 {options}
             </select>
             <button type="submit" class="button primary">"Sign in"</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+    .into_any()
+}
+
+/// The signed-in person, not at the desk yet: one button puts them there, Online.
+fn sign_in_as_me(backend: Backend, identity: Identity, me: handoff_wire::Me) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        sign_in(backend, identity, me.agent, error);
+    };
+    view! {
+        <form class="sign-in card" on:submit=submit>
+            <h2>"Sign in at the desk"</h2>
+            <p>{format!("Work the inbox as {}: new chats can come to you once you are Online.", me.name)}</p>
+            <button type="submit" id="sign-in-agent" class="button primary">"Sign in at the desk"</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>
     }

@@ -1,16 +1,22 @@
 //! The one module of the app that touches the network: typed calls over the server's HTTP API
 //! (`crates/handoff-server`, its bodies the types of `handoff-wire`), made with gloo-net's
-//! `fetch`, and the start-up question of whether the page is on that server at all.
+//! `fetch`, the staff WebSocket (`Socket`), and the start-up question of whether the page is on
+//! that server at all.
 //!
 //! Every call goes to the page's own origin, so the browser sends the session cookie and the
 //! `Origin` header the server checks. An answer is read in one place (`read_answer`): a success
 //! as its typed body, an error as the server's `ErrorBody.message`, no answer as "The server
 //! cannot be reached…"; those rules are plain functions, tested natively.
 
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
 use gloo_net::http::Request;
+use gloo_net::websocket::Message;
+use gloo_net::websocket::futures::WebSocket;
 use handoff::AgentId;
 use handoff_wire::{
-    ErrorBody, Me, PutWorkspace, SetPassword, Setup, SetupState, SignIn, VersionedWorkspace, WorkspaceConflict,
+    ClientFrame, ErrorBody, FrameError, Me, Outcome, PutWorkspace, ServerFrame, SetPassword, Setup, SetupState, SignIn,
+    StaffCommand, VersionedWorkspace, WorkspaceConflict,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -115,6 +121,29 @@ fn read_put(status: u16, body: &str) -> Result<VersionedWorkspace, PutRefused> {
     }
 }
 
+/// Reads the answer to a command: the outcome the server stored under its key, accepted or
+/// refused by the engine, whatever the status (a refusal comes with 403, 404, 409 or 422);
+/// any other error in the server's words.
+fn read_outcome(status: u16, body: &str) -> Result<Outcome, RemoteError> {
+    match serde_json::from_str::<Outcome>(body) {
+        Ok(outcome) => Ok(outcome),
+        Err(_) => Err(refusal(status, body)),
+    }
+}
+
+/// Whether a command whose answer was `answer` is worth sending again with the same key: no
+/// answer came, or the server could not store it just now (503), or a proxy in front of it
+/// had no server to pass it to (502, 504). The key makes a second arrival apply nothing again.
+pub fn worth_sending_again(answer: &Result<Outcome, RemoteError>) -> bool {
+    match answer {
+        Err(RemoteError::Unreachable) => true,
+        Err(RemoteError::Refused { status, .. } | RemoteError::Unexpected { status }) => {
+            matches!(status, 502..=504)
+        }
+        Ok(_) => false,
+    }
+}
+
 /// Sends a request built by gloo-net and reads its whole answer; no answer is `Unreachable`.
 async fn send(request: Result<Request, gloo_net::Error>) -> Result<Answer, RemoteError> {
     // A request that cannot even be built (the browser refused its address or body) reached
@@ -211,6 +240,48 @@ pub async fn put_workspace(edit: &PutWorkspace) -> Result<VersionedWorkspace, Pu
     read_put(answer.status, &answer.body)
 }
 
+/// `POST /api/commands`: a staff command under its idempotency key.
+pub async fn command(command: &StaffCommand) -> Result<Outcome, RemoteError> {
+    let answer = post("/api/commands", command).await?;
+    read_outcome(answer.status, &answer.body)
+}
+
+/// The staff WebSocket (`GET /api/socket`) on the page's own origin, its `Hello` said: the
+/// server's frames, one at a time. Dropping it closes it.
+pub struct Socket {
+    // Kept, though nothing more is written: the socket closes once both halves are dropped.
+    _write: SplitSink<WebSocket, Message>,
+    read: SplitStream<WebSocket>,
+}
+
+impl Socket {
+    /// Opens the socket and says `hello`; `None` when it cannot be opened or written to.
+    pub async fn open(hello: &ClientFrame) -> Option<Socket> {
+        let location = web_sys::window()?.location();
+        let scheme = match location.protocol().as_deref() {
+            Ok("https:") => "wss:",
+            _ => "ws:",
+        };
+        let url = format!("{scheme}//{}/api/socket", location.host().ok()?);
+        let (mut write, read) = WebSocket::open(&url).ok()?.split();
+        let hello = serde_json::to_string(hello).ok()?;
+        write.send(Message::Text(hello)).await.ok()?;
+        Some(Socket { _write: write, read })
+    }
+
+    /// The next frame the server sent, or why it cannot be read; `None` once the socket closed.
+    /// The server sends only binary frames: a text frame is skipped.
+    pub async fn next_frame(&mut self) -> Option<Result<ServerFrame, FrameError>> {
+        loop {
+            match self.read.next().await? {
+                Ok(Message::Bytes(bytes)) => return Some(ServerFrame::from_bytes(&bytes)),
+                Ok(Message::Text(_)) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +352,26 @@ mod tests {
                 message: "This workspace takes your own admin role away: another admin must do that.".to_owned()
             }))
         );
+    }
+
+    #[test]
+    fn a_commands_outcome_is_read_whatever_its_status_and_only_no_answer_is_sent_again() {
+        let accepted = read_outcome(200, r#"{"outcome":"accepted","first":7,"count":2}"#);
+        assert_eq!(accepted, Ok(Outcome::Accepted { first: 7, count: 2 }));
+        let quicker = r#"{"outcome":"refused","message":"Someone else was quicker: Noah Martin took this chat.","rejection":{"rejection":"already_taken","chat":1,"by":2}}"#;
+        match read_outcome(409, quicker) {
+            Ok(Outcome::Refused { message, .. }) => {
+                assert_eq!(message, "Someone else was quicker: Noah Martin took this chat.")
+            }
+            other => panic!("a refusal, not {other:?}"),
+        }
+        let signed_out = read_outcome(401, r#"{"message":"Sign in first."}"#);
+        assert!(signed_out.as_ref().is_err_and(RemoteError::is_signed_out));
+        assert!(!worth_sending_again(&signed_out));
+        assert!(!worth_sending_again(&accepted));
+        assert!(worth_sending_again(&Err(RemoteError::Unreachable)));
+        assert!(worth_sending_again(&read_outcome(503, r#"{"message":"The server is busy: try again."}"#)));
+        assert!(worth_sending_again(&read_outcome(502, "<html>Bad gateway</html>")));
+        assert!(!worth_sending_again(&read_outcome(500, r#"{"message":"Something went wrong."}"#)));
     }
 }

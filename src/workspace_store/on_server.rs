@@ -87,6 +87,18 @@ impl Saving {
         self.failed = None;
     }
 
+    /// The server holds `theirs` as `version` now (its socket said so). Whether the page is to
+    /// show it: not a version this page holds already, and not while a save is on its way, whose
+    /// answer says what became of it (accepted as that version, or overtaken by it).
+    pub fn adopt(&mut self, version: u64, theirs: String) -> bool {
+        if self.sending.is_some() || version <= self.version {
+            return false;
+        }
+        self.version = version;
+        self.saved = theirs;
+        true
+    }
+
     pub fn status(&self, present: &str) -> SaveStatus {
         if self.sending.is_some() {
             SaveStatus::Saving
@@ -113,6 +125,25 @@ pub struct Overtaken {
 pub struct ServerSaving {
     pub status: RwSignal<SaveStatus>,
     pub overtaken: RwSignal<Option<Overtaken>>,
+    saving: StoredValue<Saving>,
+}
+
+impl ServerSaving {
+    /// The server's workspace changed (another admin saved, or this one in another tab): the
+    /// page shows it, as one undo step, unless `Saving::adopt` says it holds it already.
+    pub fn adopt(self, store: WorkspaceStore, version: u64, workspace: &Workspace) {
+        let theirs = workspace_to_json(workspace);
+        if self.saving.try_update_value(|saving| saving.adopt(version, theirs)) != Some(true) {
+            return;
+        }
+        store.history.maybe_update(|history| {
+            let changed = history.present() != workspace;
+            if changed {
+                history.record(workspace.clone());
+            }
+            changed
+        });
+    }
 }
 
 /// Provides the workspace store over the server's workspace, and saves every change to it.
@@ -126,9 +157,9 @@ pub fn provide_workspace_store_on_server(start: VersionedWorkspace) {
     };
     let saved = workspace_to_json(&workspace);
     let store = provide_store(workspace, unreadable);
-    let server = ServerSaving { status: RwSignal::new(SaveStatus::Saved), overtaken: RwSignal::new(None) };
-    provide_context(server);
     let saving = StoredValue::new(Saving::new(start.version, saved));
+    let server = ServerSaving { status: RwSignal::new(SaveStatus::Saved), overtaken: RwSignal::new(None), saving };
+    provide_context(server);
     Effect::new(move |_| {
         let present = store.history.with(|history| workspace_to_json(history.present()));
         match store.unreadable.with(|unreadable| unreadable.as_ref().map(|unreadable| unreadable.unsaved)) {
@@ -313,5 +344,18 @@ mod tests {
         assert_eq!(saving.next("theirs"), None, "the page shows theirs: nothing to save");
         assert_eq!(saving.status("theirs"), SaveStatus::Saved);
         assert_eq!(saving.next("mine"), Some((3, "mine".to_owned())), "putting mine back edits version 3");
+    }
+
+    #[test]
+    fn a_newer_workspace_from_the_socket_is_adopted_unless_a_save_is_on_its_way() {
+        let mut saving = Saving::new(2, "v2".to_owned());
+        assert!(!saving.adopt(2, "v2".to_owned()), "the version held");
+        assert!(saving.adopt(3, "theirs".to_owned()));
+        assert_eq!(saving.status("theirs"), SaveStatus::Saved);
+        assert_eq!(saving.next("mine"), Some((3, "mine".to_owned())), "the next edit builds on it");
+        assert!(!saving.adopt(4, "mine".to_owned()), "a save on its way: its answer decides");
+        saving.accepted(4);
+        assert!(!saving.adopt(4, "mine".to_owned()), "this page's own save, told back");
+        assert_eq!(saving.next("mine"), None);
     }
 }

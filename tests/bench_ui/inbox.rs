@@ -28,7 +28,7 @@ fn mount_desk(engine: Engine) -> Stage {
     Stage::mount(move || {
         let backend = Backend::in_memory(engine);
         provide_open(backend);
-        provide_identity();
+        provide_identity(None);
         view! { <Desk backend=backend/> }
     })
 }

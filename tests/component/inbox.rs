@@ -37,7 +37,7 @@ fn mount_desk(engine: Engine) -> (Stage, Backend) {
     let backend = Backend::in_memory(engine);
     let stage = Stage::mount(move || {
         provide_open(backend);
-        provide_identity();
+        provide_identity(None);
         view! { <Desk backend=backend/> }
     });
     (stage, backend)
@@ -248,7 +248,7 @@ async fn a_chat_assigned_by_the_method_is_unread_in_mine_until_opened() {
     drop(stage);
     let stage = Stage::mount(move || {
         provide_open(backend);
-        provide_identity();
+        provide_identity(None);
         view! { <Desk backend=backend/> }
     });
     eventually("the desk again", || stage.element.query_selector(".agent-bar").unwrap().is_some()).await;
@@ -272,7 +272,7 @@ async fn a_reply_typed_but_not_sent_is_back_after_the_desk_is_mounted_again_and_
     let remount = |backend: Backend| {
         Stage::mount(move || {
             provide_open(backend);
-            provide_identity();
+            provide_identity(None);
             view! { <Desk backend=backend/> }
         })
     };

@@ -12,7 +12,7 @@ use crate::browser::{Browser, eventually};
 const AMELIE: &str = "2";
 const NOAH: &str = "6";
 
-async fn wait_for_text(browser: &Browser, css: &str, needle: &str) {
+pub(crate) async fn wait_for_text(browser: &Browser, css: &str, needle: &str) {
     eventually(&format!("`{needle}` in {css}"), || async {
         let seen = text_or_empty(browser, css).await;
         (seen.contains(needle), seen)
@@ -21,7 +21,7 @@ async fn wait_for_text(browser: &Browser, css: &str, needle: &str) {
 }
 
 /// Waits until the element's whole text is `count`, so that a wait for 1 does not pass on 10.
-async fn wait_for_count(browser: &Browser, css: &str, count: usize) {
+pub(crate) async fn wait_for_count(browser: &Browser, css: &str, count: usize) {
     let expected = count.to_string();
     eventually(&format!("{css} to count {count}"), || async {
         let seen = text_or_empty(browser, css).await;
@@ -30,7 +30,7 @@ async fn wait_for_count(browser: &Browser, css: &str, count: usize) {
     .await;
 }
 
-async fn text_or_empty(browser: &Browser, css: &str) -> String {
+pub(crate) async fn text_or_empty(browser: &Browser, css: &str) -> String {
     match browser.client.find(Locator::Css(css)).await {
         Ok(element) => element.text().await.unwrap_or_default(),
         Err(_) => String::new(),
@@ -42,7 +42,7 @@ async fn choose(browser: &Browser, css: &str, value: &str) {
     select.select_by_value(value).await.expect("the option");
 }
 
-async fn type_into(browser: &Browser, css: &str, text: &str) {
+pub(crate) async fn type_into(browser: &Browser, css: &str, text: &str) {
     let field = browser.client.wait().for_element(Locator::Css(css)).await.expect("the field");
     browser.centre(&field).await;
     field.click().await.expect("focus");
@@ -81,7 +81,7 @@ async fn customer_says(browser: &Browser, text: &str) {
     wait_for_text(browser, ".widget .bubbles", text).await;
 }
 
-async fn agent_sends(browser: &Browser, text: &str) {
+pub(crate) async fn agent_sends(browser: &Browser, text: &str) {
     type_into(browser, "#reply-text", text).await;
     browser.click(".reply-box button[type=submit]").await;
     wait_for_text(browser, ".transcript", text).await;
