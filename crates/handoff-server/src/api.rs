@@ -330,6 +330,7 @@ async fn sign_in(
     if let Some(replaced) = replaced.and_then(|replaced| u32::try_from(replaced).ok()).map(AgentId)
         && replaced != agent
     {
+        state.publish(Feed::SessionsEnded { agent: Some(replaced) });
         state.sign_out_at_the_desk_when_gone(replaced).await?;
     }
     tracing::info!(%agent, "signed in");

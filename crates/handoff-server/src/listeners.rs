@@ -29,6 +29,8 @@ pub struct Listeners {
     customers: FxHashMap<ChatId, Vec<(u64, Arc<Notify>)>>,
     /// The latest batches, oldest first: the journal's position after each, and its events.
     recent: VecDeque<(u64, Arc<[Event]>)>,
+    /// Set after a gap: no batch before this position may be told from what is kept.
+    recent_from: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -139,10 +141,25 @@ impl Listeners {
                 sockets.iter().for_each(|(_, notify)| notify.notify_one());
             }
         }
+        // A batch that does not follow on from the last one kept means batches were committed
+        // that never came here: none kept is to be trusted, and every socket is woken to be sent
+        // a whole view (`since` finds its position no longer kept).
+        let start = end.saturating_sub(events.len() as u64);
+        if self.recent.back().is_some_and(|&(last, _)| last != start) {
+            self.recent.clear();
+            self.recent_from = Some(start);
+            self.wake_everyone();
+        }
         if self.recent.len() == RECENT_BATCHES {
             self.recent.pop_front();
+            self.recent_from = None;
         }
         self.recent.push_back((end, events));
+    }
+
+    fn wake_everyone(&self) {
+        let staff = self.staff.values().flat_map(|watching| watching.sockets.iter());
+        staff.chain(self.customers.values().flatten()).for_each(|(_, notify)| notify.notify_one());
     }
 
     /// The engine was built again (a new workspace, a rebuild from the journal): what each
@@ -152,6 +169,7 @@ impl Listeners {
             watching.visible = visible_chats(engine, Viewer::Staff { agent });
         }
         self.recent.clear();
+        self.recent_from = None;
     }
 
     /// The journal's position after the latest batch kept, if any.
@@ -166,6 +184,9 @@ impl Listeners {
         if latest <= after {
             return Some((Vec::new(), after));
         }
+        if self.recent_from.is_some_and(|from| after < from) {
+            return None;
+        }
         let first = self.recent.partition_point(|(end, _)| *end <= after);
         // The oldest kept batch must start at or before `after`: its predecessor's end is
         // `after` or earlier, which holds when the batch before `first` is kept, or `first` is
@@ -177,5 +198,38 @@ impl Listeners {
         }
         let batches = self.recent.range(first..).map(|(_, events)| Arc::clone(events)).collect();
         Some((batches, latest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use handoff::Timestamp;
+
+    fn signed_in(count: usize) -> Arc<[Event]> {
+        (0..count).map(|at| Event::AgentSignedIn { agent: AgentId(2), at: Timestamp(at as u64) }).collect()
+    }
+
+    #[test]
+    fn batches_that_follow_on_are_told_and_a_gap_sends_everyone_a_whole_view() {
+        let engine = Engine::new(handoff::starter_workspace(), 1);
+        let mut listeners = Listeners::default();
+        let ticket = listeners.join(&engine, Viewer::Staff { agent: AgentId(3) });
+        listeners.batch(&engine, 3, signed_in(3));
+        listeners.batch(&engine, 5, signed_in(2));
+        let (batches, until) = listeners.since(3).expect("kept");
+        assert_eq!((batches.len(), until), (1, 5));
+        assert_eq!(listeners.since(0).map(|(batches, _)| batches.len()), Some(2));
+
+        // Events 5 and 6 never came here: what is kept no longer tells a socket at 5 or before.
+        let woken = ticket.notify.notified();
+        listeners.batch(&engine, 9, signed_in(2));
+        assert!(listeners.since(5).is_none(), "a socket at 5 gets a whole view");
+        assert!(listeners.since(3).is_none());
+        assert_eq!(listeners.since(7).map(|(batches, until)| (batches.len(), until)), Some((1, 9)));
+        // The socket was woken (its permit is waiting).
+        futures_util::FutureExt::now_or_never(woken).expect("woken");
+        listeners.leave(&ticket);
+        assert!(listeners.is_empty());
     }
 }

@@ -206,6 +206,16 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// Runs a decision to its end on its own task: a request whose client goes away drops its
+/// handler's future, and a decision cut off after its commit (while its snapshot is written, or
+/// before its batch reaches the sockets, or its workspace is installed) would leave the sockets
+/// or the engine behind the journal.
+async fn detached<T: Send + 'static, E: From<ApiError> + Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, E>> + Send + 'static,
+) -> Result<T, E> {
+    tokio::spawn(work).await.map_err(|error| E::from(ApiError::internal(error)))?
+}
+
 /// Milliseconds since 1970, the engine's time on the server.
 pub fn now() -> Timestamp {
     let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -488,8 +498,12 @@ impl AppState {
         chat_token: Option<(u32, Vec<u8>)>,
         command: Command,
     ) -> Result<Answer, ApiError> {
-        let _writer = self.inner.writer.lock().await;
-        self.run_locked(keyed, chat_token, command, true, None).await
+        let this = self.clone();
+        detached(async move {
+            let _writer = this.inner.writer.lock().await;
+            this.run_locked(keyed, chat_token, command, true, None).await
+        })
+        .await
     }
 
     /// `run` for a viewer's own command (a signed-in agent's, a customer's): refused unless
@@ -497,6 +511,11 @@ impl AppState {
     /// on the state it will be decided on), and a refusal never tells of a chat the viewer may
     /// not see (`viewer::rejection_for`).
     pub async fn run_as(&self, viewer: Viewer, keyed: Keyed, command: Command) -> Result<Answer, ApiError> {
+        let this = self.clone();
+        detached(async move { this.run_as_now(viewer, keyed, command).await }).await
+    }
+
+    async fn run_as_now(&self, viewer: Viewer, keyed: Keyed, command: Command) -> Result<Answer, ApiError> {
         let _writer = self.inner.writer.lock().await;
         if let Some(answer) = self.stored_answer(&keyed).await? {
             return Ok(answer);
@@ -697,6 +716,16 @@ impl AppState {
     /// a newer version was saved since, or when the saved conversations do not fit it. The
     /// engine is built again on it and the queues served under its rules.
     pub async fn put_workspace(
+        &self,
+        admin: AgentId,
+        edited_from: u64,
+        workspace: Workspace,
+    ) -> Result<u64, PutRefused> {
+        let this = self.clone();
+        detached(async move { this.put_workspace_now(admin, edited_from, workspace).await }).await
+    }
+
+    async fn put_workspace_now(
         &self,
         admin: AgentId,
         edited_from: u64,

@@ -108,7 +108,12 @@ where
             _ => String::new(),
         };
         let _ = write.send(binary(&frame)).await;
-        let close = CloseFrame { code, reason: reason.chars().take(100).collect::<String>().into() };
+        // A close frame's reason is at most 123 bytes: cut at a character's boundary.
+        let mut cut = reason.len().min(123);
+        while !reason.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let close = CloseFrame { code, reason: reason[..cut].to_owned().into() };
         let _ = write.send(Message::Close(Some(close))).await;
     }
 }
