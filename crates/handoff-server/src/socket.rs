@@ -158,6 +158,8 @@ where
     W: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
+    // Hearing ended sessions from before the Hello: one ended while it was awaited is caught.
+    let mut feed = state.subscribe();
     let (since, held_workspace, token) = match hello(read).await {
         Ok(hello) => hello,
         Err(end) => return end,
@@ -174,7 +176,6 @@ where
         }
     };
     // Listening before the first view is read: no batch falls between the two.
-    let mut feed = state.subscribe();
     let ticket = state.listen(viewer);
     let _leave = Leaving { state, ticket: &ticket };
     let staff = matches!(viewer, Viewer::Staff { .. });
