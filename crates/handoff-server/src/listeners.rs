@@ -48,18 +48,6 @@ pub struct Ticket {
     pub notify: Arc<Notify>,
 }
 
-/// Whether an event may move chats in or out of the queue, and so change places in it.
-fn moves(event: &Event) -> bool {
-    matches!(
-        event,
-        Event::Queued { .. }
-            | Event::Assigned { .. }
-            | Event::Transferred { .. }
-            | Event::Unassigned { .. }
-            | Event::ChatClosed { .. }
-    )
-}
-
 fn visible_chats(engine: &Engine, viewer: Viewer) -> FxHashSet<ChatId> {
     engine.state().chats.values().filter(|chat| viewer::may_see(engine, viewer, chat)).map(|chat| chat.id).collect()
 }
@@ -119,7 +107,7 @@ impl Listeners {
     pub fn batch(&mut self, engine: &Engine, end: u64, events: Arc<[Event]>) {
         let touched: FxHashSet<ChatId> = events.iter().filter_map(Event::chat).collect();
         let everyone = events.iter().any(|event| event.chat().is_none());
-        let queue_moved = events.iter().any(moves);
+        let queue_moved = events.iter().any(viewer::moves_queue);
         for (&agent, watching) in &mut self.staff {
             let mut wake = everyone;
             for &chat in &touched {

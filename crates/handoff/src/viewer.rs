@@ -549,6 +549,12 @@ struct Reach {
     unnamed_assignee: bool,
 }
 
+/// Whether the event puts its chat in the queue or takes it out, and so moves the places of the
+/// chats queued after it: whose customers must be told their place again.
+pub fn moves_queue(event: &Event) -> bool {
+    reach(event).queue
+}
+
 fn reach(event: &Event) -> Reach {
     let nothing = Reach { customer: false, queue: false, agent: None, unnamed_assignee: false };
     let customer = Reach { customer: true, ..nothing };
