@@ -19,8 +19,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::sync::Notify;
 
 /// How many recent batches are kept for sockets to catch up from; one further behind is sent
-/// a whole view.
+/// a whole view ...
 pub const RECENT_BATCHES: usize = 8192;
+/// ... and how many events they may hold together, so that a few big batches (a sign-out that
+/// unassigns many chats, another writer's events caught up at once) do not hold a lot: the
+/// oldest are let go first, and a batch bigger than this on its own is not kept at all.
+pub const RECENT_EVENTS: usize = 32_768;
 
 #[derive(Debug, Default)]
 pub struct Listeners {
@@ -29,8 +33,12 @@ pub struct Listeners {
     customers: FxHashMap<ChatId, Vec<(u64, Arc<Notify>)>>,
     /// The latest batches, oldest first: the journal's position after each, and its events.
     recent: VecDeque<(u64, Arc<[Event]>)>,
+    /// How many events `recent` holds.
+    recent_events: usize,
     /// Set after a gap: no batch before this position may be told from what is kept.
     recent_from: Option<u64>,
+    /// The journal's position after the latest batch, kept or not.
+    latest: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -133,16 +141,22 @@ impl Listeners {
         // that never came here: none kept is to be trusted, and every socket is woken to be sent
         // a whole view (`since` finds its position no longer kept).
         let start = end.saturating_sub(events.len() as u64);
-        if self.recent.back().is_some_and(|&(last, _)| last != start) {
+        if self.latest.is_some_and(|last| last != start) {
             self.recent.clear();
+            self.recent_events = 0;
             self.recent_from = Some(start);
             self.wake_everyone();
         }
-        if self.recent.len() == RECENT_BATCHES {
-            self.recent.pop_front();
+        self.latest = Some(end);
+        self.recent_events += events.len();
+        self.recent.push_back((end, events));
+        // A socket behind the oldest batch kept is sent a whole view (`since` finds its start
+        // no longer kept), so letting batches go only costs whole views.
+        while self.recent.len() > RECENT_BATCHES || self.recent_events > RECENT_EVENTS {
+            let Some((_, dropped)) = self.recent.pop_front() else { break };
+            self.recent_events -= dropped.len();
             self.recent_from = None;
         }
-        self.recent.push_back((end, events));
     }
 
     fn wake_everyone(&self) {
@@ -157,28 +171,28 @@ impl Listeners {
             watching.visible = visible_chats(engine, Viewer::Staff { agent });
         }
         self.recent.clear();
+        self.recent_events = 0;
         self.recent_from = None;
+        self.latest = None;
     }
 
-    /// The journal's position after the latest batch kept, if any.
+    /// The journal's position after the latest batch, if any.
     pub fn latest(&self) -> Option<u64> {
-        self.recent.back().map(|(end, _)| *end)
+        self.latest
     }
 
     /// Every batch after position `after` (shared, not copied), and the position after them;
     /// `None` when some of them are no longer kept (the socket is sent a whole view).
     pub fn since(&self, after: u64) -> Option<(Vec<Arc<[Event]>>, u64)> {
-        let Some(&(latest, _)) = self.recent.back() else { return Some((Vec::new(), after)) };
-        if latest <= after {
-            return Some((Vec::new(), after));
-        }
+        let Some(latest) = self.latest.filter(|&latest| latest > after) else { return Some((Vec::new(), after)) };
         if self.recent_from.is_some_and(|from| after < from) {
             return None;
         }
         let first = self.recent.partition_point(|(end, _)| *end <= after);
         // The oldest kept batch must start at or before `after`: its predecessor's end is
         // `after` or earlier, which holds when the batch before `first` is kept, or `first` is
-        // the very first batch since the server started and `after` is where it began.
+        // the very first batch since the server started and `after` is where it began; none
+        // kept (the latest was too big to keep) tells nothing.
         let start_known =
             first > 0 || self.recent.front().is_some_and(|(end, events)| *end - events.len() as u64 <= after);
         if !start_known {
@@ -219,5 +233,38 @@ mod tests {
         futures_util::FutureExt::now_or_never(woken).expect("woken");
         listeners.leave(&ticket);
         assert!(listeners.is_empty());
+    }
+
+    #[test]
+    fn the_batches_kept_are_bounded_by_their_events_and_a_socket_behind_them_gets_a_whole_view() {
+        let engine = Engine::new(handoff::starter_workspace(), 1);
+        let mut listeners = Listeners::default();
+        listeners.batch(&engine, 2, signed_in(2));
+        listeners.batch(&engine, 4, signed_in(2));
+        // A big batch: the two before it are let go, the events kept stay within the bound.
+        let big = RECENT_EVENTS - 1;
+        let after_big = 4 + big as u64;
+        listeners.batch(&engine, after_big, signed_in(big));
+        assert!(listeners.recent_events <= RECENT_EVENTS);
+        assert!(listeners.since(2).is_none(), "a socket behind the batches kept gets a whole view");
+        assert_eq!(listeners.since(4).map(|(batches, until)| (batches.len(), until)), Some((1, after_big)));
+
+        // A batch bigger than the bound on its own is not kept at all, but it is the latest.
+        let huge = RECENT_EVENTS + 1;
+        let after_huge = after_big + huge as u64;
+        listeners.batch(&engine, after_huge, signed_in(huge));
+        assert_eq!((listeners.recent.len(), listeners.recent_events), (0, 0));
+        assert_eq!(listeners.latest(), Some(after_huge));
+        assert!(listeners.since(after_big).is_none(), "a socket before it gets a whole view");
+        assert_eq!(listeners.since(after_huge).map(|(batches, _)| batches.len()), Some(0));
+
+        // The next batch follows on from it: told to a socket at its end, no gap.
+        listeners.batch(&engine, after_huge + 1, signed_in(1));
+        assert_eq!(listeners.recent_from, None);
+        assert_eq!(
+            listeners.since(after_huge).map(|(batches, until)| (batches.len(), until)),
+            Some((1, after_huge + 1))
+        );
+        assert!(listeners.since(after_big).is_none());
     }
 }
