@@ -604,10 +604,14 @@ impl AppState {
         let journal = self.inner.journal.with(along);
         let asked = viewer.map(|viewer| (viewer, command.clone()));
         let handled = ledger::handle(&self.inner.ledger, &journal, now(), command).await;
-        match handled {
+        // Other writers' events caught up are the journal's whatever became of the command.
+        match &handled {
+            Ok(handled) => self.publish_told(&handled.earlier, &handled.events),
+            Err(refused) => self.publish_told(&refused.earlier, &[]),
+        }
+        match handled.map_err(Refusal::from) {
             Ok(handled) => {
                 let outcome = Outcome::Accepted { first: handled.first, count: handled.events.len() as u64 };
-                self.publish_handled(&handled);
                 if handled.events.is_empty() {
                     // Nothing was appended, so the key is stored on its own: nothing to apply twice.
                     if let Some(keyed) = &keyed {
@@ -646,17 +650,18 @@ impl AppState {
         }
     }
 
-    fn publish_handled(&self, handled: &ledger::Handled) {
-        if handled.earlier.restarted {
+    /// Tells the sockets what a decision caught up with (`earlier`) and then stored (`own`).
+    /// Under the writers' lock, so the ledger's position is where they end.
+    fn publish_told(&self, earlier: &ledger::CaughtUp, own: &[Event]) {
+        if earlier.restarted {
             // Rebuilt from the journal: what sockets were told may not be what it holds.
             let version = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner).version;
             self.publish(Feed::Workspace { version });
         }
-        let events: Vec<Event> = handled.earlier.events.iter().chain(&handled.events).cloned().collect();
+        let events: Vec<Event> = earlier.events.iter().chain(own).cloned().collect();
         if !events.is_empty() {
-            let end = handled.first + handled.events.len() as u64;
             let mut listeners = self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner);
-            self.read(|engine| listeners.batch(engine, end, events.into()));
+            self.read_at(|engine, end| listeners.batch(engine, end, events.into()));
         }
     }
 

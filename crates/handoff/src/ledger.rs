@@ -138,6 +138,11 @@ impl CaughtUp {
         self
     }
 
+    /// The number of the event after the last one listed.
+    pub fn end(&self) -> u64 {
+        self.first + self.events.len() as u64
+    }
+
     /// Only the events from number `known` on, when the catch-up listed them all: after a
     /// rebuild, what the journal held before a refused write is not news.
     fn since(mut self, known: u64) -> CaughtUp {
@@ -160,6 +165,21 @@ pub struct Handled {
     pub first: u64,
     /// Its events, in order.
     pub events: Vec<Event>,
+}
+
+/// A command not done, and what its catch-ups brought in before it was refused: other writers'
+/// events are in the journal whatever became of the command, so whoever is told of `Handled`'s
+/// `earlier` is told of these too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused<E> {
+    pub earlier: CaughtUp,
+    pub refusal: Refusal<E>,
+}
+
+impl<E> From<Refused<E>> for Refusal<E> {
+    fn from(refused: Refused<E>) -> Refusal<E> {
+        refused.refusal
+    }
 }
 
 /// Why a command was not done. In every case the ledger keeps nothing the journal does not
@@ -457,17 +477,23 @@ impl<L: Shared> Drop for Settling<'_, L> {
 /// then writes a snapshot when one is due (a snapshot that cannot be written leaves the events
 /// in place: nothing is lost). A refused append leaves nothing behind: the ledger rebuilds from
 /// the journal, and when another writer took the numbers, decides again on the newer state.
+/// What was caught up comes back however it ends: in `Handled`, or in `Refused`.
 pub async fn handle<J: Journal>(
     ledger: &impl Shared,
     journal: &J,
     now: Timestamp,
     command: Command,
-) -> Result<Handled, Refusal<J::Error>> {
-    let mut earlier = catch_up(ledger, journal).await?;
+) -> Result<Handled, Refused<J::Error>> {
+    let mut earlier = catch_up(ledger, journal)
+        .await
+        .map_err(|error| Refused { earlier: CaughtUp::default(), refusal: error.into() })?;
     let mut attempt = 1;
     loop {
-        let decision = ledger.with(|ledger| ledger.decide(now, command.clone())).ok_or(Refusal::Busy)?;
-        let decision = decision.map_err(Refusal::Rejected)?;
+        let decision = match ledger.with(|ledger| ledger.decide(now, command.clone())) {
+            None => return Err(Refused { earlier, refusal: Refusal::Busy }),
+            Some(Err(rejection)) => return Err(Refused { earlier, refusal: Refusal::Rejected(rejection) }),
+            Some(Ok(decision)) => decision,
+        };
         let mut settling = Settling { ledger, stored: decision.events.is_empty() };
         let appended = match decision.events.is_empty() {
             true => Ok(()),
@@ -487,11 +513,13 @@ pub async fn handle<J: Journal>(
             Err(error) => {
                 // Not stored, so it never happened: back to what the journal holds, which
                 // includes whatever another writer appended in its place.
-                let since = catch_up(ledger, journal).await?;
-                earlier = earlier.and(since.since(decision.first));
+                match catch_up(ledger, journal).await {
+                    Ok(since) => earlier = earlier.and(since.since(decision.first)),
+                    Err(unread) => return Err(Refused { earlier, refusal: unread.into() }),
+                }
                 let taken = matches!(error, AppendError::Taken { .. });
                 if !taken || attempt == ATTEMPTS {
-                    return Err(Refusal::NotStored(error));
+                    return Err(Refused { earlier, refusal: Refusal::NotStored(error) });
                 }
                 attempt += 1;
             }

@@ -161,7 +161,7 @@ async fn a_rival_writer_takes_the_number_first_and_the_loser_is_told_who_won() {
     let claim = |agent| Command::Claim { chat, agent: AgentId(agent), seen_version: seen };
     let racing = Racing { inner: journal.clone(), rival: &rival, command: Mutex::new(Some(claim(6))) };
 
-    let outcome = ledger::handle(&mine, &racing, T, claim(2)).await;
+    let outcome = ledger::handle(&mine, &racing, T, claim(2)).await.map_err(Refusal::from);
     assert!(
         matches!(outcome, Err(Refusal::Rejected(Rejection::AlreadyTaken { by: AgentId(6), .. }))),
         "decided again on the newer state: {outcome:?}"

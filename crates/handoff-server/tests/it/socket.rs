@@ -302,3 +302,29 @@ async fn what_an_agent_sees_comes_at_once_and_other_agents_load_within_two_secon
     assert_eq!(noah_load(&jonas), Some(1));
     assert!(jonas.engine().chat(chat).is_none());
 }
+
+#[tokio::test]
+async fn another_writers_events_caught_up_by_a_refused_command_reach_the_sockets() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let mut client = Client::staff(&server, 1, &sam);
+    client.hello(None, None).await;
+    client.settle(&server).await;
+
+    // A second writer on the same database (another server instance) signs Jonas in at the desk.
+    let other = handoff_server::AppState::open(server.dir.path(), crate::support::config(), false)
+        .await
+        .expect("a second instance starts")
+        .state;
+    let signed_in = other.run(None, None, handoff::Command::SignIn { agent: AgentId(3) }).await.expect("stored");
+    assert!(signed_in.status.is_success(), "{signed_in:?}");
+
+    // This instance catches up on it before the engine refuses Sam's command (he is not at the desk).
+    let refused = server.command(&sam, json!({"command": "set_presence", "agent": 1, "presence": "away"})).await;
+    assert_eq!(refused.message(), "Sam Rivera is not signed in.", "{}", refused.text);
+    assert!(server.signed_in(AgentId(3)));
+    client.settle(&server).await;
+    let jonas = client.engine().agent(AgentId(3)).map(|agent| agent.status.is_signed_in());
+    assert_eq!(jonas, Some(true), "the socket was told of the other instance's sign-in");
+    assert_eq!(client.position, server.state.position());
+}

@@ -77,7 +77,7 @@ fn a_writer_catches_up_before_deciding_so_a_second_claim_is_told_who_won() {
     assert!(won.iter().any(|event| matches!(event, Event::Assigned { agent: AgentId(2), .. })), "{won:?}");
 
     // The second writer has not looked since it opened; it claims from the same version.
-    let lost = block_on(ledger::handle(&second, &journal, T, claim(chat, 6, seen)));
+    let lost = block_on(ledger::handle(&second, &journal, T, claim(chat, 6, seen))).map_err(Refusal::from);
     assert!(matches!(lost, Err(Refusal::Rejected(Rejection::AlreadyTaken { by: AgentId(2), .. }))), "{lost:?}");
     assert_eq!(state(&second), state(&first), "the second writer caught up before deciding");
 }
@@ -119,7 +119,7 @@ fn a_number_another_writer_took_is_refused_and_the_command_decided_again_on_the_
     let racing = Racing { inner: journal.clone(), rival: &rival, command: RefCell::new(Some(claim(chat, 6, seen))) };
 
     // Both decide the claim on the same state; the rival's events reach the journal first.
-    let outcome = block_on(ledger::handle(&mine, &racing, T, claim(chat, 2, seen)));
+    let outcome = block_on(ledger::handle(&mine, &racing, T, claim(chat, 2, seen))).map_err(Refusal::from);
     assert!(
         matches!(outcome, Err(Refusal::Rejected(Rejection::AlreadyTaken { by: AgentId(6), .. }))),
         "the loser is told who won: {outcome:?}"
@@ -238,7 +238,7 @@ fn a_refused_batch_leaves_nothing_behind_in_the_journal_or_the_ledger() {
     // batch is refused whole.
     journal.limit.set(1);
     let ask = || Command::CustomerMessage { chat: ChatId(1), text: "Je veux parler à un humain".to_owned() };
-    let refused = block_on(ledger::handle(&ledger, &journal, T, ask()));
+    let refused = block_on(ledger::handle(&ledger, &journal, T, ask())).map_err(Refusal::from);
     assert_eq!(refused, Err(Refusal::NotStored(AppendError::Storage("full".to_owned()))));
     assert_eq!((state(&ledger), journal.inner.len()), before, "nothing half-done remains");
     assert_eq!(state(&writer(&journal)), before.0, "a reload finds nothing of it either");
@@ -258,7 +258,8 @@ fn a_refused_batch_that_cannot_be_read_back_leaves_the_ledger_stale_and_no_gap_i
     // The store goes away between the decision and the append, and stays away for the re-read.
     journal.limit.set(0);
     journal.unreadable.set(true);
-    let refused = block_on(ledger::handle(&ledger, &journal, T, Command::SignIn { agent: AgentId(6) }));
+    let refused =
+        block_on(ledger::handle(&ledger, &journal, T, Command::SignIn { agent: AgentId(6) })).map_err(Refusal::from);
     assert_eq!(refused, Err(Refusal::Unread("connection lost".to_owned())));
 
     // Back again: the next command rebuilds from the journal first and goes right after event 0.
@@ -309,7 +310,8 @@ fn a_command_abandoned_mid_append_leaves_nothing_that_the_journal_does_not_hold(
         let polled = abandoned.as_mut().poll(&mut Context::from_waker(Waker::noop()));
         assert!(matches!(polled, Poll::Pending));
         // While the append is on its way, nothing else is decided on top of it.
-        let busy = block_on(ledger::handle(&ledger, &journal, T, Command::SignIn { agent: AgentId(3) }));
+        let busy = block_on(ledger::handle(&ledger, &journal, T, Command::SignIn { agent: AgentId(3) }))
+            .map_err(Refusal::from);
         assert_eq!(busy, Err(Refusal::Busy));
     }
     let handled =
@@ -335,7 +337,8 @@ fn a_damaged_event_is_reported_the_replay_stops_before_it_and_nothing_is_decided
 
     // Deciding after it would write over what cannot be read: refused, the journal untouched.
     let reopened = RefCell::new(reopened);
-    let refused = block_on(ledger::handle(&reopened, &journal, T, Command::SignIn { agent: AgentId(6) }));
+    let refused =
+        block_on(ledger::handle(&reopened, &journal, T, Command::SignIn { agent: AgentId(6) })).map_err(Refusal::from);
     assert!(matches!(refused, Err(Refusal::Damaged(ref d)) if d.at == Saved::Event(1)), "{refused:?}");
     assert_eq!(journal.len(), 2, "the journal is left as it is");
 }
@@ -365,7 +368,8 @@ fn an_unreadable_snapshot_is_reported_and_nothing_is_decided_after_it() {
     assert_eq!(damaged.to_string(), "the saved snapshot has journal version 255, not 1");
     assert_eq!(ledger.position(), 0, "nothing after it is read");
     let ledger = RefCell::new(ledger);
-    let refused = block_on(ledger::handle(&ledger, &journal, T, Command::SignIn { agent: AgentId(2) }));
+    let refused =
+        block_on(ledger::handle(&ledger, &journal, T, Command::SignIn { agent: AgentId(2) })).map_err(Refusal::from);
     assert!(matches!(refused, Err(Refusal::Damaged(ref damaged)) if damaged.at == Saved::Snapshot), "{refused:?}");
     assert!(journal.is_empty(), "the journal is left as it is");
 }
@@ -465,4 +469,29 @@ fn a_server_can_run_the_drivers_on_a_thread_pool() {
     assert_eq!(handled.map(|handled| handled.events.len()), Ok(1));
     block_on(on_any_thread(ledger::catch_up(&ledger, &Forgetful))).expect("read");
     block_on(on_any_thread(ledger::open(starter_workspace(), 7, &Forgetful))).expect("read");
+}
+
+#[test]
+fn a_refused_command_carries_what_it_caught_up_from_another_writer() {
+    let journal = Refusing::new();
+    let mine = writer(&journal);
+    let other = writer(&journal);
+    let signed_in = send(&other, &journal, Command::SignIn { agent: AgentId(3) });
+
+    // Rejected by the engine after catching up: the other writer's events come back all the same.
+    let unknown = Command::Close { chat: ChatId(99), agent: AgentId(1) };
+    let refused = block_on(ledger::handle(&mine, &journal, T, unknown)).expect_err("no such chat");
+    assert!(matches!(refused.refusal, Refusal::Rejected(_)), "{refused:?}");
+    assert_eq!(refused.earlier.events, signed_in);
+    assert_eq!(refused.earlier.end(), journal.inner.len() as u64);
+
+    // Decided after catching up, but not stored: likewise, and only the other writer's.
+    let signed_in = send(&other, &journal, Command::SignIn { agent: AgentId(4) });
+    journal.limit.set(0);
+    let refused = block_on(ledger::handle(&mine, &journal, T, Command::SignIn { agent: AgentId(6) }))
+        .expect_err("the store is full");
+    assert_eq!(refused.refusal, Refusal::NotStored(AppendError::Storage("full".to_owned())));
+    assert_eq!(refused.earlier.events, signed_in);
+    assert!(!refused.earlier.restarted, "the rebuild read again only what the ledger had");
+    assert_eq!(state(&mine), state(&other));
 }
