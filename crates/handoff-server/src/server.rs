@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::broadcast;
@@ -172,8 +172,11 @@ impl Rebuilt {
 struct Inner {
     pool: SqlitePool,
     journal: SqlJournal,
-    /// Read between awaits by any request; changed only under `writer`.
-    ledger: RwLock<Ledger>,
+    /// Read by any request and socket; changed only under `writer`, whose decision holds its
+    /// write guard from the catch-up to the settle, so a reader never sees events the journal
+    /// does not hold. `tokio`'s lock is fair: a writer waits for the readers already in, not
+    /// for every socket that comes after it.
+    ledger: tokio::sync::RwLock<Ledger>,
     current: Mutex<Current>,
     /// The writers' lock: one decision at a time (commands, workspace edits, setup).
     writer: tokio::sync::Mutex<()>,
@@ -365,7 +368,7 @@ impl AppState {
         let inner = Inner {
             pool,
             journal,
-            ledger: RwLock::new(ledger),
+            ledger: tokio::sync::RwLock::new(ledger),
             current: Mutex::new(current),
             writer: tokio::sync::Mutex::new(()),
             hashing: Arc::new(Semaphore::new(config.hashing_at_once.max(1))),
@@ -425,14 +428,16 @@ impl AppState {
         .map_err(ApiError::internal)
     }
 
-    /// Reads the engine as it is now (between writes).
-    pub fn read<R>(&self, work: impl FnOnce(&Engine) -> R) -> R {
-        work(self.inner.ledger.read().unwrap_or_else(PoisonError::into_inner).engine())
+    /// Reads the engine as the journal holds it: while a decision is on its way, after it.
+    pub async fn read<R>(&self, work: impl FnOnce(&Engine) -> R) -> R {
+        work(self.inner.ledger.read().await.engine())
     }
 
-    /// Reads the engine and the position it stands at, at one moment.
-    pub fn read_at<R>(&self, work: impl FnOnce(&Engine, u64) -> R) -> R {
-        let ledger = self.inner.ledger.read().unwrap_or_else(PoisonError::into_inner);
+    /// Reads the engine and the position it stands at, at one moment, as the journal holds
+    /// them; every batch up to that position has reached the listeners (they are told under
+    /// the decision's write guard).
+    pub async fn read_at<R>(&self, work: impl FnOnce(&Engine, u64) -> R) -> R {
+        let ledger = self.inner.ledger.read().await;
         work(ledger.engine(), ledger.position())
     }
 
@@ -441,20 +446,23 @@ impl AppState {
         self.inner.feed.subscribe()
     }
 
-    /// Tells every socket (none listening is fine). A new workspace: what each watched agent
-    /// may see is worked out again first.
+    /// Tells every socket (none listening is fine).
     pub fn publish(&self, feed: Feed) {
-        if let Feed::Workspace { .. } = feed {
-            let mut listeners = self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner);
-            self.read(|engine| listeners.rebuilt(engine));
-        }
         let _ = self.inner.feed.send(feed);
     }
 
+    /// The engine was built again: what each watched agent may see is worked out again, and
+    /// every socket is sent the workspace and a whole view. Under the ledger's write guard.
+    fn publish_rebuilt(&self, engine: &Engine) {
+        self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).rebuilt(engine);
+        let version = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner).version;
+        self.publish(Feed::Workspace { version });
+    }
+
     /// Registers a socket of `viewer`: notified of the batches that concern it.
-    pub fn listen(&self, viewer: Viewer) -> Ticket {
-        let mut listeners = self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner);
-        self.read(|engine| listeners.join(engine, viewer))
+    pub async fn listen(&self, viewer: Viewer) -> Ticket {
+        let ledger = self.inner.ledger.read().await;
+        self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).join(ledger.engine(), viewer)
     }
 
     pub fn stop_listening(&self, ticket: &Ticket) {
@@ -478,8 +486,8 @@ impl AppState {
     }
 
     /// How many events the journal holds, as far as the engine has read it.
-    pub fn position(&self) -> u64 {
-        self.inner.ledger.read().unwrap_or_else(PoisonError::into_inner).position()
+    pub async fn position(&self) -> u64 {
+        self.inner.ledger.read().await.position()
     }
 
     /// The workspace in force and its version.
@@ -520,7 +528,7 @@ impl AppState {
         if let Some(answer) = self.stored_answer(&keyed).await? {
             return Ok(answer);
         }
-        let forbidden = self.read(|engine| viewer::authorize(engine, viewer, &command).err());
+        let forbidden = self.read(|engine| viewer::authorize(engine, viewer, &command).err()).await;
         if let Some(forbidden) = forbidden {
             let (_, workspace) = self.workspace();
             return match forbidden.as_rejection() {
@@ -556,7 +564,7 @@ impl AppState {
         // Only another server instance on the same database takes a number meanwhile; the
         // refusal (`ChatExists`) then comes after a catch-up, so the next pick is free.
         for _ in 0..3 {
-            let last = self.read(|engine| engine.state().chats.keys().map(|chat| chat.0).max().unwrap_or(0));
+            let last = self.read(|engine| engine.state().chats.keys().map(|chat| chat.0).max().unwrap_or(0)).await;
             let Some(next) = last.checked_add(1) else {
                 return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "This server has no chat numbers left."));
             };
@@ -603,13 +611,27 @@ impl AppState {
         }
         let journal = self.inner.journal.with(along);
         let asked = viewer.map(|viewer| (viewer, command.clone()));
-        let handled = ledger::handle(&self.inner.ledger, &journal, now(), command).await;
+        // The write guard is held from the catch-up to the settle, and until the sockets are
+        // told: no reader sees the decision's events before the journal holds them.
+        let mut ledger = self.inner.ledger.write().await;
+        let handled = ledger::handle(&std::sync::Mutex::new(&mut *ledger), &journal, now(), command).await;
         // Other writers' events caught up are the journal's whatever became of the command.
         match &handled {
-            Ok(handled) => self.publish_told(&handled.earlier, &handled.events),
-            Err(refused) => self.publish_told(&refused.earlier, &[]),
+            Ok(handled) => self.publish_told(&ledger, &handled.earlier, &handled.events),
+            Err(refused) => self.publish_told(&ledger, &refused.earlier, &[]),
         }
-        match handled.map_err(Refusal::from) {
+        // A refused append whose catch-up could not read the journal leaves the engine holding
+        // its events: rebuilt from the journal before anyone reads it again.
+        self.rebuild_while_stale(&mut ledger).await;
+        let handled = handled.map_err(Refusal::from);
+        let masked = match (&handled, asked) {
+            (Err(Refusal::Rejected(rejection)), Some((viewer, command))) => {
+                Some(viewer::rejection_for(ledger.engine(), viewer, &command, rejection.clone()))
+            }
+            _ => None,
+        };
+        drop(ledger);
+        match handled {
             Ok(handled) => {
                 let outcome = Outcome::Accepted { first: handled.first, count: handled.events.len() as u64 };
                 if handled.events.is_empty() {
@@ -624,13 +646,7 @@ impl AppState {
                 Ok(Answer { status: StatusCode::OK, outcome, replayed: false })
             }
             Err(Refusal::Rejected(rejection)) => {
-                let rejection = match asked {
-                    Some((viewer, command)) => {
-                        self.read(|engine| viewer::rejection_for(engine, viewer, &command, rejection))
-                    }
-                    None => rejection,
-                };
-                self.refused(keyed.as_ref(), &workspace, rejection).await
+                self.refused(keyed.as_ref(), &workspace, masked.unwrap_or(rejection)).await
             }
             Err(Refusal::NotStored(error)) => {
                 // Another process may have stored this very key with its events.
@@ -650,18 +666,36 @@ impl AppState {
         }
     }
 
-    /// Tells the sockets what a decision caught up with (`earlier`) and then stored (`own`).
-    /// Under the writers' lock, so the ledger's position is where they end.
-    fn publish_told(&self, earlier: &ledger::CaughtUp, own: &[Event]) {
+    /// Tells the sockets what a decision caught up with (`earlier`) and then stored (`own`),
+    /// under its write guard, so the ledger's position is where they end.
+    fn publish_told(&self, ledger: &Ledger, earlier: &ledger::CaughtUp, own: &[Event]) {
         if earlier.restarted {
-            // Rebuilt from the journal: what sockets were told may not be what it holds.
-            let version = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner).version;
-            self.publish(Feed::Workspace { version });
+            // Rebuilt from the journal: what sockets were told may not be what it holds, so
+            // every one is sent a whole view instead of the batch.
+            self.publish_rebuilt(ledger.engine());
+            return;
         }
         let events: Vec<Event> = earlier.events.iter().chain(own).cloned().collect();
         if !events.is_empty() {
             let mut listeners = self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner);
-            self.read_at(|engine, end| listeners.batch(engine, end, events.into()));
+            listeners.batch(ledger.engine(), ledger.position(), events.into());
+        }
+    }
+
+    /// Catches a stale ledger up from the journal (a rebuild), trying again until the journal
+    /// can be read; meanwhile every reader waits, rather than see events it does not hold.
+    async fn rebuild_while_stale(&self, ledger: &mut Ledger) {
+        let mut wait = Duration::from_millis(10);
+        while ledger.is_stale() {
+            let caught_up = ledger::catch_up(&std::sync::Mutex::new(&mut *ledger), &self.inner.journal).await;
+            match caught_up {
+                Ok(caught_up) => self.publish_told(ledger, &caught_up, &[]),
+                Err(error) => {
+                    tracing::error!(?error, "the journal cannot be read to rebuild the engine: trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(1));
+                }
+            }
         }
     }
 
@@ -697,11 +731,11 @@ impl AppState {
     }
 
     /// Puts an engine built again and its workspace in force. Under the writers' lock.
-    fn install(&self, ledger: Ledger, current: Current) {
-        *self.inner.ledger.write().unwrap_or_else(PoisonError::into_inner) = ledger;
-        let version = current.version;
+    async fn install(&self, ledger: Ledger, current: Current) {
+        let mut held = self.inner.ledger.write().await;
+        *held = ledger;
         *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = current;
-        self.publish(Feed::Workspace { version });
+        self.publish_rebuilt(held.engine());
     }
 
     /// The engine built again on a workspace already stored (a change of Chat Assignment).
@@ -713,7 +747,7 @@ impl AppState {
         }
         let mut connection = self.inner.pool.acquire().await?;
         rebuilt.replace_snapshot(&mut connection).await?;
-        self.install(rebuilt.ledger, Current { version, workspace, seed });
+        self.install(rebuilt.ledger, Current { version, workspace, seed }).await;
         Ok(())
     }
 
@@ -786,10 +820,10 @@ impl AppState {
         }
         rebuilt.replace_snapshot(&mut transaction).await.map_err(ApiError::from)?;
         transaction.commit().await.map_err(ApiError::from)?;
-        self.install(rebuilt.ledger, Current { version: next, workspace, seed });
+        self.install(rebuilt.ledger, Current { version: next, workspace, seed }).await;
         // A replay ends with the Chat Assignment of the journal's last change; the workspace's
         // is in force, so its editor's change is recorded when they differ.
-        let in_force = self.read(|engine| engine.state().assignment);
+        let in_force = self.read(|engine| engine.state().assignment).await;
         if in_force != assignment {
             self.run_locked(None, None, Command::SetAssignment { agent: admin, assignment }, false, None).await?;
         }
@@ -877,7 +911,7 @@ impl AppState {
             .await?;
         insert_session(&mut transaction, session_hash, agent, expires_at).await?;
         transaction.commit().await?;
-        self.install(rebuilt.ledger, Current { version: next, workspace, seed });
+        self.install(rebuilt.ledger, Current { version: next, workspace, seed }).await;
         Ok(agent)
     }
 }

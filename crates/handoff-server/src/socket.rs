@@ -176,7 +176,7 @@ where
         }
     };
     // Listening before the first view is read: no batch falls between the two.
-    let ticket = state.listen(viewer);
+    let ticket = state.listen(viewer).await;
     let _leave = Leaving { state, ticket: &ticket };
     let staff = matches!(viewer, Viewer::Staff { .. });
     let (version, _) = state.workspace();
@@ -184,7 +184,7 @@ where
         return End::Gone;
     }
     let current = since.filter(|_| !staff || held_workspace == Some(version));
-    let (frame, mut seen, position) = first_frame(state, viewer, current);
+    let (frame, mut seen, position) = first_frame(state, viewer, current).await;
     if !send(write, &frame).await {
         return End::Gone;
     }
@@ -217,20 +217,22 @@ where
             }
             () = wake => {
                 due = None;
-                let frame = match state.batches_since(told_until) {
+                // The batches and the engine at one moment: under the ledger's read guard, every
+                // batch up to its position has reached the listeners.
+                let frame = state.read_at(|engine, position| match state.batches_since(told_until) {
                     Some((batches, until)) => {
                         let events: Vec<&Event> = batches.iter().flat_map(|batch| batch.iter()).collect();
-                        let changes = state.read(|engine| viewer::changes(engine, viewer, &mut seen, &events));
+                        let changes = viewer::changes(engine, viewer, &mut seen, &events);
                         told_until = until;
                         (!changes.is_empty()).then_some(ServerFrame::Changes { position: until, changes })
                     }
                     // Too far behind: everything again, as of now.
                     None => {
-                        let (view, fresh, at) = whole_view(state, viewer);
-                        (seen, told_until) = (fresh, at);
-                        Some(view)
+                        let (view, fresh) = viewer::view(engine, viewer);
+                        (seen, told_until) = (fresh, position);
+                        Some(ServerFrame::View { position, view })
                     }
-                };
+                }).await;
                 if let Some(frame) = frame {
                     last_told = Instant::now();
                     if !send(write, &frame).await {
@@ -246,7 +248,7 @@ where
                         {
                             return signed_out();
                         }
-                        let (view, fresh, at) = whole_view(state, viewer);
+                        let (view, fresh, at) = whole_view(state, viewer).await;
                         (seen, told_until, due) = (fresh, at, None);
                         match staff {
                             true => vec![workspace_frame(state), view],
@@ -324,16 +326,18 @@ fn workspace_frame(state: &AppState) -> ServerFrame {
 }
 
 /// Everything the viewer may see now, what it was told, and the position it stands for.
-fn whole_view(state: &AppState, viewer: Viewer) -> (ServerFrame, Seen, u64) {
-    state.read_at(|engine, position| {
-        let (view, seen) = viewer::view(engine, viewer);
-        (ServerFrame::View { position, view }, seen, position)
-    })
+async fn whole_view(state: &AppState, viewer: Viewer) -> (ServerFrame, Seen, u64) {
+    state
+        .read_at(|engine, position| {
+            let (view, seen) = viewer::view(engine, viewer);
+            (ServerFrame::View { position, view }, seen, position)
+        })
+        .await
 }
 
 /// The answer to `Hello`: `UpToDate` when the tab holds every event there is, else a view.
-fn first_frame(state: &AppState, viewer: Viewer, since: Option<u64>) -> (ServerFrame, Seen, u64) {
-    let (frame, seen, position) = whole_view(state, viewer);
+async fn first_frame(state: &AppState, viewer: Viewer, since: Option<u64>) -> (ServerFrame, Seen, u64) {
+    let (frame, seen, position) = whole_view(state, viewer).await;
     match since == Some(position) {
         true => (ServerFrame::UpToDate { position }, seen, position),
         false => (frame, seen, position),

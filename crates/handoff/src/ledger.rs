@@ -10,7 +10,9 @@
 //!   an event number on, append a batch all or none, write a snapshot.
 //!
 //! `open`, `catch_up` and `handle` drive one with the other. They reach the ledger only between
-//! awaits (through `Shared`), so a page can read the engine while a write is on its way.
+//! awaits (through `Shared`), so a page can read the engine while a write is on its way (and
+//! sees the decision's events before they are stored); a server that must show no reader such
+//! events holds its lock for the whole decision and hands the drivers the ledger it borrowed.
 //! Writers decide one at a time under a lock they share (the browser's Web Lock, a database
 //! lock): the journal's refusal of a taken number is the safety net, not the mechanism. A
 //! writer that meets it reloads and decides again on the newer state, so a lost claim is told
@@ -18,7 +20,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError};
 
 use crate::document::DocumentError;
 use crate::engine::{Engine, Misfit};
@@ -247,6 +249,12 @@ impl Ledger {
         &self.engine
     }
 
+    /// Whether it may hold events the journal does not (a refused append whose catch-up could
+    /// not read the journal): the next catch-up rebuilds it.
+    pub fn is_stale(&self) -> bool {
+        self.stale
+    }
+
     /// How many events of the journal this ledger has read or written.
     pub fn position(&self) -> u64 {
         self.next
@@ -403,11 +411,12 @@ impl Shared for Mutex<Ledger> {
     }
 }
 
-/// A server's: many readers at once (every socket works out its viewer's changes), a writer
-/// alone.
-impl Shared for RwLock<Ledger> {
+/// A ledger borrowed whole for one decision: a server holds its lock's write guard from the
+/// catch-up through the append to the settle, so that no reader sees a decision's events
+/// before the journal holds them (`Ledger::decide` applies them at once).
+impl Shared for Mutex<&mut Ledger> {
     fn with<R>(&self, work: impl FnOnce(&mut Ledger) -> R) -> R {
-        work(&mut self.write().unwrap_or_else(PoisonError::into_inner))
+        work(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 

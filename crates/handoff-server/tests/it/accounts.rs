@@ -109,8 +109,8 @@ async fn an_agent_whose_last_session_expired_is_signed_out_at_the_desk() {
         .await
         .expect("expired");
     assert_eq!(server.state.end_expired_sessions().await, Ok(1));
-    assert!(!server.signed_in(AgentId(6)), "Noah went away: no new chats go to him");
-    assert!(server.signed_in(AgentId(2)), "Amélie's session is still on");
+    assert!(!server.signed_in(AgentId(6)).await, "Noah went away: no new chats go to him");
+    assert!(server.signed_in(AgentId(2)).await, "Amélie's session is still on");
     assert_eq!(server.state.end_expired_sessions().await, Ok(0));
 }
 
@@ -122,7 +122,7 @@ async fn signing_out_everywhere_ends_every_session_of_that_agent_and_no_one_else
     let noah = server.sign_in("Noah Martin").await;
     let signed_in = server.command(&phone, json!({"command": "sign_in", "agent": 2})).await;
     assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
-    assert!(server.signed_in(AgentId(2)));
+    assert!(server.signed_in(AgentId(2)).await);
 
     let out = server.send(call("DELETE", "/api/sessions").cookie(&laptop)).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
@@ -131,7 +131,7 @@ async fn signing_out_everywhere_ends_every_session_of_that_agent_and_no_one_else
         assert_eq!(server.send(call("GET", "/api/session").cookie(cookie)).await.status, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(server.send(call("GET", "/api/session").cookie(&noah)).await.status, StatusCode::OK);
-    assert!(!server.signed_in(AgentId(2)), "signed out at the desk too: no new chats go to her");
+    assert!(!server.signed_in(AgentId(2)).await, "signed out at the desk too: no new chats go to her");
 }
 
 #[tokio::test]
@@ -190,7 +190,7 @@ async fn a_password_reset_ends_every_session_of_the_agent_and_signs_them_out_at_
     let laptop = server.sign_in("Jonas Weber").await;
     let phone = server.sign_in("Jonas Weber").await;
     assert_eq!(server.command(&phone, json!({"command": "sign_in", "agent": 3})).await.status, StatusCode::OK);
-    assert!(server.signed_in(AgentId(3)));
+    assert!(server.signed_in(AgentId(3)).await);
 
     let reset = server
         .send(call("PUT", "/api/agents/3/password").cookie(&sam).json(json!({"password": "Jonas's new password"})))
@@ -204,7 +204,7 @@ async fn a_password_reset_ends_every_session_of_the_agent_and_signs_them_out_at_
         .await
         .expect("count");
     assert_eq!(left, 0, "no session of his is left");
-    assert!(!server.signed_in(AgentId(3)), "signed out at the desk: no new chats go to him");
+    assert!(!server.signed_in(AgentId(3)).await, "signed out at the desk: no new chats go to him");
 
     // An admin who resets her own password keeps the session she does it with, and the desk.
     assert_eq!(server.command(&sam, json!({"command": "sign_in", "agent": 1})).await.status, StatusCode::OK);
@@ -213,7 +213,7 @@ async fn a_password_reset_ends_every_session_of_the_agent_and_signs_them_out_at_
         .await;
     assert_eq!(own.status, StatusCode::NO_CONTENT, "{}", own.text);
     assert_eq!(server.send(call("GET", "/api/session").cookie(&sam)).await.status, StatusCode::OK);
-    assert!(server.signed_in(AgentId(1)));
+    assert!(server.signed_in(AgentId(1)).await);
 }
 
 #[tokio::test]
@@ -317,6 +317,6 @@ async fn signing_in_with_a_session_cookie_ends_that_old_session() {
     let amelie = server.send(sign_in("Amélie Laurent", &noah)).await;
     assert_eq!(amelie.status, StatusCode::OK, "{}", amelie.text);
     assert_eq!(sessions(6).await, 0);
-    assert!(!server.signed_in(AgentId(6)), "no new chats go to him");
+    assert!(!server.signed_in(AgentId(6)).await, "no new chats go to him");
     assert_eq!(sessions(2).await, 2, "Amélie's other session is hers to end");
 }

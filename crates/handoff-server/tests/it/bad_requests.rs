@@ -146,16 +146,16 @@ async fn each_bad_request_gets_its_status_and_its_words_and_changes_nothing() {
         ),
         ("an unknown endpoint", call("GET", "/api/nothing-here"), StatusCode::NOT_FOUND, "There is no such endpoint."),
     ];
-    let position = server.state.position();
-    let before = server.state.read(|engine| engine.state().clone());
+    let position = server.state.position().await;
+    let before = server.state.read(|engine| engine.state().clone()).await;
     for (what, request, status, words) in rows {
         let reply = server.send(request).await;
         assert_eq!(reply.status, status, "{what}: {}", reply.text);
         assert!(reply.message().starts_with(words), "{what}: {:?} does not start with {words:?}", reply.message());
     }
-    assert_eq!(server.state.position(), position, "nothing was appended");
-    assert_eq!(server.state.read(|engine| engine.state().clone()), before);
-    assert_eq!(server.assignee(chat), None);
+    assert_eq!(server.state.position().await, position, "nothing was appended");
+    assert_eq!(server.state.read(|engine| engine.state().clone()).await, before);
+    assert_eq!(server.assignee(chat).await, None);
 }
 
 #[tokio::test]
@@ -205,7 +205,7 @@ async fn a_text_over_ten_thousand_characters_is_refused_in_words_and_nothing_is_
             sqlx::query_scalar("SELECT COUNT(*) FROM commands").fetch_one(server.state.pool()).await.expect("count");
         count
     };
-    let position = server.state.position();
+    let position = server.state.position().await;
     let stored_keys = keys().await;
     for command in ["reply", "note", "takeover_and_send"] {
         let reply =
@@ -218,7 +218,7 @@ async fn a_text_over_ten_thousand_characters_is_refused_in_words_and_nothing_is_
         let reply = server.customer(other, &token, action.clone()).await;
         assert_eq!((reply.status, reply.message()), (StatusCode::UNPROCESSABLE_ENTITY, words), "{action}");
     }
-    assert_eq!(server.state.position(), position, "nothing was appended");
+    assert_eq!(server.state.position().await, position, "nothing was appended");
     assert_eq!(keys().await, stored_keys, "no key was stored");
 
     let at_the_limit = server.customer(other, &token, json!({"command": "message", "text": "é".repeat(10_000)})).await;

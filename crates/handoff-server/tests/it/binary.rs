@@ -77,16 +77,19 @@ async fn an_acknowledged_message_survives_kill_9() {
 
     let opened = handoff_server::AppState::open(dir.path(), crate::support::config(), false).await.expect("opens");
     let chat = ChatId(u32::try_from(chat).expect("small"));
-    let kept = opened.state.read(|engine| {
-        engine.chat(chat).is_some_and(|chat| {
-            chat.transcript
-                .iter()
-                .any(|event| matches!(event, Event::CustomerMessage { text, .. } if text == "Remember me"))
+    let kept = opened
+        .state
+        .read(|engine| {
+            engine.chat(chat).is_some_and(|chat| {
+                chat.transcript
+                    .iter()
+                    .any(|event| matches!(event, Event::CustomerMessage { text, .. } if text == "Remember me"))
+            })
         })
-    });
+        .await;
     assert!(kept, "the acknowledged message is in the rebuilt engine");
     let first = outcome["first"].as_u64().expect("a number");
-    assert!(opened.state.position() > first);
+    assert!(opened.state.position().await > first);
 }
 
 /// A customer that sends numbered messages until the server goes away; each acknowledged
@@ -201,35 +204,42 @@ async fn every_acknowledged_message_of_concurrent_customers_survives_kill_9_at_r
     let total: usize = senders.iter().map(|sender| sender.acknowledged.len()).sum();
     assert!(total > 50, "only {total} messages acknowledged");
     eprintln!("{total} messages acknowledged across five kills");
-    opened.state.read(|engine| {
-        for sender in &senders {
-            let chat = engine.chat(ChatId(u32::try_from(sender.chat).expect("small"))).expect("the chat");
-            let said: Vec<&str> = chat
-                .transcript
-                .iter()
-                .filter_map(|event| match event {
-                    Event::CustomerMessage { text, .. } => Some(text.as_str()),
-                    _ => None,
-                })
-                .collect();
-            for text in &sender.acknowledged {
-                assert_eq!(said.iter().filter(|said| **said == text).count(), 1, "{text}: once, not lost, not twice");
-            }
-            // No half-applied command: every message stored has the AI's answer after it.
-            for (index, event) in chat.transcript.iter().enumerate() {
-                if let Event::CustomerMessage { text, .. } = event {
-                    let answered = chat.transcript[index + 1..]
-                        .iter()
-                        .take_while(|event| !matches!(event, Event::CustomerMessage { .. }))
-                        .any(|event| matches!(event, Event::AiMessage { .. }));
-                    assert!(answered, "{text} was stored without the AI's answer");
+    opened
+        .state
+        .read(|engine| {
+            for sender in &senders {
+                let chat = engine.chat(ChatId(u32::try_from(sender.chat).expect("small"))).expect("the chat");
+                let said: Vec<&str> = chat
+                    .transcript
+                    .iter()
+                    .filter_map(|event| match event {
+                        Event::CustomerMessage { text, .. } => Some(text.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                for text in &sender.acknowledged {
+                    assert_eq!(
+                        said.iter().filter(|said| **said == text).count(),
+                        1,
+                        "{text}: once, not lost, not twice"
+                    );
                 }
+                // No half-applied command: every message stored has the AI's answer after it.
+                for (index, event) in chat.transcript.iter().enumerate() {
+                    if let Event::CustomerMessage { text, .. } = event {
+                        let answered = chat.transcript[index + 1..]
+                            .iter()
+                            .take_while(|event| !matches!(event, Event::CustomerMessage { .. }))
+                            .any(|event| matches!(event, Event::AiMessage { .. }));
+                        assert!(answered, "{text} was stored without the AI's answer");
+                    }
+                }
+                // Stored in the order sent: numbered lines never go back.
+                let numbers: Vec<u32> = said.iter().filter_map(|text| text.rsplit(' ').next()?.parse().ok()).collect();
+                assert!(numbers.windows(2).all(|pair| pair[0] < pair[1]), "{numbers:?}");
             }
-            // Stored in the order sent: numbered lines never go back.
-            let numbers: Vec<u32> = said.iter().filter_map(|text| text.rsplit(' ').next()?.parse().ok()).collect();
-            assert!(numbers.windows(2).all(|pair| pair[0] < pair[1]), "{numbers:?}");
-        }
-    });
+        })
+        .await;
 }
 
 #[tokio::test]

@@ -13,8 +13,8 @@ async fn the_acting_agent_is_the_sessions_whatever_the_body_names() {
     let amelie = server.sign_in("Amélie Laurent").await;
     let reply = server.command(&amelie, json!({"command": "sign_in", "agent": 6})).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    assert!(server.signed_in(AgentId(2)), "Amélie, whose session it is, signed in");
-    assert!(!server.signed_in(AgentId(6)), "not Noah, whom the body named");
+    assert!(server.signed_in(AgentId(2)).await, "Amélie, whose session it is, signed in");
+    assert!(!server.signed_in(AgentId(6)).await, "not Noah, whom the body named");
 
     // An agent naming an admin in a change of Chat Assignment is still refused as herself.
     let voluntary = json!({"method": "voluntary", "auto_assign_cap": 3});
@@ -35,14 +35,14 @@ async fn the_same_key_twice_applies_once_and_answers_the_same() {
     let first = server.send(call("POST", &path).bearer(&token).json(body.clone())).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     assert_eq!(first.json["outcome"], "accepted");
-    let position = server.state.position();
-    let transcript = server.state.read(|engine| engine.chat(chat).map(|chat| chat.transcript.len()));
+    let position = server.state.position().await;
+    let transcript = server.state.read(|engine| engine.chat(chat).map(|chat| chat.transcript.len())).await;
 
     let retry = server.send(call("POST", &path).bearer(&token).json(body)).await;
     assert_eq!((retry.status, &retry.json), (first.status, &first.json), "the same answer");
     assert_eq!(retry.headers.get("idempotent-replayed").map(|value| value.to_str().ok()), Some(Some("true")));
-    assert_eq!(server.state.position(), position, "nothing appended again");
-    assert_eq!(server.state.read(|engine| engine.chat(chat).map(|chat| chat.transcript.len())), transcript);
+    assert_eq!(server.state.position().await, position, "nothing appended again");
+    assert_eq!(server.state.read(|engine| engine.chat(chat).map(|chat| chat.transcript.len())).await, transcript);
 
     // The key is the customer's own: used for another message, it is refused.
     let other = json!({"key": "0f0e6a52-6d2b-4c59-9a37-7d1f7c5d8e11", "action": {"command": "message", "text": "Bye"}});
@@ -65,11 +65,11 @@ async fn an_acknowledged_key_survives_a_restart() {
     let server = Server::demo().await;
     let sam = server.sign_in("Sam Rivera").await;
     let first = server.keyed(&sam, "sign-in-1", json!({"command": "sign_in", "agent": 1})).await;
-    let position = server.state.position();
+    let position = server.state.position().await;
     let server = server.restarted().await;
     let retry = server.keyed(&sam, "sign-in-1", json!({"command": "sign_in", "agent": 1})).await;
     assert_eq!(retry.json, first.json);
-    assert_eq!(server.state.position(), position);
+    assert_eq!(server.state.position().await, position);
 }
 
 #[tokio::test]
@@ -81,7 +81,7 @@ async fn two_claims_at_once_end_with_one_assignee_and_the_loser_is_told_who_won(
     let statuses = [first.status, second.status];
     assert_eq!(statuses.iter().filter(|status| status.is_success()).count(), 1, "{statuses:?}");
     let (winner, loser) = if first.status.is_success() { (AgentId(2), &second) } else { (AgentId(6), &first) };
-    assert_eq!(server.assignee(chat), Some(winner));
+    assert_eq!(server.assignee(chat).await, Some(winner));
     assert_eq!(loser.status, StatusCode::CONFLICT);
     let name = if winner == AgentId(2) { "Amélie Laurent" } else { "Noah Martin" };
     assert_eq!(loser.message(), format!("Someone else was quicker: {name} took this chat."));
@@ -101,7 +101,7 @@ async fn fifty_claims_at_once_on_ten_chats_give_each_chat_one_assignee() {
     let mut tasks = tokio::task::JoinSet::new();
     for round in 0..5 {
         for &chat in &chats {
-            let seen = server.state.read(|engine| engine.chat(chat).map(|chat| chat.version)).expect("the chat");
+            let seen = server.state.read(|engine| engine.chat(chat).map(|chat| chat.version)).await.expect("the chat");
             let (cookie, agent) = if (round + chat.0) % 2 == 0 { (amelie.clone(), 2) } else { (noah.clone(), 6) };
             let router = server.router.clone();
             tasks.spawn(async move { (chat, posted(router, cookie, claim(chat, agent, seen)).await) });
@@ -117,7 +117,7 @@ async fn fifty_claims_at_once_on_ten_chats_give_each_chat_one_assignee() {
     }
     for chat in chats {
         assert_eq!(won.get(&chat), Some(&1), "exactly one claim of {chat} won");
-        assert!(server.assignee(chat).is_some());
+        assert!(server.assignee(chat).await.is_some());
     }
 }
 
@@ -136,7 +136,7 @@ async fn a_change_of_chat_assignment_is_saved_in_the_workspace_and_survives_a_re
     let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
     assert_eq!(got.json["version"], saved);
     let server = server.restarted().await;
-    assert_eq!(server.state.read(|engine| engine.state().assignment.method), AssignmentMethod::Voluntary);
+    assert_eq!(server.state.read(|engine| engine.state().assignment.method).await, AssignmentMethod::Voluntary);
     assert_eq!(server.state.workspace().0, saved);
 }
 
@@ -148,12 +148,12 @@ async fn only_a_chats_token_lets_a_customer_act_in_it() {
     assert_ne!(mine, theirs);
     let hello = json!({"command": "message", "text": "Hello"});
     assert_eq!(server.customer(mine, &my_token, hello.clone()).await.status, StatusCode::OK);
-    let position = server.state.position();
+    let position = server.state.position().await;
     let reply = server.customer(theirs, &my_token, hello.clone()).await;
     assert_eq!((reply.status, reply.message()), (StatusCode::FORBIDDEN, "This chat's token is missing or wrong."));
     let reply = server.customer(ChatId(999), &my_token, hello).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "an unknown chat is not told apart from another's");
-    assert_eq!(server.state.position(), position, "nothing changed");
+    assert_eq!(server.state.position().await, position, "nothing changed");
     let stored: Vec<Vec<u8>> =
         sqlx::query_scalar("SELECT token_hash FROM chat_tokens").fetch_all(server.state.pool()).await.expect("read");
     assert!(stored.iter().all(|hash| hash.len() == 32 && *hash != my_token.as_bytes()), "only hashes are kept");
@@ -219,7 +219,7 @@ async fn too_many_chats_started_from_one_address_are_refused_in_words() {
         assert_eq!(started.status, StatusCode::CREATED, "{}", started.text);
         last = Some((started.json["chat"].as_u64().expect("a chat"), started.json["token"].clone()));
     }
-    let position = server.state.position();
+    let position = server.state.position().await;
     let limited = server.send(start()).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.text);
     assert!(
@@ -232,7 +232,7 @@ async fn too_many_chats_started_from_one_address_are_refused_in_words() {
         Some(Some("*")),
         "the widget may read why"
     );
-    assert_eq!(server.state.position(), position, "no chat started");
+    assert_eq!(server.state.position().await, position, "no chat started");
     let elsewhere = server.send(start().peer([10, 0, 0, 8])).await;
     assert_eq!(elsewhere.status, StatusCode::CREATED, "another address is not limited");
     // The customer's messages in a chat started are not limited by it.
@@ -288,7 +288,7 @@ async fn fifty_clients_claiming_one_chat_at_once_make_exactly_one_winner() {
         }
     }
     assert_eq!(winners.len(), 1, "{winners:?}");
-    assert_eq!(server.assignee(chat), Some(AgentId(winners[0])));
+    assert_eq!(server.assignee(chat).await, Some(AgentId(winners[0])));
 }
 
 /// A staff command with a new key, sent on its own router clone (for tasks run at once).

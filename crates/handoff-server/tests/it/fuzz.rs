@@ -87,24 +87,24 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
-        let (server, cookie) = runtime.block_on(async {
+        let (server, cookie, mut frames) = runtime.block_on(async {
             let server = Server::demo().await;
             let (_, noah, chat, version) = server.pending_french_chat().await;
             let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
             assert!(claimed.status.is_success(), "{}", claimed.text);
             let note = serde_json::json!({"command": "note", "chat": chat.0, "agent": 6, "text": "VIP"});
             assert!(server.command(&noah, note).await.status.is_success());
-            (server, noah)
+            let mut frames = Vec::new();
+            for viewer in [
+                Viewer::Staff { agent: AgentId(1) },
+                Viewer::Staff { agent: AgentId(6) },
+                Viewer::Customer { chat: ChatId(1) },
+            ] {
+                let (view, _) = server.state.read(|engine| viewer::view(engine, viewer)).await;
+                frames.push(ServerFrame::View { position: 9, view }.to_bytes());
+            }
+            (server, noah, frames)
         });
-        let mut frames = Vec::new();
-        for viewer in [
-            Viewer::Staff { agent: AgentId(1) },
-            Viewer::Staff { agent: AgentId(6) },
-            Viewer::Customer { chat: ChatId(1) },
-        ] {
-            let (view, _) = server.state.read(|engine| viewer::view(engine, viewer));
-            frames.push(ServerFrame::View { position: 9, view }.to_bytes());
-        }
         let (version, workspace) = server.state.workspace();
         frames.push(ServerFrame::Workspace { version, document: handoff::workspace_to_json(&workspace) }.to_bytes());
         frames.push(ServerFrame::Refused { message: "no".to_owned() }.to_bytes());

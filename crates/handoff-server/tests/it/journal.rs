@@ -195,10 +195,10 @@ async fn a_reopened_journal_rebuilds_the_same_state_with_or_without_a_snapshot()
 async fn a_restarted_server_rebuilds_the_same_engine_from_its_database() {
     let server = Server::demo().await;
     let (_amelie, _noah, chat, _) = server.pending_french_chat().await;
-    let before = server.state.read(|engine| engine.state().clone());
-    let position = server.state.position();
+    let before = server.state.read(|engine| engine.state().clone()).await;
+    let position = server.state.position().await;
     let server = server.restarted().await;
-    assert_eq!(server.state.read(|engine| engine.state().clone()), before);
-    assert_eq!(server.state.position(), position);
-    assert!(server.state.read(|engine| engine.chat(chat).is_some()));
+    assert_eq!(server.state.read(|engine| engine.state().clone()).await, before);
+    assert_eq!(server.state.position().await, position);
+    assert!(server.state.read(|engine| engine.chat(chat).is_some()).await);
 }

@@ -97,13 +97,13 @@ impl Client {
 }
 
 /// What a viewer may see of the server's engine now, as a replica built from a fresh view.
-fn truth(server: &Server, viewer: Viewer) -> Replica {
+async fn truth(server: &Server, viewer: Viewer) -> Replica {
     let (_, workspace) = server.state.workspace();
-    server.state.read(|engine| Replica::new(workspace, viewer::view(engine, viewer).0))
+    server.state.read(|engine| Replica::new(workspace, viewer::view(engine, viewer).0)).await
 }
 
-fn same_chats(client: &Client, server: &Server) {
-    let truth = truth(server, client.viewer);
+async fn same_chats(client: &Client, server: &Server) {
+    let truth = truth(server, client.viewer).await;
     let mut held: Vec<_> = client.engine().state().chats.values().cloned().collect();
     let mut expected: Vec<_> = truth.engine().state().chats.values().cloned().collect();
     held.sort_by_key(|chat| chat.id);
@@ -132,9 +132,9 @@ async fn an_agent_sees_a_chat_handed_off_to_them_arrive_and_nothing_of_others() 
     sam.settle(&server).await;
     assert!(amelie.engine().chat(chat).is_none(), "a chat taken by Noah leaves Amélie's replica");
     assert_eq!(sam.engine().chat(chat).and_then(|chat| chat.status.assignee()), Some(AgentId(6)));
-    same_chats(&amelie, &server);
-    same_chats(&sam, &server);
-    assert_eq!(sam.position, server.state.position());
+    same_chats(&amelie, &server).await;
+    same_chats(&sam, &server).await;
+    assert_eq!(sam.position, server.state.position().await);
 }
 
 #[tokio::test]
@@ -203,7 +203,7 @@ async fn chat_token(server: &Server, chat: ChatId) -> String {
 async fn a_tab_that_missed_nothing_is_told_it_is_up_to_date_and_one_that_did_gets_everything() {
     let server = Server::demo().await;
     let (amelie, _, chat, _) = server.pending_french_chat().await;
-    let position = server.state.position();
+    let position = server.state.position().await;
     let mut current = Client::staff(&server, 2, &amelie);
     current.hello(Some(position), None).await;
     assert!(matches!(current.next(&server).await, Some(ServerFrame::Workspace { .. })));
@@ -322,9 +322,69 @@ async fn another_writers_events_caught_up_by_a_refused_command_reach_the_sockets
     // This instance catches up on it before the engine refuses Sam's command (he is not at the desk).
     let refused = server.command(&sam, json!({"command": "set_presence", "agent": 1, "presence": "away"})).await;
     assert_eq!(refused.message(), "Sam Rivera is not signed in.", "{}", refused.text);
-    assert!(server.signed_in(AgentId(3)));
+    assert!(server.signed_in(AgentId(3)).await);
     client.settle(&server).await;
     let jonas = client.engine().agent(AgentId(3)).map(|agent| agent.status.is_signed_in());
     assert_eq!(jonas, Some(true), "the socket was told of the other instance's sign-in");
-    assert_eq!(client.position, server.state.position());
+    assert_eq!(client.position, server.state.position().await);
+}
+
+/// A connection of the test's own to the server's database, holding its write lock: the
+/// server's next append waits for it (up to its busy timeout).
+async fn hold_the_write_lock(server: &Server) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    let path = server.dir.path().join(handoff_server::server::DATABASE_FILE);
+    let mut blocker = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display())).await.expect("opens");
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut blocker).await.expect("the write lock");
+    blocker
+}
+
+/// Signs Sam (1) in at the desk while the database's write lock is held elsewhere; once the
+/// append waits, opens a socket and reads the engine: neither may see the sign-in yet.
+async fn sign_in_while_the_append_waits(
+    server: &Server,
+    cookie: &str,
+) -> (tokio::task::JoinHandle<Result<handoff_server::server::Answer, handoff_server::ApiError>>, Client) {
+    let state = server.state.clone();
+    let command =
+        tokio::spawn(async move { state.run(None, None, handoff::Command::SignIn { agent: AgentId(1) }).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut opened_meanwhile = Client::staff(server, 1, cookie);
+    opened_meanwhile.hello(None, None).await;
+    let read = tokio::time::timeout(Duration::from_millis(200), server.signed_in(AgentId(1))).await;
+    assert!(!matches!(read, Ok(true)), "a reader saw the sign-in while its append was on its way");
+    (command, opened_meanwhile)
+}
+
+#[tokio::test]
+async fn no_reader_sees_a_decision_before_its_events_are_stored_nor_after_their_append_failed() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+
+    // The append waits for the lock; when it gets it, a trigger refuses every event.
+    let mut blocker = hold_the_write_lock(&server).await;
+    sqlx::query("CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        .execute(&mut blocker)
+        .await
+        .expect("a trigger");
+    let (refused, mut opened_meanwhile) = sign_in_while_the_append_waits(&server, &sam).await;
+    sqlx::query("COMMIT").execute(&mut blocker).await.expect("released");
+    assert!(refused.await.expect("ran").is_err(), "the append failed");
+    assert!(!server.signed_in(AgentId(1)).await, "the refused sign-in never happened");
+    opened_meanwhile.settle(&server).await;
+    let held = opened_meanwhile.engine().agent(AgentId(1)).map(|agent| agent.status.is_signed_in());
+    assert_eq!(held, Some(false), "a socket opened meanwhile was never told of it");
+    assert_eq!(opened_meanwhile.position, server.state.position().await);
+
+    // Stored this time: a socket opened while the append waited is told of it once, at its position.
+    sqlx::query("DROP TRIGGER refuse_events").execute(&mut blocker).await.expect("dropped");
+    let mut blocker = hold_the_write_lock(&server).await;
+    let (stored, mut opened_meanwhile) = sign_in_while_the_append_waits(&server, &sam).await;
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.expect("released");
+    assert!(stored.await.expect("ran").is_ok_and(|answer| answer.status.is_success()));
+    assert!(server.signed_in(AgentId(1)).await);
+    opened_meanwhile.settle(&server).await;
+    let held = opened_meanwhile.engine().agent(AgentId(1)).map(|agent| agent.status.is_signed_in());
+    assert_eq!(held, Some(true));
+    assert_eq!(opened_meanwhile.position, server.state.position().await);
 }

@@ -103,20 +103,8 @@ async fn run(teams: Vec<Vec<u32>>, method: usize, cap: u32, steps: Vec<Step>) {
     let mut chats: Vec<(ChatId, String)> = Vec::new();
     // Who could see what after each step: a frame's chat must be visible at or after its position.
     let mut visible: BTreeMap<u64, Vec<(Viewer, HashSet<ChatId>)>> = BTreeMap::new();
-    let record = |visible: &mut BTreeMap<u64, Vec<(Viewer, HashSet<ChatId>)>>, viewers: &[Viewer]| {
-        server.state.read_at(|engine, position| {
-            let sets = viewers
-                .iter()
-                .map(|&viewer| {
-                    let chats = engine.state().chats.values().filter(|chat| viewer::may_see(engine, viewer, chat));
-                    (viewer, chats.map(|chat| chat.id).collect())
-                })
-                .collect();
-            visible.insert(position, sets);
-        });
-    };
     let mut viewers: Vec<Viewer> = clients.iter().map(|client| client.viewer).collect();
-    record(&mut visible, &viewers);
+    record(&server, &mut visible, &viewers).await;
 
     for step in steps {
         let pick = |index: usize| chats.get(index % chats.len().max(1)).map(|(chat, _)| *chat);
@@ -146,14 +134,14 @@ async fn run(teams: Vec<Vec<u32>>, method: usize, cap: u32, steps: Vec<Step>) {
             }
             Step::Claim { agent, chat } => {
                 if let Some(chat) = pick(chat) {
-                    let version = server.state.read(|engine| engine.chat(chat).map_or(0, |chat| chat.version));
+                    let version = server.state.read(|engine| engine.chat(chat).map_or(0, |chat| chat.version)).await;
                     let claim = Command::Claim { chat, agent: AgentId(AGENTS[agent].0), seen_version: version };
                     let _ = server.command(&cookies[agent], command(claim)).await;
                 }
             }
             Step::Reply { agent, chat, note } => {
                 if let Some(chat) = pick(chat) {
-                    let (id, text) = (AGENTS[agent].0, format!("line {}", server.state.position()));
+                    let (id, text) = (AGENTS[agent].0, format!("line {}", server.state.position().await));
                     let command = match note {
                         true => Command::Note { chat, agent: AgentId(id), text: format!("secret {text}") },
                         false => Command::Reply { chat, agent: AgentId(id), text },
@@ -178,7 +166,7 @@ async fn run(teams: Vec<Vec<u32>>, method: usize, cap: u32, steps: Vec<Step>) {
                 }
             }
         }
-        record(&mut visible, &viewers);
+        record(&server, &mut visible, &viewers).await;
     }
 
     futures::future::join_all(clients.iter_mut().map(|client| client.settle(&server))).await;
@@ -186,7 +174,7 @@ async fn run(teams: Vec<Vec<u32>>, method: usize, cap: u32, steps: Vec<Step>) {
         for frame in &client.frames {
             check_frame(client.viewer, frame, &visible);
         }
-        assert_lists_agree(&server, client);
+        assert_lists_agree(&server, client).await;
     }
 }
 
@@ -227,20 +215,40 @@ fn check_frame(viewer: Viewer, frame: &ServerFrame, visible: &BTreeMap<u64, Vec<
 
 /// The replica's lists are the server's for this viewer: every folder's rows for staff, the
 /// chat itself for a customer.
-fn assert_lists_agree(server: &Server, client: &Client) {
+async fn assert_lists_agree(server: &Server, client: &Client) {
     let replica = client.engine();
-    server.state.read(|engine| match client.viewer {
-        Viewer::Staff { agent } => {
-            for folder in Folder::ALL {
-                let held = inbox::rows(replica, agent, folder, &Filter::default());
-                let truth = inbox::rows(engine, agent, folder, &Filter::default());
-                assert_eq!(held, truth, "{agent}'s {folder:?}");
+    server
+        .state
+        .read(|engine| match client.viewer {
+            Viewer::Staff { agent } => {
+                for folder in Folder::ALL {
+                    let held = inbox::rows(replica, agent, folder, &Filter::default());
+                    let truth = inbox::rows(engine, agent, folder, &Filter::default());
+                    assert_eq!(held, truth, "{agent}'s {folder:?}");
+                }
+                assert_eq!(inbox::counts(replica, agent), inbox::counts(engine, agent), "{agent}'s counts");
             }
-            assert_eq!(inbox::counts(replica, agent), inbox::counts(engine, agent), "{agent}'s counts");
-        }
-        Viewer::Customer { chat } => {
-            let (truth, _) = viewer::view(engine, client.viewer);
-            assert_eq!(replica.chat(chat), truth.chats.first(), "customer of {chat}");
-        }
-    });
+            Viewer::Customer { chat } => {
+                let (truth, _) = viewer::view(engine, client.viewer);
+                assert_eq!(replica.chat(chat), truth.chats.first(), "customer of {chat}");
+            }
+        })
+        .await;
+}
+
+/// Who could see what at the server's position now.
+async fn record(server: &Server, visible: &mut BTreeMap<u64, Vec<(Viewer, HashSet<ChatId>)>>, viewers: &[Viewer]) {
+    server
+        .state
+        .read_at(|engine, position| {
+            let sets = viewers
+                .iter()
+                .map(|&viewer| {
+                    let chats = engine.state().chats.values().filter(|chat| viewer::may_see(engine, viewer, chat));
+                    (viewer, chats.map(|chat| chat.id).collect())
+                })
+                .collect();
+            visible.insert(position, sets);
+        })
+        .await;
 }

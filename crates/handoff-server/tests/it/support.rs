@@ -137,20 +137,23 @@ impl Server {
         let asked =
             self.customer(chat, &token, json!({"command": "message", "text": "Je veux parler à un humain"})).await;
         assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
-        let version = self.state.read(|engine| {
-            let found = engine.chat(chat).expect("the chat");
-            assert!(matches!(found.status, handoff::ChatStatus::Pending { .. }), "{:?}", found.status);
-            found.version
-        });
+        let version = self
+            .state
+            .read(|engine| {
+                let found = engine.chat(chat).expect("the chat");
+                assert!(matches!(found.status, handoff::ChatStatus::Pending { .. }), "{:?}", found.status);
+                found.version
+            })
+            .await;
         (amelie, noah, chat, version)
     }
 
-    pub fn assignee(&self, chat: ChatId) -> Option<AgentId> {
-        self.state.read(|engine| engine.chat(chat).and_then(|chat| chat.status.assignee()))
+    pub async fn assignee(&self, chat: ChatId) -> Option<AgentId> {
+        self.state.read(|engine| engine.chat(chat).and_then(|chat| chat.status.assignee())).await
     }
 
-    pub fn signed_in(&self, agent: AgentId) -> bool {
-        self.state.read(|engine| engine.agent(agent).is_some_and(|agent| agent.status.is_signed_in()))
+    pub async fn signed_in(&self, agent: AgentId) -> bool {
+        self.state.read(|engine| engine.agent(agent).is_some_and(|agent| agent.status.is_signed_in())).await
     }
 }
 

@@ -20,7 +20,7 @@ async fn nobody_acts_on_or_hears_of_a_chat_they_may_not_see() {
     let taken = server.command(&noah, claim(chat, 6, version)).await;
     assert_eq!(taken.status, StatusCode::OK, "{}", taken.text);
     let jonas = server.sign_in("Jonas Weber").await;
-    let position = server.state.position();
+    let position = server.state.position().await;
     let note = |agent: u32| json!({"command": "note", "chat": chat.0, "agent": agent, "text": "psst"});
     let reply = |agent: u32| json!({"command": "reply", "chat": chat.0, "agent": agent, "text": "hi"});
     let version = version + 1;
@@ -41,8 +41,8 @@ async fn nobody_acts_on_or_hears_of_a_chat_they_may_not_see() {
         assert!(!words.contains(unsaid), "{attempt} tells of what it may not see: {words}");
         assert_eq!(answer.json["outcome"], "refused", "{attempt}");
     }
-    assert_eq!(server.state.position(), position, "nothing was decided");
-    assert_eq!(server.assignee(chat), Some(handoff::AgentId(6)));
+    assert_eq!(server.state.position().await, position, "nothing was decided");
+    assert_eq!(server.assignee(chat).await, Some(handoff::AgentId(6)));
 }
 
 #[tokio::test]

@@ -28,7 +28,7 @@ async fn an_admin_saves_a_workspace_and_a_stale_version_gets_the_newer_one() {
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
     assert_eq!(put.json["version"], version + 1);
     assert_eq!(
-        server.state.read(|engine| engine.workspace().teamspace.name.clone()),
+        server.state.read(|engine| engine.workspace().teamspace.name.clone()).await,
         "Acme Help",
         "the engine runs on it"
     );
@@ -47,7 +47,7 @@ async fn an_admin_saves_a_workspace_and_a_stale_version_gets_the_newer_one() {
     assert_eq!(server.state.workspace().1.teamspace.name, "Acme Help", "nothing overwritten");
 
     let server = server.restarted().await;
-    assert_eq!(server.state.workspace(), (version + 1, server.state.read(|engine| engine.workspace().clone())));
+    assert_eq!(server.state.workspace(), (version + 1, server.state.read(|engine| engine.workspace().clone()).await));
     assert_eq!(server.state.workspace().1.teamspace.name, "Acme Help");
 }
 
@@ -72,7 +72,7 @@ async fn a_raised_cap_serves_the_chats_that_waited() {
     // Back to Balanced, but with a cap of 0: the chat keeps waiting.
     let zero = json!({"method": "balanced", "auto_assign_cap": 0});
     server.command(&sam, json!({"command": "set_assignment", "agent": 1, "assignment": zero})).await;
-    assert_eq!(server.assignee(chat), None);
+    assert_eq!(server.assignee(chat).await, None);
     let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
     let raised = edited(&got.json["workspace"], |workspace| {
         handoff::teamspace_edit::set_assignment_method(workspace, AssignmentMethod::Balanced);
@@ -86,7 +86,7 @@ async fn a_raised_cap_serves_the_chats_that_waited() {
         )
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
-    assert!(matches!(server.assignee(chat), Some(AgentId(2 | 6))), "served under the new rules");
+    assert!(matches!(server.assignee(chat).await, Some(AgentId(2 | 6))), "served under the new rules");
 }
 
 #[tokio::test]
@@ -152,7 +152,7 @@ async fn a_snapshot_that_does_not_fit_a_new_workspace_is_replaced_by_a_replay_of
         server.start_chat("en").await;
     }
     assert!(stored_snapshot(&server).await.is_some(), "a snapshot was written");
-    let before = server.state.read(|engine| engine.state().chats.clone());
+    let before = server.state.read(|engine| engine.state().chats.clone()).await;
 
     // A new live agent: the snapshot's agents are no longer the workspace's.
     let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
@@ -168,20 +168,20 @@ async fn a_snapshot_that_does_not_fit_a_new_workspace_is_replaced_by_a_replay_of
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
     let (_, workspace) = server.state.workspace();
-    assert_eq!(server.state.read(|engine| engine.state().agents.len()), workspace.teamspace.agents.len());
-    assert_eq!(server.state.read(|engine| engine.state().chats.clone()), before, "every chat replayed");
+    assert_eq!(server.state.read(|engine| engine.state().agents.len()).await, workspace.teamspace.agents.len());
+    assert_eq!(server.state.read(|engine| engine.state().chats.clone()).await, before, "every chat replayed");
 
     let (next, state) = stored_snapshot(&server).await.expect("a snapshot");
-    assert_eq!(next, server.state.position(), "replaced by the state after every event");
+    assert_eq!(next, server.state.position().await, "replaced by the state after every event");
     assert!(handoff::load_state_bytes(&state, &workspace).is_ok(), "it fits the new workspace");
     let (chat, token) = server.start_chat("en").await;
     assert_eq!(
         server.customer(chat, &token, json!({"command": "message", "text": "Hello"})).await.status,
         StatusCode::OK
     );
-    let after = server.state.read(|engine| engine.state().clone());
+    let after = server.state.read(|engine| engine.state().clone()).await;
     let server = server.restarted().await;
-    assert_eq!(server.state.read(|engine| engine.state().clone()), after);
+    assert_eq!(server.state.read(|engine| engine.state().clone()).await, after);
 }
 
 #[tokio::test]
@@ -192,12 +192,12 @@ async fn setting_up_the_first_admin_after_a_snapshot_replays_every_event() {
         server.start_chat("en").await;
     }
     assert!(stored_snapshot(&server).await.is_some(), "a snapshot was written");
-    let position = server.state.position();
+    let position = server.state.position().await;
     let setup = json!({"name": "Ada Admin", "password": "a long enough secret"});
     let created = server.send(call("POST", "/api/setup").json(setup)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    assert_eq!(server.state.position(), position, "the engine holds every event");
-    assert_eq!(server.state.read(|engine| engine.state().chats.len()), 3);
+    assert_eq!(server.state.position().await, position, "the engine holds every event");
+    assert_eq!(server.state.read(|engine| engine.state().chats.len()).await, 3);
     let signed_in = server.command(&created.cookie(), json!({"command": "sign_in", "agent": 0})).await;
     assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
     let (_, workspace) = server.state.workspace();
