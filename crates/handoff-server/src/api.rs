@@ -14,7 +14,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use handoff::viewer::Viewer;
 use handoff::workspace::Role;
-use handoff::{AgentId, ChatId, Command};
+use handoff::{AgentId, ChatId, Command, Timestamp};
 use handoff_wire::{
     ChatStarted, CustomerAction, CustomerCommand, Me, Outcome, PutWorkspace, SetPassword, SetupState, SignIn,
     StaffCommand, StartChat, VersionedWorkspace, WorkspaceConflict,
@@ -31,7 +31,6 @@ use crate::error::ApiError;
 use crate::journal::Keyed;
 use crate::limits::PerAddress;
 use crate::secret;
-use crate::server::Feed;
 use crate::server::{Answer, AppState, PutRefused, insert_session, now, workspace_value};
 use crate::socket;
 
@@ -177,6 +176,8 @@ pub struct Staff {
     pub name: String,
     pub admin: bool,
     token_hash: Vec<u8>,
+    /// When the session ends (it does not slide with use).
+    expires_at: Timestamp,
 }
 
 impl Staff {
@@ -186,6 +187,10 @@ impl Staff {
 
     pub fn token_hash(&self) -> &[u8] {
         &self.token_hash
+    }
+
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
     }
 
     fn require_admin(&self, what: &str) -> Result<(), ApiError> {
@@ -213,20 +218,21 @@ impl FromRequestParts<AppState> for Staff {
         let signed_out = || ApiError::unauthorized("Sign in first.");
         let token = cookie_value(&parts.headers, SESSION_COOKIE).ok_or_else(signed_out)?;
         let token_hash = secret::token_hash(token);
-        let row = sqlx::query("SELECT agent FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        let row = sqlx::query("SELECT agent, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash.as_slice())
             .bind(millis(now()))
             .fetch_optional(state.pool())
             .await?
             .ok_or_else(signed_out)?;
         let agent = u32::try_from(row.try_get::<i64, _>("agent")?).map(AgentId).map_err(|_| signed_out())?;
+        let expires_at = Timestamp(u64::try_from(row.try_get::<i64, _>("expires_at")?).unwrap_or(0));
         let (_, workspace) = state.workspace();
         let found = workspace.teamspace.agent(agent).ok_or_else(signed_out)?;
-        Ok(Staff { agent, name: found.name.clone(), admin: found.role == Role::Admin, token_hash })
+        Ok(Staff { agent, name: found.name.clone(), admin: found.role == Role::Admin, token_hash, expires_at })
     }
 }
 
-fn millis(timestamp: handoff::Timestamp) -> i64 {
+fn millis(timestamp: Timestamp) -> i64 {
     i64::try_from(timestamp.0).unwrap_or(i64::MAX)
 }
 
@@ -318,7 +324,7 @@ async fn sign_in(
     let old = cookie_value(&headers, SESSION_COOKIE).map(secret::token_hash);
     let mut transaction = state.pool().begin().await?;
     let mut replaced = None;
-    if let Some(old) = old {
+    if let Some(old) = &old {
         replaced = sqlx::query_scalar::<_, i64>("DELETE FROM sessions WHERE token_hash = $1 RETURNING agent")
             .bind(old)
             .fetch_optional(&mut *transaction)
@@ -326,11 +332,13 @@ async fn sign_in(
     }
     insert_session(&mut transaction, &token_hash, agent, expires_at).await?;
     transaction.commit().await?;
+    if let (Some(old), Some(_)) = (old, replaced) {
+        state.sessions_ended(vec![old]);
+    }
     // Someone else signed in where they were: signed out at the desk once nothing of theirs is left.
     if let Some(replaced) = replaced.and_then(|replaced| u32::try_from(replaced).ok()).map(AgentId)
         && replaced != agent
     {
-        state.publish(Feed::SessionsEnded { agent: Some(replaced) });
         state.sign_out_at_the_desk_when_gone(replaced).await?;
     }
     tracing::info!(%agent, "signed in");
@@ -343,7 +351,8 @@ async fn who_am_i(staff: Staff) -> Json<Me> {
     Json(staff.me())
 }
 
-/// Whether the session of this token hash is still there and unexpired.
+/// Whether the session of this token hash is still there and unexpired (asked once when a
+/// socket opens, and again only when it missed what the feed said).
 pub async fn session_alive(state: &AppState, token_hash: &[u8]) -> Result<bool, ApiError> {
     let row = sqlx::query("SELECT 1 FROM sessions WHERE token_hash = $1 AND expires_at > $2")
         .bind(token_hash)
@@ -369,14 +378,17 @@ async fn sign_out(State(state): State<AppState>, staff: Staff) -> Result<Respons
         .bind(staff.token_hash.as_slice())
         .execute(state.pool())
         .await?;
-    state.publish(Feed::SessionsEnded { agent: Some(staff.agent) });
+    state.sessions_ended(vec![staff.token_hash.clone()]);
     state.sign_out_at_the_desk_when_gone(staff.agent).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cleared_cookie(&state))]).into_response())
 }
 
 async fn sign_out_everywhere(State(state): State<AppState>, staff: Staff) -> Result<Response, ApiError> {
-    sqlx::query("DELETE FROM sessions WHERE agent = $1").bind(i64::from(staff.agent.0)).execute(state.pool()).await?;
-    state.publish(Feed::SessionsEnded { agent: Some(staff.agent) });
+    let ended = sqlx::query_scalar("DELETE FROM sessions WHERE agent = $1 RETURNING token_hash")
+        .bind(i64::from(staff.agent.0))
+        .fetch_all(state.pool())
+        .await?;
+    state.sessions_ended(ended);
     state.sign_out_at_the_desk_when_gone(staff.agent).await?;
     tracing::info!(agent = %staff.agent, "signed out everywhere");
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cleared_cookie(&state))]).into_response())
@@ -414,14 +426,14 @@ async fn set_password(
     .await?;
     // A reset password ends the agent's sessions (but the one it is made with: an admin's
     // reset of her own password keeps her signed in).
-    sqlx::query("DELETE FROM sessions WHERE agent = $1 AND token_hash <> $2")
+    let ended = sqlx::query_scalar("DELETE FROM sessions WHERE agent = $1 AND token_hash <> $2 RETURNING token_hash")
         .bind(i64::from(agent.0))
         .bind(staff.token_hash.as_slice())
-        .execute(&mut *transaction)
+        .fetch_all(&mut *transaction)
         .await?;
     transaction.commit().await?;
+    state.sessions_ended(ended);
     // Nobody who was signed out keeps receiving chats at the desk.
-    state.publish(Feed::SessionsEnded { agent: Some(agent) });
     state.sign_out_at_the_desk_when_gone(agent).await?;
     tracing::info!(%agent, by = %staff.agent, "password set");
     Ok(StatusCode::NO_CONTENT)

@@ -196,8 +196,10 @@ struct Inner {
 pub enum Feed {
     /// A new workspace is in force, and the engine was built again on it.
     Workspace { version: u64 },
-    /// Sessions were ended: one agent's, or (`None`) anybody's.
-    SessionsEnded { agent: Option<AgentId> },
+    /// Sessions were ended: their token hashes, sorted. Every way a session ends says so here
+    /// (signing out here or everywhere, a password reset, the agent removed, expiry, a sign-in
+    /// over its cookie), so sockets close at once without asking the database.
+    SessionsEnded { token_hashes: Arc<[Vec<u8>]> },
 }
 
 /// How many feed items a socket may fall behind before it is sent a whole view again.
@@ -457,6 +459,14 @@ impl AppState {
         self.inner.listeners.lock().unwrap_or_else(PoisonError::into_inner).rebuilt(engine);
         let version = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner).version;
         self.publish(Feed::Workspace { version });
+    }
+
+    /// Tells the sockets of these sessions that they ended (none is fine).
+    pub fn sessions_ended(&self, mut token_hashes: Vec<Vec<u8>>) {
+        if !token_hashes.is_empty() {
+            token_hashes.sort_unstable();
+            self.publish(Feed::SessionsEnded { token_hashes: token_hashes.into() });
+        }
     }
 
     /// Registers a socket of `viewer`: notified of the batches that concern it.
@@ -813,14 +823,24 @@ impl AppState {
                 .filter(|id| !kept.contains(id))
                 .collect()
         };
+        let mut ended: Vec<Vec<u8>> = Vec::new();
         for agent in removed {
-            for table in ["DELETE FROM sessions WHERE agent = $1", "DELETE FROM passwords WHERE agent = $1"] {
-                sqlx::query(table).bind(agent).execute(&mut *transaction).await.map_err(ApiError::from)?;
-            }
+            let sessions = sqlx::query_scalar("DELETE FROM sessions WHERE agent = $1 RETURNING token_hash")
+                .bind(agent)
+                .fetch_all(&mut *transaction)
+                .await
+                .map_err(ApiError::from)?;
+            ended.extend(sessions);
+            sqlx::query("DELETE FROM passwords WHERE agent = $1")
+                .bind(agent)
+                .execute(&mut *transaction)
+                .await
+                .map_err(ApiError::from)?;
         }
         rebuilt.replace_snapshot(&mut transaction).await.map_err(ApiError::from)?;
         transaction.commit().await.map_err(ApiError::from)?;
         self.install(rebuilt.ledger, Current { version: next, workspace, seed }).await;
+        self.sessions_ended(ended);
         // A replay ends with the Chat Assignment of the journal's last change; the workspace's
         // is in force, so its editor's change is recorded when they differ.
         let in_force = self.read(|engine| engine.state().assignment).await;
@@ -849,14 +869,14 @@ impl AppState {
     /// none left, so that nobody who went away keeps receiving chats. The binary runs it every
     /// minute; the number of sessions ended.
     pub async fn end_expired_sessions(&self) -> Result<usize, ApiError> {
-        let agents: Vec<i64> = sqlx::query_scalar("DELETE FROM sessions WHERE expires_at <= $1 RETURNING agent")
-            .bind(i64::try_from(now().0).unwrap_or(i64::MAX))
-            .fetch_all(&self.inner.pool)
-            .await?;
-        let ended = agents.len();
-        if ended > 0 {
-            self.publish(Feed::SessionsEnded { agent: None });
-        }
+        let rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("DELETE FROM sessions WHERE expires_at <= $1 RETURNING agent, token_hash")
+                .bind(i64::try_from(now().0).unwrap_or(i64::MAX))
+                .fetch_all(&self.inner.pool)
+                .await?;
+        let ended = rows.len();
+        let (agents, token_hashes): (Vec<i64>, Vec<Vec<u8>>) = rows.into_iter().unzip();
+        self.sessions_ended(token_hashes);
         let mut agents: Vec<AgentId> =
             agents.into_iter().filter_map(|agent| u32::try_from(agent).ok()).map(AgentId).collect();
         agents.sort_unstable();

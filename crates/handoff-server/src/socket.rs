@@ -14,8 +14,9 @@
 //! chats, as `Listeners` decides once per viewer; within `Config::idle_gap` and its own share of
 //! it for the rest (other agents' load), so batches close together are told in one frame and
 //! thousands of sockets neither wake for every batch nor all at the same instant. A socket too
-//! far behind the batches kept, or a new workspace, gets a whole `View` again. Any other client frame, a wrong token or no
-//! `Hello` in time is answered `Refused` and the socket closes; an ended session, `SignedOut`.
+//! far behind the batches kept, or a new workspace, gets a whole `View` again. Any other client
+//! frame, a wrong token or no `Hello` in time is answered `Refused` and the socket closes; an
+//! ended session (its expiry, or `Feed::SessionsEnded` naming it), `SignedOut`.
 //!
 //! `serve` is generic over `Sink`/`Stream`, so tests drive it with channels.
 
@@ -29,7 +30,7 @@ use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use handoff::viewer::{self, Seen, Viewer};
-use handoff::{AgentId, ChatId, Event};
+use handoff::{AgentId, ChatId, Event, Timestamp};
 use handoff_wire::{ClientFrame, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
@@ -37,20 +38,21 @@ use tokio::time::Instant;
 use crate::api::{Staff, chat_token_matches, parse_id, session_alive};
 use crate::error::ApiError;
 use crate::listeners::Ticket;
-use crate::server::{AppState, Feed};
+use crate::server::{AppState, Feed, now};
 
 /// How long a client has to say `Hello`.
 pub const HELLO_WITHIN: Duration = Duration::from_secs(10);
 /// The largest frame a client may send: a `Hello` is a few dozen bytes.
 pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
-/// How often the server pings, and checks that a staff session is still alive.
+/// How often the server pings.
 const PING_EVERY: Duration = Duration::from_secs(30);
 
 /// Who is at the other end, as far as the handshake tells.
 #[derive(Debug, Clone)]
 pub enum Caller {
-    /// Signed in by a session cookie.
-    Staff { agent: AgentId, token_hash: Vec<u8> },
+    /// Signed in by a session cookie, whose session ends at `expires_at` at the latest (it does
+    /// not slide with use; `Feed::SessionsEnded` says when it ends before).
+    Staff { agent: AgentId, token_hash: Vec<u8>, expires_at: Timestamp },
     /// A customer's socket on this chat: the token in `Hello` says whether it is theirs.
     Customer { chat: ChatId },
 }
@@ -65,7 +67,8 @@ pub async fn staff_socket(
     if origin != Some(state.config().origin.as_str()) {
         return Err(ApiError::forbidden("This socket opens only from the app's own pages."));
     }
-    let caller = Caller::Staff { agent: staff.agent, token_hash: staff.token_hash().to_vec() };
+    let caller =
+        Caller::Staff { agent: staff.agent, token_hash: staff.token_hash().to_vec(), expires_at: staff.expires_at() };
     Ok(upgraded(state, caller, upgrade))
 }
 
@@ -160,6 +163,22 @@ where
 {
     // Hearing ended sessions from before the Hello: one ended while it was awaited is caught.
     let mut feed = state.subscribe();
+    // A session that ended between the handshake's check and the subscription is caught here;
+    // after this the socket learns of its session only from the feed and its expiry.
+    if let Caller::Staff { token_hash, .. } = &caller
+        && !session_alive(state, token_hash).await.unwrap_or(true)
+    {
+        return signed_out();
+    }
+    let expiry = async {
+        match &caller {
+            Caller::Staff { expires_at, .. } => {
+                tokio::time::sleep(Duration::from_millis(expires_at.0.saturating_sub(now().0))).await;
+            }
+            Caller::Customer { .. } => std::future::pending().await,
+        }
+    };
+    let mut expiry = std::pin::pin!(expiry);
     let (since, held_workspace, token) = match hello(read).await {
         Ok(hello) => hello,
         Err(end) => return end,
@@ -240,7 +259,14 @@ where
                     }
                 }
             }
+            () = &mut expiry => return signed_out(),
             news = feed.recv() => {
+                // A socket that fell behind the feed may have missed its session's end: asked once.
+                if let (Err(RecvError::Lagged(_)), Caller::Staff { token_hash, .. }) = (&news, &caller)
+                    && !session_alive(state, token_hash).await.unwrap_or(true)
+                {
+                    return signed_out();
+                }
                 let frames = match news {
                     Ok(Feed::Workspace { .. }) | Err(RecvError::Lagged(_)) => {
                         if let Caller::Staff { agent, .. } = &caller
@@ -255,10 +281,9 @@ where
                             false => vec![view],
                         }
                     }
-                    Ok(Feed::SessionsEnded { agent }) => {
-                        if let Caller::Staff { agent: mine, token_hash } = &caller
-                            && agent.is_none_or(|agent| agent == *mine)
-                            && !session_alive(state, token_hash).await.unwrap_or(true)
+                    Ok(Feed::SessionsEnded { token_hashes }) => {
+                        if let Caller::Staff { token_hash, .. } = &caller
+                            && token_hashes.binary_search(token_hash).is_ok()
                         {
                             return signed_out();
                         }
@@ -280,11 +305,6 @@ where
                 }
             },
             _ = ping.tick() => {
-                if let Caller::Staff { token_hash, .. } = &caller
-                    && !session_alive(state, token_hash).await.unwrap_or(true)
-                {
-                    return signed_out();
-                }
                 if write.send(Message::Ping(Default::default())).await.is_err() {
                     return End::Gone;
                 }

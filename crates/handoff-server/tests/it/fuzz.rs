@@ -160,7 +160,7 @@ proptest! {
         let caller = match customer {
             true => Caller::Customer { chat: ChatId(1) },
             false => Caller::Staff { agent: AgentId(6), token_hash: handoff_server::secret::token_hash(
-                fixture.cookie.split_once('=').expect("name=value").1) },
+                fixture.cookie.split_once('=').expect("name=value").1), expires_at: crate::support::session_end(&fixture.server) },
         };
         let first = fixture.runtime.block_on(async {
             let (mut to_server, read) = mpsc::channel(4);

@@ -38,11 +38,14 @@ impl Client {
         Client { to_server, from_server, viewer, replica: None, position: 0, frames: Vec::new(), closed: false }
     }
 
-    /// A signed-in agent's socket; `cookie` is `handoff_session=TOKEN`.
+    /// A signed-in agent's socket; `cookie` is `handoff_session=TOKEN`, just signed in.
     pub fn staff(server: &Server, agent: u32, cookie: &str) -> Client {
         let token = cookie.split_once('=').expect("name=value").1;
-        let caller = Caller::Staff { agent: AgentId(agent), token_hash: handoff_server::secret::token_hash(token) };
-        Client::open(server, caller)
+        let token_hash = handoff_server::secret::token_hash(token);
+        Client::open(
+            server,
+            Caller::Staff { agent: AgentId(agent), token_hash, expires_at: crate::support::session_end(server) },
+        )
     }
 
     pub async fn say(&mut self, text: &str) {
@@ -387,4 +390,98 @@ async fn no_reader_sees_a_decision_before_its_events_are_stored_nor_after_their_
     let held = opened_meanwhile.engine().agent(AgentId(1)).map(|agent| agent.status.is_signed_in());
     assert_eq!(held, Some(true));
     assert_eq!(opened_meanwhile.position, server.state.position().await);
+}
+
+/// Whether the socket is told `SignedOut` and closed within a second.
+async fn signed_out_at_once(client: &mut Client, server: &Server) -> bool {
+    let told = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(frame) = client.next(server).await {
+            if matches!(frame, ServerFrame::SignedOut { .. }) {
+                return client.next(server).await.is_none() && client.closed;
+            }
+        }
+        false
+    });
+    told.await.unwrap_or(false)
+}
+
+/// A socket of `name`'s (agent `agent`) on a new session, caught up; its cookie.
+async fn open_socket(server: &Server, name: &str, agent: u32) -> (String, Client) {
+    let cookie = server.sign_in(name).await;
+    let mut client = Client::staff(server, agent, &cookie);
+    client.hello(None, None).await;
+    client.settle(server).await;
+    (cookie, client)
+}
+
+#[tokio::test]
+async fn every_way_a_session_ends_closes_its_sockets_at_once_and_no_others() {
+    use crate::support::call;
+    let server = Server::demo().await;
+    let (sam, mut bystander) = open_socket(&server, "Sam Rivera", 1).await;
+
+    // Signing out here.
+    let (cookie, mut client) = open_socket(&server, "Amélie Laurent", 2).await;
+    let (_, mut other_session) = open_socket(&server, "Amélie Laurent", 2).await;
+    assert!(server.send(call("DELETE", "/api/session").cookie(&cookie)).await.status.is_success());
+    assert!(signed_out_at_once(&mut client, &server).await, "signed out");
+    other_session.settle(&server).await;
+    assert!(!other_session.closed, "her session in another browser goes on");
+
+    // Signing out everywhere.
+    let (cookie, mut client) = open_socket(&server, "Amélie Laurent", 2).await;
+    assert!(server.send(call("DELETE", "/api/sessions").cookie(&cookie)).await.status.is_success());
+    assert!(signed_out_at_once(&mut client, &server).await, "signed out everywhere");
+    assert!(signed_out_at_once(&mut other_session, &server).await, "everywhere");
+
+    // A password reset by an admin.
+    let (_, mut client) = open_socket(&server, "Amélie Laurent", 2).await;
+    let reset = call("PUT", "/api/agents/2/password").cookie(&sam).json(json!({"password": "Amélie's new password"}));
+    assert!(server.send(reset).await.status.is_success());
+    assert!(signed_out_at_once(&mut client, &server).await, "a password reset");
+
+    // Someone signing in over the session's cookie.
+    let (cookie, mut client) = open_socket(&server, "Noah Martin", 6).await;
+    let body = json!({"name": "Jonas Weber", "password": server.password("Jonas Weber")});
+    let over = server.send(call("POST", "/api/session").peer([10, 0, 0, 30]).cookie(&cookie).json(body)).await;
+    assert!(over.status.is_success(), "{}", over.text);
+    assert!(signed_out_at_once(&mut client, &server).await, "a sign-in over its cookie");
+
+    // Expiry, as the sweep finds it.
+    let (cookie, mut client) = open_socket(&server, "Noah Martin", 6).await;
+    let token_hash = handoff_server::secret::token_hash(cookie.split_once('=').expect("name=value").1);
+    let expired = sqlx::query("UPDATE sessions SET expires_at = 0 WHERE token_hash = $1").bind(token_hash);
+    expired.execute(server.state.pool()).await.expect("expired");
+    assert_eq!(server.state.end_expired_sessions().await, Ok(1));
+    assert!(signed_out_at_once(&mut client, &server).await, "expired");
+
+    // The agent removed from the teamspace.
+    let (_, mut client) = open_socket(&server, "Jonas Weber", 3).await;
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    let mut workspace = handoff::load_workspace(&got.json["workspace"].to_string()).expect("a workspace");
+    handoff::teamspace_edit::remove_agent(&mut workspace, AgentId(3)).expect("removed");
+    let document: serde_json::Value = serde_json::from_str(&handoff::workspace_to_json(&workspace)).expect("json");
+    let put =
+        call("PUT", "/api/workspace").cookie(&sam).json(json!({"version": got.json["version"], "workspace": document}));
+    let put = server.send(put).await;
+    assert!(put.status.is_success(), "{}", put.text);
+    assert!(signed_out_at_once(&mut client, &server).await, "removed");
+
+    bystander.settle(&server).await;
+    assert!(!bystander.closed, "the admin's own socket stays open throughout");
+}
+
+#[tokio::test]
+async fn a_socket_closes_when_its_session_expires_without_asking_the_database() {
+    let config = handoff_server::Config { session_lifetime: Duration::from_secs(1), ..crate::support::config() };
+    let server = Server::with_config(config, true).await;
+    let cookie = server.sign_in("Amélie Laurent").await;
+    let mut client = Client::staff(&server, 2, &cookie);
+    client.hello(None, None).await;
+    assert!(matches!(client.next(&server).await, Some(ServerFrame::Workspace { .. })));
+    assert!(matches!(client.next(&server).await, Some(ServerFrame::View { .. })));
+    // No sweep runs: the socket's own timer ends it, at the session's end.
+    let started = std::time::Instant::now();
+    assert!(signed_out_at_once(&mut client, &server).await, "closed at the session's end");
+    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
 }

@@ -157,6 +157,12 @@ impl Server {
     }
 }
 
+/// When a session signed in now ends.
+pub fn session_end(server: &Server) -> handoff::Timestamp {
+    let lifetime = u64::try_from(server.state.config().session_lifetime.as_millis()).unwrap_or(u64::MAX);
+    handoff::Timestamp(handoff_server::server::now().0.saturating_add(lifetime))
+}
+
 pub fn new_key() -> String {
     handoff_server::secret::random_hex(16).expect("random")
 }
