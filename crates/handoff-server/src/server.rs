@@ -625,14 +625,15 @@ impl AppState {
         // told: no reader sees the decision's events before the journal holds them.
         let mut ledger = self.inner.ledger.write().await;
         let handled = ledger::handle(&std::sync::Mutex::new(&mut *ledger), &journal, now(), command).await;
-        // Other writers' events caught up are the journal's whatever became of the command.
         match &handled {
+            // A refused append whose catch-up could not read the journal leaves the engine
+            // holding its events: rebuilt from the journal before anyone reads it again, and
+            // every socket sent a whole view.
+            _ if ledger.is_stale() => self.rebuild_while_stale(&mut ledger).await,
             Ok(handled) => self.publish_told(&ledger, &handled.earlier, &handled.events),
+            // Other writers' events caught up are the journal's whatever became of the command.
             Err(refused) => self.publish_told(&ledger, &refused.earlier, &[]),
         }
-        // A refused append whose catch-up could not read the journal leaves the engine holding
-        // its events: rebuilt from the journal before anyone reads it again.
-        self.rebuild_while_stale(&mut ledger).await;
         let handled = handled.map_err(Refusal::from);
         let masked = match (&handled, asked) {
             (Err(Refusal::Rejected(rejection)), Some((viewer, command))) => {
