@@ -701,8 +701,13 @@ impl AppState {
             let caught_up = ledger::catch_up(&std::sync::Mutex::new(&mut *ledger), &self.inner.journal).await;
             match caught_up {
                 Ok(caught_up) => self.publish_told(ledger, &caught_up, &[]),
-                Err(error) => {
-                    tracing::error!(?error, "the journal cannot be read to rebuild the engine: trying again");
+                // Rebuilt up to a record it cannot read: what came before it is the journal's.
+                Err(ledger::CatchUpError::Damaged(damaged)) => {
+                    tracing::error!(%damaged, "the journal holds a record that cannot be replayed");
+                    self.publish_rebuilt(ledger.engine());
+                }
+                Err(ledger::CatchUpError::Unread(error)) => {
+                    tracing::error!(%error, "the journal cannot be read to rebuild the engine: trying again");
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_secs(1));
                 }

@@ -485,3 +485,29 @@ async fn a_socket_closes_when_its_session_expires_without_asking_the_database() 
     assert!(signed_out_at_once(&mut client, &server).await, "closed at the session's end");
     assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn after_a_refused_append_that_cannot_be_read_back_readers_wait_for_the_rebuild() {
+    let server = Server::demo().await;
+    let (_, mut client) = open_socket(&server, "Sam Rivera", 1).await;
+    // The events' table goes away once the append waits: it is refused, and so is the re-read.
+    let mut blocker = hold_the_write_lock(&server).await;
+    sqlx::query("ALTER TABLE events RENAME TO hidden_events").execute(&mut blocker).await.expect("renamed");
+    let state = server.state.clone();
+    let command =
+        tokio::spawn(async move { state.run(None, None, handoff::Command::SignIn { agent: AgentId(1) }).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sqlx::query("COMMIT").execute(&mut blocker).await.expect("released");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let read = tokio::time::timeout(Duration::from_millis(200), server.signed_in(AgentId(1))).await;
+    assert!(read.is_err(), "a reader waits while the engine may hold the refused events: {read:?}");
+    assert!(!command.is_finished());
+
+    sqlx::query("ALTER TABLE hidden_events RENAME TO events").execute(&mut blocker).await.expect("back");
+    assert!(command.await.expect("ran").is_err(), "the append was refused");
+    assert!(!server.signed_in(AgentId(1)).await, "the refused sign-in never happened");
+    client.settle(&server).await;
+    let held = client.engine().agent(AgentId(1)).map(|agent| agent.status.is_signed_in());
+    assert_eq!(held, Some(false));
+    assert_eq!(client.position, server.state.position().await);
+}
