@@ -188,7 +188,10 @@ pub fn describe(refusal: &Refusal, workspace: &Workspace) -> String {
 pub enum Opening {
     Opening,
     Open(Backend),
+    /// The browser's storage could not be opened.
     Failed(String),
+    /// The server refused this page's socket, in its words (`remote::Link::Refused`).
+    Refused(String),
 }
 
 /// The backend the pages use and what went wrong with its storage: provided by `App`.
@@ -357,14 +360,27 @@ pub fn provide_remote(
     let link = remote.link();
     provide_context(RemoteLink(link));
     Effect::new(move |_| {
-        if link.get() == remote::Link::Live
-            && conversations.opening.with_untracked(|opening| !matches!(opening, Opening::Open(_)))
-        {
-            conversations.opening.set(Opening::Open(backend));
+        let next =
+            link.with(|link| conversations.opening.with_untracked(|opening| opening_after(link, opening, backend)));
+        if let Some(next) = next {
+            conversations.opening.set(next);
         }
     });
     leptos::task::spawn_local(remote.run());
     link
+}
+
+/// What the pages show of the conversations once the socket's link is `link`: open at the first
+/// view; the server's refusal in its words when it refused the socket before one came (rather
+/// than "Opening the conversations…" for ever); once open, the pages keep what they show and
+/// the header says what became of the link.
+fn opening_after(link: &remote::Link, opening: &Opening, backend: Backend) -> Option<Opening> {
+    match (link, opening) {
+        (_, Opening::Open(_)) => None,
+        (remote::Link::Live, _) => Some(Opening::Open(backend)),
+        (remote::Link::Refused(message), _) => Some(Opening::Refused(message.clone())),
+        (remote::Link::Connecting | remote::Link::Reconnecting | remote::Link::SignedOut(_), _) => None,
+    }
 }
 
 /// Provides a backend that is already open (benchmarks and tests).
@@ -393,4 +409,34 @@ fn listen_to_other_tabs(browser: &BrowserBackend, backend: Backend, damaged: RwS
             }
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use remote::Link;
+
+    #[test]
+    fn a_socket_refused_before_its_first_view_is_said_instead_of_opening_for_ever() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let backend = Backend::in_memory(Engine::new(handoff::starter_workspace(), 1));
+            let refused = Link::Refused("This socket opens only from the app's own pages.".to_owned());
+            match opening_after(&refused, &Opening::Opening, backend) {
+                Some(Opening::Refused(message)) => {
+                    assert_eq!(message, "This socket opens only from the app's own pages.")
+                }
+                _ => panic!("the refusal is said"),
+            }
+            assert!(matches!(opening_after(&Link::Live, &Opening::Opening, backend), Some(Opening::Open(_))));
+            // A refusal after a reconnect that follows a refusal's page: the first view opens it.
+            let said = Opening::Refused("no".to_owned());
+            assert!(matches!(opening_after(&Link::Live, &said, backend), Some(Opening::Open(_))));
+            for waiting in [Link::Connecting, Link::Reconnecting] {
+                assert!(opening_after(&waiting, &Opening::Opening, backend).is_none(), "{waiting:?}: still opening");
+            }
+            // Once open, the pages keep what they show; the header says the link.
+            assert!(opening_after(&refused, &Opening::Open(backend), backend).is_none());
+        });
+    }
 }

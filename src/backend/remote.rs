@@ -2,9 +2,12 @@
 //!
 //! What happens comes over one WebSocket per tab (`/api/socket`) into a replica of what this
 //! viewer may see (`handoff::viewer::Replica`), which the pages read exactly as they read the
-//! simulated engine. A dropped socket is opened again, saying the position it holds
-//! (`Hello { since }`): the server answers `UpToDate` when nothing was missed, or a whole view,
-//! so nothing is missed and nothing applied twice.
+//! simulated engine. A dropped socket is opened again, saying where the replica stands
+//! (`Hello { since, journal, workspace }`, a `Mark` the server's frames told): the server
+//! answers `UpToDate` when nothing was missed in that very journal, or a whole view, so nothing
+//! is missed and nothing applied twice. What each frame does to the replica is `Tracking`'s,
+//! plain Rust tested natively; `RemoteBackend` carries out what it says (the link, the pages,
+//! the workspace store).
 //!
 //! Commands go by HTTP (`POST /api/commands`) with an idempotency key made once per command: a
 //! command sent while the server cannot be reached is sent again with the same key until it
@@ -12,13 +15,13 @@
 //! events' numbers, and `send` returns once the socket has brought them, so the page shows
 //! what the command did as soon as it says it is done.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use handoff::viewer::{Replica, View};
 use handoff::{Command, Engine, Workspace};
-use handoff_wire::{ClientFrame, Outcome, ServerFrame, StaffCommand};
+use handoff_wire::{ClientFrame, Mark, Outcome, ServerFrame, StaffCommand};
 use leptos::prelude::*;
 
 use crate::remote::{self, RemoteError};
@@ -48,12 +51,112 @@ pub enum Link {
 /// What runs when the server's workspace changes: its version and the workspace.
 type WorkspaceChanged = Box<dyn Fn(u64, &Workspace)>;
 
+/// The replica as the socket's frames make it, and where it stands: no IO and no signals, so
+/// that every frame's effect is tested natively.
+pub struct Tracking {
+    replica: Replica,
+    /// Where the replica stands, once a view came; `None` asks for a whole view.
+    at: Option<Mark>,
+    /// The workspace the next view is built on, and its version (the server's newest, as far as
+    /// its frames said).
+    workspace: (u64, Workspace),
+}
+
+/// What a frame asks of the page around the tracking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Taken: `changed` when the pages may show something new, `live` when the replica is now
+    /// current (a view, or `UpToDate`).
+    Keep { changed: bool, live: bool },
+    /// The server's workspace changed (`Tracking::workspace`): the store adopts it.
+    Adopt { version: u64 },
+    /// The replica cannot follow (changes out of step, another journal): open the socket again
+    /// for a whole view.
+    Reconnect,
+    /// Stop, and say this.
+    Stop(Link),
+}
+
+impl Tracking {
+    /// Holds nothing until a view comes, on `workspace` at `version`.
+    pub fn new(version: u64, workspace: Workspace) -> Tracking {
+        let empty = View { chats: Vec::new(), agents: Vec::new(), assignment: None, places: Vec::new() };
+        Tracking { replica: Replica::new(workspace.clone(), empty), at: None, workspace: (version, workspace) }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        self.replica.engine()
+    }
+
+    /// The workspace in force, as the server last said it.
+    pub fn workspace(&self) -> &(u64, Workspace) {
+        &self.workspace
+    }
+
+    /// The journal position the replica holds every event before, once a view came.
+    pub fn position(&self) -> Option<u64> {
+        self.at.map(|at| at.position)
+    }
+
+    /// What the socket says first: where the replica stands, so that the server answers
+    /// `UpToDate` when nothing was missed. A replica still on an older workspace than the one
+    /// held (its new view had not come) names no position, and is sent a whole view.
+    pub fn hello(&self) -> ClientFrame {
+        let at = self.at.filter(|at| at.workspace == self.workspace.0);
+        ClientFrame::Hello {
+            since: at.map(|at| at.position),
+            journal: at.map(|at| at.journal),
+            workspace: Some(self.workspace.0),
+            token: None,
+        }
+    }
+
+    /// A frame that cannot be read: the next socket asks for a whole view.
+    pub fn unreadable(&mut self) {
+        self.at = None;
+    }
+
+    /// Carries out one frame of the server's.
+    pub fn take(&mut self, frame: ServerFrame) -> Step {
+        // Changes and `UpToDate` follow a view of the same journal; anything else is out of step.
+        let follows = |held: Option<Mark>, at: Mark| held.is_some_and(|held| held.journal == at.journal);
+        match frame {
+            ServerFrame::View { at, view } => {
+                self.replica = Replica::new(self.workspace.1.clone(), view);
+                self.at = Some(at);
+                Step::Keep { changed: true, live: true }
+            }
+            ServerFrame::Changes { at, changes } => {
+                if !follows(self.at, at) || self.replica.apply(&changes).is_err() {
+                    self.at = None;
+                    return Step::Reconnect;
+                }
+                self.at = Some(at);
+                Step::Keep { changed: true, live: false }
+            }
+            ServerFrame::UpToDate { at } => {
+                if !follows(self.at, at) {
+                    self.at = None;
+                    return Step::Reconnect;
+                }
+                self.at = Some(at);
+                Step::Keep { changed: false, live: true }
+            }
+            ServerFrame::Workspace { version, document } => match handoff::load_workspace(&document) {
+                Ok(workspace) => {
+                    self.workspace = (version, workspace);
+                    Step::Adopt { version }
+                }
+                Err(error) => Step::Stop(Link::Refused(format!("The server's workspace cannot be read: {error}"))),
+            },
+            ServerFrame::SignedOut { message } => Step::Stop(Link::SignedOut(message)),
+            ServerFrame::Refused { message } => Step::Stop(Link::Refused(message)),
+        }
+    }
+}
+
 pub struct RemoteBackend {
-    replica: RefCell<Replica>,
-    /// The position of the last frame applied, once a view came.
-    position: Cell<Option<u64>>,
-    /// The workspace the replica is built on, and its version.
-    workspace: RefCell<(Option<u64>, Workspace)>,
+    tracking: RefCell<Tracking>,
     link: RwSignal<Link>,
     /// Runs after every change the pages may show.
     changed: RefCell<Box<dyn Fn()>>,
@@ -65,11 +168,8 @@ impl RemoteBackend {
     /// A backend on `workspace` (as `GET /api/workspace` gave it) that holds nothing until its
     /// socket brings the first view; `run` keeps the socket.
     pub fn new(version: u64, workspace: Workspace) -> Rc<RemoteBackend> {
-        let empty = View { chats: Vec::new(), agents: Vec::new(), assignment: None, places: Vec::new() };
         Rc::new(RemoteBackend {
-            replica: RefCell::new(Replica::new(workspace.clone(), empty)),
-            position: Cell::new(None),
-            workspace: RefCell::new((Some(version), workspace)),
+            tracking: RefCell::new(Tracking::new(version, workspace)),
             link: RwSignal::new(Link::Connecting),
             changed: RefCell::new(Box::new(|| {})),
             workspace_changed: RefCell::new(Box::new(|_, _| {})),
@@ -89,7 +189,7 @@ impl RemoteBackend {
     }
 
     pub fn with_engine<R>(&self, read: impl FnOnce(&Engine) -> R) -> R {
-        read(self.replica.borrow().engine())
+        read(self.tracking.borrow().engine())
     }
 
     /// Keeps the socket open for as long as the tab lives (or the session does).
@@ -118,8 +218,7 @@ impl RemoteBackend {
     }
 
     async fn connect(&self) -> Ended {
-        let hello =
-            ClientFrame::Hello { since: self.position.get(), workspace: self.workspace.borrow().0, token: None };
+        let hello = self.tracking.borrow().hello();
         let Some(mut socket) = remote::Socket::open(&hello).await else { return Ended::Dropped { heard: false } };
         let mut heard = false;
         while let Some(frame) = socket.next_frame().await {
@@ -132,7 +231,7 @@ impl RemoteBackend {
                 },
                 // A frame we cannot read: start again from a whole view.
                 Err(_) => {
-                    self.position.set(None);
+                    self.tracking.borrow_mut().unreadable();
                     break;
                 }
             }
@@ -141,43 +240,24 @@ impl RemoteBackend {
     }
 
     fn take(&self, frame: ServerFrame) -> Taken {
-        match frame {
-            ServerFrame::View { position, view } => {
-                let workspace = self.workspace.borrow().1.clone();
-                *self.replica.borrow_mut() = Replica::new(workspace, view);
-                self.position.set(Some(position));
-                self.link.try_set(Link::Live);
-                (self.changed.borrow())();
-            }
-            ServerFrame::Changes { position, changes } => {
-                if self.replica.borrow_mut().apply(&changes).is_err() {
-                    // Out of step: a whole view again.
-                    self.position.set(None);
-                    return Taken::Reconnect;
+        // The tracking is let go before anything runs that may read it.
+        let step = self.tracking.borrow_mut().take(frame);
+        match step {
+            Step::Keep { changed, live } => {
+                if live {
+                    self.link.try_set(Link::Live);
                 }
-                self.position.set(Some(position));
-                (self.changed.borrow())();
-            }
-            ServerFrame::UpToDate { position } => {
-                self.position.set(Some(position));
-                self.link.try_set(Link::Live);
-            }
-            ServerFrame::Workspace { version, document } => match handoff::load_workspace(&document) {
-                Ok(workspace) => {
-                    (self.workspace_changed.borrow())(version, &workspace);
-                    *self.workspace.borrow_mut() = (Some(version), workspace);
+                if changed {
+                    (self.changed.borrow())();
                 }
-                Err(error) => {
-                    self.link.try_set(Link::Refused(format!("The server's workspace cannot be read: {error}")));
-                    return Taken::Stop;
-                }
-            },
-            ServerFrame::SignedOut { message } => {
-                self.link.try_set(Link::SignedOut(message));
-                return Taken::Stop;
             }
-            ServerFrame::Refused { message } => {
-                self.link.try_set(Link::Refused(message));
+            Step::Adopt { version } => {
+                let workspace = self.tracking.borrow().workspace().1.clone();
+                (self.workspace_changed.borrow())(version, &workspace);
+            }
+            Step::Reconnect => return Taken::Reconnect,
+            Step::Stop(link) => {
+                self.link.try_set(link);
                 return Taken::Stop;
             }
         }
@@ -219,7 +299,7 @@ impl RemoteBackend {
     /// Waits until the replica holds every event before `position` (or `FOLLOW_FOR` passed).
     async fn follow(&self, position: u64) {
         let started = js_sys::Date::now();
-        while self.position.get().is_none_or(|held| held < position)
+        while self.tracking.borrow().position().is_none_or(|held| held < position)
             && js_sys::Date::now() - started < FOLLOW_FOR.as_millis() as f64
         {
             gloo_timers::future::sleep(Duration::from_millis(20)).await;
@@ -247,5 +327,153 @@ fn new_key() -> String {
         Ok(crypto) => crypto.random_uuid(),
         // Crypto is in every browser the app runs in; a time and a random number otherwise.
         Err(_) => format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use handoff::viewer::{self, Seen, Viewer};
+    use handoff::{AgentId, ChatId, Language, Timestamp};
+    use handoff_wire::JournalId;
+
+    use super::*;
+
+    const JOURNAL: JournalId = JournalId(0x5eed);
+    const ADMIN: Viewer = Viewer::Staff { agent: AgentId(1) };
+
+    /// The server's side: its engine, what one viewer was told, and where it stands.
+    struct Server {
+        engine: Engine,
+        seen: Seen,
+        position: u64,
+        version: u64,
+    }
+
+    impl Server {
+        fn new() -> Server {
+            let engine = Engine::new(handoff::starter_workspace(), 7);
+            let (_, seen) = viewer::view(&engine, ADMIN);
+            Server { engine, seen, position: 0, version: 1 }
+        }
+
+        fn at(&self) -> Mark {
+            Mark { journal: JOURNAL, position: self.position, workspace: self.version }
+        }
+
+        fn view(&mut self) -> ServerFrame {
+            let (view, seen) = viewer::view(&self.engine, ADMIN);
+            self.seen = seen;
+            ServerFrame::View { at: self.at(), view }
+        }
+
+        /// Runs `command` and tells the admin what changed.
+        fn changes(&mut self, command: Command) -> ServerFrame {
+            let events = self.engine.handle(Timestamp(self.position), command).expect("accepted");
+            self.position += events.len() as u64;
+            let changes = viewer::changes(&self.engine, ADMIN, &mut self.seen, &events);
+            ServerFrame::Changes { at: self.at(), changes }
+        }
+    }
+
+    fn tracking() -> Tracking {
+        Tracking::new(1, handoff::starter_workspace())
+    }
+
+    fn signed_in(tracking: &Tracking, agent: u32) -> bool {
+        tracking.engine().agent(AgentId(agent)).is_some_and(|state| state.status.is_signed_in())
+    }
+
+    #[test]
+    fn a_view_then_changes_build_the_replica_and_the_next_hello_says_where_it_stands() {
+        let mut server = Server::new();
+        let mut tracking = tracking();
+        // A new tab names no position: the server sends everything.
+        let ClientFrame::Hello { since, journal, workspace, .. } = tracking.hello();
+        assert_eq!((since, journal, workspace), (None, None, Some(1)));
+
+        assert_eq!(tracking.take(server.view()), Step::Keep { changed: true, live: true });
+        assert!(!signed_in(&tracking, 2));
+        let told = server.changes(Command::SignIn { agent: AgentId(2) });
+        assert_eq!(tracking.take(told), Step::Keep { changed: true, live: false });
+        assert!(signed_in(&tracking, 2), "the change is in the replica");
+        assert_eq!(tracking.position(), Some(server.position));
+        let ClientFrame::Hello { since, journal, workspace, .. } = tracking.hello();
+        assert_eq!((since, journal, workspace), (Some(server.position), Some(JOURNAL), Some(1)));
+    }
+
+    #[test]
+    fn up_to_date_moves_the_position_on_and_says_the_replica_is_current() {
+        let mut server = Server::new();
+        let mut tracking = tracking();
+        tracking.take(server.view());
+        let at = Mark { position: 40, ..server.at() };
+        assert_eq!(tracking.take(ServerFrame::UpToDate { at }), Step::Keep { changed: false, live: true });
+        assert_eq!(tracking.position(), Some(40));
+        // An `UpToDate` of another journal (another server answered the reconnect) is not ours.
+        let elsewhere = Mark { journal: JournalId(9), ..at };
+        assert_eq!(tracking.take(ServerFrame::UpToDate { at: elsewhere }), Step::Reconnect);
+        assert_eq!(tracking.position(), None, "the next socket asks for a whole view");
+    }
+
+    #[test]
+    fn changes_out_of_step_ask_for_a_whole_view_again() {
+        let mut server = Server::new();
+        let mut tracking = tracking();
+        tracking.take(server.view());
+        // The lines of a chat the replica never held (a batch lost on the way).
+        let chat = ChatId(1);
+        let mut customer = viewer::view(&server.engine, Viewer::Customer { chat }).1;
+        let started = server.engine.handle(Timestamp(1), Command::StartChat { chat, language: Language::new("en") });
+        let started = started.expect("started");
+        let _ = viewer::changes(&server.engine, Viewer::Customer { chat }, &mut customer, &started);
+        let said = server.engine.handle(Timestamp(2), Command::CustomerMessage { chat, text: "hello".to_owned() });
+        let said = said.expect("said");
+        let lines = viewer::changes(&server.engine, Viewer::Customer { chat }, &mut customer, &said);
+        let at = Mark { position: 9, ..server.at() };
+        assert_eq!(tracking.take(ServerFrame::Changes { at, changes: lines }), Step::Reconnect);
+        let ClientFrame::Hello { since, .. } = tracking.hello();
+        assert_eq!(since, None, "a whole view is asked for");
+        // Changes of another journal do not follow either.
+        tracking.take(server.view());
+        let elsewhere = Mark { journal: JournalId(9), ..server.at() };
+        assert_eq!(tracking.take(ServerFrame::Changes { at: elsewhere, changes: Vec::new() }), Step::Reconnect);
+        // A frame that cannot be read likewise.
+        tracking.take(server.view());
+        tracking.unreadable();
+        assert_eq!(tracking.position(), None);
+    }
+
+    #[test]
+    fn a_new_workspace_is_adopted_and_the_view_after_it_is_built_on_it() {
+        let mut server = Server::new();
+        let mut tracking = tracking();
+        tracking.take(server.view());
+        let mut renamed = handoff::starter_workspace();
+        renamed.teamspace.name = "Acme Help".to_owned();
+        let document = handoff::workspace_to_json(&renamed);
+        assert_eq!(tracking.take(ServerFrame::Workspace { version: 2, document }), Step::Adopt { version: 2 });
+        assert_eq!(tracking.workspace().0, 2);
+        // Until its view comes, the replica is the old workspace's: a reconnect names no position.
+        let ClientFrame::Hello { since, workspace, .. } = tracking.hello();
+        assert_eq!((since, workspace), (None, Some(2)));
+        server.version = 2;
+        tracking.take(server.view());
+        assert_eq!(tracking.engine().workspace().teamspace.name, "Acme Help");
+        let ClientFrame::Hello { since, workspace, .. } = tracking.hello();
+        assert_eq!((since, workspace), (Some(server.position), Some(2)));
+
+        let unreadable = ServerFrame::Workspace { version: 3, document: "{".to_owned() };
+        assert!(
+            matches!(tracking.take(unreadable), Step::Stop(Link::Refused(words)) if words.contains("cannot be read"))
+        );
+    }
+
+    #[test]
+    fn signed_out_and_refused_stop_the_socket_in_the_servers_words() {
+        let mut tracking = tracking();
+        let out = ServerFrame::SignedOut { message: "You were signed out: sign in again.".to_owned() };
+        assert_eq!(tracking.take(out), Step::Stop(Link::SignedOut("You were signed out: sign in again.".to_owned())));
+        let refused = ServerFrame::Refused { message: "The first frame must be a Hello.".to_owned() };
+        assert_eq!(tracking.take(refused), Step::Stop(Link::Refused("The first frame must be a Hello.".to_owned())));
     }
 }

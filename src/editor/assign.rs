@@ -443,6 +443,7 @@ fn who_would_get(node: NodeId) -> impl IntoView {
             Opening::Open(backend) => backend,
             Opening::Opening => return "Not known yet: the conversations are opening.".to_owned(),
             Opening::Failed(error) => return format!("Not known: the conversations could not be opened ({error})."),
+            Opening::Refused(message) => return format!("Not known: the server refused the connection ({message})."),
         };
         backend.read(|engine| {
             let names: Vec<String> = engine

@@ -113,19 +113,31 @@ fn DamagedBanner() -> impl IntoView {
     }
 }
 
+/// Why the conversations did not open, and what to do.
+fn not_opened(why: String, next: &'static str) -> AnyView {
+    view! {
+        <div class="banner error" role="alert">
+            <p>{why}</p>
+            <p>{next}</p>
+        </div>
+    }
+    .into_any()
+}
+
 /// Shows `render(backend)` once the backend is open; until then, what it is doing.
 pub fn with_backend(render: impl Fn(Backend) -> AnyView + Send + Sync + 'static) -> impl IntoView {
     let conversations = use_conversations();
     let page = move || match conversations.opening.get() {
         Opening::Opening => view! { <p class="loading" role="status">"Opening the conversations…"</p> }.into_any(),
         Opening::Open(backend) => render(backend),
-        Opening::Failed(error) => view! {
-            <div class="banner error" role="alert">
-                <p>"The conversations could not be opened: " {error}</p>
-                <p>"The browser may block storage for this site (private mode, or settings). Nothing was changed."</p>
-            </div>
-        }
-        .into_any(),
+        Opening::Failed(error) => not_opened(
+            format!("The conversations could not be opened: {error}"),
+            "The browser may block storage for this site (private mode, or settings). Nothing was changed.",
+        ),
+        Opening::Refused(message) => not_opened(
+            format!("The server refused this page's connection to the conversations: {message}"),
+            "Reload the page to try again.",
+        ),
     };
     view! {
         <DamagedBanner/>

@@ -328,3 +328,22 @@ async fn the_browser_is_asked_about_notifications_only_when_the_agent_clicks_not
     .unwrap();
     window().local_storage().unwrap().unwrap().remove_item("handoff-studio/notify").unwrap();
 }
+
+/// A socket the server refused before its first view: the page says why, in the server's words,
+/// instead of "Opening the conversations…" for ever.
+#[wasm_bindgen_test]
+async fn conversations_the_server_refused_say_so_instead_of_opening_for_ever() {
+    use handoff_studio::backend::{Conversations, Opening};
+    let refused = "This socket opens only from the app's own pages.".to_owned();
+    let stage = Stage::mount(move || {
+        provide_context(Conversations {
+            opening: RwSignal::new_local(Opening::Refused(refused)),
+            damaged: RwSignal::new_local(None),
+        });
+        handoff_studio::inbox::with_backend(|_| view! { <p class="desk">"the desk"</p> }.into_any())
+    });
+    let said = stage.text("[role=alert]");
+    assert!(said.contains("The server refused this page's connection to the conversations"), "{said}");
+    assert!(said.contains("This socket opens only from the app's own pages."), "{said}");
+    assert!(stage.element.query_selector(".loading").unwrap().is_none(), "not still opening");
+}

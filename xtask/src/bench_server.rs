@@ -34,7 +34,8 @@ pub fn run() -> Result<(), String> {
         .port();
     let address = format!("127.0.0.1:{port}");
     let mut server = Command::new(binaries.join("handoff-server"))
-        .args(["--demo", "--listen", &address, "--data"])
+        // Every socket of the load comes from loopback, one address.
+        .args(["--demo", "--sockets-per-address", "100000", "--listen", &address, "--data"])
         .arg(&data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

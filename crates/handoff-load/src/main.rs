@@ -187,7 +187,7 @@ impl Load {
         headers.insert("cookie", cookie.parse().map_err(|_| "a cookie".to_owned())?);
         headers.insert("origin", self.url.parse().map_err(|_| "an origin".to_owned())?);
         let (mut socket, _) = tokio_tungstenite::connect_async(request).await.map_err(|error| error.to_string())?;
-        let hello = ClientFrame::Hello { since: None, workspace: None, token: None };
+        let hello = ClientFrame::Hello { since: None, journal: None, workspace: None, token: None };
         let hello = serde_json::to_string(&hello).map_err(|error| error.to_string())?;
         socket.send(Message::text(hello)).await.map_err(|error| error.to_string())?;
         let mut workspace = None;

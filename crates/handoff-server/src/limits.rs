@@ -1,9 +1,13 @@
 //! The rate limits per client address (`tower_governor`, by peer IP): built from the `Config`
 //! and kept in the state, so that the binary's minute timer can forget the addresses whose
 //! allowance is full again and the limiters' memory does not grow with every address that came.
+//! Beside them, how many sockets each address holds open (`SocketsPerAddress`).
 
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use rustc_hash::FxHashMap;
 
 use governor::middleware::NoOpMiddleware;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
@@ -21,6 +25,60 @@ pub struct RateLimits {
     pub sign_in: PerAddress,
     /// Starting a chat (`Config::start_chat_burst`, `Config::start_chat_period`).
     pub start_chat: PerAddress,
+    /// Open sockets (`Config::sockets_per_address`).
+    pub sockets: Arc<SocketsPerAddress>,
+}
+
+/// How many sockets each client address holds open, up to a cap; an address holding none is
+/// not kept.
+#[derive(Debug)]
+pub struct SocketsPerAddress {
+    cap: usize,
+    open: Mutex<FxHashMap<IpAddr, usize>>,
+}
+
+/// One open socket's place in its address's count, given back when dropped.
+#[derive(Debug)]
+pub struct SocketSlot {
+    counts: Arc<SocketsPerAddress>,
+    address: IpAddr,
+}
+
+impl SocketsPerAddress {
+    pub fn new(cap: usize) -> SocketsPerAddress {
+        SocketsPerAddress { cap, open: Mutex::default() }
+    }
+
+    /// A place for one more socket from `address`; `None` when it holds the cap already.
+    pub fn take(self: &Arc<Self>, address: IpAddr) -> Option<SocketSlot> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = open.entry(address).or_default();
+        if *count >= self.cap {
+            if *count == 0 {
+                open.remove(&address);
+            }
+            return None;
+        }
+        *count += 1;
+        Some(SocketSlot { counts: Arc::clone(self), address })
+    }
+
+    /// How many sockets `address` holds open.
+    pub fn held_by(&self, address: IpAddr) -> usize {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner).get(&address).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self.counts.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
 }
 
 /// `burst` requests at once, then one more after each `period`.
@@ -36,6 +94,7 @@ impl RateLimits {
         RateLimits {
             sign_in: per_address(config.sign_in_burst, config.sign_in_period),
             start_chat: per_address(config.start_chat_burst, config.start_chat_period),
+            sockets: Arc::new(SocketsPerAddress::new(config.sockets_per_address)),
         }
     }
 
@@ -51,5 +110,26 @@ impl RateLimits {
                 limiter.len()
             })
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_holds_up_to_the_cap_and_a_closed_socket_gives_its_place_back() {
+        let counts = Arc::new(SocketsPerAddress::new(2));
+        let (here, there) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
+        let first = counts.take(here).expect("one");
+        let second = counts.take(here).expect("two");
+        assert!(counts.take(here).is_none(), "a third is refused");
+        let elsewhere = counts.take(there).expect("another address has its own count");
+        drop(first);
+        let again = counts.take(here).expect("a place came free");
+        drop((second, again, elsewhere));
+        assert_eq!((counts.held_by(here), counts.held_by(there)), (0, 0));
+        assert!(counts.open.lock().expect("not poisoned").is_empty(), "nothing is kept of addresses holding none");
+        assert!(Arc::new(SocketsPerAddress::new(0)).take(here).is_none());
     }
 }

@@ -1,4 +1,4 @@
-//! `handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo]`
+//! `handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo] [--sockets-per-address N]`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,15 +13,19 @@ struct Arguments {
     origin: Option<String>,
     dist: Option<PathBuf>,
     demo: bool,
+    sockets_per_address: Option<usize>,
 }
 
-const USAGE: &str = "usage: handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo]
+const USAGE: &str =
+    "usage: handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo] [--sockets-per-address N]
 
   --data DIR     where the database is kept (default: ./data)
   --listen ADDR  the address to listen on (default: 127.0.0.1:8080)
   --origin URL   the address browsers reach the server at (default: http://ADDR)
   --dist DIR     the built app to serve (trunk's dist folder)
-  --demo         on an empty database: the starter workspace, with a password for each live agent";
+  --demo         on an empty database: the starter workspace, with a password for each live agent
+  --sockets-per-address N
+                 how many WebSockets one client address may hold open (default: 256)";
 
 fn arguments() -> Result<Arguments, String> {
     let mut parsed = Arguments {
@@ -30,6 +34,7 @@ fn arguments() -> Result<Arguments, String> {
         origin: None,
         dist: None,
         demo: false,
+        sockets_per_address: None,
     };
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
@@ -44,6 +49,12 @@ fn arguments() -> Result<Arguments, String> {
             "--origin" => parsed.origin = Some(value()?.trim_end_matches('/').to_owned()),
             "--dist" => parsed.dist = Some(PathBuf::from(value()?)),
             "--demo" => parsed.demo = true,
+            "--sockets-per-address" => {
+                let text = value()?;
+                let cap = text.parse().ok().filter(|cap| *cap > 0);
+                parsed.sockets_per_address =
+                    Some(cap.ok_or_else(|| format!("--sockets-per-address {text}: not a whole number above 0"))?);
+            }
             "--help" | "-h" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -80,8 +91,11 @@ async fn serve(arguments: Arguments) -> Result<(), String> {
     let origin = arguments.origin.unwrap_or_else(|| format!("http://{address}"));
     let data = std::path::absolute(&arguments.data).unwrap_or(arguments.data);
     println!("handoff-server: data folder {}", data.display());
-    let started =
-        AppState::open(&data, Config::new(origin.clone()), arguments.demo).await.map_err(|error| error.to_string())?;
+    let mut config = Config::new(origin.clone());
+    if let Some(cap) = arguments.sockets_per_address {
+        config.sockets_per_address = cap;
+    }
+    let started = AppState::open(&data, config, arguments.demo).await.map_err(|error| error.to_string())?;
     if !started.demo_passwords.is_empty() {
         // Printed once, here, and never logged: the database keeps only their hashes.
         println!("handoff-server: demo passwords (shown only now):");

@@ -14,7 +14,7 @@ use handoff::ledger::{self, Damaged, Ledger, Refusal, Saved};
 use handoff::viewer::{self, Viewer};
 use handoff::workspace::Role;
 use handoff::{AgentId, ChatId, Command, Engine, Event, Language, Rejection, Timestamp, Workspace};
-use handoff_wire::Outcome;
+use handoff_wire::{JournalId, Outcome};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -55,6 +55,13 @@ pub struct Config {
     pub urgent_gap: Duration,
     /// ... and catches up on the rest (other agents' load) this often, plus its own share of it.
     pub idle_gap: Duration,
+    /// How often a socket is pinged (and a staff session checked); a client that sends nothing,
+    /// not even a pong, for three of these is closed (`socket::SILENT_PINGS`).
+    pub ping_every: Duration,
+    /// How long a socket's client may take to accept a frame before the socket is closed.
+    pub send_within: Duration,
+    /// How many sockets one client address may hold open; more are refused with 429.
+    pub sockets_per_address: usize,
 }
 
 impl Config {
@@ -72,6 +79,11 @@ impl Config {
             hashing_wait: Duration::from_secs(10),
             urgent_gap: Duration::from_millis(100),
             idle_gap: Duration::from_secs(1),
+            ping_every: Duration::from_secs(30),
+            send_within: Duration::from_secs(10),
+            // A person's tabs, or an office behind one address: far above one person's need,
+            // far below what would let one address hold the server's memory.
+            sockets_per_address: 256,
         }
     }
 
@@ -187,6 +199,8 @@ struct Inner {
     feed: broadcast::Sender<Feed>,
     /// The open sockets by viewer, and the recent batches they catch up from.
     listeners: Mutex<Listeners>,
+    /// Which journal the database holds, drawn when it was created (`migrations/sqlite`).
+    journal_id: JournalId,
     config: Config,
 }
 
@@ -306,6 +320,13 @@ impl AppState {
         let pool =
             SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(StartError::Database)?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(StartError::Migration)?;
+        let journal_id: Vec<u8> = sqlx::query_scalar("SELECT value FROM journal_id WHERE id = 0")
+            .fetch_one(&pool)
+            .await
+            .map_err(StartError::Database)?;
+        let journal_id = <[u8; 8]>::try_from(journal_id.as_slice())
+            .map(|bytes| JournalId(u64::from_le_bytes(bytes)))
+            .map_err(|_| StartError::Journal("the journal's id is not eight bytes".to_owned()))?;
 
         let stored = sqlx::query("SELECT version, document, seed FROM workspace WHERE id = 0")
             .fetch_optional(&pool)
@@ -377,6 +398,7 @@ impl AppState {
             limits: RateLimits::new(&config),
             feed: broadcast::channel(FEED_CAPACITY).0,
             listeners: Mutex::new(Listeners::default()),
+            journal_id,
             config,
         };
         Ok(Started { state: AppState { inner: Arc::new(inner) }, demo_passwords })
@@ -384,6 +406,11 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Which journal the database holds: every position a socket states is counted in it.
+    pub fn journal_id(&self) -> JournalId {
+        self.inner.journal_id
     }
 
     pub fn pool(&self) -> &SqlitePool {

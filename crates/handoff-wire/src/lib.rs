@@ -7,7 +7,8 @@
 //!
 //! The WebSocket's frames are one closed enum per direction too: `ClientFrame` (text, JSON),
 //! and `ServerFrame` (binary: a tag byte, then its fields; views and changes in the compact
-//! bytes of `handoff::viewer`, whose decoders never panic).
+//! bytes of `handoff::viewer`, whose decoders never panic). A replica's place is a `Mark`: which
+//! journal, how far into it, under which workspace version.
 
 use handoff::viewer::{self, Change, View};
 use handoff::{AgentId, ChatId, Command, Language, Rejection};
@@ -139,16 +140,60 @@ pub struct ChatStarted {
     pub count: u64,
 }
 
+/// Which journal a position counts in: a random number the server's database draws once, when
+/// it is created. A data folder made anew, or another server at the same address, has another,
+/// so a tab's position in one journal is never taken for a position in another. In JSON it is
+/// 16 hexadecimal digits (a JSON number would lose digits in JavaScript).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct JournalId(pub u64);
+
+impl std::fmt::Display for JournalId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl Serialize for JournalId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for JournalId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<JournalId, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        match text.len() == 16 && text.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            true => u64::from_str_radix(&text, 16).map(JournalId).map_err(serde::de::Error::custom),
+            false => Err(serde::de::Error::custom("a journal id is 16 hexadecimal digits")),
+        }
+    }
+}
+
+/// Where a replica stands: every event of `journal` before `position` is in it, as the viewer
+/// may see them, on workspace version `workspace` (a new workspace can change what the same
+/// events show, places in queues among them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub journal: JournalId,
+    pub position: u64,
+    pub workspace: u64,
+}
+
 /// What a WebSocket client says: one `Hello`, as its first frame, and nothing after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "frame", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     Hello {
         /// The position of the last frame the tab applied, when it holds a replica: a socket
-        /// that finds nothing new since says `UpToDate` instead of sending everything again.
+        /// that finds nothing new since (in the same `journal`, on the same `workspace`) says
+        /// `UpToDate` instead of sending everything again.
         #[serde(default)]
         since: Option<u64>,
-        /// The workspace version the tab holds (staff): a newer one is sent first.
+        /// The journal that position counts in, as the server's frames said it.
+        #[serde(default)]
+        journal: Option<JournalId>,
+        /// The workspace version the tab holds (as a `Workspace` frame or a `Mark` said it):
+        /// for staff, a newer one is sent first.
         #[serde(default)]
         workspace: Option<u64>,
         /// A customer's socket: the chat's token (never in the URL, which servers log).
@@ -157,16 +202,17 @@ pub enum ClientFrame {
     },
 }
 
-/// What the server says on a WebSocket. `position` is the journal's: the replica holds every
-/// event before it, as the viewer may see them.
+/// What the server says on a WebSocket. `at` is where the replica stands once the frame is
+/// applied.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerFrame {
     /// Everything the viewer may see: the replica is replaced by it.
-    View { position: u64, view: View },
+    View { at: Mark, view: View },
     /// What changed for the viewer since the last frame.
-    Changes { position: u64, changes: Vec<Change> },
-    /// Nothing happened since the `since` of `Hello`: the replica is current.
-    UpToDate { position: u64 },
+    Changes { at: Mark, changes: Vec<Change> },
+    /// Nothing the viewer sees changed up to `at`: after a `Hello` whose `since` was current, or
+    /// when batches the viewer sees nothing of moved the position on.
+    UpToDate { at: Mark },
     /// The workspace changed (staff): its version and document (`handoff::workspace_to_json`);
     /// a `View` built on it follows.
     Workspace { version: u64, document: String },
@@ -196,18 +242,23 @@ const SIGNED_OUT: u8 = 5;
 const REFUSED: u8 = 6;
 
 impl ServerFrame {
+    /// A tag byte, then little-endian `u64`s (a mark's position, journal and workspace, or a
+    /// version, or a zero), then the rest.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let (tag, number, rest) = match self {
-            ServerFrame::View { position, view } => (VIEW, *position, viewer::view_to_bytes(view)),
-            ServerFrame::Changes { position, changes } => (CHANGES, *position, viewer::changes_to_bytes(changes)),
-            ServerFrame::UpToDate { position } => (UP_TO_DATE, *position, Vec::new()),
-            ServerFrame::Workspace { version, document } => (WORKSPACE, *version, document.as_bytes().to_vec()),
-            ServerFrame::SignedOut { message } => (SIGNED_OUT, 0, message.as_bytes().to_vec()),
-            ServerFrame::Refused { message } => (REFUSED, 0, message.as_bytes().to_vec()),
+        let mark = |at: &Mark| vec![at.position, at.journal.0, at.workspace];
+        let (tag, numbers, rest) = match self {
+            ServerFrame::View { at, view } => (VIEW, mark(at), viewer::view_to_bytes(view)),
+            ServerFrame::Changes { at, changes } => (CHANGES, mark(at), viewer::changes_to_bytes(changes)),
+            ServerFrame::UpToDate { at } => (UP_TO_DATE, mark(at), Vec::new()),
+            ServerFrame::Workspace { version, document } => (WORKSPACE, vec![*version], document.as_bytes().to_vec()),
+            ServerFrame::SignedOut { message } => (SIGNED_OUT, vec![0], message.as_bytes().to_vec()),
+            ServerFrame::Refused { message } => (REFUSED, vec![0], message.as_bytes().to_vec()),
         };
-        let mut bytes = Vec::with_capacity(9 + rest.len());
+        let mut bytes = Vec::with_capacity(1 + 8 * numbers.len() + rest.len());
         bytes.push(tag);
-        bytes.extend_from_slice(&number.to_le_bytes());
+        for number in numbers {
+            bytes.extend_from_slice(&number.to_le_bytes());
+        }
         bytes.extend_from_slice(&rest);
         bytes
     }
@@ -215,22 +266,38 @@ impl ServerFrame {
     /// Reads a frame; any bytes at all give a frame or an error, never a panic.
     pub fn from_bytes(bytes: &[u8]) -> Result<ServerFrame, FrameError> {
         let (&tag, rest) = bytes.split_first().ok_or_else(|| FrameError("an empty frame".to_owned()))?;
-        let (number, rest) = rest.split_at_checked(8).ok_or_else(|| FrameError("a frame cut short".to_owned()))?;
-        let mut le = [0; 8];
-        le.copy_from_slice(number);
-        let number = u64::from_le_bytes(le);
-        let text = |rest: &[u8]| {
-            String::from_utf8(rest.to_vec()).map_err(|_| FrameError("a frame's text is not UTF-8".to_owned()))
+        let number = |rest: &[u8]| -> Result<(u64, Vec<u8>), FrameError> {
+            let (number, rest) = rest.split_at_checked(8).ok_or_else(|| FrameError("a frame cut short".to_owned()))?;
+            let mut le = [0; 8];
+            le.copy_from_slice(number);
+            Ok((u64::from_le_bytes(le), rest.to_vec()))
         };
+        let (first, rest) = number(rest)?;
+        let marked = |rest: &[u8]| -> Result<(Mark, Vec<u8>), FrameError> {
+            let (journal, rest) = number(rest)?;
+            let (workspace, rest) = number(&rest)?;
+            Ok((Mark { journal: JournalId(journal), position: first, workspace }, rest))
+        };
+        let text =
+            |rest: Vec<u8>| String::from_utf8(rest).map_err(|_| FrameError("a frame's text is not UTF-8".to_owned()));
         match tag {
-            VIEW => viewer::load_view_bytes(rest)
-                .map(|view| ServerFrame::View { position: number, view })
-                .map_err(|error| FrameError(format!("a view that cannot be read: {error}"))),
-            CHANGES => viewer::load_changes_bytes(rest)
-                .map(|changes| ServerFrame::Changes { position: number, changes })
-                .map_err(|error| FrameError(format!("changes that cannot be read: {error}"))),
-            UP_TO_DATE if rest.is_empty() => Ok(ServerFrame::UpToDate { position: number }),
-            WORKSPACE => Ok(ServerFrame::Workspace { version: number, document: text(rest)? }),
+            VIEW => {
+                let (at, rest) = marked(&rest)?;
+                viewer::load_view_bytes(&rest)
+                    .map(|view| ServerFrame::View { at, view })
+                    .map_err(|error| FrameError(format!("a view that cannot be read: {error}")))
+            }
+            CHANGES => {
+                let (at, rest) = marked(&rest)?;
+                viewer::load_changes_bytes(&rest)
+                    .map(|changes| ServerFrame::Changes { at, changes })
+                    .map_err(|error| FrameError(format!("changes that cannot be read: {error}")))
+            }
+            UP_TO_DATE => match marked(&rest)? {
+                (at, rest) if rest.is_empty() => Ok(ServerFrame::UpToDate { at }),
+                _ => Err(FrameError("an up-to-date frame with more after it".to_owned())),
+            },
+            WORKSPACE => Ok(ServerFrame::Workspace { version: first, document: text(rest)? }),
             SIGNED_OUT => Ok(ServerFrame::SignedOut { message: text(rest)? }),
             REFUSED => Ok(ServerFrame::Refused { message: text(rest)? }),
             _ => Err(FrameError(format!("a frame of an unknown kind ({tag})"))),
@@ -263,6 +330,29 @@ mod tests {
             .filter_map(|line| line.split(['=', '.']).next().map(str::trim))
             .collect();
         assert_eq!(names, ["handoff", "serde", "serde_json"]);
+    }
+
+    #[test]
+    fn a_journal_id_is_sixteen_hexadecimal_digits_in_a_hello_and_a_mark_travels_whole() {
+        let hello = ClientFrame::Hello {
+            since: Some(5),
+            journal: Some(JournalId(0x00ab_cdef_0123_4567)),
+            workspace: Some(2),
+            token: None,
+        };
+        let text = serde_json::to_string(&hello).expect("writes");
+        assert_eq!(text, r#"{"frame":"hello","since":5,"journal":"00abcdef01234567","workspace":2,"token":null}"#);
+        assert_eq!(serde_json::from_str::<ClientFrame>(&text).expect("reads"), hello);
+        for wrong in [r#""abc""#, r#""00abcdef0123456z""#, "12", r#""+0abcdef01234567""#] {
+            assert!(serde_json::from_str::<JournalId>(wrong).is_err(), "{wrong}");
+        }
+        let at = Mark { journal: JournalId(u64::MAX - 3), position: 50, workspace: 7 };
+        for frame in [ServerFrame::UpToDate { at }, ServerFrame::Changes { at, changes: Vec::new() }] {
+            assert_eq!(ServerFrame::from_bytes(&frame.to_bytes()), Ok(frame));
+        }
+        let mut cut = ServerFrame::UpToDate { at }.to_bytes();
+        cut.pop();
+        assert!(ServerFrame::from_bytes(&cut).is_err());
     }
 
     #[test]

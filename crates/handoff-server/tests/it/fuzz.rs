@@ -101,16 +101,20 @@ fn fixture() -> &'static Fixture {
                 Viewer::Customer { chat: ChatId(1) },
             ] {
                 let (view, _) = server.state.read(|engine| viewer::view(engine, viewer)).await;
-                frames.push(ServerFrame::View { position: 9, view }.to_bytes());
+                frames.push(ServerFrame::View { at: mark(9), view }.to_bytes());
             }
             (server, noah, frames)
         });
         let (version, workspace) = server.state.workspace();
         frames.push(ServerFrame::Workspace { version, document: handoff::workspace_to_json(&workspace) }.to_bytes());
         frames.push(ServerFrame::Refused { message: "no".to_owned() }.to_bytes());
-        frames.push(ServerFrame::UpToDate { position: 3 }.to_bytes());
+        frames.push(ServerFrame::UpToDate { at: mark(3) }.to_bytes());
         Fixture { runtime, server, cookie, frames }
     })
+}
+
+fn mark(position: u64) -> handoff_wire::Mark {
+    handoff_wire::Mark { journal: handoff_wire::JournalId(0x1234_5678_9abc_def0), position, workspace: 2 }
 }
 
 /// Valid bodies of each endpoint that reads one, to be edited.
@@ -154,7 +158,7 @@ proptest! {
     #[test]
     fn an_edited_first_frame_opens_the_socket_or_is_refused_in_words(edits in proptest::collection::vec(edit(), 0..5), customer in any::<bool>()) {
         let fixture = fixture();
-        let hello = ClientFrame::Hello { since: Some(2), workspace: None, token: Some("0".repeat(64)) };
+        let hello = ClientFrame::Hello { since: Some(2), journal: None, workspace: None, token: Some("0".repeat(64)) };
         let text = serde_json::to_string(&hello).expect("json");
         let text = String::from_utf8_lossy(&edited(text.into_bytes(), &edits)).into_owned();
         let caller = match customer {

@@ -9,18 +9,20 @@ use futures::{SinkExt, StreamExt};
 use handoff::viewer::{self, Replica, Viewer};
 use handoff::{AgentId, ChatId, Event};
 use handoff_server::socket::{self, Caller};
-use handoff_wire::{ClientFrame, ServerFrame};
+use handoff_wire::{ClientFrame, Mark, ServerFrame};
 use serde_json::json;
 
 use crate::support::Server;
 
 /// One socket's client end, with the replica its frames build.
 pub struct Client {
-    to_server: mpsc::Sender<Result<Message, axum::Error>>,
-    from_server: mpsc::Receiver<Message>,
+    pub to_server: mpsc::Sender<Result<Message, axum::Error>>,
+    pub from_server: mpsc::Receiver<Message>,
     pub viewer: Viewer,
     pub replica: Option<Replica>,
     pub position: u64,
+    /// Where the frames said the replica stands.
+    pub mark: Option<Mark>,
     pub frames: Vec<ServerFrame>,
     /// Whether the server closed the socket.
     pub closed: bool,
@@ -28,24 +30,39 @@ pub struct Client {
 
 impl Client {
     pub fn open(server: &Server, caller: Caller) -> Client {
+        Client::open_with(server, caller, 1024)
+    }
+
+    /// A socket whose client end holds at most `room` frames (and one more) it has not read.
+    pub fn open_with(server: &Server, caller: Caller, room: usize) -> Client {
         let (to_server, read) = mpsc::channel(16);
-        let (write, from_server) = mpsc::channel(1024);
+        let (write, from_server) = mpsc::channel(room);
         let viewer = match &caller {
             Caller::Staff { agent, .. } => Viewer::Staff { agent: *agent },
             Caller::Customer { chat } => Viewer::Customer { chat: *chat },
         };
         tokio::spawn(socket::serve(server.state.clone(), caller, write, read));
-        Client { to_server, from_server, viewer, replica: None, position: 0, frames: Vec::new(), closed: false }
+        Client {
+            to_server,
+            from_server,
+            viewer,
+            replica: None,
+            position: 0,
+            mark: None,
+            frames: Vec::new(),
+            closed: false,
+        }
     }
 
     /// A signed-in agent's socket; `cookie` is `handoff_session=TOKEN`, just signed in.
     pub fn staff(server: &Server, agent: u32, cookie: &str) -> Client {
+        Client::open(server, Client::caller(server, agent, cookie))
+    }
+
+    pub fn caller(server: &Server, agent: u32, cookie: &str) -> Caller {
         let token = cookie.split_once('=').expect("name=value").1;
         let token_hash = handoff_server::secret::token_hash(token);
-        Client::open(
-            server,
-            Caller::Staff { agent: AgentId(agent), token_hash, expires_at: crate::support::session_end(server) },
-        )
+        Caller::Staff { agent: AgentId(agent), token_hash, expires_at: crate::support::session_end(server) }
     }
 
     pub async fn say(&mut self, text: &str) {
@@ -53,7 +70,18 @@ impl Client {
     }
 
     pub async fn hello(&mut self, since: Option<u64>, token: Option<&str>) {
-        let hello = ClientFrame::Hello { since, workspace: None, token: token.map(str::to_owned) };
+        let hello = ClientFrame::Hello { since, journal: None, workspace: None, token: token.map(str::to_owned) };
+        self.say(&serde_json::to_string(&hello).expect("json")).await;
+    }
+
+    /// The `Hello` of a tab that holds a replica up to `at`, as the app says it.
+    pub async fn hello_at(&mut self, at: Mark, token: Option<&str>) {
+        let hello = ClientFrame::Hello {
+            since: Some(at.position),
+            journal: Some(at.journal),
+            workspace: Some(at.workspace),
+            token: token.map(str::to_owned),
+        };
         self.say(&serde_json::to_string(&hello).expect("json")).await;
     }
 
@@ -71,16 +99,16 @@ impl Client {
             };
             let frame = ServerFrame::from_bytes(&bytes).expect("a frame the client reads");
             match &frame {
-                ServerFrame::View { position, view } => {
+                ServerFrame::View { at, view } => {
                     let (_, workspace) = server.state.workspace();
                     self.replica = Some(Replica::new(workspace, view.clone()));
-                    self.position = *position;
+                    (self.position, self.mark) = (at.position, Some(*at));
                 }
-                ServerFrame::Changes { position, changes } => {
+                ServerFrame::Changes { at, changes } => {
                     self.replica.as_mut().expect("a view first").apply(changes).expect("changes that follow on");
-                    self.position = *position;
+                    (self.position, self.mark) = (at.position, Some(*at));
                 }
-                ServerFrame::UpToDate { position } => self.position = *position,
+                ServerFrame::UpToDate { at } => (self.position, self.mark) = (at.position, Some(*at)),
                 _ => {}
             }
             self.frames.push(frame.clone());
@@ -210,26 +238,199 @@ async fn a_tab_that_missed_nothing_is_told_it_is_up_to_date_and_one_that_did_get
     let mut current = Client::staff(&server, 2, &amelie);
     current.hello(Some(position), None).await;
     assert!(matches!(current.next(&server).await, Some(ServerFrame::Workspace { .. })));
-    // It named no workspace version, so a view comes with the workspace.
+    // It named no workspace version and no journal, so a view comes with the workspace.
     assert!(matches!(current.next(&server).await, Some(ServerFrame::View { .. })));
-
+    let at = current.mark.expect("a mark");
     let (version, _) = server.state.workspace();
+    assert_eq!(at, Mark { journal: server.state.journal_id(), position, workspace: version });
+
     let mut resumed = Client::staff(&server, 2, &amelie);
-    let hello = ClientFrame::Hello { since: Some(position), workspace: Some(version), token: None };
-    resumed.say(&serde_json::to_string(&hello).expect("json")).await;
-    assert_eq!(resumed.next(&server).await, Some(ServerFrame::UpToDate { position }));
+    resumed.hello_at(at, None).await;
+    assert_eq!(resumed.next(&server).await, Some(ServerFrame::UpToDate { at }));
 
     let mut behind = Client::staff(&server, 2, &amelie);
-    let hello = ClientFrame::Hello { since: Some(position - 1), workspace: Some(version), token: None };
-    behind.say(&serde_json::to_string(&hello).expect("json")).await;
+    behind.hello_at(Mark { position: position - 1, ..at }, None).await;
     match behind.next(&server).await {
-        Some(ServerFrame::View { position: at, view }) => {
-            assert_eq!(at, position);
+        Some(ServerFrame::View { at: told, view }) => {
+            assert_eq!(told, at);
             let (_, workspace) = server.state.workspace();
             assert!(Replica::new(workspace, view).engine().chat(chat).is_some());
         }
         other => panic!("expected a whole view, got {other:?}"),
     }
+}
+
+/// A data folder made anew, or another server at the same address, can stand at the same
+/// position and workspace version with another history: its journal's id tells them apart.
+#[tokio::test]
+async fn the_same_position_in_another_journal_is_answered_with_a_whole_view() {
+    let server = Server::demo().await;
+    let other = Server::demo().await;
+    assert_ne!(server.state.journal_id(), other.state.journal_id(), "each database draws its own");
+    let cookie = server.sign_in("Amélie Laurent").await;
+    let mut first = Client::staff(&server, 2, &cookie);
+    first.hello(None, None).await;
+    first.settle(&server).await;
+    let at = first.mark.expect("a mark");
+    let elsewhere = Mark { journal: other.state.journal_id(), ..at };
+    let mut resumed = Client::staff(&server, 2, &cookie);
+    resumed.hello_at(elsewhere, None).await;
+    assert!(matches!(resumed.next(&server).await, Some(ServerFrame::View { at: told, .. }) if told == at));
+
+    // The id is the database's: a restart keeps it.
+    let journal = server.state.journal_id();
+    let server = server.restarted().await;
+    assert_eq!(server.state.journal_id(), journal);
+}
+
+/// A customer's `Hello` names no workspace of its own: a new workspace rebuilds the state on
+/// the same events (a place in a queue can change), so the position alone is not current.
+#[tokio::test]
+async fn a_customer_at_the_same_position_after_a_new_workspace_gets_a_whole_view() {
+    let server = Server::demo().await;
+    let (chat, token) = server.start_chat("en").await;
+    let mut customer = Client::open(&server, Caller::Customer { chat });
+    customer.hello(None, Some(&token)).await;
+    customer.settle(&server).await;
+    let at = customer.mark.expect("a mark");
+    let position = server.state.position().await;
+    assert_eq!(at.position, position);
+
+    let sam = server.sign_in("Sam Rivera").await;
+    let got = server.send(crate::support::call("GET", "/api/workspace").cookie(&sam)).await;
+    let body = json!({"version": got.json["version"], "workspace": got.json["workspace"]});
+    let put = server.send(crate::support::call("PUT", "/api/workspace").cookie(&sam).json(body)).await;
+    assert!(put.status.is_success(), "{}", put.text);
+    assert_eq!(server.state.position().await, position, "the new workspace added no event");
+
+    let mut resumed = Client::open(&server, Caller::Customer { chat });
+    resumed.hello_at(at, Some(&token)).await;
+    match resumed.next(&server).await {
+        Some(ServerFrame::View { at: told, .. }) => {
+            assert_eq!((told.position, told.workspace), (position, at.workspace + 1))
+        }
+        other => panic!("expected a whole view, got {other:?}"),
+    }
+    let now = resumed.mark.expect("a mark");
+    let mut again = Client::open(&server, Caller::Customer { chat });
+    again.hello_at(now, Some(&token)).await;
+    assert_eq!(again.next(&server).await, Some(ServerFrame::UpToDate { at: now }));
+}
+
+/// A socket that sees nothing of what happens (other teams' chats) is still told where the
+/// journal stands, so that after a reconnect it is up to date rather than sent everything.
+#[tokio::test]
+async fn a_tab_that_sees_nothing_of_a_busy_teamspace_follows_the_position_and_reconnects_up_to_date() {
+    let server = Server::demo().await;
+    let jonas = server.sign_in("Jonas Weber").await;
+    let mut watcher = Client::staff(&server, 3, &jonas);
+    watcher.hello(None, None).await;
+    watcher.settle(&server).await;
+    let before = watcher.mark.expect("a mark");
+    // French customers talk to the AI agent: nothing of it is Jonas's to see.
+    for _ in 0..3 {
+        let (chat, token) = server.start_chat("fr").await;
+        let said = server.customer(chat, &token, json!({"command": "message", "text": "Bonjour"})).await;
+        assert!(said.status.is_success(), "{}", said.text);
+    }
+    watcher.settle(&server).await;
+    assert!(server.state.position().await > before.position);
+    assert_eq!(watcher.position, server.state.position().await, "the position followed: {:?}", watcher.frames);
+    assert!(!watcher.frames.iter().any(|frame| matches!(frame, ServerFrame::Changes { .. })), "nothing to see");
+
+    let mut resumed = Client::staff(&server, 3, &jonas);
+    resumed.hello_at(watcher.mark.expect("a mark"), None).await;
+    assert!(matches!(resumed.next(&server).await, Some(ServerFrame::UpToDate { .. })));
+}
+
+/// A server whose sockets ping every 250 ms, take a frame within 200 ms, two per address.
+async fn quick_server() -> Server {
+    let config = handoff_server::Config {
+        ping_every: Duration::from_millis(250),
+        send_within: Duration::from_millis(200),
+        sockets_per_address: 2,
+        ..crate::support::config()
+    };
+    Server::with_config(config, true).await
+}
+
+#[tokio::test]
+async fn a_client_that_answers_no_ping_is_closed_and_one_that_does_is_kept() {
+    let server = quick_server().await;
+    let cookie = server.sign_in("Jonas Weber").await;
+    let mut silent = Client::staff(&server, 3, &cookie);
+    silent.hello(None, None).await;
+    let started = std::time::Instant::now();
+    // It reads everything and answers nothing: closed after three pings unanswered.
+    let until = tokio::time::Instant::now() + Duration::from_secs(4);
+    while let Ok(Some(_)) = tokio::time::timeout_at(until, silent.next(&server)).await {}
+    assert!(silent.closed, "the server closed it");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(750) && waited < Duration::from_secs(3), "{waited:?}");
+
+    let mut answering = Client::staff(&server, 3, &cookie);
+    answering.hello(None, None).await;
+    let until = tokio::time::Instant::now() + Duration::from_millis(2000);
+    while let Ok(message) = tokio::time::timeout_at(until, answering.from_server.next()).await {
+        match message {
+            Some(Message::Ping(bytes)) => answering.to_server.send(Ok(Message::Pong(bytes))).await.expect("open"),
+            Some(Message::Close(_)) | None => panic!("a client that answers pings was closed"),
+            Some(_) => {}
+        }
+    }
+    assert_eq!(server.state.sockets(), 1);
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_closed_once_a_frame_waits_too_long() {
+    let server = quick_server().await;
+    let cookie = server.sign_in("Jonas Weber").await;
+    // Room for one frame only: the workspace goes, the view waits, and nobody reads.
+    let mut stuck = Client::open_with(&server, Client::caller(&server, 3, &cookie), 0);
+    stuck.hello(None, None).await;
+    let started = std::time::Instant::now();
+    while server.state.sockets() == 0 && started.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(server.state.sockets(), 1, "the socket is open");
+    while server.state.sockets() > 0 && started.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.state.sockets(), 0, "the socket of a client that reads nothing was closed");
+}
+
+#[tokio::test]
+async fn an_address_holds_only_so_many_sockets_and_the_next_is_refused_in_words() {
+    use tokio_tungstenite::tungstenite;
+    let server = quick_server().await;
+    let address = crate::visibility::listening(&server).await;
+    let open = || async {
+        let request = crate::visibility::handshake(address, "/api/chats/1/socket", "https://shop.example", None);
+        tokio_tungstenite::connect_async(request).await
+    };
+    let first = open().await.expect("the first opens");
+    let _second = open().await.expect("the second opens");
+    match open().await {
+        Err(tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
+            let body = String::from_utf8_lossy(response.body().as_deref().unwrap_or_default()).into_owned();
+            assert!(body.contains("Too many sockets are open from this address"), "{body}");
+        }
+        other => panic!("expected 429, got {other:?}"),
+    }
+    // A socket that closes gives its place back.
+    let (mut first, _) = first;
+    first.close(None).await.expect("closes");
+    drop(first);
+    let started = std::time::Instant::now();
+    let reopened = loop {
+        match open().await {
+            Ok(socket) => break Some(socket),
+            Err(_) if started.elapsed() < Duration::from_secs(3) => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(_) => break None,
+        }
+    };
+    assert!(reopened.is_some(), "a place came free");
 }
 
 #[tokio::test]

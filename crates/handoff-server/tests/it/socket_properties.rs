@@ -186,9 +186,9 @@ fn command(command: Command) -> serde_json::Value {
 /// read a newer state than its batch), and a customer's never holds a note.
 fn check_frame(viewer: Viewer, frame: &ServerFrame, visible: &BTreeMap<u64, Vec<(Viewer, HashSet<ChatId>)>>) {
     let (position, chats): (u64, Vec<&handoff::Chat>) = match frame {
-        ServerFrame::View { position, view } => (*position, view.chats.iter().collect()),
-        ServerFrame::Changes { position, changes } => (
-            *position,
+        ServerFrame::View { at, view } => (at.position, view.chats.iter().collect()),
+        ServerFrame::Changes { at, changes } => (
+            at.position,
             changes
                 .iter()
                 .filter_map(|change| match change {

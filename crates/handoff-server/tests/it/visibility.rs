@@ -66,7 +66,7 @@ async fn a_customer_cannot_send_a_note_nor_act_with_a_signed_out_or_foreign_cred
 }
 
 /// The server on a real port, for WebSocket handshakes.
-async fn listening(server: &Server) -> SocketAddr {
+pub async fn listening(server: &Server) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let address = listener.local_addr().expect("an address");
     let router = server.router.clone().into_make_service_with_connect_info::<SocketAddr>();
@@ -74,7 +74,7 @@ async fn listening(server: &Server) -> SocketAddr {
     address
 }
 
-fn handshake(
+pub fn handshake(
     address: SocketAddr,
     path: &str,
     origin: &str,
@@ -88,7 +88,7 @@ fn handshake(
     request
 }
 
-fn refused_with(outcome: Result<impl std::fmt::Debug, tungstenite::Error>) -> StatusCode {
+pub fn refused_with(outcome: Result<impl std::fmt::Debug, tungstenite::Error>) -> StatusCode {
     match outcome {
         Err(tungstenite::Error::Http(response)) => response.status(),
         other => panic!("expected the handshake refused, got {other:?}"),
@@ -119,7 +119,8 @@ async fn a_staff_socket_opens_only_signed_in_and_from_the_apps_own_origin() {
     let (mut socket, _) = tokio_tungstenite::connect_async(handshake(address, "/api/socket", ORIGIN, Some(&cookie)))
         .await
         .expect("a socket from the app's own page");
-    let hello = serde_json::to_string(&ClientFrame::Hello { since: None, workspace: None, token: None }).expect("json");
+    let hello = serde_json::to_string(&ClientFrame::Hello { since: None, journal: None, workspace: None, token: None })
+        .expect("json");
     socket.send(Message::text(hello)).await.expect("sent");
     assert!(matches!(frame(&mut socket).await, ServerFrame::Workspace { .. }));
     assert!(matches!(frame(&mut socket).await, ServerFrame::View { .. }));
@@ -140,7 +141,7 @@ async fn a_customer_socket_opens_from_any_site_with_the_token_in_its_first_frame
     let (mut socket, _) = tokio_tungstenite::connect_async(handshake(address, &path, "https://shop.example", None))
         .await
         .expect("a customer's socket");
-    let hello = ClientFrame::Hello { since: None, workspace: None, token: Some(token) };
+    let hello = ClientFrame::Hello { since: None, journal: None, workspace: None, token: Some(token) };
     socket.send(Message::text(serde_json::to_string(&hello).expect("json"))).await.expect("sent");
     match frame(&mut socket).await {
         ServerFrame::View { view, .. } => assert_eq!(view.chats.len(), 1),
