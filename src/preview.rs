@@ -292,6 +292,7 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     view! {
         <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
             {messages}
+            {backend.link().map(crate::shell::link_status)}
             <p class="queue-position" role="status">{move || queue_place(backend, chat)}</p>
             {move || offers()}
             {message_box(text, sending, say)}

@@ -68,6 +68,14 @@ impl Backend {
         backend
     }
 
+    /// A remote backend's socket, as the header says it; `None` on the simulated backend.
+    pub fn link(&self) -> Option<RwSignal<remote::Link>> {
+        match self.transport.try_get_value()? {
+            Transport::Remote(remote) => Some(remote.link()),
+            Transport::Browser(_) | Transport::Memory(_) => None,
+        }
+    }
+
     /// Closes a remote backend's socket for good (the page that showed it is gone).
     pub fn stop(&self) {
         if let Some(Transport::Remote(remote)) = self.transport.try_get_value() {

@@ -3,7 +3,8 @@
 //! chat's token, its own socket), while two live agents work their desks in browsers of their
 //! own, each with its own cookies: Amélie, on the French list, and Jonas, who is not. Under
 //! Balanced and under Voluntary the chat reaches Amélie and never Jonas; her reply reaches the
-//! customer and her note never does; a reload of the customer's page loses nothing; she closes,
+//! customer and her note never does; a reload of the customer's page loses nothing, nor does a
+//! restart of the server, with a line the customer sent while it was down; she closes,
 //! the customer rates, the close subtree runs, and a new AI session answers the next message.
 
 use serde_json::json;
@@ -44,7 +45,7 @@ async fn jonas_sees_nothing(jonas: &Browser) {
 }
 
 async fn french_journey_on_the_server(method: &str) {
-    let server = Server::start(true);
+    let mut server = Server::start(true);
     if method == "Voluntary" {
         let sam = server.sign_in(SAM);
         let assignment = json!({"method": "voluntary", "auto_assign_cap": 3});
@@ -108,6 +109,23 @@ async fn french_journey_on_the_server(method: &str) {
     agent_sends(&amelie, "C'est réglé.").await;
     wait_for_text(&designer, ".widget .bubbles", "C'est réglé.").await;
     assert_eq!(lines_reading(&amelie, "Merci !").await, 1, "the line before the reload, once");
+
+    // The server stops and starts again mid-livechat: the widget says so, and a line the customer
+    // sent meanwhile is sent again under its key until the server takes it, and arrives once.
+    server.stop();
+    wait_for_text(&designer, ".widget .link-status", "Reconnecting…").await;
+    const DURING: &str = "Vous êtes toujours là ?";
+    type_into(&designer, "#widget-text", DURING).await;
+    designer.click(".widget-input button[type=submit]").await;
+    server.restart();
+    wait_for_text(&amelie, ".transcript", DURING).await;
+    wait_for_text(&designer, ".widget .bubbles", DURING).await;
+    eventually("the customer's socket live again", || async {
+        let status = text_or_empty(&designer, ".widget .link-status").await;
+        (status.is_empty(), status)
+    })
+    .await;
+    assert_eq!(lines_reading(&amelie, DURING).await, 1, "the line sent during the outage, once");
     let widget = text_or_empty(&designer, ".widget").await;
     assert!(!widget.contains(NOTE), "an internal note never reaches the customer: {widget}");
 
