@@ -83,6 +83,7 @@ fn write_customers(customers: &[Customer]) -> String {
 fn Bench(backend: Backend) -> impl IntoView {
     let identity = use_identity();
     let on_server = on_server();
+    let store = crate::workspace_store::use_workspace_store();
     let customers = RwSignal::new(tab::read(CUSTOMERS_KEY).map(|text| read_customers(&text)).unwrap_or_default());
     let current = RwSignal::new(customers.with_untracked(|list| list.last().map(|customer| customer.chat)));
     Effect::new(move |_| tab::write(CUSTOMERS_KEY, Some(&customers.with(|list| write_customers(list)))));
@@ -140,7 +141,7 @@ fn Bench(backend: Backend) -> impl IntoView {
                 </div>
                 {move || match shown.get() {
                     Some(chat) => {
-                        let customer = customer_backend(backend, customers, chat);
+                        let customer = customer_backend(backend, store, customers, chat);
                         view! {
                             <Reach backend=backend customer=customer chat=chat/>
                             <Widget backend=customer chat=chat/>
@@ -163,13 +164,20 @@ fn Bench(backend: Backend) -> impl IntoView {
 
 /// The backend the customer of `chat` plays on: the page's own on the simulated backend; on the
 /// server one of the customer's own, with the chat's token, whose socket closes when the
-/// customer is no longer shown.
-fn customer_backend(backend: Backend, customers: RwSignal<Vec<Customer>>, chat: ChatId) -> Backend {
+/// customer is no longer shown. Its replica is built on the page's workspace, so it is made
+/// again on a newer one (another admin's save, which the store adopts; the server sends every
+/// customer's socket a whole view after it too).
+fn customer_backend(
+    backend: Backend,
+    store: crate::workspace_store::WorkspaceStore,
+    customers: RwSignal<Vec<Customer>>,
+    chat: ChatId,
+) -> Backend {
     let token = customers.with_untracked(|list| {
         list.iter().find(|customer| customer.chat == chat).and_then(|customer| customer.token.clone())
     });
     let Some(token) = token else { return backend };
-    let workspace = backend.read_untracked(|engine| engine.workspace().clone());
+    let workspace = store.with(handoff::Workspace::clone);
     let customer = Backend::customer_on_server(chat, token, workspace);
     on_cleanup(move || customer.stop());
     customer

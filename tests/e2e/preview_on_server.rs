@@ -5,7 +5,8 @@
 //! Balanced and under Voluntary the chat reaches Amélie and never Jonas; her reply reaches the
 //! customer and her note never does; a reload of the customer's page loses nothing, nor does a
 //! restart of the server, with a line the customer sent while it was down; she closes,
-//! the customer rates, the close subtree runs, and a new AI session answers the next message.
+//! the customer rates, the close subtree runs, and a new AI session answers the next message;
+//! another save of the workspace reaches the customer's widget.
 
 use serde_json::json;
 
@@ -42,6 +43,18 @@ async fn jonas_sees_nothing(jonas: &Browser) {
     }
     let rows = jonas.client.find_all(fantoccini::Locator::Css("#chat-list .chat-row")).await.expect("a query");
     assert!(rows.is_empty(), "no chat on Jonas's desk");
+}
+
+/// The admin renames the AI agent over the API, as another session of theirs would save it.
+async fn rename_the_ai_agent(server: &Server, name: &str) {
+    let sam = server.sign_in(SAM);
+    let headers = [format!("Origin: {}", server.url), format!("Cookie: {sam}")];
+    let answer = server.call("GET", "/api/workspace", &headers, "");
+    assert_eq!(answer.status, 200, "the workspace: {}", answer.body);
+    let mut versioned: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
+    versioned["workspace"]["workspace"]["ai_agent"]["name"] = json!(name);
+    let answer = server.call("PUT", "/api/workspace", &headers, &versioned.to_string());
+    assert_eq!(answer.status, 200, "the renamed workspace is saved: {}", answer.body);
 }
 
 async fn french_journey_on_the_server(method: &str) {
@@ -134,6 +147,21 @@ async fn french_journey_on_the_server(method: &str) {
     let widget = text_or_empty(&designer, ".widget").await;
     assert!(!widget.contains(NOTE), "an internal note never reaches the customer: {widget}");
     jonas_sees_nothing(&jonas).await;
+
+    // Another admin's save reaches the preview: the customer's widget is built again on the new
+    // workspace, and keeps the chat.
+    rename_the_ai_agent(&server, "Acme Aide").await;
+    eventually("the widget on the new workspace", || async {
+        let widget = designer.client.find(fantoccini::Locator::Css(".widget")).await;
+        let label = match widget {
+            Ok(widget) => widget.attr("aria-label").await.ok().flatten().unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        (label == "Chat widget: Acme Aide", label)
+    })
+    .await;
+    wait_for_text(&designer, ".widget .bubbles", "Sorry, I didn't get that.").await;
+    wait_for_text(&designer, ".widget .bubbles", REPLY).await;
 
     designer.close().await;
     jonas.close().await;
