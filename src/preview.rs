@@ -26,18 +26,17 @@ use crate::storage::tab;
 
 const CUSTOMERS_KEY: &str = "handoff-studio/preview-customers";
 
+const LEAD: &str = "Play the customer on the left and the live agent on the right: the whole path runs in this \
+                    browser, on the same conversations as the Inbox.";
+const LEAD_ON_SERVER: &str = "Play the customer on the left, as a customer's widget reaches the server, and work the \
+                              chat at your desk on the right or in the live agents' own browsers.";
+
 #[component]
 pub fn PreviewPage() -> impl IntoView {
     set_document_title("Preview");
     let lead = match on_server() {
-        false => {
-            "Play the customer on the left and the live agent on the right: the whole path runs in this browser, \
-                  on the same conversations as the Inbox."
-        }
-        true => {
-            "Play the customer on the left, as a customer's widget reaches the server, and work the chat at your \
-                 desk on the right or in the live agents' own browsers."
-        }
+        false => LEAD,
+        true => LEAD_ON_SERVER,
     };
     view! {
         <article class="preview-page">

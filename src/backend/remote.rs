@@ -4,15 +4,17 @@
 //!
 //! What happens comes over one WebSocket (`/api/socket` per tab for staff, and
 //! `/api/chats/{chat}/socket` per customer) into a replica of what this viewer may see
-//! (`handoff::viewer::Replica`), which the pages read exactly as they read the simulated engine. A dropped socket is opened again, saying the position it holds
+//! (`handoff::viewer::Replica`), which the pages read exactly as they read the simulated
+//! engine. A dropped socket is opened again, saying the position it holds
 //! (`Hello { since }`): the server answers `UpToDate` when nothing was missed, or a whole view,
 //! so nothing is missed and nothing applied twice.
 //!
-//! Commands go by HTTP (`POST /api/commands`, a customer's `POST /api/chats/{chat}/commands`) with an idempotency key made once per command: a
-//! command sent while the server cannot be reached is sent again with the same key until it
-//! is (for `RETRY_FOR`), so it is applied once, or refused in words. A command's answer gives its
-//! events' numbers, and `send` returns once the socket has brought them, so the page shows
-//! what the command did as soon as it says it is done.
+//! Commands go by HTTP (`POST /api/commands`, a customer's `POST /api/chats/{chat}/commands`)
+//! with an idempotency key made once per command: a command sent while the server cannot be
+//! reached is sent again with the same key until it is (for `RETRY_FOR`), so it is applied
+//! once, or refused in words. A command's answer gives its events' numbers, and `send` returns
+//! once the socket has brought them, so the page shows what the command did as soon as it says
+//! it is done.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -162,6 +164,10 @@ impl RemoteBackend {
         let Some(mut socket) = remote::Socket::open(chat, &hello).await else { return Ended::Dropped { heard: false } };
         let (hang_up, mut hung_up) = futures::channel::oneshot::channel();
         *self.hang_up.borrow_mut() = Some(hang_up);
+        // Stopped while the socket was opening: it closes as it is dropped.
+        if self.stopped.get() {
+            return Ended::Stop;
+        }
         let mut heard = false;
         loop {
             let frame = match select(std::pin::pin!(socket.next_frame()), &mut hung_up).await {
