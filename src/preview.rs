@@ -2,11 +2,20 @@
 //! as `/inbox`), on the simulated backend: several customers at once, the agent identity
 //! switched at will, a timeline of the engine's events for the chat, and a reset.
 //!
+//! On the server the customer is played through the server's public customer API, as a widget
+//! on a customer's site plays it: `POST /api/chats` starts the chat and gives its token, and the
+//! widget runs on a backend of its own for that chat (`Backend::customer_on_server`: its socket,
+//! its commands with the token), which holds only what the customer may see. The tokens are kept
+//! in the tab, so a reload resumes each customer's chat. The desk beside it is the signed-in
+//! person's, on the page's backend; who else is Online is told, not switched (each live agent
+//! signs in in their own browser), and there is no reset (the conversations are the server's).
+//!
 //! The widget shows the customer only what a customer sees (`Event::is_visible_to_customer`):
 //! never an internal note, nor assignment bookkeeping.
 
 use handoff::widget::Offer;
 use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language};
+use handoff_wire::{ChatStarted, StartChat as StartChatBody};
 use leptos::prelude::*;
 
 use crate::backend::{Backend, reset_conversations};
@@ -17,48 +26,82 @@ use crate::storage::tab;
 
 const CUSTOMERS_KEY: &str = "handoff-studio/preview-customers";
 
+const LEAD: &str = "Play the customer on the left and the live agent on the right: the whole path runs in this \
+                    browser, on the same conversations as the Inbox.";
+const LEAD_ON_SERVER: &str = "Play the customer on the left, as a customer's widget reaches the server, and work the \
+                              chat at your desk on the right or in the live agents' own browsers.";
+
 #[component]
 pub fn PreviewPage() -> impl IntoView {
     set_document_title("Preview");
+    let lead = match on_server() {
+        false => LEAD,
+        true => LEAD_ON_SERVER,
+    };
     view! {
         <article class="preview-page">
             <h1>"Preview"</h1>
-            <p class="lead">
-                "Play the customer on the left and the live agent on the right: the whole path runs "
-                "in this browser, on the same conversations as the Inbox."
-            </p>
+            <p class="lead">{lead}</p>
             {with_backend(|backend| view! { <Bench backend=backend/> }.into_any())}
         </article>
     }
 }
 
-/// The chats this tab's designer started as customers, kept across a reload of the tab.
-fn stored_customers() -> Vec<ChatId> {
-    tab::read(CUSTOMERS_KEY)
-        .map(|text| text.split(',').filter_map(|id| id.parse().ok()).map(ChatId).collect())
-        .unwrap_or_default()
+/// Whether the page is on the server (somebody signed in there), not the simulated backend.
+fn on_server() -> bool {
+    crate::account::use_account().is_some()
+}
+
+/// A customer this tab's designer started: their chat and, on the server, the chat's token,
+/// which alone acts in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Customer {
+    chat: ChatId,
+    token: Option<String>,
+}
+
+/// The customers this tab's designer started, kept across a reload of the tab: `3` for a chat
+/// of the simulated backend, `3:TOKEN` for one on the server.
+fn read_customers(text: &str) -> Vec<Customer> {
+    let customer = |entry: &str| {
+        let (chat, token) = entry.split_once(':').map_or((entry, None), |(chat, token)| (chat, Some(token.to_owned())));
+        Some(Customer { chat: ChatId(chat.parse().ok()?), token })
+    };
+    text.split(',').filter_map(customer).collect()
+}
+
+fn write_customers(customers: &[Customer]) -> String {
+    let entry = |customer: &Customer| match &customer.token {
+        Some(token) => format!("{}:{token}", customer.chat.0),
+        None => customer.chat.0.to_string(),
+    };
+    customers.iter().map(entry).collect::<Vec<_>>().join(",")
 }
 
 #[component]
 fn Bench(backend: Backend) -> impl IntoView {
     let identity = use_identity();
-    let customers = RwSignal::new(stored_customers());
-    let current = RwSignal::new(customers.get_untracked().last().copied());
-    Effect::new(move |_| {
-        let text = customers.with(|list| list.iter().map(|chat| chat.0.to_string()).collect::<Vec<_>>().join(","));
-        tab::write(CUSTOMERS_KEY, Some(&text));
-    });
-    // The customers whose chats still exist (a reset forgets them).
+    let on_server = on_server();
+    let store = crate::workspace_store::use_workspace_store();
+    let customers = RwSignal::new(tab::read(CUSTOMERS_KEY).map(|text| read_customers(&text)).unwrap_or_default());
+    let current = RwSignal::new(customers.with_untracked(|list| list.last().map(|customer| customer.chat)));
+    Effect::new(move |_| tab::write(CUSTOMERS_KEY, Some(&customers.with(|list| write_customers(list)))));
+    // The customers whose chats still exist (a reset forgets them); on the server, every one
+    // with a token (the page's own replica holds only the chats of the desk's folders).
     let known = Memo::new(move |_| {
         let list = customers.get();
-        backend.read(|engine| list.into_iter().filter(|&chat| engine.chat(chat).is_some()).collect::<Vec<_>>())
+        let exists = |customer: &Customer| match on_server {
+            true => customer.token.is_some(),
+            false => customer.token.is_none() && backend.read(|engine| engine.chat(customer.chat).is_some()),
+        };
+        list.into_iter().filter(exists).map(|customer| customer.chat).collect::<Vec<_>>()
     });
-    let started = move |chat: ChatId| {
+    let started = move |chat: ChatId, token: Option<String>| {
         // Chats a reset removed are forgotten, so a number used again is one customer.
-        let exists = |other: &ChatId| backend.read_untracked(|engine| engine.chat(*other).is_some());
+        let exists = |other: &ChatId| on_server || backend.read_untracked(|engine| engine.chat(*other).is_some());
         customers.update(|list| {
-            list.retain(|other| *other != chat && exists(other));
-            list.push(chat);
+            list.retain(|other| other.chat != chat && exists(&other.chat));
+            list.push(Customer { chat, token });
         });
         current.set(Some(chat));
         identity.chat.set(Some(chat));
@@ -96,28 +139,56 @@ fn Bench(backend: Backend) -> impl IntoView {
                     <button type="button" class="button" on:click=move |_| current.set(None)>"New customer"</button>
                 </div>
                 {move || match shown.get() {
-                    Some(chat) => view! {
-                        <Reach backend=backend chat=chat/>
-                        <Widget backend=backend chat=chat/>
-                        <Timeline backend=backend chat=chat/>
+                    Some(chat) => {
+                        let customer = customer_backend(backend, store, customers, chat);
+                        view! {
+                            <Reach backend=backend customer=customer chat=chat/>
+                            <Widget backend=customer chat=chat/>
+                            <Timeline backend=backend customer=customer chat=chat/>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     None => view! { <StartChat backend=backend started=started/> }.into_any(),
                 }}
             </section>
             <section class="agent-side" aria-labelledby="agent-heading">
                 <h2 id="agent-heading">"Live agent"</h2>
-                <AgentSwitcher backend=backend/>
-                <Desk backend=backend sign_in_form=false/>
+                {(!on_server).then(|| view! { <AgentSwitcher backend=backend/> })}
+                <Desk backend=backend sign_in_form=on_server/>
             </section>
         </div>
-        <Reset/>
+        {(!on_server).then(|| view! { <Reset/> })}
     }
+}
+
+/// The backend the customer of `chat` plays on: the page's own on the simulated backend; on the
+/// server one of the customer's own, with the chat's token, whose socket closes when the
+/// customer is no longer shown. Its replica is built on the page's workspace, so it is made
+/// again on a newer one (another admin's save, which the store adopts; the server sends every
+/// customer's socket a whole view after it too).
+fn customer_backend(
+    backend: Backend,
+    store: crate::workspace_store::WorkspaceStore,
+    customers: RwSignal<Vec<Customer>>,
+    chat: ChatId,
+) -> Backend {
+    let token = customers.with_untracked(|list| {
+        list.iter().find(|customer| customer.chat == chat).and_then(|customer| customer.token.clone())
+    });
+    let Some(token) = token else { return backend };
+    let workspace = store.with(handoff::Workspace::clone);
+    let customer = Backend::customer_on_server(chat, token, workspace);
+    on_cleanup(move || customer.stop());
+    customer
 }
 
 /// A new customer: the language is chosen first, as a widget on a website would know it.
 #[component]
-fn StartChat(backend: Backend, started: impl Fn(ChatId) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn StartChat(
+    backend: Backend,
+    started: impl Fn(ChatId, Option<String>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let on_server = on_server();
     let languages: Vec<Language> =
         backend.read_untracked(|engine| engine.workspace().ai_agent.languages().cloned().collect());
     let language = RwSignal::new(languages.first().cloned());
@@ -126,13 +197,23 @@ fn StartChat(backend: Backend, started: impl Fn(ChatId) + Copy + Send + Sync + '
         event.prevent_default();
         let Some(language) = language.get_untracked() else { return };
         leptos::task::spawn_local(async move {
+            // On the server, as a customer's widget starts a chat: the server picks the number.
+            if on_server {
+                match crate::remote::start_chat(&StartChatBody { language }).await {
+                    Ok(ChatStarted { chat, token, .. }) => started(chat, Some(token)),
+                    Err(refused) => {
+                        error.try_set(Some(refused.to_string()));
+                    }
+                }
+                return;
+            }
             // The next free number; another tab may take it first, so try the one after once.
             for _ in 0..2 {
                 let chat = backend.read_untracked(|engine| {
                     ChatId(engine.state().chats.keys().map(|chat| chat.0).max().unwrap_or(0) + 1)
                 });
                 match backend.send(Command::StartChat { chat, language: language.clone() }).await {
-                    Ok(_) => return started(chat),
+                    Ok(_) => return started(chat, None),
                     Err(message) => error.set(Some(message)),
                 }
             }
@@ -218,6 +299,7 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     view! {
         <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
             {messages}
+            {backend.link().map(crate::shell::link_status)}
             <p class="queue-position" role="status">{move || queue_place(backend, chat)}</p>
             {move || offers()}
             {message_box(text, sending, say)}
@@ -396,17 +478,20 @@ fn bubble(line: Line) -> impl IntoView {
 }
 
 /// Who the customer's language reaches, and whether each is Online now, with one click to sign
-/// an agent in and Online and act as them: without an Online agent, a handoff with the
-/// availability check runs its "no agent" branch.
+/// an agent in and Online and act as them (on the simulated backend; on the server each signs in
+/// in their own browser): without an Online agent, a handoff with the availability check runs
+/// its "no agent" branch. The chat's language is the customer's to say, the agents' states the
+/// page's backend's.
 #[component]
-fn Reach(backend: Backend, chat: ChatId) -> impl IntoView {
+fn Reach(backend: Backend, customer: Backend, chat: ChatId) -> impl IntoView {
     let identity = use_identity();
+    let on_server = on_server();
     let error = RwSignal::new(None::<String>);
     let reach = Memo::new(move |_| {
+        let Some(language) = customer.read(|engine| engine.chat(chat).map(|found| found.language.clone())) else {
+            return (String::new(), Vec::new());
+        };
         backend.read(|engine| {
-            let Some(language) = engine.chat(chat).map(|found| found.language.clone()) else {
-                return (String::new(), Vec::new());
-            };
             let name = |agent: AgentId| {
                 engine.workspace().teamspace.agent(agent).map_or_else(|| agent.to_string(), |found| found.name.clone())
             };
@@ -446,7 +531,7 @@ fn Reach(backend: Backend, chat: ChatId) -> impl IntoView {
                     view! {
                         <li>
                             <span>{format!("{name}: {state}")}</span>
-                            {(availability != Availability::Online).then(|| view! {
+                            {(availability != Availability::Online && !on_server).then(|| view! {
                                 " "
                                 <button type="button" class="button" on:click=move |_| bring_online(agent, availability)>
                                     {match availability {
@@ -464,11 +549,17 @@ fn Reach(backend: Backend, chat: ChatId) -> impl IntoView {
     }
 }
 
-/// The engine's events for the chat, in order, by their engine names.
+/// The engine's events for the chat, in order, by their engine names: as the page's backend
+/// holds them, internal notes included, or while it does not hold the chat (on the server, one
+/// outside the desk's folders) as the customer's does.
 #[component]
-pub fn Timeline(backend: Backend, chat: ChatId) -> impl IntoView {
+pub fn Timeline(backend: Backend, customer: Backend, chat: ChatId) -> impl IntoView {
     let events = move || {
-        backend.read(|engine| {
+        let source = match backend.read(|engine| engine.chat(chat).is_some()) {
+            true => backend,
+            false => customer,
+        };
+        source.read(|engine| {
             let workspace = engine.workspace();
             let transcript = engine.chat(chat).map(|found| found.transcript.as_slice()).unwrap_or_default();
             transcript
@@ -558,5 +649,23 @@ fn Reset() -> impl IntoView {
                 </div>
             </Show>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_customers_keep_each_chat_and_on_the_server_its_token() {
+        let customers = vec![
+            Customer { chat: ChatId(3), token: None },
+            Customer { chat: ChatId(12), token: Some("9f3a".to_owned()) },
+        ];
+        assert_eq!(write_customers(&customers), "3,12:9f3a");
+        assert_eq!(read_customers("3,12:9f3a"), customers);
+        // What an older build stored (numbers only) still reads; what cannot be read is skipped.
+        assert_eq!(read_customers("4,x,:abc,"), vec![Customer { chat: ChatId(4), token: None }]);
+        assert_eq!(read_customers(""), Vec::new());
     }
 }

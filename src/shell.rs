@@ -238,9 +238,10 @@ pub fn Header(#[prop(default = true)] navigation: bool) -> impl IntoView {
     }
 }
 
-/// What the header says of the server's socket while it is not live: reconnecting (the page
-/// keeps everything, typed text included, and commands wait for the server), or refused.
-fn link_status(link: RwSignal<SocketLink>) -> impl IntoView {
+/// What the header (and the preview's widget, of the customer's socket) says of the server's
+/// socket while it is not live: reconnecting (the page keeps everything, typed text included,
+/// and commands wait for the server), or refused.
+pub(crate) fn link_status(link: RwSignal<SocketLink>) -> impl IntoView {
     view! {
         <p class="link-status" role="status">
             {move || match link.get() {

@@ -16,7 +16,7 @@ pub mod remote;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use handoff::{Command, Engine, Event, Timestamp, Workspace};
+use handoff::{ChatId, Command, Engine, Event, Timestamp, Workspace};
 use leptos::prelude::*;
 
 use crate::workspace_store::WorkspaceStore;
@@ -42,7 +42,8 @@ enum Transport {
     Browser(Rc<BrowserBackend>),
     /// An engine in memory that stores nothing: benchmarks and tests.
     Memory(Rc<RefCell<Engine>>),
-    /// The project's server: a replica of what the signed-in agent may see.
+    /// The project's server: a replica of what the signed-in agent may see, or of a customer's
+    /// own chat (the preview's widget on the server).
     Remote(Rc<RemoteBackend>),
 }
 
@@ -54,6 +55,32 @@ impl Backend {
     /// A backend over an engine in memory that stores nothing: for benchmarks and tests.
     pub fn in_memory(engine: Engine) -> Backend {
         Backend::new(Transport::Memory(Rc::new(RefCell::new(engine))))
+    }
+
+    /// The customer of `chat` on the server, who holds its `token`: their chat as the widget
+    /// shows it (no internal note), over the customers' endpoints, on the page's `workspace`.
+    /// `stop` closes its socket.
+    pub fn customer_on_server(chat: ChatId, token: String, workspace: Workspace) -> Backend {
+        let remote = RemoteBackend::customer(chat, token, workspace);
+        let backend = Backend::new(Transport::Remote(Rc::clone(&remote)));
+        remote.on_change(move || backend.changed());
+        leptos::task::spawn_local(remote.run());
+        backend
+    }
+
+    /// A remote backend's socket, as the header says it; `None` on the simulated backend.
+    pub fn link(&self) -> Option<RwSignal<remote::Link>> {
+        match self.transport.try_get_value()? {
+            Transport::Remote(remote) => Some(remote.link()),
+            Transport::Browser(_) | Transport::Memory(_) => None,
+        }
+    }
+
+    /// Closes a remote backend's socket for good (the page that showed it is gone).
+    pub fn stop(&self) {
+        if let Some(Transport::Remote(remote)) = self.transport.try_get_value() {
+            remote.stop();
+        }
     }
 
     /// Reads the engine's state, tracking every later change.

@@ -1,27 +1,32 @@
-//! The remote backend: the project's server, for a signed-in live agent or admin.
+//! The remote backend: the project's server, for a signed-in live agent or admin, or for the
+//! customer of one chat (the preview's widget, through the customers' endpoints and the chat's
+//! token, as a widget on a customer's site would reach the server).
 //!
-//! What happens comes over one WebSocket per tab (`/api/socket`) into a replica of what this
-//! viewer may see (`handoff::viewer::Replica`), which the pages read exactly as they read the
-//! simulated engine. A dropped socket is opened again, saying where the replica stands
+//! What happens comes over one WebSocket (`/api/socket` per tab for staff, and
+//! `/api/chats/{chat}/socket` per customer) into a replica of what this viewer may see
+//! (`handoff::viewer::Replica`), which the pages read exactly as they read the simulated
+//! engine. A dropped socket is opened again, saying where the replica stands
 //! (`Hello { since, journal, workspace }`, a `Mark` the server's frames told): the server
 //! answers `UpToDate` when nothing was missed in that very journal, or a whole view, so nothing
 //! is missed and nothing applied twice. What each frame does to the replica is `Tracking`'s,
 //! plain Rust tested natively; `RemoteBackend` carries out what it says (the link, the pages,
 //! the workspace store).
 //!
-//! Commands go by HTTP (`POST /api/commands`) with an idempotency key made once per command: a
-//! command sent while the server cannot be reached is sent again with the same key until it
-//! is (for `RETRY_FOR`), so it is applied once, or refused in words. A command's answer gives its
-//! events' numbers, and `send` returns once the socket has brought them, so the page shows
-//! what the command did as soon as it says it is done.
+//! Commands go by HTTP (`POST /api/commands`, a customer's `POST /api/chats/{chat}/commands`)
+//! with an idempotency key made once per command: a command sent while the server cannot be
+//! reached is sent again with the same key until it is (for `RETRY_FOR`), so it is applied
+//! once, or refused in words. A command's answer gives its events' numbers, and `send` returns
+//! once the socket has brought them, so the page shows what the command did as soon as it says
+//! it is done.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
+use futures::future::{Either, select};
 use handoff::viewer::{Replica, View};
-use handoff::{Command, Engine, Workspace};
-use handoff_wire::{ClientFrame, Mark, Outcome, ServerFrame, StaffCommand};
+use handoff::{ChatId, Command, Engine, Workspace};
+use handoff_wire::{ClientFrame, CustomerAction, CustomerCommand, Mark, Outcome, ServerFrame, StaffCommand};
 use leptos::prelude::*;
 
 use crate::remote::{self, RemoteError};
@@ -58,8 +63,9 @@ pub struct Tracking {
     /// Where the replica stands, once a view came; `None` asks for a whole view.
     at: Option<Mark>,
     /// The workspace the next view is built on, and its version (the server's newest, as far as
-    /// its frames said).
-    workspace: (u64, Workspace),
+    /// its frames said); no version for a customer, whose socket sends no workspace: the page's
+    /// is used, and the version the server's marks name is said back.
+    workspace: (Option<u64>, Workspace),
 }
 
 /// What a frame asks of the page around the tracking.
@@ -79,7 +85,7 @@ pub enum Step {
 
 impl Tracking {
     /// Holds nothing until a view comes, on `workspace` at `version`.
-    pub fn new(version: u64, workspace: Workspace) -> Tracking {
+    pub fn new(version: Option<u64>, workspace: Workspace) -> Tracking {
         let empty = View { chats: Vec::new(), agents: Vec::new(), assignment: None, places: Vec::new() };
         Tracking { replica: Replica::new(workspace.clone(), empty), at: None, workspace: (version, workspace) }
     }
@@ -89,7 +95,7 @@ impl Tracking {
     }
 
     /// The workspace in force, as the server last said it.
-    pub fn workspace(&self) -> &(u64, Workspace) {
+    pub fn workspace(&self) -> &(Option<u64>, Workspace) {
         &self.workspace
     }
 
@@ -100,15 +106,14 @@ impl Tracking {
 
     /// What the socket says first: where the replica stands, so that the server answers
     /// `UpToDate` when nothing was missed. A replica still on an older workspace than the one
-    /// held (its new view had not come) names no position, and is sent a whole view.
-    pub fn hello(&self) -> ClientFrame {
-        let at = self.at.filter(|at| at.workspace == self.workspace.0);
-        ClientFrame::Hello {
-            since: at.map(|at| at.position),
-            journal: at.map(|at| at.journal),
-            workspace: Some(self.workspace.0),
-            token: None,
-        }
+    /// held (its new view had not come) names no position, and is sent a whole view. `token` is
+    /// a customer's chat token.
+    pub fn hello(&self, token: Option<String>) -> ClientFrame {
+        let (at, workspace) = match self.workspace.0 {
+            Some(version) => (self.at.filter(|at| at.workspace == version), Some(version)),
+            None => (self.at, self.at.map(|at| at.workspace)),
+        };
+        ClientFrame::Hello { since: at.map(|at| at.position), journal: at.map(|at| at.journal), workspace, token }
     }
 
     /// A frame that cannot be read: the next socket asks for a whole view.
@@ -144,7 +149,7 @@ impl Tracking {
             }
             ServerFrame::Workspace { version, document } => match handoff::load_workspace(&document) {
                 Ok(workspace) => {
-                    self.workspace = (version, workspace);
+                    self.workspace = (Some(version), workspace);
                     Step::Adopt { version }
                 }
                 Err(error) => Step::Stop(Link::Refused(format!("The server's workspace cannot be read: {error}"))),
@@ -155,25 +160,56 @@ impl Tracking {
     }
 }
 
+/// Whose socket and commands these are.
+enum Caller {
+    /// The signed-in person (the session cookie).
+    Staff,
+    /// The customer of `chat`, who holds its token.
+    Customer { chat: ChatId, token: String },
+}
+
 pub struct RemoteBackend {
+    caller: Caller,
     tracking: RefCell<Tracking>,
     link: RwSignal<Link>,
     /// Runs after every change the pages may show.
     changed: RefCell<Box<dyn Fn()>>,
     /// Runs when the server's workspace changes (the store adopts it).
     workspace_changed: RefCell<WorkspaceChanged>,
+    /// Dropped (or used) by `stop`: the socket open now closes, and none opens again.
+    hang_up: RefCell<Option<futures::channel::oneshot::Sender<()>>>,
+    stopped: Cell<bool>,
 }
 
 impl RemoteBackend {
     /// A backend on `workspace` (as `GET /api/workspace` gave it) that holds nothing until its
     /// socket brings the first view; `run` keeps the socket.
     pub fn new(version: u64, workspace: Workspace) -> Rc<RemoteBackend> {
+        RemoteBackend::for_caller(Caller::Staff, Some(version), workspace)
+    }
+
+    /// The customer of `chat`, who holds its `token`: a replica of the chat as the widget shows
+    /// it, on `workspace` (the page's: a customer's socket sends none).
+    pub fn customer(chat: ChatId, token: String, workspace: Workspace) -> Rc<RemoteBackend> {
+        RemoteBackend::for_caller(Caller::Customer { chat, token }, None, workspace)
+    }
+
+    fn for_caller(caller: Caller, version: Option<u64>, workspace: Workspace) -> Rc<RemoteBackend> {
         Rc::new(RemoteBackend {
+            caller,
             tracking: RefCell::new(Tracking::new(version, workspace)),
             link: RwSignal::new(Link::Connecting),
             changed: RefCell::new(Box::new(|| {})),
             workspace_changed: RefCell::new(Box::new(|_, _| {})),
+            hang_up: RefCell::new(None),
+            stopped: Cell::new(false),
         })
+    }
+
+    /// Closes the socket for good: the page that showed this backend is gone.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        self.hang_up.borrow_mut().take();
     }
 
     pub fn link(&self) -> RwSignal<Link> {
@@ -202,14 +238,16 @@ impl RemoteBackend {
                 // Refused before a frame came: the server is down, or the session ended, which
                 // the socket cannot say (its upgrade is refused with 401).
                 Ended::Dropped { heard: false } => {
-                    if remote::me().await.as_ref().is_err_and(RemoteError::is_signed_out) {
+                    if matches!(self.caller, Caller::Staff)
+                        && remote::me().await.as_ref().is_err_and(RemoteError::is_signed_out)
+                    {
                         self.link.try_set(Link::SignedOut(SESSION_ENDED.to_owned()));
                         return;
                     }
                 }
             }
             // The page that held this backend is gone (signed out, or another person's): stop.
-            if self.link.try_set(Link::Reconnecting).is_some() {
+            if self.stopped.get() || self.link.try_set(Link::Reconnecting).is_some() {
                 return;
             }
             gloo_timers::future::sleep(pause).await;
@@ -218,10 +256,25 @@ impl RemoteBackend {
     }
 
     async fn connect(&self) -> Ended {
-        let hello = self.tracking.borrow().hello();
-        let Some(mut socket) = remote::Socket::open(&hello).await else { return Ended::Dropped { heard: false } };
+        let (chat, token) = match &self.caller {
+            Caller::Staff => (None, None),
+            Caller::Customer { chat, token } => (Some(*chat), Some(token.clone())),
+        };
+        let hello = self.tracking.borrow().hello(token);
+        let Some(mut socket) = remote::Socket::open(chat, &hello).await else { return Ended::Dropped { heard: false } };
+        let (hang_up, mut hung_up) = futures::channel::oneshot::channel();
+        *self.hang_up.borrow_mut() = Some(hang_up);
+        // Stopped while the socket was opening: it closes as it is dropped.
+        if self.stopped.get() {
+            return Ended::Stop;
+        }
         let mut heard = false;
-        while let Some(frame) = socket.next_frame().await {
+        loop {
+            let frame = match select(std::pin::pin!(socket.next_frame()), &mut hung_up).await {
+                Either::Left((Some(frame), _)) => frame,
+                Either::Left((None, _)) => break,
+                Either::Right(_) => return Ended::Stop,
+            };
             heard = true;
             match frame {
                 Ok(frame) => match self.take(frame) {
@@ -267,11 +320,20 @@ impl RemoteBackend {
     /// Sends `command` once (one idempotency key, sent again while the server cannot be
     /// reached), then waits for the socket to bring what it did. A refusal in words.
     pub async fn send(&self, command: Command) -> Result<(), String> {
-        let body = StaffCommand { key: new_key(), command };
+        let key = new_key();
+        let body = match &self.caller {
+            Caller::Staff => Body::Staff(StaffCommand { key, command }),
+            Caller::Customer { chat, token } => {
+                Body::Customer(*chat, token, CustomerCommand { key, action: customer_action(*chat, command)? })
+            }
+        };
         let started = js_sys::Date::now();
         let mut pause = Duration::from_millis(250);
         let answer = loop {
-            let answer = remote::command(&body).await;
+            let answer = match &body {
+                Body::Staff(staff) => remote::command(staff).await,
+                Body::Customer(chat, token, customer) => remote::customer_command(*chat, token, customer).await,
+            };
             if !remote::worth_sending_again(&answer) || js_sys::Date::now() - started > RETRY_FOR.as_millis() as f64 {
                 break answer;
             }
@@ -319,6 +381,23 @@ enum Ended {
         heard: bool,
     },
     Stop,
+}
+
+/// A command as its endpoint takes it: the staff's, or a customer's in their chat with its token.
+enum Body<'a> {
+    Staff(StaffCommand),
+    Customer(ChatId, &'a str, CustomerCommand),
+}
+
+/// What the customer of `own` may do, as the customers' endpoint takes it.
+fn customer_action(own: ChatId, command: Command) -> Result<CustomerAction, String> {
+    match command {
+        Command::CustomerMessage { chat, text } if chat == own => Ok(CustomerAction::Message { text }),
+        Command::GiveFeedback { chat, rating, comment } if chat == own => {
+            Ok(CustomerAction::Feedback { rating, comment })
+        }
+        _ => Err("A customer can only write and rate in their own chat.".to_owned()),
+    }
 }
 
 /// A new idempotency key: a random UUID from the browser.
@@ -376,7 +455,7 @@ mod tests {
     }
 
     fn tracking() -> Tracking {
-        Tracking::new(1, handoff::starter_workspace())
+        Tracking::new(Some(1), handoff::starter_workspace())
     }
 
     fn signed_in(tracking: &Tracking, agent: u32) -> bool {
@@ -388,7 +467,7 @@ mod tests {
         let mut server = Server::new();
         let mut tracking = tracking();
         // A new tab names no position: the server sends everything.
-        let ClientFrame::Hello { since, journal, workspace, .. } = tracking.hello();
+        let ClientFrame::Hello { since, journal, workspace, .. } = tracking.hello(None);
         assert_eq!((since, journal, workspace), (None, None, Some(1)));
 
         assert_eq!(tracking.take(server.view()), Step::Keep { changed: true, live: true });
@@ -397,7 +476,7 @@ mod tests {
         assert_eq!(tracking.take(told), Step::Keep { changed: true, live: false });
         assert!(signed_in(&tracking, 2), "the change is in the replica");
         assert_eq!(tracking.position(), Some(server.position));
-        let ClientFrame::Hello { since, journal, workspace, .. } = tracking.hello();
+        let ClientFrame::Hello { since, journal, workspace, .. } = tracking.hello(None);
         assert_eq!((since, journal, workspace), (Some(server.position), Some(JOURNAL), Some(1)));
     }
 
@@ -431,7 +510,7 @@ mod tests {
         let lines = viewer::changes(&server.engine, Viewer::Customer { chat }, &mut customer, &said);
         let at = Mark { position: 9, ..server.at() };
         assert_eq!(tracking.take(ServerFrame::Changes { at, changes: lines }), Step::Reconnect);
-        let ClientFrame::Hello { since, .. } = tracking.hello();
+        let ClientFrame::Hello { since, .. } = tracking.hello(None);
         assert_eq!(since, None, "a whole view is asked for");
         // Changes of another journal do not follow either.
         tracking.take(server.view());
@@ -452,14 +531,14 @@ mod tests {
         renamed.teamspace.name = "Acme Help".to_owned();
         let document = handoff::workspace_to_json(&renamed);
         assert_eq!(tracking.take(ServerFrame::Workspace { version: 2, document }), Step::Adopt { version: 2 });
-        assert_eq!(tracking.workspace().0, 2);
+        assert_eq!(tracking.workspace().0, Some(2));
         // Until its view comes, the replica is the old workspace's: a reconnect names no position.
-        let ClientFrame::Hello { since, workspace, .. } = tracking.hello();
+        let ClientFrame::Hello { since, workspace, .. } = tracking.hello(None);
         assert_eq!((since, workspace), (None, Some(2)));
         server.version = 2;
         tracking.take(server.view());
         assert_eq!(tracking.engine().workspace().teamspace.name, "Acme Help");
-        let ClientFrame::Hello { since, workspace, .. } = tracking.hello();
+        let ClientFrame::Hello { since, workspace, .. } = tracking.hello(None);
         assert_eq!((since, workspace), (Some(server.position), Some(2)));
 
         let unreadable = ServerFrame::Workspace { version: 3, document: "{".to_owned() };
@@ -475,5 +554,33 @@ mod tests {
         assert_eq!(tracking.take(out), Step::Stop(Link::SignedOut("You were signed out: sign in again.".to_owned())));
         let refused = ServerFrame::Refused { message: "The first frame must be a Hello.".to_owned() };
         assert_eq!(tracking.take(refused), Step::Stop(Link::Refused("The first frame must be a Hello.".to_owned())));
+    }
+
+    #[test]
+    fn a_customer_sends_only_messages_and_ratings_in_their_own_chat() {
+        let own = ChatId(4);
+        assert_eq!(
+            customer_action(own, Command::CustomerMessage { chat: own, text: "Bonjour".to_owned() }),
+            Ok(CustomerAction::Message { text: "Bonjour".to_owned() })
+        );
+        assert_eq!(
+            customer_action(own, Command::GiveFeedback { chat: own, rating: 4, comment: None }),
+            Ok(CustomerAction::Feedback { rating: 4, comment: None })
+        );
+        let elsewhere = Command::CustomerMessage { chat: ChatId(5), text: "Bonjour".to_owned() };
+        assert!(customer_action(own, elsewhere).is_err());
+        assert!(customer_action(own, Command::SignIn { agent: handoff::AgentId(1) }).is_err());
+    }
+
+    #[test]
+    fn a_customers_hello_carries_the_token_and_says_back_the_mark_the_server_told() {
+        let mut server = Server::new();
+        // A customer's socket sends no workspace: the tracking holds no version of its own.
+        let mut tracking = Tracking::new(None, handoff::starter_workspace());
+        let ClientFrame::Hello { since, workspace, token, .. } = tracking.hello(Some("secret".to_owned()));
+        assert_eq!((since, workspace, token.as_deref()), (None, None, Some("secret")));
+        tracking.take(server.view());
+        let ClientFrame::Hello { since, journal, workspace, .. } = tracking.hello(None);
+        assert_eq!((since, journal, workspace), (Some(server.position), Some(JOURNAL), Some(1)));
     }
 }

@@ -1,7 +1,7 @@
 //! The one module of the app that touches the network: typed calls over the server's HTTP API
 //! (`crates/handoff-server`, its bodies the types of `handoff-wire`), made with gloo-net's
-//! `fetch`, the staff WebSocket (`Socket`), and the start-up question of whether the page is on
-//! that server at all.
+//! `fetch`, the WebSockets (`Socket`: the staff's, and a customer's of one chat), and the
+//! start-up question of whether the page is on that server at all.
 //!
 //! Every call goes to the page's own origin, so the browser sends the session cookie and the
 //! `Origin` header the server checks. An answer is read in one place (`read_answer`): a success
@@ -13,10 +13,10 @@ use futures::{SinkExt, StreamExt};
 use gloo_net::http::Request;
 use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
-use handoff::AgentId;
+use handoff::{AgentId, ChatId};
 use handoff_wire::{
-    ClientFrame, ErrorBody, FrameError, Me, Outcome, PutWorkspace, ServerFrame, SetPassword, Setup, SetupState, SignIn,
-    StaffCommand, VersionedWorkspace, WorkspaceConflict,
+    ChatStarted, ClientFrame, CustomerCommand, ErrorBody, FrameError, Me, Outcome, PutWorkspace, ServerFrame,
+    SetPassword, Setup, SetupState, SignIn, StaffCommand, StartChat, VersionedWorkspace, WorkspaceConflict,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -246,8 +246,25 @@ pub async fn command(command: &StaffCommand) -> Result<Outcome, RemoteError> {
     read_outcome(answer.status, &answer.body)
 }
 
-/// The staff WebSocket (`GET /api/socket`) on the page's own origin, its `Hello` said: the
-/// server's frames, one at a time. Dropping it closes it.
+/// `POST /api/chats`: a customer starts a chat; its number and the token that alone acts in it.
+pub async fn start_chat(start: &StartChat) -> Result<ChatStarted, RemoteError> {
+    let answer = post("/api/chats", start).await?;
+    read_answer(answer.status, &answer.body)
+}
+
+/// `POST /api/chats/{chat}/commands`: a customer's message or rating in their chat, with the
+/// chat's token, under its idempotency key.
+pub async fn customer_command(chat: ChatId, token: &str, command: &CustomerCommand) -> Result<Outcome, RemoteError> {
+    let request = Request::post(&format!("/api/chats/{}/commands", chat.0))
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(command);
+    let answer = send(request).await?;
+    read_outcome(answer.status, &answer.body)
+}
+
+/// A WebSocket on the page's own origin, its `Hello` said: the staff's (`GET /api/socket`), or
+/// with `chat` a customer's of that chat (`GET /api/chats/{chat}/socket`, the token in the
+/// `Hello`); the server's frames, one at a time. Dropping it closes it.
 pub struct Socket {
     // Kept, though nothing more is written: the socket closes once both halves are dropped.
     _write: SplitSink<WebSocket, Message>,
@@ -256,13 +273,17 @@ pub struct Socket {
 
 impl Socket {
     /// Opens the socket and says `hello`; `None` when it cannot be opened or written to.
-    pub async fn open(hello: &ClientFrame) -> Option<Socket> {
+    pub async fn open(chat: Option<ChatId>, hello: &ClientFrame) -> Option<Socket> {
         let location = web_sys::window()?.location();
         let scheme = match location.protocol().as_deref() {
             Ok("https:") => "wss:",
             _ => "ws:",
         };
-        let url = format!("{scheme}//{}/api/socket", location.host().ok()?);
+        let path = match chat {
+            None => "/api/socket".to_owned(),
+            Some(chat) => format!("/api/chats/{}/socket", chat.0),
+        };
+        let url = format!("{scheme}//{}{path}", location.host().ok()?);
         let (mut write, read) = WebSocket::open(&url).ok()?.split();
         let hello = serde_json::to_string(hello).ok()?;
         write.send(Message::Text(hello)).await.ok()?;

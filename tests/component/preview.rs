@@ -154,7 +154,7 @@ async fn an_internal_note_shows_in_the_timeline_under_its_agent_marked_as_a_note
         .handle(Timestamp(10_000), Command::Note { chat: ChatId(1), agent: AgentId(2), text: "Client VIP".to_owned() })
         .unwrap();
     let backend = Backend::in_memory(engine);
-    let stage = Stage::mount(move || view! { <Timeline backend=backend chat=ChatId(1)/> });
+    let stage = Stage::mount(move || view! { <Timeline backend=backend customer=backend chat=ChatId(1)/> });
     eventually("the note line", || stage.element.query_selector(".timeline-note").unwrap().is_some()).await;
     assert_eq!(stage.text(".timeline-note .who"), "Internal note by Amélie Laurent (the customer never sees it)");
     assert!(stage.text(".timeline-note").ends_with("Client VIP"));

@@ -37,7 +37,7 @@ pub(crate) async fn text_or_empty(browser: &Browser, css: &str) -> String {
     }
 }
 
-async fn choose(browser: &Browser, css: &str, value: &str) {
+pub(crate) async fn choose(browser: &Browser, css: &str, value: &str) {
     let select = browser.client.wait().for_element(Locator::Css(css)).await.expect("the list");
     select.select_by_value(value).await.expect("the option");
 }
@@ -68,14 +68,14 @@ async fn act_as(browser: &Browser, agent: &str) {
 }
 
 /// On `/preview`: a new customer in `language` who writes `first`.
-async fn customer_starts(browser: &Browser, language: &str, greeting: &str, first: &str) {
+pub(crate) async fn customer_starts(browser: &Browser, language: &str, greeting: &str, first: &str) {
     choose(browser, "#customer-language", language).await;
     browser.click(".start-chat button[type=submit]").await;
     wait_for_text(browser, ".widget .bubbles", greeting).await;
     customer_says(browser, first).await;
 }
 
-async fn customer_says(browser: &Browser, text: &str) {
+pub(crate) async fn customer_says(browser: &Browser, text: &str) {
     type_into(browser, "#widget-text", text).await;
     browser.click(".widget-input button[type=submit]").await;
     wait_for_text(browser, ".widget .bubbles", text).await;
@@ -87,7 +87,7 @@ pub(crate) async fn agent_sends(browser: &Browser, text: &str) {
     wait_for_text(browser, ".transcript", text).await;
 }
 
-const GREETING: &str = "Bonjour ! Je suis l'assistant d'Acme.";
+pub(crate) const GREETING: &str = "Bonjour ! Je suis l'assistant d'Acme.";
 const ASK: &str = "Je voudrais parler à un humain, <script>alert('x')</script>";
 
 /// The whole path for a French customer, from the greeting to a new AI session, with the chat
@@ -125,27 +125,34 @@ async fn french_journey(method: &str) {
     let widget = browser.text(".widget").await;
     assert!(!widget.contains("Client fidèle"), "an internal note never reaches the widget: {widget}");
 
-    browser.click(".close-chat").await;
-    wait_for_text(&browser, ".conversation-status", "closed by Amélie Laurent").await;
-    browser.click(".rating button[aria-label='Rate 4 of 5']").await;
+    closed_rated_and_back_to_the_ai_agent(&browser, &browser).await;
+    browser.close().await;
+}
+
+/// Amélie, at `agent`'s desk, closes the chat on screen; the customer in `preview` rates it
+/// with a comment, the handoff's close subtree speaks, and the next message starts a new AI
+/// session, as the preview's timeline shows.
+pub(crate) async fn closed_rated_and_back_to_the_ai_agent(agent: &Browser, preview: &Browser) {
+    agent.click(".close-chat").await;
+    wait_for_text(agent, ".conversation-status", "closed by Amélie Laurent").await;
+    preview.click(".rating button[aria-label='Rate 4 of 5']").await;
     // The starter's Collect Feedback asks for an optional comment after the rating.
-    type_into(&browser, "#feedback-comment", "Très rapide").await;
-    browser.click(".feedback-comment button[type=submit]").await;
-    wait_for_text(&browser, ".widget .bubbles", "Thank you for your feedback!").await;
+    type_into(preview, "#feedback-comment", "Très rapide").await;
+    preview.click(".feedback-comment button[type=submit]").await;
+    wait_for_text(preview, ".widget .bubbles", "Thank you for your feedback!").await;
     // The handoff's "When live agent closes chat" subtree speaks after the feedback.
-    wait_for_text(&browser, ".widget .bubbles", "Thanks for contacting Acme. Have a great day!").await;
-    wait_for_text(&browser, ".transcript", "Customer rated 4 of 5: “Très rapide”").await;
+    wait_for_text(preview, ".widget .bubbles", "Thanks for contacting Acme. Have a great day!").await;
+    wait_for_text(agent, ".transcript", "Customer rated 4 of 5: “Très rapide”").await;
 
     // The next message starts a new AI session at the top level.
-    customer_says(&browser, "bonjour").await;
-    wait_for_text(&browser, ".widget .bubbles", "Sorry, I didn't get that.").await;
-    browser.click(".timeline summary").await;
-    let timeline = browser.text(".timeline ol").await;
+    customer_says(preview, "bonjour").await;
+    wait_for_text(preview, ".widget .bubbles", "Sorry, I didn't get that.").await;
+    preview.click(".timeline summary").await;
+    let timeline = preview.text(".timeline ol").await;
     let closed = timeline.find("chat_closed").expect("the close in the timeline");
     let rated = timeline.find("feedback_given").expect("the rating in the timeline");
     let session = timeline.rfind("session_started").expect("a new session in the timeline");
     assert!(closed < rated && rated < session, "closed, rated, then a new session: {timeline}");
-    browser.close().await;
 }
 
 #[tokio::test]

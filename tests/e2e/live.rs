@@ -12,9 +12,9 @@ use crate::conversations::{agent_sends, text_or_empty, type_into, wait_for_count
 use crate::server::{Customer, Server};
 
 /// The starter workspace's Francophone live agents, and its admin.
-const AMELIE: &str = "Amélie Laurent";
+pub(crate) const AMELIE: &str = "Amélie Laurent";
 const NOAH: &str = "Noah Martin";
-const SAM: &str = "Sam Rivera";
+pub(crate) const SAM: &str = "Sam Rivera";
 
 const ASK: &str = "Je veux parler à un humain";
 
@@ -30,7 +30,7 @@ fn demo_under_voluntary() -> Server {
 }
 
 /// A new browser in which `name` signed in with their password and then at the desk.
-async fn at_the_desk(server: &Server, name: &str) -> Browser {
+pub(crate) async fn at_the_desk(server: &Server, name: &str) -> Browser {
     let browser = Browser::open_at(&server.url, 1400).await;
     browser.visit("/inbox").await;
     browser.expect_page("/inbox", "Sign in").await;
@@ -50,7 +50,7 @@ fn french_customer_asks_for_a_human(server: &Server) -> Customer {
 }
 
 /// Opens the one chat of `folder` (its tab's id) on the desk and waits for its status.
-async fn open_the_chat(browser: &Browser, folder: &str, status: &str) {
+pub(crate) async fn open_the_chat(browser: &Browser, folder: &str, status: &str) {
     browser.click(&format!("#{folder}")).await;
     wait_for_count(browser, &format!("#{folder} .count"), 1).await;
     browser.click("#chat-list .chat-row").await;
@@ -58,13 +58,13 @@ async fn open_the_chat(browser: &Browser, folder: &str, status: &str) {
 }
 
 /// Claims the chat on screen, and waits until it is this agent's.
-async fn claim(browser: &Browser) {
+pub(crate) async fn claim(browser: &Browser) {
     browser.click(".conversation-actions .primary").await;
     wait_for_text(browser, ".conversation-status", "open, yours").await;
 }
 
 /// How many lines of the transcript on screen read exactly `text`.
-async fn lines_reading(browser: &Browser, text: &str) -> usize {
+pub(crate) async fn lines_reading(browser: &Browser, text: &str) -> usize {
     let script = "return [...document.querySelectorAll('.transcript .line .text')].map(line => line.textContent);";
     let lines = browser.client.execute(script, Vec::new()).await.expect("the transcript");
     lines.as_array().expect("a list").iter().filter(|line| line.as_str() == Some(text)).count()

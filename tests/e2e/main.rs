@@ -4,7 +4,7 @@
 //! `cargo xtask test` builds and serves the app, starts chromedriver, and runs these with the
 //! `e2e` feature, the two addresses in `HANDOFF_E2E_APP_URL` and `HANDOFF_E2E_WEBDRIVER_URL`,
 //! in `HANDOFF_E2E_AXE_JS` the path of the axe-core script the accessibility checks inject, and
-//! for the tests of the app on its server (`accounts.rs`, `live.rs`), which start one server each, the
+//! for the tests of the app on its server (`accounts.rs`, `live.rs`, `preview_on_server.rs`), which start one server each, the
 //! server binary in `HANDOFF_E2E_SERVER_BIN` and the release build in `HANDOFF_E2E_DIST`.
 
 #![cfg(not(target_arch = "wasm32"))]
@@ -15,5 +15,6 @@ mod browser;
 mod conversations;
 mod editor;
 mod live;
+mod preview_on_server;
 mod server;
 mod shell;
