@@ -712,3 +712,36 @@ async fn after_a_refused_append_that_cannot_be_read_back_readers_wait_for_the_re
     assert_eq!(held, Some(false));
     assert_eq!(client.position, server.state.position().await);
 }
+
+#[tokio::test]
+async fn a_chat_start_whose_client_goes_away_mid_append_shows_no_reader_a_chat_the_journal_does_not_hold() {
+    use crate::support::call;
+    let server = Server::demo().await;
+    let mut blocker = hold_the_write_lock(&server).await;
+    // The customer's request, dropped while its append waits for the database (its client left).
+    let router = server.router.clone();
+    let start = call("POST", "/api/chats").peer([10, 3, 0, 1]).json(json!({"language": "en"}));
+    let start: axum::http::Request<axum::body::Body> = start.into();
+    let request = tokio::spawn(async move { tower::ServiceExt::oneshot(router, start).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    request.abort();
+    let _ = request.await;
+    let stored = |server: &Server| {
+        let pool = server.state.pool().clone();
+        async move {
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&pool).await.expect("read");
+            count
+        }
+    };
+    let read =
+        tokio::time::timeout(Duration::from_millis(200), server.state.read(|engine| engine.chat(ChatId(1)).is_some()))
+            .await;
+    assert!(!matches!(read, Ok(true)), "a reader saw a chat whose append was still on its way, its request gone");
+
+    // Once the database is free, the decision runs to its end all the same: engine and journal agree.
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.expect("released");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held = server.state.read(|engine| engine.chat(ChatId(1)).is_some()).await;
+    assert_eq!(held, stored(&server).await > 0, "the engine holds the chat exactly when the journal does");
+    assert_eq!(server.state.position().await, u64::try_from(stored(&server).await).expect("a count"));
+}
