@@ -745,3 +745,34 @@ async fn a_chat_start_whose_client_goes_away_mid_append_shows_no_reader_a_chat_t
     assert_eq!(held, stored(&server).await > 0, "the engine holds the chat exactly when the journal does");
     assert_eq!(server.state.position().await, u64::try_from(stored(&server).await).expect("a count"));
 }
+
+#[tokio::test]
+async fn pings_do_not_put_off_the_hello_a_socket_must_say_within_ten_seconds() {
+    let server = Server::demo().await;
+    let (chat, _) = server.start_chat("en").await;
+    let mut client = Client::open(&server, Caller::Customer { chat });
+    let started = std::time::Instant::now();
+    let pinging = {
+        let mut to_server = client.to_server.clone();
+        tokio::spawn(async move {
+            while to_server.send(Ok(Message::Ping(Default::default()))).await.is_ok() {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        })
+    };
+    // A socket that says no Hello holds its address's place: it is refused in time all the same.
+    let told = tokio::time::timeout(Duration::from_secs(13), async {
+        loop {
+            match client.from_server.next().await {
+                Some(Message::Binary(bytes)) => break ServerFrame::from_bytes(&bytes).ok(),
+                Some(_) => {}
+                None => break None,
+            }
+        }
+    })
+    .await;
+    pinging.abort();
+    let told = told.expect("the socket was not refused within 13 seconds of pings and no Hello");
+    assert!(matches!(&told, Some(ServerFrame::Refused { message }) if message == "No Hello came in time."), "{told:?}");
+    assert!(started.elapsed() < socket::HELLO_WITHIN + Duration::from_millis(1500), "{:?}", started.elapsed());
+}
