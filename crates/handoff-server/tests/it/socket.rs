@@ -196,12 +196,7 @@ async fn a_customer_sees_only_their_own_chat_and_another_chats_token_opens_nothi
 #[tokio::test]
 async fn the_customer_of_a_chat_never_receives_its_notes() {
     let server = Server::demo().await;
-    let (_, noah, chat, version) = server.pending_french_chat().await;
-    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
-    assert!(claimed.status.is_success(), "{}", claimed.text);
-    let token = chat_token(&server, chat).await;
-    let mut customer = Client::open(&server, Caller::Customer { chat });
-    customer.hello(None, Some(&token)).await;
+    let (noah, chat, mut customer) = claimed_by_noah_and_its_customer(&server).await;
     customer.settle(&server).await;
     let reply = json!({"command": "reply", "chat": chat.0, "agent": 6, "text": "Bonjour !"});
     let note = json!({"command": "note", "chat": chat.0, "agent": 6, "text": "client VIP"});
@@ -216,6 +211,17 @@ async fn the_customer_of_a_chat_never_receives_its_notes() {
     for frame in &customer.frames {
         assert!(!format!("{frame:?}").contains("client VIP"), "a note reached the customer: {frame:?}");
     }
+}
+
+/// A French chat Noah (6) claimed, his cookie, and its customer's socket, its Hello said.
+async fn claimed_by_noah_and_its_customer(server: &Server) -> (String, ChatId, Client) {
+    let (_, noah, chat, version) = server.pending_french_chat().await;
+    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
+    assert!(claimed.status.is_success(), "{}", claimed.text);
+    let token = chat_token(server, chat).await;
+    let mut customer = Client::open(server, Caller::Customer { chat });
+    customer.hello(None, Some(&token)).await;
+    (noah, chat, customer)
 }
 
 /// A token for a chat whose own token the test did not keep (`pending_french_chat`'s).
@@ -775,4 +781,26 @@ async fn pings_do_not_put_off_the_hello_a_socket_must_say_within_ten_seconds() {
     let told = told.expect("the socket was not refused within 13 seconds of pings and no Hello");
     assert!(matches!(&told, Some(ServerFrame::Refused { message }) if message == "No Hello came in time."), "{told:?}");
     assert!(started.elapsed() < socket::HELLO_WITHIN + Duration::from_millis(1500), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_note_wakes_no_customer_socket_not_even_for_an_up_to_date() {
+    // Sockets catch up on what does not concern them only every 30 s here: whatever the
+    // customer's socket says within a moment of a batch, it says because of that batch.
+    let config = handoff_server::Config { idle_gap: Duration::from_secs(30), ..crate::support::config() };
+    let server = Server::with_config(config, true).await;
+    let (noah, chat, mut customer) = claimed_by_noah_and_its_customer(&server).await;
+    assert!(matches!(customer.next(&server).await, Some(ServerFrame::View { .. })));
+
+    let note = json!({"command": "note", "chat": chat.0, "agent": 6, "text": "client VIP"});
+    assert!(server.command(&noah, note).await.status.is_success());
+    let told = tokio::time::timeout(Duration::from_millis(600), customer.next(&server)).await;
+    assert!(told.is_err(), "a note on their chat was a sign of life to the customer: {told:?}");
+
+    // A reply is news: told at once.
+    let reply = json!({"command": "reply", "chat": chat.0, "agent": 6, "text": "Bonjour !"});
+    assert!(server.command(&noah, reply).await.status.is_success());
+    let told = tokio::time::timeout(Duration::from_millis(600), customer.next(&server)).await;
+    assert!(matches!(told, Ok(Some(ServerFrame::Changes { .. }))), "{told:?}");
+    assert_eq!(customer.position, server.state.position().await, "the note's position is told with the reply");
 }
