@@ -5,10 +5,11 @@
 //! of the chats: a chat they could see before or can see now (the set of chats each watched
 //! agent may see is kept here, as the domain's rule says a chat enters or leaves a view only
 //! through an event naming it), an agent signing in, out or changing presence, or the Chat
-//! Assignment. A customer's sockets wake for their own chat and for every move of the queue
-//! (their place). Those sockets are notified; every other socket catches up on its own
-//! periodic tick (`Config::idle_gap`) from the recent batches kept here: what it has not been
-//! told then is other agents' load, and places in queues it only watches.
+//! Assignment. A customer's sockets wake for what changes their copy of their own chat (not a
+//! note) and for every move of the queue (their place). Those sockets are notified; every
+//! other socket catches up on its own periodic tick (`Config::idle_gap`) from the recent batches
+//! kept here: what it has not been told then is other agents' load, and places in queues it
+//! only watches.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -116,6 +117,10 @@ impl Listeners {
         let touched: FxHashSet<ChatId> = events.iter().filter_map(Event::chat).collect();
         let everyone = events.iter().any(|event| event.chat().is_none());
         let queue_moved = events.iter().any(viewer::moves_queue);
+        // A customer is woken only by what changes their copy: a note on their chat is not even
+        // a sign of life to them (an `UpToDate` at once would be one).
+        let customers_touched: FxHashSet<ChatId> =
+            events.iter().filter(|event| viewer::reaches_customer(event)).filter_map(Event::chat).collect();
         for (&agent, watching) in &mut self.staff {
             let mut wake = everyone;
             for &chat in &touched {
@@ -133,7 +138,7 @@ impl Listeners {
         }
         for (chat, sockets) in &self.customers {
             let pending = || matches!(engine.chat(*chat).map(|found| &found.status), Some(ChatStatus::Pending { .. }));
-            if touched.contains(chat) || (queue_moved && pending()) {
+            if customers_touched.contains(chat) || (queue_moved && pending()) {
                 sockets.iter().for_each(|(_, notify)| notify.notify_one());
             }
         }

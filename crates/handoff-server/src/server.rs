@@ -595,8 +595,15 @@ impl AppState {
 
     /// Starts a customer's chat in `language`, its token kept as `token_hash`: its number is the
     /// next free one, picked under the writers' lock, so two chats started at once never pick
-    /// the same. The number and the command's answer.
+    /// the same. The number and the command's answer. Run to its end on its own task
+    /// (`detached`), as every decision is: a customer who leaves mid-append cannot leave the
+    /// engine holding a chat the journal may not.
     pub async fn start_chat(&self, language: Language, token_hash: Vec<u8>) -> Result<(ChatId, Answer), ApiError> {
+        let this = self.clone();
+        detached(async move { this.start_chat_now(language, token_hash).await }).await
+    }
+
+    async fn start_chat_now(&self, language: Language, token_hash: Vec<u8>) -> Result<(ChatId, Answer), ApiError> {
         let _writer = self.inner.writer.lock().await;
         // Only another server instance on the same database takes a number meanwhile; the
         // refusal (`ChatExists`) then comes after a catch-up, so the next pick is free.
@@ -928,7 +935,20 @@ impl AppState {
 
     /// Creates the first admin with `name` and the Argon2id `hash` of their password, and a
     /// session for them; refused once anybody has a password.
+    /// Run to its end on its own task (`detached`): cut off between its commit and its install,
+    /// the admin would hold a password the engine's workspace does not know.
     pub async fn set_up(
+        &self,
+        name: &str,
+        hash: String,
+        session_hash: &[u8],
+        expires_at: i64,
+    ) -> Result<AgentId, ApiError> {
+        let (this, name, session_hash) = (self.clone(), name.to_owned(), session_hash.to_vec());
+        detached(async move { this.set_up_now(&name, hash, &session_hash, expires_at).await }).await
+    }
+
+    async fn set_up_now(
         &self,
         name: &str,
         hash: String,

@@ -182,8 +182,10 @@ async fn hello<R>(read: &mut R) -> Result<Hello, End>
 where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
+    // One deadline for the whole wait: pings and pongs before the Hello do not put it off.
+    let deadline = Instant::now() + HELLO_WITHIN;
     loop {
-        let frame = match tokio::time::timeout(HELLO_WITHIN, read.next()).await {
+        let frame = match tokio::time::timeout_at(deadline, read.next()).await {
             Err(_) => return Err(refused("No Hello came in time.")),
             Ok(None | Some(Err(_))) => return Err(End::Gone),
             Ok(Some(Ok(frame))) => frame,

@@ -555,6 +555,12 @@ pub fn moves_queue(event: &Event) -> bool {
     reach(event).queue
 }
 
+/// Whether the event changes what the customer of its chat sees: an internal note, a variable
+/// set or the workflow's bookkeeping does not, so their socket is not even woken for it.
+pub fn reaches_customer(event: &Event) -> bool {
+    reach(event).customer
+}
+
 fn reach(event: &Event) -> Reach {
     let nothing = Reach { customer: false, queue: false, agent: None, unnamed_assignee: false };
     let customer = Reach { customer: true, ..nothing };

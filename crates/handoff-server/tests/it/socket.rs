@@ -196,12 +196,7 @@ async fn a_customer_sees_only_their_own_chat_and_another_chats_token_opens_nothi
 #[tokio::test]
 async fn the_customer_of_a_chat_never_receives_its_notes() {
     let server = Server::demo().await;
-    let (_, noah, chat, version) = server.pending_french_chat().await;
-    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
-    assert!(claimed.status.is_success(), "{}", claimed.text);
-    let token = chat_token(&server, chat).await;
-    let mut customer = Client::open(&server, Caller::Customer { chat });
-    customer.hello(None, Some(&token)).await;
+    let (noah, chat, mut customer) = claimed_by_noah_and_its_customer(&server).await;
     customer.settle(&server).await;
     let reply = json!({"command": "reply", "chat": chat.0, "agent": 6, "text": "Bonjour !"});
     let note = json!({"command": "note", "chat": chat.0, "agent": 6, "text": "client VIP"});
@@ -216,6 +211,17 @@ async fn the_customer_of_a_chat_never_receives_its_notes() {
     for frame in &customer.frames {
         assert!(!format!("{frame:?}").contains("client VIP"), "a note reached the customer: {frame:?}");
     }
+}
+
+/// A French chat Noah (6) claimed, his cookie, and its customer's socket, its Hello said.
+async fn claimed_by_noah_and_its_customer(server: &Server) -> (String, ChatId, Client) {
+    let (_, noah, chat, version) = server.pending_french_chat().await;
+    let claimed = server.command(&noah, crate::support::claim(chat, 6, version)).await;
+    assert!(claimed.status.is_success(), "{}", claimed.text);
+    let token = chat_token(server, chat).await;
+    let mut customer = Client::open(server, Caller::Customer { chat });
+    customer.hello(None, Some(&token)).await;
+    (noah, chat, customer)
 }
 
 /// A token for a chat whose own token the test did not keep (`pending_french_chat`'s).
@@ -711,4 +717,90 @@ async fn after_a_refused_append_that_cannot_be_read_back_readers_wait_for_the_re
     let held = client.engine().agent(AgentId(1)).map(|agent| agent.status.is_signed_in());
     assert_eq!(held, Some(false));
     assert_eq!(client.position, server.state.position().await);
+}
+
+#[tokio::test]
+async fn a_chat_start_whose_client_goes_away_mid_append_shows_no_reader_a_chat_the_journal_does_not_hold() {
+    use crate::support::call;
+    let server = Server::demo().await;
+    let mut blocker = hold_the_write_lock(&server).await;
+    // The customer's request, dropped while its append waits for the database (its client left).
+    let router = server.router.clone();
+    let start = call("POST", "/api/chats").peer([10, 3, 0, 1]).json(json!({"language": "en"}));
+    let start: axum::http::Request<axum::body::Body> = start.into();
+    let request = tokio::spawn(async move { tower::ServiceExt::oneshot(router, start).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    request.abort();
+    let _ = request.await;
+    let stored = |server: &Server| {
+        let pool = server.state.pool().clone();
+        async move {
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&pool).await.expect("read");
+            count
+        }
+    };
+    let read =
+        tokio::time::timeout(Duration::from_millis(200), server.state.read(|engine| engine.chat(ChatId(1)).is_some()))
+            .await;
+    assert!(!matches!(read, Ok(true)), "a reader saw a chat whose append was still on its way, its request gone");
+
+    // Once the database is free, the decision runs to its end all the same: engine and journal agree.
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.expect("released");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held = server.state.read(|engine| engine.chat(ChatId(1)).is_some()).await;
+    assert_eq!(held, stored(&server).await > 0, "the engine holds the chat exactly when the journal does");
+    assert_eq!(server.state.position().await, u64::try_from(stored(&server).await).expect("a count"));
+}
+
+#[tokio::test]
+async fn pings_do_not_put_off_the_hello_a_socket_must_say_within_ten_seconds() {
+    let server = Server::demo().await;
+    let (chat, _) = server.start_chat("en").await;
+    let mut client = Client::open(&server, Caller::Customer { chat });
+    let started = std::time::Instant::now();
+    let pinging = {
+        let mut to_server = client.to_server.clone();
+        tokio::spawn(async move {
+            while to_server.send(Ok(Message::Ping(Default::default()))).await.is_ok() {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        })
+    };
+    // A socket that says no Hello holds its address's place: it is refused in time all the same.
+    let told = tokio::time::timeout(Duration::from_secs(13), async {
+        loop {
+            match client.from_server.next().await {
+                Some(Message::Binary(bytes)) => break ServerFrame::from_bytes(&bytes).ok(),
+                Some(_) => {}
+                None => break None,
+            }
+        }
+    })
+    .await;
+    pinging.abort();
+    let told = told.expect("the socket was not refused within 13 seconds of pings and no Hello");
+    assert!(matches!(&told, Some(ServerFrame::Refused { message }) if message == "No Hello came in time."), "{told:?}");
+    assert!(started.elapsed() < socket::HELLO_WITHIN + Duration::from_millis(1500), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_note_wakes_no_customer_socket_not_even_for_an_up_to_date() {
+    // Sockets catch up on what does not concern them only every 30 s here: whatever the
+    // customer's socket says within a moment of a batch, it says because of that batch.
+    let config = handoff_server::Config { idle_gap: Duration::from_secs(30), ..crate::support::config() };
+    let server = Server::with_config(config, true).await;
+    let (noah, chat, mut customer) = claimed_by_noah_and_its_customer(&server).await;
+    assert!(matches!(customer.next(&server).await, Some(ServerFrame::View { .. })));
+
+    let note = json!({"command": "note", "chat": chat.0, "agent": 6, "text": "client VIP"});
+    assert!(server.command(&noah, note).await.status.is_success());
+    let told = tokio::time::timeout(Duration::from_millis(600), customer.next(&server)).await;
+    assert!(told.is_err(), "a note on their chat was a sign of life to the customer: {told:?}");
+
+    // A reply is news: told at once.
+    let reply = json!({"command": "reply", "chat": chat.0, "agent": 6, "text": "Bonjour !"});
+    assert!(server.command(&noah, reply).await.status.is_success());
+    let told = tokio::time::timeout(Duration::from_millis(600), customer.next(&server)).await;
+    assert!(matches!(told, Ok(Some(ServerFrame::Changes { .. }))), "{told:?}");
+    assert_eq!(customer.position, server.state.position().await, "the note's position is told with the reply");
 }
