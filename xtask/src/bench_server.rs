@@ -34,8 +34,10 @@ pub fn run() -> Result<(), String> {
         .port();
     let address = format!("127.0.0.1:{port}");
     let mut server = Command::new(binaries.join("handoff-server"))
-        // Every socket of the load comes from loopback, one address.
-        .args(["--demo", "--sockets-per-address", "100000", "--listen", &address, "--data"])
+        // Every socket of the load comes from loopback, one address; its customers send back to
+        // back, far faster than a person types.
+        .args(["--demo", "--sockets-per-address", "100000", "--chat-commands-per-second", "1000000"])
+        .args(["--listen", &address, "--data"])
         .arg(&data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

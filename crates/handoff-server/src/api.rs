@@ -76,7 +76,8 @@ fn api(state: AppState) -> Router {
         .allow_methods([Method::POST])
         .allow_headers([CONTENT_TYPE, AUTHORIZATION])
         .max_age(std::time::Duration::from_secs(600));
-    // Anyone may start a chat: limited per address, so nobody can fill the journal at will.
+    // Anyone may start a chat: limited per address, so nobody can fill the journal at will;
+    // a chat's commands are limited per chat (`customer_command`).
     let start = Router::new().route("/chats", post(start_chat));
     let customers = per_address(start, &limits.start_chat, "chats started")
         .route("/chats/{chat}/commands", post(customer_command))
@@ -583,6 +584,17 @@ async fn customer_command(
     let token = bearer(&headers).ok_or_else(not_yours)?;
     if !chat_token_matches(&state, chat, token).await? {
         return Err(not_yours());
+    }
+    // After the token: nobody without it can spend a chat's allowance.
+    if let Err(wait) = state.rate_limits().chat_command(chat) {
+        let when = match wait.as_secs() + u64::from(wait.subsec_nanos() > 0) {
+            0 | 1 => "a second".to_owned(),
+            seconds => format!("{seconds} seconds"),
+        };
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many messages in this chat at once: try again in {when}."),
+        ));
     }
     let key = checked_key(&body.key)?;
     let command = match body.action {

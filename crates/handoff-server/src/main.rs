@@ -1,4 +1,5 @@
-//! `handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo] [--sockets-per-address N]`
+//! `handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo] [--sockets-per-address N]
+//! [--chat-commands-per-second N]`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,10 +15,12 @@ struct Arguments {
     dist: Option<PathBuf>,
     demo: bool,
     sockets_per_address: Option<usize>,
+    chat_commands_per_second: Option<u32>,
 }
 
 const USAGE: &str =
     "usage: handoff-server [--data DIR] [--listen ADDR] [--origin URL] [--dist DIR] [--demo] [--sockets-per-address N]
+                      [--chat-commands-per-second N]
 
   --data DIR     where the database is kept (default: ./data)
   --listen ADDR  the address to listen on (default: 127.0.0.1:8080)
@@ -25,7 +28,9 @@ const USAGE: &str =
   --dist DIR     the built app to serve (trunk's dist folder)
   --demo         on an empty database: the starter workspace, with a password for each live agent
   --sockets-per-address N
-                 how many WebSockets one client address may hold open (default: 256)";
+                 how many WebSockets one client address may hold open (default: 256)
+  --chat-commands-per-second N
+                 how many commands a customer's chat may send a second, after 20 at once (default: 4)";
 
 fn arguments() -> Result<Arguments, String> {
     let mut parsed = Arguments {
@@ -35,6 +40,7 @@ fn arguments() -> Result<Arguments, String> {
         dist: None,
         demo: false,
         sockets_per_address: None,
+        chat_commands_per_second: None,
     };
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
@@ -54,6 +60,12 @@ fn arguments() -> Result<Arguments, String> {
                 let cap = text.parse().ok().filter(|cap| *cap > 0);
                 parsed.sockets_per_address =
                     Some(cap.ok_or_else(|| format!("--sockets-per-address {text}: not a whole number above 0"))?);
+            }
+            "--chat-commands-per-second" => {
+                let text = value()?;
+                let rate = text.parse().ok().filter(|rate| *rate > 0);
+                parsed.chat_commands_per_second =
+                    Some(rate.ok_or_else(|| format!("--chat-commands-per-second {text}: not a whole number above 0"))?);
             }
             "--help" | "-h" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
@@ -94,6 +106,9 @@ async fn serve(arguments: Arguments) -> Result<(), String> {
     let mut config = Config::new(origin.clone());
     if let Some(cap) = arguments.sockets_per_address {
         config.sockets_per_address = cap;
+    }
+    if let Some(rate) = arguments.chat_commands_per_second {
+        config.chat_command_period = std::time::Duration::from_secs(1) / rate;
     }
     let started = AppState::open(&data, config, arguments.demo).await.map_err(|error| error.to_string())?;
     if !started.demo_passwords.is_empty() {

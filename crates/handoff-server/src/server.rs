@@ -62,6 +62,11 @@ pub struct Config {
     pub send_within: Duration,
     /// How many sockets one client address may hold open; more are refused with 429.
     pub sockets_per_address: usize,
+    /// A customer's commands in their chat (`POST /api/chats/{chat}/commands`, each up to
+    /// `api::MAX_TEXT_CHARS` characters): this many at once ...
+    pub chat_command_burst: u32,
+    /// ... and one more after each such period; past that 429, and nothing is stored.
+    pub chat_command_period: Duration,
 }
 
 impl Config {
@@ -84,6 +89,11 @@ impl Config {
             // A person's tabs, or an office behind one address: far above one person's need,
             // far below what would let one address hold the server's memory.
             sockets_per_address: 256,
+            // A person types a message every few seconds at most: twenty at once (a paste, a
+            // widget that sends what it held while offline), then four a second, keeps anyone
+            // typing unhindered and one token from filling the journal at will.
+            chat_command_burst: 20,
+            chat_command_period: Duration::from_millis(250),
         }
     }
 

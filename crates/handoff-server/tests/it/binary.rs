@@ -17,7 +17,8 @@ use tower::ServiceExt;
 /// printed before.
 fn start(data: &std::path::Path) -> (Child, String, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_handoff-server"))
-        .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
+        // Its concurrent customers send back to back, far faster than a person types.
+        .args(["--listen", "127.0.0.1:0", "--demo", "--chat-commands-per-second", "1000000", "--data"])
         .arg(data)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

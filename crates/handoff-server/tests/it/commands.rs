@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use handoff::{AgentId, AssignmentMethod, ChatId};
 use serde_json::json;
 
+use handoff_server::Config;
+
 use crate::support::{Server, call, claim, new_key};
 
 #[tokio::test]
@@ -242,6 +244,46 @@ async fn too_many_chats_started_from_one_address_are_refused_in_words() {
     let reply =
         server.send(call("POST", &path).peer([10, 0, 0, 7]).bearer(token.as_str().expect("a token")).json(body)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_customer_sending_too_fast_is_refused_in_words_and_nothing_is_stored() {
+    // The server's own limit: twenty at once, then one every 250 ms.
+    let server = Server::with_config(Config::new(crate::support::ORIGIN), true).await;
+    let (chat, token) = server.start_chat("en").await;
+    let path = format!("/api/chats/{}/commands", chat.0);
+    let send = |key: String| {
+        let body = json!({"key": key, "action": {"command": "message", "text": "x".repeat(10_000)}});
+        call("POST", &path).header("origin", "https://shop.example").bearer(&token).json(body)
+    };
+    for _ in 0..20 {
+        let reply = server.send(send(new_key())).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+    let position = server.state.position().await;
+    let key = new_key();
+    let limited = server.send(send(key.clone())).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.text);
+    assert_eq!(limited.message(), "Too many messages in this chat at once: try again in a second.");
+    assert_eq!(
+        limited.headers.get("access-control-allow-origin").map(|value| value.to_str().ok()),
+        Some(Some("*")),
+        "the widget may read why"
+    );
+    assert_eq!(server.state.position().await, position, "nothing was appended");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM commands WHERE key = $1")
+        .bind(&key)
+        .fetch_one(server.state.pool())
+        .await
+        .expect("count");
+    assert_eq!(stored, 0, "its key is not stored");
+    // Another chat has its own allowance, and this one's comes back with time.
+    let (other, other_token) = server.start_chat("en").await;
+    let reply = server.customer(other, &other_token, json!({"command": "message", "text": "Hello"})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let again = server.send(send(key)).await;
+    assert_eq!(again.status, StatusCode::OK, "the same key, once the allowance is back: {}", again.text);
 }
 
 #[tokio::test]

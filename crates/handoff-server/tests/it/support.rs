@@ -29,9 +29,14 @@ pub struct Server {
 }
 
 /// The server's defaults, but sockets catch up on other agents' load every 100 ms (not every
-/// second), so that a test waiting for quiet sees everything.
+/// second), so that a test waiting for quiet sees everything, and a chat's commands are not
+/// limited (tests send them far faster than a person types; the limit's own test sets it).
 pub fn config() -> Config {
-    Config { idle_gap: std::time::Duration::from_millis(100), ..Config::new(ORIGIN) }
+    Config {
+        idle_gap: std::time::Duration::from_millis(100),
+        chat_command_period: std::time::Duration::from_nanos(1),
+        ..Config::new(ORIGIN)
+    }
 }
 
 impl Server {
