@@ -678,6 +678,16 @@ impl AppState {
             // Other writers' events caught up are the journal's whatever became of the command.
             Err(refused) => self.publish_told(&ledger, &refused.earlier, &[]),
         }
+        // A change of Chat Assignment is committed with its workspace: that workspace is in
+        // force from now on, with nothing left to read or to fail (the engine holds the change).
+        if let (Ok(handled), Some(assignment)) = (&handled, assignment)
+            && !handled.events.is_empty()
+        {
+            ledger.follow_chat_assignment(assignment);
+            *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) =
+                Current { version: version + 1, workspace: workspace.clone(), seed };
+            self.publish_rebuilt(ledger.engine());
+        }
         let handled = handled.map_err(Refusal::from);
         let masked = match (&handled, asked) {
             (Err(Refusal::Rejected(rejection)), Some((viewer, command))) => {
@@ -695,8 +705,6 @@ impl AppState {
                         let mut connection = self.inner.pool.acquire().await?;
                         store_outcome(&mut connection, keyed, StatusCode::OK.as_u16(), &outcome).await?;
                     }
-                } else if assignment.is_some() {
-                    self.adopt(version + 1, workspace, seed).await?;
                 }
                 Ok(Answer { status: StatusCode::OK, outcome, replayed: false })
             }
@@ -796,19 +804,6 @@ impl AppState {
         *held = ledger;
         *self.inner.current.lock().unwrap_or_else(PoisonError::into_inner) = current;
         self.publish_rebuilt(held.engine());
-    }
-
-    /// The engine built again on a workspace already stored (a change of Chat Assignment).
-    /// Under the writers' lock.
-    async fn adopt(&self, version: u64, workspace: Workspace, seed: u64) -> Result<(), ApiError> {
-        let mut rebuilt = self.rebuild(workspace.clone(), seed).await?;
-        if let Some(damaged) = &rebuilt.damaged {
-            tracing::error!(%damaged, "the journal does not fit the workspace");
-        }
-        let mut connection = self.inner.pool.acquire().await?;
-        rebuilt.replace_snapshot(&mut connection).await?;
-        self.install(rebuilt.ledger, Current { version, workspace, seed }).await;
-        Ok(())
     }
 
     /// An admin's new workspace, edited from `edited_from`. Refused (and nothing changed) when

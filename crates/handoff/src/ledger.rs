@@ -27,7 +27,7 @@ use crate::engine::{Engine, Misfit};
 use crate::ids::Timestamp;
 use crate::journal::{event_to_bytes, load_event_bytes, load_state_bytes, state_to_bytes};
 use crate::protocol::{Command, Event, Rejection};
-use crate::workspace::Workspace;
+use crate::workspace::{ChatAssignment, Workspace};
 
 /// How many events a journal holds before the ledger asks for a snapshot that replaces them.
 pub const EVENTS_PER_SNAPSHOT: u64 = 2_000;
@@ -339,6 +339,16 @@ impl Ledger {
             // A reading asked from past the refused events must not land on them.
             self.generation += 1;
         }
+    }
+
+    /// The workspace's Chat Assignment is now the one a `Command::SetAssignment` put in force,
+    /// saved in the workspace with its events (as a server does): the engine keeps its state,
+    /// which holds the change already, and runs on the workspace with it, as one built again
+    /// on that workspace from the journal would; a later rebuild, or a snapshot read, keeps it.
+    /// Nothing is read, so nothing can fail after the commit.
+    pub fn follow_chat_assignment(&mut self, assignment: ChatAssignment) {
+        self.workspace.teamspace.assignment = assignment;
+        self.engine = Engine::from_state(self.workspace.clone(), self.engine.state().clone());
     }
 
     /// The Chat Assignment in force after a snapshot is the workspace's, as on an engine built

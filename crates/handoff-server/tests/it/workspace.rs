@@ -205,3 +205,44 @@ async fn setting_up_the_first_admin_after_a_snapshot_replays_every_event() {
     assert!(next >= position);
     assert!(handoff::load_state_bytes(&state, &workspace).is_ok(), "it fits the new workspace");
 }
+
+#[tokio::test]
+async fn a_change_of_chat_assignment_once_committed_is_in_force_though_the_journal_cannot_be_read_after_it() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let (version, _) = server.state.workspace();
+    // In the transaction that stores the change, the snapshot is made unreadable: nothing can
+    // be read from the journal after the commit.
+    sqlx::query(
+        "CREATE TRIGGER unreadable_snapshot AFTER UPDATE ON workspace BEGIN \
+         INSERT OR REPLACE INTO snapshots (id, next, state) VALUES (0, 'unreadable', X'00'); END",
+    )
+    .execute(server.state.pool())
+    .await
+    .expect("a trigger");
+    let voluntary = json!({"method": "voluntary", "auto_assign_cap": 2});
+    let set = server.command(&sam, json!({"command": "set_assignment", "agent": 1, "assignment": voluntary})).await;
+    assert_eq!(set.status, StatusCode::OK, "it was stored, and is said to be: {}", set.text);
+    assert_eq!(set.json["outcome"], "accepted");
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    assert_eq!(got.json["version"], version + 1, "the version the database holds");
+    assert_eq!(server.state.workspace().1.teamspace.assignment.method, AssignmentMethod::Voluntary);
+    assert_eq!(
+        server.state.read(|engine| engine.workspace().teamspace.assignment.method).await,
+        AssignmentMethod::Voluntary
+    );
+
+    // An edit made from the version before is refused, not written over the change.
+    let stale = edited(&got.json["workspace"], |workspace| workspace.teamspace.name = "Stale".to_owned());
+    let put = server
+        .send(call("PUT", "/api/workspace").cookie(&sam).json(json!({"version": version, "workspace": stale})))
+        .await;
+    assert_eq!(put.status, StatusCode::CONFLICT, "{}", put.text);
+    assert_eq!(put.json["version"], version + 1);
+
+    sqlx::query("DROP TRIGGER unreadable_snapshot").execute(server.state.pool()).await.expect("dropped");
+    sqlx::query("DELETE FROM snapshots").execute(server.state.pool()).await.expect("deleted");
+    let server = server.restarted().await;
+    assert_eq!(server.state.workspace().0, version + 1);
+    assert_eq!(server.state.read(|engine| engine.state().assignment.method).await, AssignmentMethod::Voluntary);
+}

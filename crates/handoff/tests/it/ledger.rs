@@ -167,6 +167,33 @@ fn a_chat_assignment_changed_in_the_settings_is_in_force_after_a_snapshot_writte
 }
 
 #[test]
+fn a_ledger_that_follows_a_chat_assignment_runs_as_one_built_again_on_the_workspace_that_saves_it() {
+    let journal = MemoryJournal::default();
+    let (ledger, _) = block_on(ledger::open(starter_workspace(), 7, &journal)).expect("read");
+    let ledger = RefCell::new(ledger.with_snapshots_every(3));
+    for chat in 1..=4 {
+        send(&ledger, &journal, Command::StartChat { chat: ChatId(chat), language: Language::new("en") });
+    }
+    let mut edited = starter_workspace();
+    handoff::teamspace_edit::set_assignment_method(&mut edited, AssignmentMethod::Voluntary);
+    edited.teamspace.assignment.auto_assign_cap = 5;
+    let assignment = edited.teamspace.assignment;
+    send(&ledger, &journal, Command::SetAssignment { agent: AgentId(1), assignment });
+    let before = state(&ledger);
+    ledger.with(|ledger| ledger.follow_chat_assignment(assignment));
+    assert_eq!(state(&ledger), before, "the state holds the change already");
+    let rebuilt = opened(edited.clone(), &journal);
+    assert_eq!(state(&rebuilt), state(&ledger));
+    assert_eq!(ledger.with(|ledger| ledger.engine().workspace().clone()), edited);
+    // Its later decisions, and the snapshots they write, are those of one built again.
+    for chat in 5..=8 {
+        send(&ledger, &journal, Command::StartChat { chat: ChatId(chat), language: Language::new("fr") });
+    }
+    assert!(block_on(journal.read(0)).expect("read").snapshot.is_some());
+    assert_eq!(state(&opened(edited, &journal)), state(&ledger));
+}
+
+#[test]
 fn the_journal_is_folded_into_a_snapshot_without_losing_anything() {
     let journal = MemoryJournal::default();
     let (ledger, _) = block_on(ledger::open(starter_workspace(), 7, &journal)).expect("read");
