@@ -31,7 +31,7 @@ use crate::error::ApiError;
 use crate::journal::Keyed;
 use crate::limits::PerAddress;
 use crate::secret;
-use crate::server::{Answer, AppState, PutRefused, insert_session, now, workspace_value};
+use crate::server::{Answer, AppState, PutRefused, WorkspaceSaved, insert_session, now, workspace_value};
 use crate::socket;
 
 /// The session cookie's name.
@@ -442,7 +442,7 @@ async fn set_password(
 
 async fn get_workspace(State(state): State<AppState>, _staff: Staff) -> Json<VersionedWorkspace> {
     let (version, workspace) = state.workspace();
-    Json(VersionedWorkspace { version, workspace: workspace_value(&workspace) })
+    Json(VersionedWorkspace { version, workspace: workspace_value(&workspace), unfinished: None })
 }
 
 async fn put_workspace(
@@ -454,10 +454,9 @@ async fn put_workspace(
     let workspace = handoff::load_workspace(&body.workspace.to_string())
         .map_err(|error| ApiError::unprocessable(format!("The workspace cannot be read: {error}")))?;
     match state.put_workspace(staff.agent, body.version, workspace).await {
-        Ok(version) => {
-            let (_, workspace) = state.workspace();
+        Ok(WorkspaceSaved { version, workspace, unfinished }) => {
             tracing::info!(version, by = %staff.agent, "workspace saved");
-            Ok(Json(VersionedWorkspace { version, workspace: workspace_value(&workspace) }).into_response())
+            Ok(Json(VersionedWorkspace { version, workspace: workspace_value(&workspace), unfinished }).into_response())
         }
         Err(PutRefused::Stale { version, workspace }) => {
             let message = format!(

@@ -808,13 +808,14 @@ impl AppState {
 
     /// An admin's new workspace, edited from `edited_from`. Refused (and nothing changed) when
     /// a newer version was saved since, or when the saved conversations do not fit it. The
-    /// engine is built again on it and the queues served under its rules.
+    /// engine is built again on it and the queues served under its rules; once it is saved, it
+    /// is answered as saved, with what of that could not be done (`WorkspaceSaved::unfinished`).
     pub async fn put_workspace(
         &self,
         admin: AgentId,
         edited_from: u64,
         workspace: Workspace,
-    ) -> Result<u64, PutRefused> {
+    ) -> Result<WorkspaceSaved, PutRefused> {
         let this = self.clone();
         detached(async move { this.put_workspace_now(admin, edited_from, workspace).await }).await
     }
@@ -824,7 +825,7 @@ impl AppState {
         admin: AgentId,
         edited_from: u64,
         workspace: Workspace,
-    ) -> Result<u64, PutRefused> {
+    ) -> Result<WorkspaceSaved, PutRefused> {
         let _writer = self.inner.writer.lock().await;
         let (version, seed) = {
             let current = self.inner.current.lock().unwrap_or_else(PoisonError::into_inner);
@@ -884,17 +885,34 @@ impl AppState {
         }
         rebuilt.replace_snapshot(&mut transaction).await.map_err(ApiError::from)?;
         transaction.commit().await.map_err(ApiError::from)?;
-        self.install(rebuilt.ledger, Current { version: next, workspace, seed }).await;
+        self.install(rebuilt.ledger, Current { version: next, workspace: workspace.clone(), seed }).await;
         self.sessions_ended(ended);
+        // Saved and in force from here on: what follows cannot undo that, so whatever of it
+        // fails is told as not done, beside the saved version, never as the save's failure.
+        let mut unfinished = Vec::new();
         // A replay ends with the Chat Assignment of the journal's last change; the workspace's
         // is in force, so its editor's change is recorded when they differ.
         let in_force = self.read(|engine| engine.state().assignment).await;
         if in_force != assignment {
-            self.run_locked(None, None, Command::SetAssignment { agent: admin, assignment }, false, None).await?;
+            let recorded =
+                self.run_locked(None, None, Command::SetAssignment { agent: admin, assignment }, false, None).await;
+            if let Err(error) = recorded {
+                tracing::warn!(message = %error.message, version = next, "the saved Chat Assignment was not recorded");
+                unfinished.push("its Chat Assignment is not yet in force on the conversations");
+            }
         }
         // The chats that waited under the old rules go to agents with room under the new ones.
-        self.run_locked(None, None, Command::ServeQueues, false, None).await?;
-        Ok(next)
+        if let Err(error) = self.run_locked(None, None, Command::ServeQueues, false, None).await {
+            tracing::warn!(message = %error.message, version = next, "the queues were not served after a save");
+            unfinished.push("the chats that were waiting were not offered to live agents under its rules");
+        }
+        let unfinished = (!unfinished.is_empty()).then(|| {
+            format!(
+                "The workspace is saved as version {next}, but {}: the server could not store that just now. Save it again to finish.",
+                unfinished.join(", and ")
+            )
+        });
+        Ok(WorkspaceSaved { version: next, workspace, unfinished })
     }
 
     /// Signs `agent` out at the desk (no new chats go to them) when no session of theirs is left.
@@ -992,6 +1010,15 @@ impl AppState {
         self.install(rebuilt.ledger, Current { version: next, workspace, seed }).await;
         Ok(agent)
     }
+}
+
+/// A workspace saved: its version, the workspace, and, when what follows a save could not all
+/// be done, what was not, in words.
+#[derive(Debug)]
+pub struct WorkspaceSaved {
+    pub version: u64,
+    pub workspace: Workspace,
+    pub unfinished: Option<String>,
 }
 
 /// Why a workspace was not saved.

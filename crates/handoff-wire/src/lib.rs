@@ -68,6 +68,11 @@ pub struct SetPassword {
 pub struct VersionedWorkspace {
     pub version: u64,
     pub workspace: serde_json::Value,
+    /// In the answer to a `PUT` only, when the workspace was saved but what follows a save
+    /// (recording its Chat Assignment on the conversations, offering the chats that waited
+    /// under its rules) could not all be done: what was not, in words for the admin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unfinished: Option<String>,
 }
 
 /// `PUT /api/workspace`: a new workspace, naming the version it was edited from.

@@ -246,3 +246,45 @@ async fn a_change_of_chat_assignment_once_committed_is_in_force_though_the_journ
     assert_eq!(server.state.workspace().0, version + 1);
     assert_eq!(server.state.read(|engine| engine.state().assignment.method).await, AssignmentMethod::Voluntary);
 }
+
+#[tokio::test]
+async fn a_saved_workspace_is_answered_as_saved_with_what_could_not_follow_it() {
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let (_amelie, _noah, chat, _) = server.pending_french_chat().await;
+    let got = server.send(call("GET", "/api/workspace").cookie(&sam)).await;
+    let version = got.json["version"].as_u64().expect("a version");
+    let balanced = edited(&got.json["workspace"], |workspace| {
+        handoff::teamspace_edit::set_assignment_method(workspace, AssignmentMethod::Balanced);
+        workspace.teamspace.assignment.auto_assign_cap = 2;
+    });
+    // The workspace is stored (no event in its transaction); every event after it is refused.
+    sqlx::query("CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        .execute(server.state.pool())
+        .await
+        .expect("a trigger");
+    let put = |version: u64| {
+        call("PUT", "/api/workspace").cookie(&sam).json(json!({"version": version, "workspace": balanced.clone()}))
+    };
+    let saved = server.send(put(version)).await;
+    assert_eq!(saved.status, StatusCode::OK, "it was saved, and is said to be: {}", saved.text);
+    assert_eq!(saved.json["version"], version + 1);
+    assert_eq!(
+        saved.json["unfinished"],
+        format!(
+            "The workspace is saved as version {}, but its Chat Assignment is not yet in force on the conversations: the server could not store that just now. Save it again to finish.",
+            version + 1
+        )
+    );
+    assert_eq!(server.state.workspace().0, version + 1);
+    // Under Voluntary, still in force, serving the queues offers nothing, so nothing failed.
+    assert_eq!(server.assignee(chat).await, None, "not served: the new rules are not in force");
+
+    // Saved again once the database takes events: finished, and nothing said.
+    sqlx::query("DROP TRIGGER refuse_events").execute(server.state.pool()).await.expect("dropped");
+    let again = server.send(put(version + 1)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(again.json.get("unfinished"), None);
+    assert_eq!(server.state.read(|engine| engine.state().assignment.method).await, AssignmentMethod::Balanced);
+    assert!(matches!(server.assignee(chat).await, Some(AgentId(2 | 6))), "served under the new rules");
+}
