@@ -575,13 +575,17 @@ impl AppState {
         if let Some(answer) = self.stored_answer(&keyed).await? {
             return Ok(answer);
         }
+        // What does not depend on the conversations (a command of the other side, in another
+        // agent's name, from an agent the teamspace no longer has) is refused at once, in words,
+        // and not stored. What does (a chat the viewer may not see, or no such chat; not an
+        // admin) is decided in the decision, on the state caught up from the journal
+        // (`run_locked`), never on an older one: another instance may have started the chat.
         let forbidden = self.read(|engine| viewer::authorize(engine, viewer, &command).err()).await;
-        if let Some(forbidden) = forbidden {
+        if let Some(forbidden) = forbidden
+            && forbidden.as_rejection().is_none()
+        {
             let (_, workspace) = self.workspace();
-            return match forbidden.as_rejection() {
-                Some(rejection) => self.refused(Some(&keyed), &workspace, rejection).await,
-                None => Err(ApiError::forbidden(forbidden.in_words(&workspace))),
-            };
+            return Err(ApiError::forbidden(forbidden.in_words(&workspace)));
         }
         self.run_locked(Some(keyed), None, command, true, Some(viewer)).await
     }
@@ -665,10 +669,16 @@ impl AppState {
         }
         let journal = self.inner.journal.with(along);
         let asked = viewer.map(|viewer| (viewer, command.clone()));
+        // A viewer's command is authorised on the state it is decided on, after the catch-up.
+        let refuse = |engine: &Engine| {
+            let (viewer, command) = asked.as_ref()?;
+            viewer::authorize(engine, *viewer, command).err()?.as_rejection()
+        };
         // The write guard is held from the catch-up to the settle, and until the sockets are
         // told: no reader sees the decision's events before the journal holds them.
         let mut ledger = self.inner.ledger.write().await;
-        let handled = ledger::handle(&std::sync::Mutex::new(&mut *ledger), &journal, now(), command).await;
+        let shared = std::sync::Mutex::new(&mut *ledger);
+        let handled = ledger::handle_checked(&shared, &journal, now(), command, refuse).await;
         match &handled {
             // A refused append whose catch-up could not read the journal leaves the engine
             // holding its events: rebuilt from the journal before anyone reads it again, and

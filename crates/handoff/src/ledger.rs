@@ -503,12 +503,31 @@ pub async fn handle<J: Journal>(
     now: Timestamp,
     command: Command,
 ) -> Result<Handled, Refused<J::Error>> {
+    handle_checked(ledger, journal, now, command, |_| None).await
+}
+
+/// `handle`, with `refuse` asked first on the very state the command is decided on (after the
+/// catch-up, and again on the newer state when another writer took the numbers): a refusal it
+/// gives is the command's, as though the engine had given it. A server authorises a viewer's
+/// command so (`viewer::authorize`), never on a state older than the one it is decided on.
+pub async fn handle_checked<J: Journal>(
+    ledger: &impl Shared,
+    journal: &J,
+    now: Timestamp,
+    command: Command,
+    refuse: impl Fn(&Engine) -> Option<Rejection>,
+) -> Result<Handled, Refused<J::Error>> {
     let mut earlier = catch_up(ledger, journal)
         .await
         .map_err(|error| Refused { earlier: CaughtUp::default(), refusal: error.into() })?;
     let mut attempt = 1;
     loop {
-        let decision = match ledger.with(|ledger| ledger.decide(now, command.clone())) {
+        let decided = ledger.with(|ledger| match refuse(ledger.engine()) {
+            // Only where `decide` would decide: not while another decision is on its way or stale.
+            Some(rejection) if !ledger.is_stale() && ledger.ask().is_some() => Some(Err(rejection)),
+            _ => ledger.decide(now, command.clone()),
+        });
+        let decision = match decided {
             None => return Err(Refused { earlier, refusal: Refusal::Busy }),
             Some(Err(rejection)) => return Err(Refused { earlier, refusal: Refusal::Rejected(rejection) }),
             Some(Ok(decision)) => decision,

@@ -151,3 +151,45 @@ async fn a_customer_socket_opens_from_any_site_with_the_token_in_its_first_frame
         tokio_tungstenite::connect_async(handshake(address, "/api/chats/abc/socket", "https://shop.example", None));
     assert_eq!(refused_with(bad.await), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_command_is_authorised_on_the_state_it_is_decided_on_not_on_an_instance_behind_the_journal() {
+    use handoff::{AgentId, Command, Language};
+    let server = Server::demo().await;
+    let sam = server.sign_in("Sam Rivera").await;
+    let voluntary = json!({"method": "voluntary", "auto_assign_cap": 3});
+    let set = server.command(&sam, json!({"command": "set_assignment", "agent": 1, "assignment": voluntary})).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let amelie = server.sign_in("Amélie Laurent").await;
+    assert_eq!(server.command(&amelie, json!({"command": "sign_in", "agent": 0})).await.status, StatusCode::OK);
+
+    // A second instance on the same database starts a French chat, whose customer asks for a human.
+    let other = handoff_server::AppState::open(server.dir.path(), crate::support::config(), false)
+        .await
+        .expect("a second instance starts")
+        .state;
+    let (chat, started) = other.start_chat(Language::new("fr"), vec![7; 32]).await.expect("started");
+    assert!(started.status.is_success(), "{started:?}");
+    let text = "Je veux parler à un humain".to_owned();
+    let asked = other.run(None, None, Command::CustomerMessage { chat, text }).await.expect("stored");
+    assert!(asked.status.is_success(), "{asked:?}");
+    let version = other.read(|engine| engine.chat(chat).map(|found| found.version)).await.expect("the chat");
+    assert!(server.state.read(|engine| engine.chat(chat).is_none()).await, "this instance has not read it yet");
+
+    // Amélie, eligible, claims it here: decided on what the journal holds, not refused (and that
+    // refusal stored under her key) as a chat there is none of.
+    let key = crate::support::new_key();
+    let claimed = server.keyed(&amelie, &key, claim(chat, 2, version)).await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.text);
+    assert_eq!(claimed.json["outcome"], "accepted");
+    assert_eq!(server.assignee(chat).await, Some(AgentId(2)));
+    let again = server.keyed(&amelie, &key, claim(chat, 2, version)).await;
+    assert_eq!((again.status, &again.json), (StatusCode::OK, &claimed.json), "the key stands for the claim");
+
+    // A chat she may not see is still answered as none, from the state decided on.
+    let (hidden, _) = other.start_chat(Language::new("en"), vec![8; 32]).await.expect("started");
+    let note = json!({"command": "note", "chat": hidden.0, "agent": 2, "text": "psst"});
+    let refused = server.command(&amelie, note).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text);
+    assert_eq!(refused.message(), format!("There is no chat #{}.", hidden.0));
+}

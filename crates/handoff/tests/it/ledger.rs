@@ -194,6 +194,27 @@ fn a_ledger_that_follows_a_chat_assignment_runs_as_one_built_again_on_the_worksp
 }
 
 #[test]
+fn a_check_before_deciding_sees_what_other_writers_appended_and_its_refusal_appends_nothing() {
+    let journal = MemoryJournal::default();
+    let (mine, theirs) = (writer(&journal), writer(&journal));
+    send(&theirs, &journal, Command::StartChat { chat: ChatId(1), language: Language::new("en") });
+    let no_chat = |engine: &handoff::Engine| {
+        engine.chat(ChatId(1)).is_none().then_some(Rejection::UnknownChat { chat: ChatId(1) })
+    };
+    let message = Command::CustomerMessage { chat: ChatId(1), text: "Hello".to_owned() };
+    let handled =
+        block_on(ledger::handle_checked(&mine, &journal, T, message, no_chat)).expect("decided after the catch-up");
+    assert!(!handled.earlier.events.is_empty(), "the other writer's chat was caught up first");
+    let held = journal.len();
+    let start = Command::StartChat { chat: ChatId(2), language: Language::new("en") };
+    let refused = block_on(ledger::handle_checked(&mine, &journal, T, start, |_| Some(Rejection::EmptyMessage)))
+        .map_err(Refusal::from);
+    assert!(matches!(refused, Err(Refusal::Rejected(Rejection::EmptyMessage))), "{refused:?}");
+    assert_eq!(journal.len(), held, "nothing appended");
+    assert_eq!(state(&mine), state(&writer(&journal)));
+}
+
+#[test]
 fn the_journal_is_folded_into_a_snapshot_without_losing_anything() {
     let journal = MemoryJournal::default();
     let (ledger, _) = block_on(ledger::open(starter_workspace(), 7, &journal)).expect("read");
