@@ -87,6 +87,13 @@ impl Saving {
         self.failed = None;
     }
 
+    /// The admin asks to save again what the server saved but could not finish (`unfinished`):
+    /// the next `next` sends the page's document again, from the version the server holds.
+    pub fn save_again(&mut self) {
+        self.failed = None;
+        self.saved.clear();
+    }
+
     /// The server holds `theirs` as `version` now (its socket said so). Whether the page is to
     /// show it: not a version this page holds already, and not while a save is on its way, whose
     /// answer says what became of it (accepted as that version, or overtaken by it).
@@ -125,6 +132,8 @@ pub struct Overtaken {
 pub struct ServerSaving {
     pub status: RwSignal<SaveStatus>,
     pub overtaken: RwSignal<Option<Overtaken>>,
+    /// The last save was saved, but what follows it on the server was not all done: its words.
+    pub unfinished: RwSignal<Option<String>>,
     saving: StoredValue<Saving>,
 }
 
@@ -158,7 +167,12 @@ pub fn provide_workspace_store_on_server(start: VersionedWorkspace) {
     let saved = workspace_to_json(&workspace);
     let store = provide_store(workspace, unreadable);
     let saving = StoredValue::new(Saving::new(start.version, saved));
-    let server = ServerSaving { status: RwSignal::new(SaveStatus::Saved), overtaken: RwSignal::new(None), saving };
+    let server = ServerSaving {
+        status: RwSignal::new(SaveStatus::Saved),
+        overtaken: RwSignal::new(None),
+        unfinished: RwSignal::new(None),
+        saving,
+    };
     provide_context(server);
     Effect::new(move |_| {
         let present = store.history.with(|history| workspace_to_json(history.present()));
@@ -192,6 +206,7 @@ fn save(store: WorkspaceStore, server: ServerSaving, saving: StoredValue<Saving>
             match outcome {
                 Ok(saved) => {
                     saving.update_value(|saving| saving.accepted(saved.version));
+                    server.unfinished.set(saved.unfinished);
                     if store.unreadable.with_untracked(|unreadable| unreadable.as_ref().is_some_and(|u| u.unsaved)) {
                         store.unreadable.set(None);
                     }
@@ -217,7 +232,7 @@ async fn put(version: u64, document: &str) -> Result<VersionedWorkspace, PutRefu
     // The page's own document, written by `workspace_to_json`: always JSON.
     let workspace =
         serde_json::from_str(document).map_err(|_| PutRefused::Failed(RemoteError::Unexpected { status: 0 }))?;
-    remote::put_workspace(&PutWorkspace { version, workspace }).await
+    remote::put_workspace(&PutWorkspace { version, workspace, unfinished: None }).await
 }
 
 /// Why a save failed, as the unsaved-edits banner says it after "could not be saved: ".
@@ -254,8 +269,16 @@ fn overtaken(
     }
 }
 
-/// "Saved", "Saving…" or "Not saved", beside Undo and Redo.
+/// "Saved", "Saving…" or "Not saved", beside Undo and Redo; and, when the server saved the
+/// workspace but could not do all that follows a save, its words and "Save again".
 pub fn save_status(server: ServerSaving) -> AnyView {
+    let store = super::use_workspace_store();
+    let save_again = move |_| {
+        server.unfinished.set(None);
+        server.saving.update_value(Saving::save_again);
+        let present = store.history.with_untracked(|history| workspace_to_json(history.present()));
+        save(store, server, server.saving, &present);
+    };
     view! {
         <p class="save-status" role="status">
             {move || match server.status.get() {
@@ -264,6 +287,17 @@ pub fn save_status(server: ServerSaving) -> AnyView {
                 SaveStatus::NotSaved => "Not saved",
             }}
         </p>
+        {move || {
+            server.unfinished.get().map(|words| {
+                view! {
+                    <p class="save-unfinished" role="alert">
+                        {words}
+                        " "
+                        <button type="button" class="button" on:click=save_again>"Save again"</button>
+                    </p>
+                }
+            })
+        }}
     }
     .into_any()
 }
@@ -320,6 +354,18 @@ mod tests {
         saving.accepted(5);
         assert_eq!(saving.next("abc"), None);
         assert_eq!(saving.status("abc"), SaveStatus::Saved);
+    }
+
+    #[test]
+    fn a_save_the_server_could_not_finish_is_sent_again_unchanged_when_asked() {
+        let mut saving = Saving::new(1, "v1".to_owned());
+        assert!(saving.next("edit").is_some());
+        saving.accepted(2);
+        assert_eq!(saving.next("edit"), None, "saved as version 2");
+        saving.save_again();
+        assert_eq!(saving.next("edit"), Some((2, "edit".to_owned())), "the same document, from version 2");
+        saving.accepted(3);
+        assert_eq!(saving.status("edit"), SaveStatus::Saved);
     }
 
     #[test]
