@@ -235,7 +235,8 @@ pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) ->
 
 /// The first `count` rows of `rows`, and how many rows there are in all: what a list shows a
 /// page at a time. Only the rows on the page have their queue places worked out, and in
-/// Pending (ordered by the queue) their times too; the other folders sort by time.
+/// Pending (ordered by the queue) their times too; the other folders sort by time. Pending
+/// with nothing narrowing it reads only the page from the agent's queues, however long they are.
 pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, count: usize) -> (Vec<Row>, usize) {
     let mut view = Folders::new(engine, agent);
     // `#N` asks for chat N and nothing else; other words (a bare number among them) are looked
@@ -250,6 +251,15 @@ pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, co
             && (number.is_some() || query.is_empty() || mentions(chat, query))
     };
     let mut chats: Vec<(u64, &Chat)> = Vec::new();
+    let narrowed = filter.language.is_some() || filter.team.is_some() || number.is_some() || !query.is_empty();
+    if folder == Folder::Pending && !narrowed {
+        // The whole of the agent's queues: their length is counted already, so only the page
+        // is taken from them, not the thousands of chats behind it (a claim redraws this list).
+        let queued = engine.pending_for(agent).filter_map(|chat| Some((chat.status.queued()?, chat)));
+        chats.extend(queued.take(count));
+        let total = engine.pending_count_for(agent);
+        return (page_rows(engine, folder, chats), total);
+    }
     if folder == Folder::Pending {
         // The agent's queues, already in their order: no need to look at every chat.
         for chat in engine.pending_for(agent) {
@@ -275,14 +285,18 @@ pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, co
     }
     let total = chats.len();
     chats.truncate(count);
+    (page_rows(engine, folder, chats), total)
+}
+
+/// The rows of a page's chats, with their queue places worked out in one pass.
+fn page_rows(engine: &Engine, folder: Folder, chats: Vec<(u64, &Chat)>) -> Vec<Row> {
     let ids: Vec<ChatId> = chats.iter().map(|(_, chat)| chat.id).collect();
     let places = engine.queue_places_of(&ids);
-    let rows = chats
+    chats
         .into_iter()
         .zip(places)
         .map(|((_, chat), queue_position)| Row { chat: chat.id, since: since(chat, folder), queue_position })
-        .collect();
-    (rows, total)
+        .collect()
 }
 
 /// Which of the chat's eligible agents an agent is, remembered per eligibility, and the queues

@@ -264,6 +264,49 @@ proptest! {
     }
 }
 
+/// The Pending folder's page the plain way: every pending chat the agent is eligible for, the
+/// longest wait first, and how many there are.
+fn pending_page_by_a_scan(engine: &Engine, agent: AgentId, count: usize) -> (Vec<(ChatId, Option<usize>)>, usize) {
+    let mut pending: Vec<(u64, ChatId)> = engine
+        .state()
+        .chats
+        .values()
+        .filter(|chat| engine.eligible_agents(chat).contains(&agent))
+        .filter_map(|chat| Some((chat.status.queued()?, chat.id)))
+        .collect();
+    pending.sort_unstable();
+    let total = pending.len();
+    let page = pending.into_iter().take(count).map(|(_, chat)| (chat, engine.queue_place(chat))).collect();
+    (page, total)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// `inbox::page` takes an unfiltered Pending page from the head of the agent's queues and
+    /// its total from their counters: after every command that is the page and the total a scan
+    /// of every chat gives, with the same queue places.
+    #[test]
+    fn an_unfiltered_pending_page_is_the_page_a_scan_of_every_chat_gives(
+        workspace in arb_workspace(),
+        steps in proptest::collection::vec(arb_step(), 1..150),
+        count in 1..6usize,
+    ) {
+        use handoff::inbox::{Filter, Folder, page};
+        let agents: Vec<AgentId> = workspace.teamspace.agents.iter().map(|agent| agent.id).collect();
+        let mut engine = Engine::new(workspace, 3);
+        for (index, step) in steps.iter().enumerate() {
+            let command = command(&engine, step);
+            let _ = engine.handle(Timestamp(index as u64 * 1_000), command);
+            for &agent in &agents {
+                let (rows, total) = page(&engine, agent, Folder::Pending, &Filter::default(), count);
+                let rows: Vec<(ChatId, Option<usize>)> = rows.iter().map(|row| (row.chat, row.queue_position)).collect();
+                prop_assert_eq!((rows, total), pending_page_by_a_scan(&engine, agent, count));
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Edit {
     Insert { at: usize, index: usize, template: usize },
