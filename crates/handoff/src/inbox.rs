@@ -156,11 +156,8 @@ pub fn canned_replies_offered<'a>(replies: &'a [CannedReply], typed: &str) -> Ve
 /// them the chat, or a customer's message, after the first `seen(chat)` lines of its
 /// transcript (what the agent's screen showed when the chat was last open there). In id order.
 pub fn unread(engine: &Engine, agent: AgentId, seen: impl Fn(ChatId) -> usize) -> Vec<ChatId> {
-    let mut chats: Vec<ChatId> = engine
-        .state()
-        .chats
-        .values()
-        .filter(|chat| chat.status.assignee() == Some(agent))
+    engine
+        .open_chats_of(agent)
         .filter(|chat| {
             chat.transcript.iter().skip(seen(chat.id)).any(|event| match event {
                 Event::CustomerMessage { .. } => true,
@@ -169,9 +166,7 @@ pub fn unread(engine: &Engine, agent: AgentId, seen: impl Fn(ChatId) -> usize) -
             })
         })
         .map(|chat| chat.id)
-        .collect();
-    chats.sort_unstable();
-    chats
+        .collect()
 }
 
 /// Whether an open chat may be transferred to an agent, as the engine decides a transfer.
@@ -213,9 +208,9 @@ pub fn transfer_targets(engine: &Engine, chat: ChatId) -> Vec<(AgentId, Transfer
 /// How many chats each folder holds for the agent, before any search or filter, indexed as
 /// `Folder::ALL`. Folders the agent's role does not have count 0.
 pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
-    // The open and pending folders are counted from the engine's queues and its agents' loads;
-    // only Closed needs a look at every chat.
-    let mut view = Folders::new(engine, agent);
+    // Counted from the engine's queues, its agents' loads and its count of closed chats: no
+    // chat is looked at.
+    let view = Folders::new(engine, agent);
     let mut counts = [0; 4];
     counts[Folder::Pending.index()] = engine.pending_count_for(agent);
     counts[Folder::Mine.index()] = engine.agent(agent).map_or(0, |state| state.open_chats as usize);
@@ -223,8 +218,7 @@ pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
         let open: usize = engine.state().agents.iter().map(|state| state.open_chats as usize).sum();
         counts[Folder::AllOpen.index()] = engine.pending_count() + open;
     }
-    counts[Folder::Closed.index()] =
-        engine.state().chats.values().filter(|chat| view.holds(Folder::Closed, chat)).count();
+    counts[Folder::Closed.index()] = engine.closed_count((!view.admin).then_some(agent));
     counts
 }
 
