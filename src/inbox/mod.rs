@@ -11,7 +11,7 @@ mod lists;
 pub mod transcript;
 mod unread;
 
-use handoff::inbox::{Folder, counts};
+use handoff::inbox::Folder;
 use handoff::{AgentId, ChatId, Command, Presence, Timestamp, workspace::Role};
 use leptos::prelude::*;
 
@@ -60,7 +60,8 @@ pub fn signed_in(backend: Backend) -> Option<AgentId> {
 pub fn pending_count() -> Option<usize> {
     let backend = use_conversations().backend()?;
     let agent = signed_in(backend)?;
-    Some(backend.read(|engine| counts(engine, agent)[0]))
+    // The Pending count alone: `counts` would count Closed too, over every chat, on every change.
+    Some(backend.read(|engine| engine.pending_count_for(agent)))
 }
 
 /// How many of the signed-in agent's chats in Mine have something unread.

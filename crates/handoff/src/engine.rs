@@ -5,7 +5,7 @@
 //! see its effects (a close frees a slot, then the queue drains into it). `apply` never decides:
 //! replaying a command's events on the state it started from gives the same state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -256,6 +256,63 @@ pub struct Engine {
     /// only some of the chats (a viewer's replica) and so cannot count the chats ahead of one.
     /// `None` on an engine that holds them all and counts.
     told_places: Option<FxHashMap<ChatId, usize>>,
+    /// What the inbox's Mine and Closed folders need of every chat, kept per event so that a
+    /// change does not make each page look at every chat again.
+    filed: Filed,
+}
+
+/// The chats open with each agent (in id order), and how many chats are closed, by whom their
+/// last livechat was closed: `Filing` of every chat, summed.
+#[derive(Debug, Clone, Default)]
+struct Filed {
+    open_with: FxHashMap<AgentId, BTreeSet<ChatId>>,
+    closed_by: FxHashMap<AgentId, usize>,
+    closed: usize,
+}
+
+/// What of a chat decides its Mine and Closed folders: its assignee while it is open, and who
+/// closed its last livechat while it is closed or back with the AI agent after one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Filing {
+    open_with: Option<AgentId>,
+    closed_by: Option<AgentId>,
+}
+
+impl Filing {
+    fn of(chat: &Chat) -> Filing {
+        let closed_by = match &chat.status {
+            ChatStatus::Closed { by, .. } => Some(*by),
+            ChatStatus::Bot if chat.handoff.is_some() => crate::inbox::last_closed_by(chat),
+            _ => None,
+        };
+        Filing { open_with: chat.status.assignee(), closed_by }
+    }
+}
+
+impl Filed {
+    fn change(&mut self, chat: ChatId, before: Filing, after: Filing) {
+        if before == after {
+            return;
+        }
+        if let Some(agent) = before.open_with
+            && let Some(open) = self.open_with.get_mut(&agent)
+        {
+            open.remove(&chat);
+        }
+        if let Some(agent) = after.open_with {
+            self.open_with.entry(agent).or_default().insert(chat);
+        }
+        if let Some(agent) = before.closed_by {
+            self.closed -= 1;
+            if let Some(count) = self.closed_by.get_mut(&agent) {
+                *count -= 1;
+            }
+        }
+        if let Some(agent) = after.closed_by {
+            self.closed += 1;
+            *self.closed_by.entry(agent).or_default() += 1;
+        }
+    }
 }
 
 /// The pool of no agent, always built first: what a lookup of an eligibility without a pool
@@ -361,8 +418,12 @@ impl Engine {
             languages: Vec::new(),
             linear_scan: false,
             told_places: None,
+            filed: Filed::default(),
         };
         engine.build_pools();
+        for chat in engine.state.chats.values() {
+            engine.filed.change(chat.id, Filing::default(), Filing::of(chat));
+        }
         engine
     }
 
@@ -466,6 +527,21 @@ impl Engine {
     /// The pending chats the agent may take, oldest first.
     pub fn pending_for(&self, agent: AgentId) -> impl Iterator<Item = &Chat> + '_ {
         self.queued_in(self.pools_of(agent).to_vec()).map(|(_, chat, _)| chat)
+    }
+
+    /// The chats open with the agent, in id order.
+    pub fn open_chats_of(&self, agent: AgentId) -> impl Iterator<Item = &Chat> + '_ {
+        let open = self.filed.open_with.get(&agent).into_iter().flatten();
+        open.filter_map(|chat| self.state.chats.get(chat))
+    }
+
+    /// How many chats are closed or back with the AI agent after a livechat: those whose last
+    /// livechat `by` closed, or all of them.
+    pub fn closed_count(&self, by: Option<AgentId>) -> usize {
+        match by {
+            Some(agent) => self.filed.closed_by.get(&agent).copied().unwrap_or(0),
+            None => self.filed.closed,
+        }
     }
 
     fn pools_of(&self, agent: AgentId) -> &[PoolId] {
@@ -784,6 +860,16 @@ impl Engine {
     /// Carries out one event. Never decides: every choice is in the event. Only for events that
     /// fit (`try_apply` checks): the engine's own, as it decides them.
     fn apply(&mut self, event: &Event) {
+        let chat = event.chat();
+        let before = chat.and_then(|chat| self.state.chats.get(&chat)).map(Filing::of).unwrap_or_default();
+        self.apply_to_state(event);
+        if let Some(chat) = chat {
+            let after = self.state.chats.get(&chat).map(Filing::of).unwrap_or_default();
+            self.filed.change(chat, before, after);
+        }
+    }
+
+    fn apply_to_state(&mut self, event: &Event) {
         match event {
             Event::AgentSignedIn { agent, .. } => {
                 let rotation = self.next_rotation();
@@ -1622,7 +1708,11 @@ impl Engine {
             ChatStatus::Pending { queued, eligibility } => Some((*queued, eligibility.clone())),
             _ => None,
         };
-        let leaving = self.state.chats.insert(id, chat).and_then(|old| match old.status {
+        let after = Filing::of(&chat);
+        let old = self.state.chats.insert(id, chat);
+        let before = old.as_ref().map(Filing::of).unwrap_or_default();
+        self.filed.change(id, before, after);
+        let leaving = old.and_then(|old| match old.status {
             ChatStatus::Pending { queued, eligibility } => Some((queued, eligibility)),
             _ => None,
         });
@@ -1656,6 +1746,7 @@ impl Engine {
     /// Takes the chat out, if it is here, and gives it back.
     pub fn remove_chat(&mut self, chat: ChatId) -> Option<Chat> {
         let removed = self.state.chats.remove(&chat)?;
+        self.filed.change(chat, Filing::of(&removed), Filing::default());
         if let ChatStatus::Pending { eligibility, .. } = &removed.status {
             self.dequeue(eligibility);
         }

@@ -156,11 +156,8 @@ pub fn canned_replies_offered<'a>(replies: &'a [CannedReply], typed: &str) -> Ve
 /// them the chat, or a customer's message, after the first `seen(chat)` lines of its
 /// transcript (what the agent's screen showed when the chat was last open there). In id order.
 pub fn unread(engine: &Engine, agent: AgentId, seen: impl Fn(ChatId) -> usize) -> Vec<ChatId> {
-    let mut chats: Vec<ChatId> = engine
-        .state()
-        .chats
-        .values()
-        .filter(|chat| chat.status.assignee() == Some(agent))
+    engine
+        .open_chats_of(agent)
         .filter(|chat| {
             chat.transcript.iter().skip(seen(chat.id)).any(|event| match event {
                 Event::CustomerMessage { .. } => true,
@@ -169,9 +166,7 @@ pub fn unread(engine: &Engine, agent: AgentId, seen: impl Fn(ChatId) -> usize) -
             })
         })
         .map(|chat| chat.id)
-        .collect();
-    chats.sort_unstable();
-    chats
+        .collect()
 }
 
 /// Whether an open chat may be transferred to an agent, as the engine decides a transfer.
@@ -213,9 +208,9 @@ pub fn transfer_targets(engine: &Engine, chat: ChatId) -> Vec<(AgentId, Transfer
 /// How many chats each folder holds for the agent, before any search or filter, indexed as
 /// `Folder::ALL`. Folders the agent's role does not have count 0.
 pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
-    // The open and pending folders are counted from the engine's queues and its agents' loads;
-    // only Closed needs a look at every chat.
-    let mut view = Folders::new(engine, agent);
+    // Counted from the engine's queues, its agents' loads and its count of closed chats: no
+    // chat is looked at.
+    let view = Folders::new(engine, agent);
     let mut counts = [0; 4];
     counts[Folder::Pending.index()] = engine.pending_count_for(agent);
     counts[Folder::Mine.index()] = engine.agent(agent).map_or(0, |state| state.open_chats as usize);
@@ -223,8 +218,7 @@ pub fn counts(engine: &Engine, agent: AgentId) -> [usize; 4] {
         let open: usize = engine.state().agents.iter().map(|state| state.open_chats as usize).sum();
         counts[Folder::AllOpen.index()] = engine.pending_count() + open;
     }
-    counts[Folder::Closed.index()] =
-        engine.state().chats.values().filter(|chat| view.holds(Folder::Closed, chat)).count();
+    counts[Folder::Closed.index()] = engine.closed_count((!view.admin).then_some(agent));
     counts
 }
 
@@ -235,7 +229,8 @@ pub fn rows(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter) ->
 
 /// The first `count` rows of `rows`, and how many rows there are in all: what a list shows a
 /// page at a time. Only the rows on the page have their queue places worked out, and in
-/// Pending (ordered by the queue) their times too; the other folders sort by time.
+/// Pending (ordered by the queue) their times too; the other folders sort by time. Pending
+/// with nothing narrowing it reads only the page from the agent's queues, however long they are.
 pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, count: usize) -> (Vec<Row>, usize) {
     let mut view = Folders::new(engine, agent);
     // `#N` asks for chat N and nothing else; other words (a bare number among them) are looked
@@ -250,6 +245,15 @@ pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, co
             && (number.is_some() || query.is_empty() || mentions(chat, query))
     };
     let mut chats: Vec<(u64, &Chat)> = Vec::new();
+    let narrowed = filter.language.is_some() || filter.team.is_some() || number.is_some() || !query.is_empty();
+    if folder == Folder::Pending && !narrowed {
+        // The whole of the agent's queues: their length is counted already, so only the page
+        // is taken from them, not the thousands of chats behind it (a claim redraws this list).
+        let queued = engine.pending_for(agent).filter_map(|chat| Some((chat.status.queued()?, chat)));
+        chats.extend(queued.take(count));
+        let total = engine.pending_count_for(agent);
+        return (page_rows(engine, folder, chats), total);
+    }
     if folder == Folder::Pending {
         // The agent's queues, already in their order: no need to look at every chat.
         for chat in engine.pending_for(agent) {
@@ -275,14 +279,18 @@ pub fn page(engine: &Engine, agent: AgentId, folder: Folder, filter: &Filter, co
     }
     let total = chats.len();
     chats.truncate(count);
+    (page_rows(engine, folder, chats), total)
+}
+
+/// The rows of a page's chats, with their queue places worked out in one pass.
+fn page_rows(engine: &Engine, folder: Folder, chats: Vec<(u64, &Chat)>) -> Vec<Row> {
     let ids: Vec<ChatId> = chats.iter().map(|(_, chat)| chat.id).collect();
     let places = engine.queue_places_of(&ids);
-    let rows = chats
+    chats
         .into_iter()
         .zip(places)
         .map(|((_, chat), queue_position)| Row { chat: chat.id, since: since(chat, folder), queue_position })
-        .collect();
-    (rows, total)
+        .collect()
 }
 
 /// Which of the chat's eligible agents an agent is, remembered per eligibility, and the queues

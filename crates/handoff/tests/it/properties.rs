@@ -264,6 +264,119 @@ proptest! {
     }
 }
 
+/// The Pending folder's page the plain way: every pending chat the agent is eligible for, the
+/// longest wait first, and how many there are.
+fn pending_page_by_a_scan(engine: &Engine, agent: AgentId, count: usize) -> (Vec<(ChatId, Option<usize>)>, usize) {
+    let mut pending: Vec<(u64, ChatId)> = engine
+        .state()
+        .chats
+        .values()
+        .filter(|chat| engine.eligible_agents(chat).contains(&agent))
+        .filter_map(|chat| Some((chat.status.queued()?, chat.id)))
+        .collect();
+    pending.sort_unstable();
+    let total = pending.len();
+    let page = pending.into_iter().take(count).map(|(_, chat)| (chat, engine.queue_place(chat))).collect();
+    (page, total)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// `inbox::page` takes an unfiltered Pending page from the head of the agent's queues and
+    /// its total from their counters: after every command that is the page and the total a scan
+    /// of every chat gives, with the same queue places.
+    #[test]
+    fn an_unfiltered_pending_page_is_the_page_a_scan_of_every_chat_gives(
+        workspace in arb_workspace(),
+        steps in proptest::collection::vec(arb_step(), 1..150),
+        count in 1..6usize,
+    ) {
+        use handoff::inbox::{Filter, Folder, page};
+        let agents: Vec<AgentId> = workspace.teamspace.agents.iter().map(|agent| agent.id).collect();
+        let mut engine = Engine::new(workspace, 3);
+        for (index, step) in steps.iter().enumerate() {
+            let command = command(&engine, step);
+            let _ = engine.handle(Timestamp(index as u64 * 1_000), command);
+            for &agent in &agents {
+                let (rows, total) = page(&engine, agent, Folder::Pending, &Filter::default(), count);
+                let rows: Vec<(ChatId, Option<usize>)> = rows.iter().map(|row| (row.chat, row.queue_position)).collect();
+                prop_assert_eq!((rows, total), pending_page_by_a_scan(&engine, agent, count));
+            }
+        }
+    }
+}
+
+/// The agent's Closed count and unread chats the plain way, looking at every chat: closed by
+/// the agent (any, for an admin), and open with the agent with an assignment to them or a
+/// customer's message after the first `seen` lines.
+fn closed_and_unread_by_a_scan(engine: &Engine, agent: AgentId, admin: bool, seen: usize) -> (usize, Vec<ChatId>) {
+    let closed = engine
+        .state()
+        .chats
+        .values()
+        .filter(|chat| {
+            let by = match chat.status {
+                ChatStatus::Closed { by, .. } => Some(by),
+                ChatStatus::Bot if chat.handoff.is_some() => handoff::inbox::last_closed_by(chat),
+                _ => None,
+            };
+            by.is_some_and(|by| admin || by == agent)
+        })
+        .count();
+    let mut unread: Vec<ChatId> = engine
+        .state()
+        .chats
+        .values()
+        .filter(|chat| chat.status.assignee() == Some(agent))
+        .filter(|chat| {
+            chat.transcript.iter().skip(seen).any(|event| match event {
+                Event::CustomerMessage { .. } => true,
+                Event::Assigned { agent: to, .. } => *to == agent,
+                _ => false,
+            })
+        })
+        .map(|chat| chat.id)
+        .collect();
+    unread.sort_unstable();
+    (closed, unread)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The engine keeps each agent's open chats and the closed counts per event
+    /// (`Engine::open_chats_of`, `Engine::closed_count`), for `inbox::counts` and
+    /// `inbox::unread`: after every command, and in a snapshot restored from the state, they
+    /// are what a look at every chat gives.
+    #[test]
+    fn the_closed_count_and_the_unread_chats_are_what_a_scan_of_every_chat_gives(
+        workspace in arb_workspace(),
+        steps in proptest::collection::vec(arb_step(), 1..150),
+        seen in 0..4usize,
+    ) {
+        use handoff::inbox::{Folder, counts, unread};
+        use handoff::workspace::Role;
+        let agents: Vec<(AgentId, bool)> =
+            workspace.teamspace.agents.iter().map(|agent| (agent.id, agent.role == Role::Admin)).collect();
+        let mut engine = Engine::new(workspace.clone(), 3);
+        for (index, step) in steps.iter().enumerate() {
+            let command = command(&engine, step);
+            let _ = engine.handle(Timestamp(index as u64 * 1_000), command);
+            let restored = Engine::from_state(workspace.clone(), engine.state().clone());
+            for &(agent, admin) in &agents {
+                let expected = closed_and_unread_by_a_scan(&engine, agent, admin, seen);
+                for engine in [&engine, &restored] {
+                    let closed = counts(engine, agent)[Folder::Closed.index()];
+                    prop_assert_eq!((closed, unread(engine, agent, |_| seen)), expected.clone());
+                    let mine = engine.open_chats_of(agent).count();
+                    prop_assert_eq!(mine, counts(engine, agent)[Folder::Mine.index()]);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Edit {
     Insert { at: usize, index: usize, template: usize },
