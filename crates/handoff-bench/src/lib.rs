@@ -42,7 +42,7 @@ fn handoff(id: u32, availability_check: bool, assign: Assign) -> Action {
         ActionKind::HumanHandoff(Handoff {
             availability_check,
             assign,
-            message: None,
+            message: handoff::Localized::new(),
             on_close: Vec::new(),
             on_no_agent: Vec::new(),
         }),

@@ -9,8 +9,8 @@ use crate::protocol::{Command, Presence};
 use crate::workflow::TriggerKind;
 use crate::workspace::Workspace;
 
-/// What a customer who wants a person writes, in the language of the chat: the first training
-/// phrase of the first Message Received trigger whose actions hand off, else plain English.
+/// What a customer who wants a person writes: the first training phrase (in the default
+/// language, else any) of the first Message Received trigger whose actions hand off, else plain English.
 fn ask_for_a_person(workspace: &Workspace) -> String {
     workspace
         .ai_agent
@@ -24,7 +24,8 @@ fn ask_for_a_person(workspace: &Workspace) -> String {
                     .iter()
                     .any(|action| matches!(action.kind, crate::workflow::ActionKind::HumanHandoff(_))) =>
             {
-                training_phrases.first().cloned()
+                let language = &workspace.ai_agent.default_language;
+                training_phrases.get(language).or_else(|| training_phrases.values().next())?.first().cloned()
             }
             _ => None,
         })

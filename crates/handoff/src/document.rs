@@ -16,8 +16,14 @@ use crate::workspace_json::{self, Json};
 
 pub const WORKSPACE_FORMAT: &str = "handoff-studio/workspace";
 pub const STATE_FORMAT: &str = "handoff-studio/state";
-/// The one version of both formats this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The workspace format this build writes. Version 2 keeps every text the AI agent says per
+/// language (`{"en": "Hi!", "fr": "Bonjour !"}`, phrases `{"en": [...]}`); version 1, where each
+/// was a string (a list), still loads, its texts becoming the default language's.
+pub const WORKSPACE_VERSION: u32 = 2;
+/// The oldest workspace format this build reads.
+pub const OLDEST_WORKSPACE_VERSION: u32 = 1;
+/// The state snapshot's format, which holds no workspace (and so no texts): still version 1.
+pub const STATE_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentError {
@@ -66,7 +72,7 @@ pub fn starter_workspace() -> Workspace {
 
 /// Written by hand (`workspace_json`), in the order and shape serde's derived code wrote.
 pub fn workspace_to_json(workspace: &Workspace) -> String {
-    let document = workspace_json::document(WORKSPACE_FORMAT, FORMAT_VERSION, workspace);
+    let document = workspace_json::document(WORKSPACE_FORMAT, WORKSPACE_VERSION, workspace);
     serde_json::to_string_pretty(&document).expect("a workspace always serializes")
 }
 
@@ -74,14 +80,14 @@ pub fn workspace_to_json(workspace: &Workspace) -> String {
 /// hand (`workspace_json`), which knows the path of an error and finds its line and column.
 pub fn load_workspace(text: &str) -> Result<Workspace, DocumentError> {
     let tree = parse_tree(text)?;
-    check_header(&tree, text, WORKSPACE_FORMAT)?;
+    check_header(&tree, text, WORKSPACE_FORMAT, OLDEST_WORKSPACE_VERSION..=WORKSPACE_VERSION)?;
     let workspace = workspace_json::workspace_document(&tree).map_err(|fault| fault.locate(text))?;
     check_integrity(&workspace)?;
     Ok(workspace)
 }
 
 pub fn state_to_json(state: &State) -> String {
-    let document = StateDocument { format: STATE_FORMAT.to_owned(), version: FORMAT_VERSION, state: state.clone() };
+    let document = StateDocument { format: STATE_FORMAT.to_owned(), version: STATE_VERSION, state: state.clone() };
     serde_json::to_string_pretty(&document).expect("a state always serializes")
 }
 
@@ -89,7 +95,7 @@ pub fn state_to_json(state: &State) -> String {
 /// every chat's handoff, eligibility and assignee still there, with agents' open chats agreeing
 /// with the chats. A snapshot that passes can be carried on by `Engine::from_state`.
 pub fn load_state(text: &str, workspace: &Workspace) -> Result<State, DocumentError> {
-    check_header(&parse_tree(text)?, text, STATE_FORMAT)?;
+    check_header(&parse_tree(text)?, text, STATE_FORMAT, STATE_VERSION..=STATE_VERSION)?;
     let document: StateDocument = parse(text)?;
     check_state(document.state, workspace)
 }
@@ -156,20 +162,32 @@ pub(crate) fn check_state(state: State, workspace: &Workspace) -> Result<State, 
 /// The header every document starts with (`tree` is the document parsed from `text`), read
 /// before the rest so that a document of another kind or version gets that said, not a
 /// confusing field error.
-pub(crate) fn check_header(tree: &Json, text: &str, format: &str) -> Result<(), DocumentError> {
+pub(crate) fn check_header(
+    tree: &Json,
+    text: &str,
+    format: &str,
+    readable: std::ops::RangeInclusive<u32>,
+) -> Result<(), DocumentError> {
     let (found_format, found_version) = workspace_json::header(tree).map_err(|fault| fault.locate(text))?;
     match found_format.as_deref() {
         Some(found) if found == format => {}
         Some(found) => return Err(DocumentError::at("format", format!("expected \"{format}\", found \"{found}\""))),
         None => return Err(DocumentError::at("format", format!("missing; expected \"{format}\""))),
     }
+    let newest = *readable.end();
     match found_version {
-        Some(FORMAT_VERSION) => Ok(()),
-        Some(other) => Err(DocumentError::at(
-            "version",
-            format!("version {other} is not readable by this build, which reads version {FORMAT_VERSION}"),
-        )),
-        None => Err(DocumentError::at("version", format!("missing; expected {FORMAT_VERSION}"))),
+        Some(found) if readable.contains(&found) => Ok(()),
+        Some(other) => {
+            let reads = match *readable.start() {
+                oldest if oldest == newest => format!("version {newest}"),
+                oldest => format!("versions {oldest} to {newest}"),
+            };
+            Err(DocumentError::at(
+                "version",
+                format!("version {other} is not readable by this build, which reads {reads}"),
+            ))
+        }
+        None => Err(DocumentError::at("version", format!("missing; expected {newest}"))),
     }
 }
 

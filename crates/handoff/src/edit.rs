@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{Language, NodeId};
+use crate::localized::{Localized, Phrases};
 use crate::workflow::{
     Action, ActionKind, Assign, Condition, Feedback, Handoff, NodeRef, Sequence, Trigger, TriggerKind, VariableValue,
     Workflow, branches_mut, node_id,
@@ -188,7 +189,8 @@ pub fn len(workflow: &Workflow, place: Place) -> usize {
 }
 
 /// Inserts like `insert`, with the defaults that depend on the rest of the workspace: a new
-/// If/Else asks about the AI agent's default language.
+/// If/Else asks about the AI agent's default language, and a new action's texts are that
+/// language's.
 pub fn insert_in(
     workspace: &mut Workspace,
     place: Place,
@@ -197,10 +199,21 @@ pub fn insert_in(
 ) -> Result<NodeId, EditError> {
     let node = insert(&mut workspace.ai_agent.workflow, place, index, template)?;
     let default_language = workspace.ai_agent.default_language.clone();
-    if let Some(Action { kind: ActionKind::IfElse { condition, .. }, .. }) =
-        action_mut(&mut workspace.ai_agent.workflow, node)
-    {
-        *condition = Condition::LanguageIs { language: default_language };
+    let english = Language::new("en");
+    let into_default =
+        |text: &mut Localized| *text = Localized::one(&default_language, text.text_in(&english, &english));
+    match action_mut(&mut workspace.ai_agent.workflow, node).map(|action| &mut action.kind) {
+        Some(ActionKind::IfElse { condition, .. }) => {
+            *condition = Condition::LanguageIs { language: default_language.clone() }
+        }
+        Some(ActionKind::SendMessage { text, .. }) => into_default(text),
+        Some(ActionKind::HumanHandoff(handoff)) => into_default(&mut handoff.message),
+        Some(ActionKind::CollectFeedback(feedback)) => {
+            for text in [&mut feedback.title, &mut feedback.request, &mut feedback.thank_you] {
+                into_default(text);
+            }
+        }
+        _ => {}
     }
     Ok(node)
 }
@@ -617,8 +630,8 @@ fn trigger_kind(template: NodeTemplate) -> TriggerKind {
         NodeTemplate::Fallback => TriggerKind::Fallback,
         _ => TriggerKind::MessageReceived {
             intent: "New intent".to_owned(),
-            training_phrases: Vec::new(),
-            excluded_phrases: Vec::new(),
+            training_phrases: Phrases::new(),
+            excluded_phrases: Phrases::new(),
         },
     }
 }
@@ -647,6 +660,11 @@ impl ActionKind {
     }
 }
 
+/// A new node's text: English, which `insert_in` moves to the AI agent's default language.
+fn english(text: &str) -> Localized {
+    Localized::one(&Language::new("en"), text)
+}
+
 /// A new node with the defaults an admin would start from.
 fn make(template: NodeTemplate, id: NodeId) -> Removed {
     let action = |kind| Removed::Action(Action { id, label: None, enabled: true, kind, triggers: Vec::new() });
@@ -656,7 +674,7 @@ fn make(template: NodeTemplate, id: NodeId) -> Removed {
         | NodeTemplate::MessageReceived
         | NodeTemplate::Fallback => Removed::Trigger(Trigger { id, kind: trigger_kind(template), actions: Vec::new() }),
         NodeTemplate::SendMessage => {
-            action(ActionKind::SendMessage { text: "New message".to_owned(), buttons: Vec::new() })
+            action(ActionKind::SendMessage { text: english("New message"), buttons: Vec::new() })
         }
         NodeTemplate::SetChatVariable => action(ActionKind::SetChatVariable {
             name: "variable".to_owned(),
@@ -670,14 +688,14 @@ fn make(template: NodeTemplate, id: NodeId) -> Removed {
         NodeTemplate::HumanHandoff => action(ActionKind::HumanHandoff(Handoff {
             availability_check: true,
             assign: Assign::AllUsers,
-            message: Some("Connecting you to a live agent…".to_owned()),
+            message: english("Connecting you to a live agent…"),
             on_close: Vec::new(),
             on_no_agent: Vec::new(),
         })),
         NodeTemplate::CollectFeedback => action(ActionKind::CollectFeedback(Feedback {
-            title: "How did we do?".to_owned(),
-            request: "Please rate this conversation.".to_owned(),
-            thank_you: "Thank you for your feedback!".to_owned(),
+            title: english("How did we do?"),
+            request: english("Please rate this conversation."),
+            thank_you: english("Thank you for your feedback!"),
             variable: None,
             comment: true,
         })),

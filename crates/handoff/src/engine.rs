@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
+use crate::localized::{Localized, all_phrases};
 use crate::matching::intent_matches;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
@@ -1073,8 +1074,9 @@ impl Engine {
             let node = action.id;
             match &action.kind {
                 ActionKind::SendMessage { text, buttons } => {
-                    let text = self.fill_in(chat, text);
-                    self.emit(turn, Event::AiMessage { chat, node, text, buttons: buttons.clone(), at });
+                    let text = self.fill_in(chat, self.in_chat_language(chat, text));
+                    let buttons = buttons.iter().map(|button| self.in_chat_language(chat, button).to_owned()).collect();
+                    self.emit(turn, Event::AiMessage { chat, node, text, buttons, at });
                 }
                 ActionKind::SetChatVariable { name, value } => match value {
                     crate::workflow::VariableValue::Text { text } => {
@@ -1103,7 +1105,8 @@ impl Engine {
                     continue;
                 }
                 ActionKind::CollectFeedback(feedback) => {
-                    let (title, request) = (feedback.title.clone(), feedback.request.clone());
+                    let title = self.in_chat_language(chat, &feedback.title).to_owned();
+                    let request = self.in_chat_language(chat, &feedback.request).to_owned();
                     self.emit(turn, Event::FeedbackRequested { chat, node, title, request, at });
                     stack.push(Frame::After { node });
                     self.emit(
@@ -1173,8 +1176,9 @@ impl Engine {
             level.and_then(|node| workflow.action(node)).map(|action| action.triggers.as_slice()).unwrap_or(&[]);
         let top = workflow.workflow.triggers.as_slice();
         let intent = |trigger: &&crate::workflow::Trigger| match &trigger.kind {
+            // Every language's phrases, until matching reads them per language.
             TriggerKind::MessageReceived { training_phrases, excluded_phrases, .. } => {
-                intent_matches(text, training_phrases, excluded_phrases)
+                intent_matches(text, &all_phrases(training_phrases), &all_phrases(excluded_phrases))
             }
             _ => false,
         };
@@ -1212,10 +1216,16 @@ impl Engine {
             if let Some(variable) = &feedback.variable {
                 self.emit(turn, Event::VariableSet { chat, name: variable.clone(), value: rating.to_string() });
             }
-            let text = feedback.thank_you.clone();
+            let text = self.in_chat_language(chat, &feedback.thank_you).to_owned();
             self.emit(turn, Event::AiMessage { chat, node: action, text, buttons: Vec::new(), at: turn.now });
         }
         self.run(turn, chat, None, then);
+    }
+
+    /// The version of a text the AI agent says that the chat reads: its language's, else the
+    /// default language's (`Localized::text_in`).
+    fn in_chat_language<'t>(&self, chat: ChatId, text: &'t Localized) -> &'t str {
+        text.text_in(&self.state.chats[&chat].language, &self.config.workspace.ai_agent.default_language)
     }
 
     /// Replaces `{name}` with the chat variable's value.
@@ -1253,8 +1263,8 @@ impl Engine {
                 return false;
             }
         }
-        if let Some(message) = &handoff.message {
-            let text = self.fill_in(chat, message);
+        if !handoff.message.is_empty() {
+            let text = self.fill_in(chat, self.in_chat_language(chat, &handoff.message));
             self.emit(turn, Event::AiMessage { chat, node, text, buttons: Vec::new(), at });
         }
         self.emit(turn, Event::HandedOff { chat, handoff: node, at });

@@ -9,6 +9,7 @@
 //! The engine takes a `Command` and a time, and answers with the `Event`s it decided, or a
 //! `Rejection`; `Engine::apply` replays events.
 
+pub mod customer_words;
 pub mod demo;
 pub mod document;
 pub mod edit;
@@ -19,6 +20,7 @@ pub mod ids;
 pub mod inbox;
 pub mod journal;
 pub mod ledger;
+pub mod localized;
 pub mod matching;
 pub mod node_edit;
 mod pools;
@@ -38,8 +40,9 @@ pub use engine::{AgentState, AgentStatus, Chat, ChatStage, ChatStatus, Eligibili
 pub use explain::{AgentVerdict, Availability, Explanation, Verdict};
 pub use ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 pub use journal::{event_to_bytes, load_event_bytes, load_state_bytes, state_to_bytes};
+pub use localized::Localized;
 pub use protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 pub use scenario::{Report, Scenario, load_scenario, run_scenario};
 pub use teamspace_edit::SettingsError;
-pub use validate::{Problem, ProblemKind, Referent, Usage, usages, validate};
+pub use validate::{Problem, ProblemKind, Referent, Severity, Usage, usages, validate};
 pub use workspace::{AssignmentMethod, ChatAssignment, Workspace};

@@ -7,11 +7,17 @@
 //! phrases, quick-reply buttons) is one item a line, each trimmed, without empty lines; an
 //! optional text (a label, the handoff message, the variable a rating goes to) is absent when
 //! nothing is left of it. An empty required text is kept: validation shows it on the node.
+//!
+//! The texts the AI agent says (`TextField::is_translated`) are read and set one language at a
+//! time; the others ignore the language. Buttons keep their places across languages: a
+//! language's `n`th line is the `n`th button's words in it, an empty line a button without them,
+//! and a button left without words in any language goes.
 
 use std::fmt;
 
 use crate::edit;
 use crate::ids::{Language, NodeId};
+use crate::localized::{Localized, Phrases};
 use crate::workflow::{Action, ActionKind, Assign, Condition, TriggerKind, VariableValue};
 use crate::workspace::Workspace;
 
@@ -42,6 +48,23 @@ pub enum TextField {
     FeedbackThankYou,
     /// The chat variable a Collect Feedback action stores the rating in.
     FeedbackVariable,
+}
+
+impl TextField {
+    /// Whether the field is a text the AI agent says (or, for phrases, reads), kept per language.
+    pub fn is_translated(self) -> bool {
+        matches!(
+            self,
+            TextField::TrainingPhrases
+                | TextField::ExcludedPhrases
+                | TextField::Message
+                | TextField::Buttons
+                | TextField::HandoffMessage
+                | TextField::FeedbackTitle
+                | TextField::FeedbackRequest
+                | TextField::FeedbackThankYou
+        )
+    }
 }
 
 /// A typed text as a field keeps it: trimmed at both ends.
@@ -90,26 +113,70 @@ impl fmt::Display for NodeEditError {
 
 impl std::error::Error for NodeEditError {}
 
+fn phrases_text(phrases: &Phrases, language: &Language) -> String {
+    phrases.get(language).map(|list| list.join("\n")).unwrap_or_default()
+}
+
+fn own_text(text: &Localized, language: &Language) -> String {
+    text.get(language).unwrap_or_default().to_owned()
+}
+
+/// One language's words of the buttons, a button a line (empty where a button has none), without
+/// the empty lines at the end.
+fn buttons_text(buttons: &[Localized], language: &Language) -> String {
+    let lines: Vec<&str> = buttons.iter().map(|button| button.get(language).unwrap_or_default()).collect();
+    let kept = lines.iter().rposition(|line| !line.is_empty()).map_or(0, |last| last + 1);
+    lines[..kept].join("\n")
+}
+
+/// Sets one language's words of the buttons from a button a line (see the module's rule).
+fn set_buttons(buttons: &mut Vec<Localized>, language: &Language, typed: &str) {
+    let lines: Vec<&str> = typed.trim_end().lines().map(str::trim).collect();
+    let lines = match lines.iter().position(|line| !line.is_empty()) {
+        Some(first) if buttons.iter().all(|button| button.iter().all(|(other, _)| other == language)) => {
+            // Only this language has buttons: its empty lines are no buttons, as before.
+            lines[first..].iter().copied().filter(|line| !line.is_empty()).collect()
+        }
+        Some(_) => lines,
+        None => Vec::new(),
+    };
+    if buttons.len() < lines.len() {
+        buttons.resize(lines.len(), Localized::new());
+    }
+    for (index, button) in buttons.iter_mut().enumerate() {
+        button.set(language, lines.get(index).copied().unwrap_or_default());
+    }
+    buttons.retain(|button| !button.is_empty());
+}
+
+fn set_phrases(phrases: &mut Phrases, language: &Language, typed: &str) {
+    match normalised_lines(typed) {
+        lines if lines.is_empty() => phrases.remove(language),
+        lines => phrases.insert(language.clone(), lines),
+    };
+}
+
 /// The field of a trigger as the panel shows it (a list one item a line, an absent text
-/// empty); `None` when the trigger has no such field.
-pub fn trigger_text(kind: &TriggerKind, field: TextField) -> Option<String> {
+/// empty), phrases in `language`; `None` when the trigger has no such field.
+pub fn trigger_text(kind: &TriggerKind, field: TextField, language: &Language) -> Option<String> {
     let TriggerKind::MessageReceived { intent, training_phrases, excluded_phrases } = kind else { return None };
     match field {
         TextField::IntentName => Some(intent.clone()),
-        TextField::TrainingPhrases => Some(training_phrases.join("\n")),
-        TextField::ExcludedPhrases => Some(excluded_phrases.join("\n")),
+        TextField::TrainingPhrases => Some(phrases_text(training_phrases, language)),
+        TextField::ExcludedPhrases => Some(phrases_text(excluded_phrases, language)),
         _ => None,
     }
 }
 
-/// The field of an action as the panel shows it; `None` when the action has no such field.
-pub fn action_text(action: &Action, field: TextField) -> Option<String> {
+/// The field of an action as the panel shows it, a text the AI agent says in `language` (its
+/// own words, empty without them); `None` when the action has no such field.
+pub fn action_text(action: &Action, field: TextField, language: &Language) -> Option<String> {
     if field == TextField::Label {
         return Some(action.label.clone().unwrap_or_default());
     }
     match (&action.kind, field) {
-        (ActionKind::SendMessage { text, .. }, TextField::Message) => Some(text.clone()),
-        (ActionKind::SendMessage { buttons, .. }, TextField::Buttons) => Some(buttons.join("\n")),
+        (ActionKind::SendMessage { text, .. }, TextField::Message) => Some(own_text(text, language)),
+        (ActionKind::SendMessage { buttons, .. }, TextField::Buttons) => Some(buttons_text(buttons, language)),
         (ActionKind::SetChatVariable { name, .. }, TextField::VariableName) => Some(name.clone()),
         (ActionKind::SetChatVariable { value, .. }, TextField::VariableText) => Some(match value {
             VariableValue::Text { text } => text.clone(),
@@ -125,13 +192,11 @@ pub fn action_text(action: &Action, field: TextField) -> Option<String> {
         (ActionKind::IfElse { condition: Condition::VariableEquals { value, .. }, .. }, TextField::ConditionValue) => {
             Some(value.clone())
         }
-        (ActionKind::HumanHandoff(handoff), TextField::HandoffMessage) => {
-            Some(handoff.message.clone().unwrap_or_default())
-        }
+        (ActionKind::HumanHandoff(handoff), TextField::HandoffMessage) => Some(own_text(&handoff.message, language)),
         (ActionKind::CollectFeedback(feedback), field) => match field {
-            TextField::FeedbackTitle => Some(feedback.title.clone()),
-            TextField::FeedbackRequest => Some(feedback.request.clone()),
-            TextField::FeedbackThankYou => Some(feedback.thank_you.clone()),
+            TextField::FeedbackTitle => Some(own_text(&feedback.title, language)),
+            TextField::FeedbackRequest => Some(own_text(&feedback.request, language)),
+            TextField::FeedbackThankYou => Some(own_text(&feedback.thank_you, language)),
             TextField::FeedbackVariable => Some(feedback.variable.clone().unwrap_or_default()),
             _ => None,
         },
@@ -139,8 +204,15 @@ pub fn action_text(action: &Action, field: TextField) -> Option<String> {
     }
 }
 
-/// Sets one text field of the node to what the admin typed, normalised by the module's rule.
-pub fn set_text(workspace: &mut Workspace, node: NodeId, field: TextField, typed: &str) -> Result<(), NodeEditError> {
+/// Sets one text field of the node to what the admin typed, normalised by the module's rule; a
+/// text the AI agent says is set in `language` (emptied, that language has no text).
+pub fn set_text(
+    workspace: &mut Workspace,
+    node: NodeId,
+    field: TextField,
+    language: &Language,
+    typed: &str,
+) -> Result<(), NodeEditError> {
     let workflow = &mut workspace.ai_agent.workflow;
     let missing = NodeEditError::NoSuchField { node, field };
     if let Some(trigger) = edit::trigger_mut(workflow, node) {
@@ -149,8 +221,8 @@ pub fn set_text(workspace: &mut Workspace, node: NodeId, field: TextField, typed
         };
         match field {
             TextField::IntentName => *intent = normalised_text(typed),
-            TextField::TrainingPhrases => *training_phrases = normalised_lines(typed),
-            TextField::ExcludedPhrases => *excluded_phrases = normalised_lines(typed),
+            TextField::TrainingPhrases => set_phrases(training_phrases, language, typed),
+            TextField::ExcludedPhrases => set_phrases(excluded_phrases, language, typed),
             _ => return Err(missing),
         }
         return Ok(());
@@ -161,8 +233,8 @@ pub fn set_text(workspace: &mut Workspace, node: NodeId, field: TextField, typed
         return Ok(());
     }
     match (&mut action.kind, field) {
-        (ActionKind::SendMessage { text, .. }, TextField::Message) => *text = normalised_text(typed),
-        (ActionKind::SendMessage { buttons, .. }, TextField::Buttons) => *buttons = normalised_lines(typed),
+        (ActionKind::SendMessage { text, .. }, TextField::Message) => text.set(language, typed.trim()),
+        (ActionKind::SendMessage { buttons, .. }, TextField::Buttons) => set_buttons(buttons, language, typed),
         (ActionKind::SetChatVariable { name, .. }, TextField::VariableName) => *name = normalised_text(typed),
         (ActionKind::SetChatVariable { value, .. }, TextField::VariableText) => {
             *value = VariableValue::Text { text: normalised_text(typed) }
@@ -177,13 +249,13 @@ pub fn set_text(workspace: &mut Workspace, node: NodeId, field: TextField, typed
         (ActionKind::IfElse { condition: Condition::VariableEquals { value, .. }, .. }, TextField::ConditionValue) => {
             *value = normalised_text(typed)
         }
-        (ActionKind::HumanHandoff(handoff), TextField::HandoffMessage) => handoff.message = normalised_optional(typed),
-        (ActionKind::CollectFeedback(feedback), TextField::FeedbackTitle) => feedback.title = normalised_text(typed),
+        (ActionKind::HumanHandoff(handoff), TextField::HandoffMessage) => handoff.message.set(language, typed.trim()),
+        (ActionKind::CollectFeedback(feedback), TextField::FeedbackTitle) => feedback.title.set(language, typed.trim()),
         (ActionKind::CollectFeedback(feedback), TextField::FeedbackRequest) => {
-            feedback.request = normalised_text(typed)
+            feedback.request.set(language, typed.trim())
         }
         (ActionKind::CollectFeedback(feedback), TextField::FeedbackThankYou) => {
-            feedback.thank_you = normalised_text(typed)
+            feedback.thank_you.set(language, typed.trim())
         }
         (ActionKind::CollectFeedback(feedback), TextField::FeedbackVariable) => {
             feedback.variable = normalised_optional(typed)

@@ -138,7 +138,7 @@ impl Act {
 
 pub fn load_scenario(text: &str) -> Result<Scenario, DocumentError> {
     let tree = parse_tree(text)?;
-    check_header(&tree, text, SCENARIO_FORMAT)?;
+    check_header(&tree, text, SCENARIO_FORMAT, 1..=1)?;
     // The workspace is read first by the workspace document's own code (`workspace_json`), so its
     // errors have their exact path and position; `Workspace`'s `Deserialize` reads it the same way.
     if let Json::Object(entries) = &tree

@@ -1,5 +1,7 @@
 //! Validation of a workspace's workflow: every problem an admin should fix, with the node it
 //! concerns. A workflow with problems still loads and runs; the editor shows them on the nodes.
+//! A problem is an error (something does not work as written) or a warning (`Severity`): a
+//! missing translation, which the fallback to the default language covers.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -7,6 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, Language, NodeId, TeamId};
+use crate::localized::{Localized, Phrases};
 use crate::workflow::{
     Action, ActionKind, Assign, Condition, IndexedWorkflow, LanguageTargets, NodeRef, Sequence, Targets, TriggerKind,
     VariableValue, node_id,
@@ -67,6 +70,31 @@ pub enum ProblemKind {
     ConditionOnUnsupportedLanguage {
         language: Language,
     },
+    /// A text the AI agent says (`text`: "the message", "button 2", …) has no version in a
+    /// language it speaks, so chats in that language read the default language's; or an intent
+    /// has no training phrases in it. A warning.
+    MissingTranslation {
+        text: String,
+        language: Language,
+    },
+}
+
+/// How much a problem matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Works, but not as well as it could: customers read the default language's words.
+    Warning,
+    /// Does not work as written.
+    Error,
+}
+
+impl ProblemKind {
+    pub fn severity(&self) -> Severity {
+        match self {
+            ProblemKind::MissingTranslation { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
 }
 
 impl fmt::Display for ProblemKind {
@@ -110,6 +138,12 @@ impl fmt::Display for ProblemKind {
             ProblemKind::ConditionOnUnsupportedLanguage { language } => {
                 write!(f, "the AI agent does not speak {language}, so this condition never holds")
             }
+            ProblemKind::MissingTranslation { text, language } if text == "training phrases" => {
+                write!(f, "no training phrases in {language}: messages in it match only other languages' phrases")
+            }
+            ProblemKind::MissingTranslation { text, language } => {
+                write!(f, "{text} has no {language} version: chats in {language} read the default language's")
+            }
         }
     }
 }
@@ -134,10 +168,12 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
         let mut found = Vec::new();
         match entry.node {
             NodeRef::Trigger(trigger) => {
-                if let TriggerKind::MessageReceived { training_phrases, .. } = &trigger.kind
-                    && training_phrases.iter().all(|phrase| phrase.trim().is_empty())
-                {
-                    found.push(ProblemKind::NoTrainingPhrases);
+                if let TriggerKind::MessageReceived { training_phrases, .. } = &trigger.kind {
+                    if training_phrases.values().flatten().all(|phrase| phrase.trim().is_empty()) {
+                        found.push(ProblemKind::NoTrainingPhrases);
+                    } else {
+                        check_phrases(workspace, training_phrases, &mut found);
+                    }
                 }
             }
             NodeRef::Action(action) => {
@@ -153,11 +189,42 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
     problems
 }
 
+/// A missing translation of each language the AI agent speaks, for a text that has some words
+/// (an empty text is a problem of its own, or no text at all, as an optional message).
+fn check_translated(workspace: &Workspace, what: &str, text: &Localized, found: &mut Vec<ProblemKind>) {
+    if text.is_empty() {
+        return;
+    }
+    for language in workspace.ai_agent.languages().filter(|language| text.get(language).is_none()) {
+        found.push(ProblemKind::MissingTranslation { text: what.to_owned(), language: language.clone() });
+    }
+}
+
+fn check_phrases(workspace: &Workspace, phrases: &Phrases, found: &mut Vec<ProblemKind>) {
+    for language in workspace.ai_agent.languages().filter(|language| !phrases.contains_key(*language)) {
+        found.push(ProblemKind::MissingTranslation { text: "training phrases".to_owned(), language: language.clone() });
+    }
+}
+
 fn check_action(workspace: &Workspace, indexed: &IndexedWorkflow, action: &Action, found: &mut Vec<ProblemKind>) {
     if let Some(assign) = action.kind.assign() {
         check_assign(workspace, assign, found);
     }
     match &action.kind {
+        ActionKind::SendMessage { text, buttons } => {
+            check_translated(workspace, "the message", text, found);
+            for (index, button) in buttons.iter().enumerate() {
+                check_translated(workspace, &format!("button {}", index + 1), button, found);
+            }
+        }
+        ActionKind::HumanHandoff(handoff) => {
+            check_translated(workspace, "the handoff message", &handoff.message, found)
+        }
+        ActionKind::CollectFeedback(feedback) => {
+            check_translated(workspace, "the rating title", &feedback.title, found);
+            check_translated(workspace, "the request message", &feedback.request, found);
+            check_translated(workspace, "the thank-you message", &feedback.thank_you, found);
+        }
         ActionKind::IfElse { condition: Condition::LanguageIs { language }, .. }
             if !workspace.ai_agent.supports(language) =>
         {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, Language, NodeId, TeamId};
+pub use crate::localized::{Localized, Phrases};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Workflow {
@@ -45,10 +46,11 @@ pub enum TriggerKind {
     ChatStarted,
     ChatClosedByLiveAgent,
     /// Matches when the message contains a training phrase and no excluded phrase, ignoring case and accents.
+    /// The phrases are kept per language.
     MessageReceived {
         intent: String,
-        training_phrases: Vec<String>,
-        excluded_phrases: Vec<String>,
+        training_phrases: Phrases,
+        excluded_phrases: Phrases,
     },
     /// Fires when no other trigger at the level being matched does.
     Fallback,
@@ -69,8 +71,9 @@ pub struct Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionKind {
     SendMessage {
-        text: String,
-        buttons: Vec<String>,
+        text: Localized,
+        /// Quick-reply buttons, each with its words per language.
+        buttons: Vec<Localized>,
     },
     SetChatVariable {
         name: String,
@@ -125,8 +128,9 @@ pub struct Handoff {
     /// "When no live agent is available" subtree runs instead.
     pub availability_check: bool,
     pub assign: Assign,
-    /// Sent to the customer when the chat is handed off, e.g. "Connecting you to a live agent…".
-    pub message: Option<String>,
+    /// Sent to the customer when the chat is handed off, e.g. "Connecting you to a live agent…";
+    /// none when it has no text in any language.
+    pub message: Localized,
     /// "When live agent closes chat": runs after the Chat Closed by Live Agent trigger's actions.
     pub on_close: Vec<Action>,
     /// "When no live agent is available" (our extension).
@@ -190,9 +194,9 @@ pub enum LanguageTargets {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feedback {
     /// Shown above the 1–5 rating buttons.
-    pub title: String,
-    pub request: String,
-    pub thank_you: String,
+    pub title: Localized,
+    pub request: Localized,
+    pub thank_you: Localized,
     /// Stores the rating (as text) in this chat variable.
     pub variable: Option<String>,
     /// After the rating, the customer may add a comment (optional for them).

@@ -20,6 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::document::DocumentError;
 use crate::ids::{AgentId, Language, NodeId, TeamId};
+use crate::localized::{Localized, Phrases, phrases_in};
 use crate::workflow::{
     Action, ActionKind, Assign, Condition, Feedback, Handoff, LanguageTargets, Targets, Trigger, TriggerKind,
     VariableValue, Workflow,
@@ -244,6 +245,48 @@ fn optional_string(value: &Json, at: &At) -> Read<Option<String>> {
     match value {
         Json::Null => Ok(None),
         other => string(other, at).map(Some),
+    }
+}
+
+/// A text the AI agent says: an object of language code to text (version 2), or a string, the
+/// `default` language's text (version 1, and what a version 1 document migrates by). Empty
+/// texts are dropped: a language without a text has no entry.
+fn localized(value: &Json, at: &At, default: &Language) -> Read<Localized> {
+    match value {
+        Json::String(text) => Ok(Localized::one(default, text)),
+        Json::Object(entries) => {
+            let mut texts = Localized::new();
+            for (entry, (key, value)) in entries.iter().enumerate() {
+                texts.set(&Language::new(key), &string(value, &At::Key(at, key, entry))?);
+            }
+            Ok(texts)
+        }
+        other => Err(invalid_type(other, at, "a map of language to text")),
+    }
+}
+
+/// An optional text the AI agent says: `null` is no text.
+fn optional_localized(value: &Json, at: &At, default: &Language) -> Read<Localized> {
+    match value {
+        Json::Null => Ok(Localized::new()),
+        other => localized(other, at, default),
+    }
+}
+
+/// A trigger's phrases: an object of language code to a list (version 2), or a list, the
+/// `default` language's (version 1). Empty lists are dropped.
+fn phrases(value: &Json, at: &At, default: &Language) -> Read<Phrases> {
+    match value {
+        Json::Array(_) => Ok(phrases_in(default, list(value, at, string)?)),
+        Json::Object(entries) => {
+            let mut phrases = Phrases::new();
+            for (entry, (key, value)) in entries.iter().enumerate() {
+                let items = list(value, &At::Key(at, key, entry), string)?;
+                phrases.extend(phrases_in(&Language::new(key), items));
+            }
+            Ok(phrases)
+        }
+        other => Err(invalid_type(other, at, "a map of language to phrases")),
     }
 }
 
@@ -479,20 +522,39 @@ fn canned_reply(value: &Json, at: &At) -> Read<CannedReply> {
 
 fn ai_agent(value: &Json, at: &At) -> Read<AiAgent> {
     let fields = Fields::strict(value, at, "struct AiAgent", AI_AGENT_FIELDS)?;
-    Ok(AiAgent {
-        name: fields.required("name", string)?,
-        default_language: fields.required("default_language", language)?,
-        other_languages: fields.or_default("other_languages", |value, at| list(value, at, language))?,
-        workflow: fields.required("workflow", |value, at| {
-            let fields = Fields::strict(value, at, "struct Workflow", WORKFLOW_FIELDS)?;
-            Ok(Workflow { triggers: fields.required("triggers", |value, at| list(value, at, trigger))? })
-        })?,
-    })
+    let name = fields.required("name", string)?;
+    let default_language = fields.required("default_language", language)?;
+    let other_languages = fields.or_default("other_languages", |value, at| list(value, at, language))?;
+    let workflow = fields.required("workflow", |value, at| {
+        let fields = Fields::strict(value, at, "struct Workflow", WORKFLOW_FIELDS)?;
+        let triggers = fields.required("triggers", |value, at| triggers(value, at, &default_language))?;
+        Ok(Workflow { triggers })
+    })?;
+    Ok(AiAgent { name, default_language, other_languages, workflow })
+}
+
+fn triggers(value: &Json, at: &At, default: &Language) -> Read<Vec<Trigger>> {
+    match value {
+        Json::Array(items) => {
+            items.iter().enumerate().map(|(index, value)| trigger(value, &At::Index(at, index), default)).collect()
+        }
+        other => Err(invalid_type(other, at, "a sequence")),
+    }
+}
+
+fn actions(value: &Json, at: &At, default: &Language) -> Read<Vec<Action>> {
+    match value {
+        Json::Array(items) => {
+            items.iter().enumerate().map(|(index, value)| action(value, &At::Index(at, index), default)).collect()
+        }
+        other => Err(invalid_type(other, at, "a sequence")),
+    }
 }
 
 /// A trigger: its id, actions, and the fields of its kind side by side, as serde's
-/// `#[serde(flatten)]` wrote them. Keys that belong to nothing are ignored.
-pub(crate) fn trigger(value: &Json, at: &At) -> Read<Trigger> {
+/// `#[serde(flatten)]` wrote them. Keys that belong to nothing are ignored. A version 1 text or
+/// phrase list is `default`'s.
+pub(crate) fn trigger(value: &Json, at: &At, default: &Language) -> Read<Trigger> {
     let fields = Fields::of(value, at, "struct Trigger")?;
     let id = fields.required("id", node_id)?;
     let variant = fields.tag("trigger", TRIGGERS)?;
@@ -503,17 +565,17 @@ pub(crate) fn trigger(value: &Json, at: &At) -> Read<Trigger> {
         1 => TriggerKind::ChatClosedByLiveAgent,
         2 => TriggerKind::MessageReceived {
             intent: fields.required("intent", string)?,
-            training_phrases: fields.required("training_phrases", |value, at| list(value, at, string))?,
-            excluded_phrases: fields.or_default("excluded_phrases", |value, at| list(value, at, string))?,
+            training_phrases: fields.required("training_phrases", |value, at| phrases(value, at, default))?,
+            excluded_phrases: fields.or_default("excluded_phrases", |value, at| phrases(value, at, default))?,
         },
         _ => TriggerKind::Fallback,
     };
-    Ok(Trigger { id, kind, actions: fields.or_default("actions", |value, at| list(value, at, action))? })
+    Ok(Trigger { id, kind, actions: fields.or_default("actions", |value, at| actions(value, at, default))? })
 }
 
 /// An action: its own fields and those of its kind side by side. The Human Handoff's and Collect
 /// Feedback's settings refuse unknown keys (they did with serde); the other kinds ignore them.
-pub(crate) fn action(value: &Json, at: &At) -> Read<Action> {
+pub(crate) fn action(value: &Json, at: &At, default: &Language) -> Read<Action> {
     let fields = Fields::of(value, at, "struct Action")?;
     let id = fields.required("id", node_id)?;
     let label = fields.or_default("label", optional_string)?;
@@ -532,11 +594,17 @@ pub(crate) fn action(value: &Json, at: &At) -> Read<Action> {
         _ => (&[], None),
     };
     fields.check(&[ACTION_FIELDS, own], deny)?;
-    let actions = |value: &Json, at: &At| list(value, at, action);
+    let actions = |value: &Json, at: &At| actions(value, at, default);
+    let text = |value: &Json, at: &At| localized(value, at, default);
     let kind = match variant {
         0 => ActionKind::SendMessage {
-            text: fields.required("text", string)?,
-            buttons: fields.or_default("buttons", |value, at| list(value, at, string))?,
+            text: fields.required("text", text)?,
+            buttons: fields.or_default("buttons", |value, at| match value {
+                Json::Array(items) => {
+                    items.iter().enumerate().map(|(index, value)| text(value, &At::Index(at, index))).collect()
+                }
+                other => Err(invalid_type(other, at, "a sequence")),
+            })?,
         },
         1 => ActionKind::SetChatVariable {
             name: fields.required("name", string)?,
@@ -550,21 +618,21 @@ pub(crate) fn action(value: &Json, at: &At) -> Read<Action> {
         3 => ActionKind::HumanHandoff(Handoff {
             availability_check: fields.required("availability_check", boolean)?,
             assign: fields.required("assign", assign)?,
-            message: fields.or_default("message", optional_string)?,
+            message: fields.or_default("message", |value, at| optional_localized(value, at, default))?,
             on_close: fields.or_default("on_close", actions)?,
             on_no_agent: fields.or_default("on_no_agent", actions)?,
         }),
         4 => ActionKind::CollectFeedback(Feedback {
-            title: fields.required("title", string)?,
-            request: fields.required("request", string)?,
-            thank_you: fields.required("thank_you", string)?,
+            title: fields.required("title", text)?,
+            request: fields.required("request", text)?,
+            thank_you: fields.required("thank_you", text)?,
             variable: fields.or_default("variable", optional_string)?,
             comment: fields.or_default("comment", boolean)?,
         }),
         5 => ActionKind::JumpTo { target: fields.required("target", node_id)? },
         _ => ActionKind::CloseChat,
     };
-    let triggers = fields.or_default("triggers", |value, at| list(value, at, trigger))?;
+    let triggers = fields.or_default("triggers", |value, at| triggers(value, at, default))?;
     Ok(Action { id, label, enabled, kind, triggers })
 }
 
@@ -812,6 +880,15 @@ fn texts(items: &[String]) -> Json {
     array(items, |item| text(item))
 }
 
+/// A text the AI agent says, as version 2 writes it: `{"en": "Hi!", "fr": "Bonjour !"}`.
+fn localized_json(texts: &Localized) -> Json {
+    Json::Object(texts.iter().map(|(language, words)| (language.0.clone(), text(words))).collect())
+}
+
+fn phrases_json(phrases: &Phrases) -> Json {
+    Json::Object(phrases.iter().map(|(language, list)| (language.0.clone(), texts(list))).collect())
+}
+
 pub(crate) fn document(format: &str, version: u32, workspace: &Workspace) -> Json {
     Object::new()
         .with("format", text(format))
@@ -873,8 +950,8 @@ pub(crate) fn trigger_json(trigger: &Trigger) -> Json {
         TriggerKind::MessageReceived { intent, training_phrases, excluded_phrases } => object
             .with("trigger", text(TRIGGERS[2]))
             .with("intent", text(intent))
-            .with("training_phrases", texts(training_phrases))
-            .with("excluded_phrases", texts(excluded_phrases)),
+            .with("training_phrases", phrases_json(training_phrases))
+            .with("excluded_phrases", phrases_json(excluded_phrases)),
         TriggerKind::Fallback => object.with("trigger", text(TRIGGERS[3])),
     };
     object.with("actions", array(&trigger.actions, action_json)).done()
@@ -889,8 +966,8 @@ pub(crate) fn action_json(action: &Action) -> Json {
     let object = match &action.kind {
         ActionKind::SendMessage { text: message, buttons } => object
             .with("action", text(ACTIONS[0]))
-            .with("text", text(message))
-            .with_if(!buttons.is_empty(), "buttons", || texts(buttons)),
+            .with("text", localized_json(message))
+            .with_if(!buttons.is_empty(), "buttons", || array(buttons, localized_json)),
         ActionKind::SetChatVariable { name, value } => {
             let value = match value {
                 VariableValue::Text { text: fixed } => {
@@ -909,14 +986,14 @@ pub(crate) fn action_json(action: &Action) -> Json {
             .with("action", text(ACTIONS[3]))
             .with("availability_check", Json::Bool(handoff.availability_check))
             .with("assign", assign_json(&handoff.assign))
-            .with_if(handoff.message.is_some(), "message", || text(handoff.message.as_deref().unwrap_or_default()))
+            .with_if(!handoff.message.is_empty(), "message", || localized_json(&handoff.message))
             .with("on_close", actions(&handoff.on_close))
             .with("on_no_agent", actions(&handoff.on_no_agent)),
         ActionKind::CollectFeedback(feedback) => object
             .with("action", text(ACTIONS[4]))
-            .with("title", text(&feedback.title))
-            .with("request", text(&feedback.request))
-            .with("thank_you", text(&feedback.thank_you))
+            .with("title", localized_json(&feedback.title))
+            .with("request", localized_json(&feedback.request))
+            .with("thank_you", localized_json(&feedback.thank_you))
             .with_if(feedback.variable.is_some(), "variable", || text(feedback.variable.as_deref().unwrap_or_default()))
             .with_if(feedback.comment, "comment", || Json::Bool(true)),
         ActionKind::JumpTo { target } => object.with("action", text(ACTIONS[5])).with("target", number(target.0)),
@@ -1001,6 +1078,16 @@ macro_rules! serde_by_hand {
     };
 }
 
+/// A trigger or action read on its own (a test's part of a workflow) has no AI agent to say its
+/// default language: a version 1 text or phrase list in it is English.
+fn trigger_alone(value: &Json, at: &At) -> Read<Trigger> {
+    trigger(value, at, &Language::new("en"))
+}
+
+fn action_alone(value: &Json, at: &At) -> Read<Action> {
+    action(value, at, &Language::new("en"))
+}
+
 serde_by_hand!(Workspace, workspace, workspace_json);
-serde_by_hand!(Trigger, trigger, trigger_json);
-serde_by_hand!(Action, action, action_json);
+serde_by_hand!(Trigger, trigger_alone, trigger_json);
+serde_by_hand!(Action, action_alone, action_json);

@@ -18,6 +18,7 @@ mod purity;
 mod starter;
 mod support;
 mod teamspace_edit;
+mod translations;
 mod validation;
 mod viewer;
 mod widget;

@@ -9,12 +9,16 @@ use handoff::{Language, NodeId, Workspace};
 
 use crate::support::{all_users, workspace};
 
-/// The field as the panel reads it back.
+fn english() -> Language {
+    Language::new("en")
+}
+
+/// The field as the panel reads it back (in English).
 fn read(workspace: &Workspace, node: u32, field: TextField) -> Option<String> {
     let workflow = &workspace.ai_agent.workflow;
     match workflow.find_trigger(NodeId(node)) {
-        Some(trigger) => trigger_text(&trigger.kind, field),
-        None => action_text(workflow.find_action(NodeId(node))?, field),
+        Some(trigger) => trigger_text(&trigger.kind, field, &english()),
+        None => action_text(workflow.find_action(NodeId(node))?, field, &english()),
     }
 }
 
@@ -46,7 +50,7 @@ fn every_text_field_is_trimmed_and_every_list_loses_its_empty_lines() {
     ];
     for (node, field, typed, expected) in rows {
         let mut edited = workspace("balanced", 1, all_users());
-        let result = set_text(&mut edited, NodeId(node), field, typed);
+        let result = set_text(&mut edited, NodeId(node), field, &english(), typed);
         let Some(expected) = expected else {
             assert_eq!(result, Err(NodeEditError::NoSuchField { node: NodeId(node), field }), "{node} {field:?}");
             assert_eq!(edited, workspace("balanced", 1, all_users()), "a refused edit changes nothing");
@@ -63,14 +67,14 @@ fn every_text_field_is_trimmed_and_every_list_loses_its_empty_lines() {
 fn a_blank_optional_text_is_absent() {
     let mut edited = workspace("balanced", 1, all_users());
     for (node, field) in [(2, TextField::Label), (20, TextField::HandoffMessage), (7, TextField::FeedbackVariable)] {
-        set_text(&mut edited, NodeId(node), field, "label").expect("set");
-        set_text(&mut edited, NodeId(node), field, "   \n ").expect("cleared");
+        set_text(&mut edited, NodeId(node), field, &english(), "label").expect("set");
+        set_text(&mut edited, NodeId(node), field, &english(), "   \n ").expect("cleared");
     }
     let workflow = &edited.ai_agent.workflow;
     assert_eq!(workflow.find_action(NodeId(2)).expect("node 2").label, None);
     let kinds = |node| workflow.find_action(NodeId(node)).map(|action| action.kind.clone()).expect("the node");
     let handoff::workflow::ActionKind::HumanHandoff(handoff) = kinds(20) else { panic!("20 hands off") };
-    assert_eq!(handoff.message, None, "no handoff message is sent");
+    assert!(handoff.message.is_empty(), "no handoff message is sent");
     let handoff::workflow::ActionKind::CollectFeedback(feedback) = kinds(7) else { panic!("7 asks for feedback") };
     assert_eq!(feedback.variable, None, "the rating is not stored");
 }
@@ -78,7 +82,7 @@ fn a_blank_optional_text_is_absent() {
 #[test]
 fn an_edit_of_a_node_not_there_changes_nothing_and_says_so() {
     let mut edited = workspace("balanced", 1, all_users());
-    let missing = set_text(&mut edited, NodeId(99), TextField::Label, "x").expect_err("no node 99");
+    let missing = set_text(&mut edited, NodeId(99), TextField::Label, &english(), "x").expect_err("no node 99");
     assert_eq!(missing.to_string(), "Node #99 is no longer in the workflow.");
     let not_if_else = set_condition_kind(&mut edited, NodeId(2), ConditionKind::LanguageIs).expect_err("a message");
     assert_eq!(not_if_else, NodeEditError::NoCondition { node: NodeId(2) });

@@ -18,20 +18,20 @@ fn the_starter_workspace_hands_french_chats_to_the_francophone_team_and_says_goo
         transcript,
         "start 1 fr
   chat 1 started in fr
-  ai: Bonjour ! Je suis l'assistant d'Acme. Comment puis-je vous aider ?
+  ai: Bonjour ! Je suis l'assistant d'Acme. Comment puis-je vous aider ? [Parler à un humain | Une question sur ma facture]
 say 1 Je veux parler à un humain
   customer: Je veux parler à un humain
-  ai: Connecting you to a live agent…
+  ai: Je vous mets en relation avec un agent…
   chat 1 handed off
   chat 1 assigned to agent 6 by Balanced
 close 6 1
   closed by agent 6
-  ai asks for a rating: How did we do?
+  ai asks for a rating: Comment s'est passé cet échange ?
 rate 1 5
   customer rated 5
   var rating = 5
-  ai: Thank you for your feedback!
-  ai: Thanks for contacting Acme. Have a great day!
+  ai: Merci pour votre avis !
+  ai: Merci d'avoir contacté Acme. Bonne journée !
   new AI session
 "
     );

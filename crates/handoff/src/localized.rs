@@ -1,0 +1,83 @@
+//! Texts the AI agent says, one version per language: `Localized`, and the per-language phrase
+//! lists of a Message Received trigger (`Phrases`).
+//!
+//! The fallback rule, in one place: a chat in a language gets that language's text; without one,
+//! the AI agent's default language's; without that, the first non-empty text (in the order of
+//! the language codes), so a customer is never sent nothing where the admin wrote something.
+
+use std::collections::BTreeMap;
+
+use crate::ids::Language;
+
+/// A text with one version per language. Only non-empty versions are kept: a language without a
+/// text is a missing translation, never an empty string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Localized(BTreeMap<Language, String>);
+
+impl Localized {
+    /// No text in any language.
+    pub fn new() -> Localized {
+        Localized(BTreeMap::new())
+    }
+
+    /// One language's text (an empty `text` gives no text at all).
+    pub fn one(language: &Language, text: &str) -> Localized {
+        Localized::new().with(language, text)
+    }
+
+    /// This text with `language`'s version set to `text` (removed when `text` is empty).
+    pub fn with(mut self, language: &Language, text: &str) -> Localized {
+        self.set(language, text);
+        self
+    }
+
+    /// Sets `language`'s version; an empty `text` removes it.
+    pub fn set(&mut self, language: &Language, text: &str) {
+        if text.is_empty() {
+            self.0.remove(language);
+        } else {
+            self.0.insert(language.clone(), text.to_owned());
+        }
+    }
+
+    /// The language's own version, if it has one.
+    pub fn get(&self, language: &Language) -> Option<&str> {
+        self.0.get(language).map(String::as_str)
+    }
+
+    /// The text a chat in `language` reads: its own version, else the default language's, else
+    /// the first there is; empty when there is none at all.
+    pub fn text_in(&self, language: &Language, default: &Language) -> &str {
+        self.get(language)
+            .or_else(|| self.get(default))
+            .or_else(|| self.0.values().next().map(String::as_str))
+            .unwrap_or("")
+    }
+
+    /// Whether no language has a text.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every version, in the order of the language codes.
+    pub fn iter(&self) -> impl Iterator<Item = (&Language, &str)> {
+        self.0.iter().map(|(language, text)| (language, text.as_str()))
+    }
+}
+
+/// A Message Received trigger's phrases, per language. A language without phrases has no entry.
+pub type Phrases = BTreeMap<Language, Vec<String>>;
+
+/// Every language's phrases, one list (what matching reads until it reads them per language).
+pub fn all_phrases(phrases: &Phrases) -> Vec<String> {
+    phrases.values().flatten().cloned().collect()
+}
+
+/// One language's phrases as a `Phrases` (none when `list` is empty).
+pub fn phrases_in(language: &Language, list: Vec<String>) -> Phrases {
+    let mut phrases = Phrases::new();
+    if !list.is_empty() {
+        phrases.insert(language.clone(), list);
+    }
+    phrases
+}
