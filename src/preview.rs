@@ -14,12 +14,13 @@
 //! never an internal note, nor assignment bookkeeping.
 
 use handoff::widget::Offer;
+use handoff::customer_words::{CustomerWords, customer_words};
 use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language};
 use handoff_wire::{ChatStarted, StartChat as StartChatBody};
 use leptos::prelude::*;
 
 use crate::backend::{Backend, reset_conversations};
-use crate::inbox::transcript::{Line, Speaker, clock_time, kind, language_name, line, ordinal};
+use crate::inbox::transcript::{Line, Speaker, clock_time, kind, language_name, line, line_in};
 use crate::inbox::{Desk, agent_options, clear_if_unchanged, focus_when_drawn, sign_in, use_identity, with_backend};
 use crate::pages::set_document_title;
 use crate::storage::tab;
@@ -242,14 +243,17 @@ fn StartChat(
 /// rating buttons when feedback is asked.
 #[component]
 pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
+    // The product's own words in the chat's language (the AI agent's texts come in it already).
+    let words = Memo::new(move |_| backend.read(|engine| customer_words_of(engine, chat)));
     let bubbles = Memo::new(move |_| {
+        let words = words.get();
         backend.read(|engine| {
             let workspace = engine.workspace();
             let transcript = engine.chat(chat).map(|found| found.transcript.as_slice()).unwrap_or_default();
             transcript
                 .iter()
                 .filter(|event| event.is_visible_to_customer())
-                .filter_map(|event| line(event, workspace))
+                .filter_map(|event| line_in(event, workspace, words))
                 .collect::<Vec<Line>>()
         })
     });
@@ -290,43 +294,50 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     };
     let offers = move || {
         offer.get().map(|offer| match offer {
-            Offer::Buttons(buttons) => quick_replies(buttons, say),
-            Offer::Rating => rating_and_comment(rated, comment, rate, send_comment),
+            Offer::Buttons(buttons) => quick_replies(words.get_untracked(), buttons, say),
+            Offer::Rating => rating_and_comment(words.get_untracked(), rated, comment, rate, send_comment),
         })
     };
     let ai_name = backend.read_untracked(|engine| engine.workspace().ai_agent.name.clone());
-    let messages = messages_following_the_newest(bubbles, offer);
+    let messages = messages_following_the_newest(words, bubbles, offer);
     view! {
         <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
             {messages}
             {backend.link().map(crate::shell::link_status)}
-            <p class="queue-position" role="status">{move || queue_place(backend, chat)}</p>
+            <p class="queue-position" role="status">{move || queue_place(backend, chat, words.get())}</p>
             {move || offers()}
-            {message_box(text, sending, say)}
+            {move || message_box(words.get(), text, sending, say)}
             <p class="error" role="alert">{move || error.get()}</p>
         </div>
     }
 }
 
+/// The widget's words for the chat: in its language, else the AI agent's default language's,
+/// else English (`handoff::customer_words`).
+fn customer_words_of(engine: &handoff::Engine, chat: ChatId) -> &'static CustomerWords {
+    let default = &engine.workspace().ai_agent.default_language;
+    customer_words(engine.chat(chat).map_or(default, |found| &found.language), default)
+}
+
 /// The customer's place in the queue while the chat is pending.
-fn queue_place(backend: Backend, chat: ChatId) -> Option<String> {
+fn queue_place(backend: Backend, chat: ChatId, words: &'static CustomerWords) -> Option<String> {
     backend.read(|engine| {
         let found = engine.chat(chat)?;
         matches!(found.status, ChatStatus::Pending { .. }).then(|| {
             // The engine's current place, kept up to date as the queue moves; not the place the
             // Queued event told at the time, and no whole explanation built on every change.
             match engine.queue_place(chat) {
-                Some(place) => format!("You are {} in the queue for a live agent.", ordinal(place)),
-                None => "Waiting for a live agent.".to_owned(),
+                Some(place) => words.in_queue(place),
+                None => words.waiting.to_owned(),
             }
         })
     })
 }
 
 /// The quick replies of the last message: each button sends its own words.
-fn quick_replies(buttons: Vec<String>, say: impl Fn(String) + Copy + 'static) -> AnyView {
+fn quick_replies(words: &'static CustomerWords, buttons: Vec<String>, say: impl Fn(String) + Copy + 'static) -> AnyView {
     view! {
-        <div class="quick-replies" role="group" aria-label="Quick replies">
+        <div class="quick-replies" role="group" aria-label=words.quick_replies>
             {buttons.into_iter().map(|button| {
                 let words = button.clone();
                 view! { <button type="button" class="button" on:click=move |_| say(words.clone())>{button}</button> }
@@ -339,6 +350,7 @@ fn quick_replies(buttons: Vec<String>, say: impl Fn(String) + Copy + 'static) ->
 /// The rating buttons, then, when the action asks for one, the optional comment on the rating
 /// picked.
 fn rating_and_comment(
+    words: &'static CustomerWords,
     rated: RwSignal<Option<u8>>,
     comment: RwSignal<String>,
     rate: impl Fn(u8) + Copy + Send + Sync + 'static,
@@ -348,9 +360,9 @@ fn rating_and_comment(
         <Show
             when=move || rated.get().is_some()
             fallback=move || view! {
-                <div class="rating" role="group" aria-label="Rate this conversation">
+                <div class="rating" role="group" aria-label=words.rate_group>
                     {handoff::RATINGS.map(|rating| view! {
-                        <button type="button" class="button" aria-label=format!("Rate {rating} of 5") on:click=move |_| rate(rating)>
+                        <button type="button" class="button" aria-label=words.rate_button(rating) on:click=move |_| rate(rating)>
                             {rating.to_string()}
                         </button>
                     }).collect_view()}
@@ -364,8 +376,8 @@ fn rating_and_comment(
                     send_comment(false);
                 }
             >
-                <p>{move || format!("You rated {} of 5.", rated.get().unwrap_or_default())}</p>
-                <label for="feedback-comment">"Anything to add? (optional)"</label>
+                <p>{move || words.you_rated(rated.get().unwrap_or_default())}</p>
+                <label for="feedback-comment">{words.anything_to_add}</label>
                 <textarea
                     id="feedback-comment"
                     rows="2"
@@ -373,8 +385,8 @@ fn rating_and_comment(
                     on:input=move |event| comment.set(event_target_value(&event))
                 ></textarea>
                 <div class="confirm-actions">
-                    <button type="submit" class="button primary">"Send feedback"</button>
-                    <button type="button" class="button" on:click=move |_| send_comment(true)>"Skip comment"</button>
+                    <button type="submit" class="button primary">{words.send_feedback}</button>
+                    <button type="button" class="button" on:click=move |_| send_comment(true)>{words.skip_comment}</button>
                 </div>
             </form>
         </Show>
@@ -384,7 +396,11 @@ fn rating_and_comment(
 
 /// The messages. The newest message stays in view unless the customer scrolled up to read;
 /// then a button offers the new ones.
-fn messages_following_the_newest(bubbles: Memo<Vec<Line>>, offer: Memo<Option<Offer>>) -> impl IntoView {
+fn messages_following_the_newest(
+    words: Memo<&'static CustomerWords>,
+    bubbles: Memo<Vec<Line>>,
+    offer: Memo<Option<Offer>>,
+) -> impl IntoView {
     let bubbles_ref = NodeRef::<leptos::html::Ol>::new();
     let following = RwSignal::new(true);
     let unseen = RwSignal::new(false);
@@ -415,7 +431,7 @@ fn messages_following_the_newest(bubbles: Memo<Vec<Line>>, offer: Memo<Option<Of
         }
     };
     view! {
-        <ol class="bubbles" aria-label="Messages" aria-live="polite" node_ref=bubbles_ref on:scroll=scrolled tabindex="0">
+        <ol class="bubbles" aria-label=move || words.get().messages aria-live="polite" node_ref=bubbles_ref on:scroll=scrolled tabindex="0">
             <For
                 each=move || bubbles.get().into_iter().enumerate()
                 key=|(index, line)| (*index, line.clone())
@@ -423,13 +439,14 @@ fn messages_following_the_newest(bubbles: Memo<Vec<Line>>, offer: Memo<Option<Of
             />
         </ol>
         <Show when=move || unseen.try_get().unwrap_or(false)>
-            <button type="button" class="button new-messages" on:click=move |_| to_newest()>"New messages ↓"</button>
+            <button type="button" class="button new-messages" on:click=move |_| to_newest()>{move || words.get().new_messages}</button>
         </Show>
     }
 }
 
 /// What the customer types; Send sends it, one message at a time.
 fn message_box(
+    words: &'static CustomerWords,
     text: RwSignal<String>,
     sending: RwSignal<bool>,
     say: impl Fn(String) + Copy + 'static,
@@ -445,17 +462,17 @@ fn message_box(
                 }
             }
         >
-            <label for="widget-text" class="visually-hidden">"Message"</label>
+            <label for="widget-text" class="visually-hidden">{words.message}</label>
             <input
                 id="widget-text"
                 type="text"
                 autocomplete="off"
-                placeholder="Type a message"
+                placeholder=words.type_a_message
                 // A box being removed may still see one more input: then it reads and writes nothing.
                 prop:value=move || text.try_get().unwrap_or_default()
                 on:input=move |event| { text.try_set(event_target_value(&event)); }
             />
-            <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>"Send"</button>
+            <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>{words.send}</button>
         </form>
     }
 }

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::boxed::{Dynamic, dynamic, flag, on_change, show, text};
 use super::outline;
-use super::panels::{check_box, commit_text, text_field, update_action};
+use super::panels::{action_text_per_language, check_box, commit_in, localized_field, update_action};
 use crate::backend::Opening;
 use crate::workspace_store::{WorkspaceStore, use_workspace_store};
 
@@ -353,12 +353,12 @@ pub fn handoff_panel(node: NodeId, action: Memo<Option<Action>>) -> impl IntoVie
             Signal::derive(move || read_handoff(action, |handoff| handoff.assign.clone()).unwrap_or(Assign::AllUsers)),
             Callback::new(move |assign| change(Box::new(move |handoff| handoff.assign = assign))),
         )}
-        {text_field(
+        {localized_field(
             "Handoff message",
             Some("Optional: sent to the customer when the chat is handed off."),
             true,
-            Signal::derive(move || read_handoff(action, |handoff| handoff.message.clone()).flatten().unwrap_or_default()),
-            Callback::new(move |text: String| commit_text(store, node, TextField::HandoffMessage, &text)),
+            action_text_per_language(action, TextField::HandoffMessage),
+            commit_in(store, node, TextField::HandoffMessage),
         )}
         <p class="field-hint">
             "Its subtrees “When live agent closes chat” and “When no live agent is available” (our extension) are in the tree under it."

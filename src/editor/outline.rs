@@ -133,7 +133,7 @@ impl Context<'_> {
         for (index, action) in actions.iter().enumerate() {
             let key = RowKey::Node(action.id);
             let groups = groups(action);
-            let summary = action_summary(&action.kind, &self.workspace.teamspace, &self.workspace.ai_agent.workflow);
+            let summary = action_summary(&action.kind, self.workspace);
             let row = Row {
                 key,
                 level,
@@ -317,10 +317,14 @@ pub fn shorten(text: &str, limit: usize) -> String {
     }
 }
 
-fn action_summary(kind: &ActionKind, teamspace: &Teamspace, workflow: &Workflow) -> String {
+/// The action in a few words, its texts in the default language's words.
+fn action_summary(kind: &ActionKind, workspace: &Workspace) -> String {
+    let (teamspace, workflow) = (&workspace.teamspace, &workspace.ai_agent.workflow);
+    let default = &workspace.ai_agent.default_language;
+    let shown = |text: &handoff::Localized| text.text_in(default, default).to_owned();
     match kind {
         ActionKind::SendMessage { text, buttons } => {
-            let mut summary = format!("“{}”", shorten(text, 60));
+            let mut summary = format!("“{}”", shorten(&shown(text), 60));
             if !buttons.is_empty() {
                 summary.push_str(&format!(" · {}", count_words(buttons.len(), "button", "buttons")));
             }
@@ -342,8 +346,8 @@ fn action_summary(kind: &ActionKind, teamspace: &Teamspace, workflow: &Workflow)
             parts.join(" · ")
         }
         ActionKind::CollectFeedback(feedback) => match &feedback.variable {
-            Some(variable) => format!("“{}” · rating into {variable}", shorten(&feedback.title, 40)),
-            None => format!("“{}”", shorten(&feedback.title, 40)),
+            Some(variable) => format!("“{}” · rating into {variable}", shorten(&shown(&feedback.title), 40)),
+            None => format!("“{}”", shorten(&shown(&feedback.title), 40)),
         },
         ActionKind::JumpTo { target } => match node_title(workflow, *target) {
             Some(title) => format!("to {title}"),

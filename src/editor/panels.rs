@@ -31,8 +31,9 @@ fn update_action_boxed(store: WorkspaceStore, node: NodeId, change: Box<dyn FnOn
 
 /// Commits one text field of the node as one undoable edit, normalised by the domain. A node
 /// deleted meanwhile (in another tab) has nothing to commit to.
-pub fn commit_text(store: WorkspaceStore, node: NodeId, field: TextField, text: &str) {
-    let _ = store.try_edit(|workspace| node_edit::set_text(workspace, node, field, text));
+/// A text the AI agent says is committed in `language`; the node's other texts ignore it.
+pub fn commit_text(store: WorkspaceStore, node: NodeId, field: TextField, language: &Language, text: &str) {
+    let _ = store.try_edit(|workspace| node_edit::set_text(workspace, node, field, language, text));
 }
 
 /// A labelled text input or text area that commits its value when it changes.
@@ -43,6 +44,52 @@ pub fn text_field(
     value: Signal<String>,
     on_commit: Callback<String>,
 ) -> AnyView {
+    labelled_input(label.to_owned(), hint, multiline, value, None, on_commit)
+}
+
+/// A text the AI agent says, one labelled field per language the AI agent speaks, the default
+/// language first. Another language's field left empty shows the default language's text as
+/// its placeholder: what a chat in that language would read (`Localized::text_in`).
+/// `value` and `commit` give one language's field its text and its commit.
+pub fn localized_field(
+    label: &'static str,
+    hint: Option<&'static str>,
+    multiline: bool,
+    value: Callback<Language, Signal<String>>,
+    commit: Callback<Language, Callback<String>>,
+) -> AnyView {
+    let store = use_workspace_store();
+    let languages =
+        Memo::new(move |_| store.with(|workspace| workspace.ai_agent.languages().cloned().collect::<Vec<Language>>()));
+    dynamic(move || {
+        let languages = languages.get();
+        let Some(default) = languages.first().cloned() else { return ().into_any() };
+        let several = languages.len() > 1;
+        languages
+            .into_iter()
+            .enumerate()
+            .map(|(index, language)| {
+                let named = if several { format!("{label} ({})", outline::language_name(&language)) } else { label.to_owned() };
+                let placeholder = (index > 0).then(|| value.run(default.clone()));
+                let hint = if index == 0 { hint } else { None };
+                labelled_input(named, hint, multiline, value.run(language.clone()), placeholder, commit.run(language))
+            })
+            .collect_view()
+            .into_any()
+    })
+    .into_any()
+}
+
+/// `text_field` with any label, and a placeholder when there is one.
+fn labelled_input(
+    label: String,
+    hint: Option<&'static str>,
+    multiline: bool,
+    value: Signal<String>,
+    placeholder: Option<Signal<String>>,
+    on_commit: Callback<String>,
+) -> AnyView {
+    let placeholder = text(move || placeholder.map(|placeholder| placeholder.get()).unwrap_or_default());
     let commit = on_change(move |event| {
         on_commit.run(event_target_value(&event));
         // Show what was kept: the domain's normalised text. When it equals what the node held
@@ -55,10 +102,10 @@ pub fn text_field(
     // per line…").
     let hint_id = hint.map(|_| next_hint_id());
     let input = if multiline {
-        view! { <textarea rows="3" prop:value=value on:change=commit aria-describedby=hint_id.clone()></textarea> }
+        view! { <textarea rows="3" prop:value=value placeholder=placeholder on:change=commit aria-describedby=hint_id.clone()></textarea> }
             .into_any()
     } else {
-        view! { <input type="text" prop:value=value on:change=commit aria-describedby=hint_id.clone()/> }.into_any()
+        view! { <input type="text" prop:value=value placeholder=placeholder on:change=commit aria-describedby=hint_id.clone()/> }.into_any()
     };
     view! {
         <div class="field">
@@ -80,17 +127,34 @@ pub struct Field {
     field: TextField,
 }
 
-/// The fields of a form, each reading its value with `value` and committing with `commit`.
+/// The fields of a form, each reading one language's value with `value` and committing it with
+/// `commit`; a text the AI agent says has a field per language (`localized_field`), the others
+/// one field, whatever the language.
 fn fields(
     fields: &'static [Field],
-    value: impl Fn(TextField) -> Signal<String>,
-    commit: impl Fn(TextField) -> Callback<String>,
+    value: impl Fn(TextField) -> Callback<Language, Signal<String>>,
+    commit: impl Fn(TextField) -> Callback<Language, Callback<String>>,
 ) -> AnyView {
     fields
         .iter()
-        .map(|field| text_field(field.label, field.hint, field.multiline, value(field.field), commit(field.field)))
+        .map(|field| {
+            let (value, commit) = (value(field.field), commit(field.field));
+            if field.field.is_translated() {
+                localized_field(field.label, field.hint, field.multiline, value, commit)
+            } else {
+                let any = Language::new("");
+                text_field(field.label, field.hint, field.multiline, value.run(any.clone()), commit.run(any))
+            }
+        })
         .collect_view()
         .into_any()
+}
+
+/// One node's commit of `field`, per language.
+pub fn commit_in(store: WorkspaceStore, node: NodeId, field: TextField) -> Callback<Language, Callback<String>> {
+    Callback::new(move |language: Language| {
+        Callback::new(move |text: String| commit_text(store, node, field, &language, &text))
+    })
 }
 
 const INTENT_FIELDS: [Field; 3] = [
@@ -247,11 +311,15 @@ fn trigger_panel(node: NodeId) -> impl IntoView {
     let fixed =
         move || store.with(|workspace| workspace.ai_agent.workflow.triggers.iter().any(|trigger| trigger.id == node));
     let field = move |field: TextField| {
-        Signal::derive(move || {
-            kind.with(|kind| kind.as_ref().and_then(|kind| node_edit::trigger_text(kind, field)).unwrap_or_default())
+        Callback::new(move |language: Language| {
+            Signal::derive(move || {
+                kind.with(|kind| {
+                    kind.as_ref().and_then(|kind| node_edit::trigger_text(kind, field, &language)).unwrap_or_default()
+                })
+            })
         })
     };
-    let commit = move |field: TextField| Callback::new(move |text: String| commit_text(store, node, field, &text));
+    let commit = move |field: TextField| commit_in(store, node, field);
     // Which form to show: the kind of trigger without its settings, so that committing one
     // field updates the fields' values without running the panel's view again.
     let form = Memo::new(move |_| {
@@ -259,8 +327,8 @@ fn trigger_panel(node: NodeId) -> impl IntoView {
             kind.as_ref().map(|kind| match kind {
                 TriggerKind::MessageReceived { .. } => TriggerKind::MessageReceived {
                     intent: String::new(),
-                    training_phrases: Vec::new(),
-                    excluded_phrases: Vec::new(),
+                    training_phrases: Default::default(),
+                    excluded_phrases: Default::default(),
                 },
                 other => other.clone(),
             })
@@ -309,13 +377,24 @@ where
     Signal::derive(move || action.with(|action| action.as_ref().map(read).unwrap_or_default()))
 }
 
-/// One text of the action as the panel shows it, or empty while the action is missing.
-fn action_text(action: Memo<Option<Action>>, field: TextField) -> Signal<String> {
+/// One text of the action as the panel shows it (a text the AI agent says in `language`), or
+/// empty while the action is missing.
+pub fn action_text_in(action: Memo<Option<Action>>, field: TextField, language: Language) -> Signal<String> {
     Signal::derive(move || {
         action
-            .with(|action| action.as_ref().and_then(|action| node_edit::action_text(action, field)))
+            .with(|action| action.as_ref().and_then(|action| node_edit::action_text(action, field, &language)))
             .unwrap_or_default()
     })
+}
+
+/// One text of the action that is the same in every language.
+fn action_text(action: Memo<Option<Action>>, field: TextField) -> Signal<String> {
+    action_text_in(action, field, Language::new(""))
+}
+
+/// `action_text_in` per language.
+pub fn action_text_per_language(action: Memo<Option<Action>>, field: TextField) -> Callback<Language, Signal<String>> {
+    Callback::new(move |language: Language| action_text_in(action, field, language))
 }
 
 fn action_panel(node: NodeId) -> impl IntoView {
@@ -323,8 +402,8 @@ fn action_panel(node: NodeId) -> impl IntoView {
     let action = Memo::new(move |_| store.with(|workspace| workspace.ai_agent.workflow.find_action(node).cloned()));
     // Which form to show; it never changes for a node.
     let form = Memo::new(move |_| action.with(|action| action.as_ref().map(|action| action.kind.template())));
-    let value = move |field: TextField| action_text(action, field);
-    let write = move |field: TextField| Callback::new(move |text: String| commit_text(store, node, field, &text));
+    let value = move |field: TextField| action_text_per_language(action, field);
+    let write = move |field: TextField| commit_in(store, node, field);
     dynamic(move || {
         let Some(form) = form.get() else { return gone() };
         let names = action.with_untracked(|action| {
@@ -408,7 +487,7 @@ fn variable_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             None,
             false,
             action_text(action, TextField::VariableName),
-            Callback::new(move |text: String| commit_text(store, node, TextField::VariableName, &text)),
+            Callback::new(move |text: String| commit_text(store, node, TextField::VariableName, &Language::new(""), &text)),
         )}
         <fieldset class="choice">
             <legend>"Value"</legend>
@@ -428,7 +507,7 @@ fn variable_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
             None,
             false,
             action_text(action, TextField::VariableText),
-            Callback::new(move |text: String| commit_text(store, node, TextField::VariableText, &text)),
+            Callback::new(move |text: String| commit_text(store, node, TextField::VariableText, &Language::new(""), &text)),
         )))}
     }
 }
@@ -461,7 +540,7 @@ fn condition_form(node: NodeId, action: Memo<Option<Action>>) -> impl IntoView {
     };
     let variable_name = action_text(action, TextField::ConditionVariable);
     let expected_value = action_text(action, TextField::ConditionValue);
-    let commit = move |field: TextField| Callback::new(move |text: String| commit_text(store, node, field, &text));
+    let commit = move |field: TextField| commit_in(store, node, field).run(Language::new(""));
     let language = text_of(|condition| match condition {
         Condition::LanguageIs { language } => Some(language.0.clone()),
         _ => None,

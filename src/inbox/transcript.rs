@@ -2,6 +2,7 @@
 //! queued at position N, assigned to X, transferred, closed, feedback given), with times.
 //! The inbox, the customer's widget and the preview's timeline all read events through here.
 
+use handoff::customer_words::{CustomerWords, ENGLISH};
 use handoff::teamspace_edit::ASSIGNMENT_METHODS;
 use handoff::{AssignedBy, AssignmentMethod, Event, Timestamp, TransferTarget, Workspace};
 
@@ -46,8 +47,15 @@ pub struct Line {
     pub at: Option<Timestamp>,
 }
 
-/// The event as a line of the transcript; `None` for bookkeeping nobody reads.
+/// The event as a line of the transcript, as staff read it (in English); `None` for bookkeeping
+/// nobody reads.
 pub fn line(event: &Event, workspace: &Workspace) -> Option<Line> {
+    line_in(event, workspace, &ENGLISH)
+}
+
+/// The event as a line, the system lines a customer reads (`Event::is_visible_to_customer`) in
+/// `words`' language; the others are staff's, in English.
+pub fn line_in(event: &Event, workspace: &Workspace, words: &CustomerWords) -> Option<Line> {
     let agent = |id| workspace.teamspace.agent(id).map_or_else(|| id.to_string(), |agent| agent.name.clone());
     let ai = || workspace.ai_agent.name.clone();
     let said = |speaker, from: String, text: &str, at: &Timestamp| Line {
@@ -75,10 +83,7 @@ pub fn line(event: &Event, workspace: &Workspace) -> Option<Line> {
             };
             said(Speaker::Ai, ai(), &joined, at)
         }
-        Event::FeedbackGiven { rating, comment, at, .. } => match comment {
-            Some(comment) => system(format!("Customer rated {rating} of 5: “{comment}”"), at),
-            None => system(format!("Customer rated {rating} of 5"), at),
-        },
+        Event::FeedbackGiven { rating, comment, at, .. } => system(words.rated(*rating, comment.as_deref()), at),
         Event::FeedbackSkipped { at, .. } => system("Customer gave no rating".to_owned(), at),
         Event::ChatStarted { language, at, .. } => system(format!("Chat started in {}", language_name(language)), at),
         Event::SessionStarted { at, .. } => system("A new AI session began".to_owned(), at),
@@ -95,7 +100,7 @@ pub fn line(event: &Event, workspace: &Workspace) -> Option<Line> {
             at,
         ),
         Event::HandedOff { at, .. } => system("Handed off to live agents".to_owned(), at),
-        Event::Queued { position, at, .. } => system(format!("Queued at position {position}"), at),
+        Event::Queued { position, at, .. } => system(words.queued(*position), at),
         Event::Assigned { agent: id, by, at, .. } => {
             let how = match by {
                 AssignedBy::Method(method) => format!("by {}", method_name(*method)),
@@ -116,7 +121,7 @@ pub fn line(event: &Event, workspace: &Workspace) -> Option<Line> {
             system(format!("{} transferred the chat to {to}", agent(*from)), at)
         }
         Event::Unassigned { from, at, .. } => system(format!("{} signed out: back in the queue", agent(*from)), at),
-        Event::ChatClosed { by, at, .. } => system(format!("Closed by {}", agent(*by)), at),
+        Event::ChatClosed { by, at, .. } => system(words.closed_by(&agent(*by)), at),
         Event::AgentSignedIn { .. }
         | Event::AgentSignedOut { .. }
         | Event::PresenceChanged { .. }

@@ -38,15 +38,24 @@ pub struct CustomerWords {
     pub messages: &'static str,
     pub new_messages: &'static str,
     /// How a place in the queue is written: `1st`, `1er`, `1`.
-    ordinal: fn(u32) -> String,
+    ordinal: fn(usize) -> String,
 }
 
+/// One language's words are one table row: they are equal when their language is.
+impl PartialEq for CustomerWords {
+    fn eq(&self, other: &CustomerWords) -> bool {
+        self.language == other.language
+    }
+}
+
+impl Eq for CustomerWords {}
+
 impl CustomerWords {
-    pub fn in_queue(&self, place: u32) -> String {
+    pub fn in_queue(&self, place: usize) -> String {
         self.in_queue.replace("{n}", &(self.ordinal)(place))
     }
 
-    pub fn queued(&self, position: u32) -> String {
+    pub fn queued(&self, position: usize) -> String {
         self.queued.replace("{n}", &position.to_string())
     }
 
@@ -73,7 +82,7 @@ impl CustomerWords {
 }
 
 /// `1st`, `2nd`, `3rd`, `4th`, … `11th`, `21st`.
-pub fn english_ordinal(n: u32) -> String {
+pub fn english_ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",
@@ -84,12 +93,12 @@ pub fn english_ordinal(n: u32) -> String {
     format!("{n}{suffix}")
 }
 
-fn french_ordinal(n: u32) -> String {
+fn french_ordinal(n: usize) -> String {
     if n == 1 { "1er".to_owned() } else { format!("{n}e") }
 }
 
 /// A place as a plain number, where the sentence says "place 2" ("puesto 2", "Platz 2").
-fn plain_number(n: u32) -> String {
+fn plain_number(n: usize) -> String {
     n.to_string()
 }
 
