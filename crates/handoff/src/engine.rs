@@ -12,8 +12,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
-use crate::localized::{Localized, all_phrases};
-use crate::matching::intent_matches;
+use crate::localized::{Localized, Phrases};
+use crate::matching::{IntentPhrases, Recognizer};
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
@@ -235,6 +235,55 @@ struct Config {
     workspace: Workspace,
     workflow: IndexedWorkflow,
     slot_of: FxHashMap<AgentId, Slot>,
+    /// Compiled once per workflow: matching a message never analyses a phrase again.
+    recognizers: Recognizers,
+}
+
+/// One `Recognizer` per level of sibling Message Received triggers: the top level, and each
+/// action with nested ones.
+#[derive(Debug)]
+struct Recognizers {
+    top: Recognizer,
+    nested: FxHashMap<NodeId, Recognizer>,
+}
+
+impl Recognizers {
+    /// Each phrase is analysed in its own language (its stemmer, its stop words).
+    fn new(workflow: &IndexedWorkflow) -> Recognizers {
+        fn tagged(phrases: &Phrases) -> Vec<(Language, &str)> {
+            phrases
+                .iter()
+                .flat_map(|(language, list)| list.iter().map(move |phrase| (language.clone(), phrase.as_str())))
+                .collect()
+        }
+        let compile = |triggers: &[crate::workflow::Trigger]| {
+            let intents: Vec<IntentPhrases<'_>> = triggers
+                .iter()
+                .filter_map(|trigger| match &trigger.kind {
+                    TriggerKind::MessageReceived { intent, training_phrases, excluded_phrases } => {
+                        Some(IntentPhrases {
+                            id: trigger.id,
+                            name: intent,
+                            training: tagged(training_phrases),
+                            excluded: tagged(excluded_phrases),
+                        })
+                    }
+                    _ => None,
+                })
+                .collect();
+            (!intents.is_empty()).then(|| Recognizer::new(&intents))
+        };
+        let nested = workflow
+            .workflow
+            .entries()
+            .into_iter()
+            .filter_map(|entry| match entry.node {
+                crate::workflow::NodeRef::Action(action) => Some((action.id, compile(&action.triggers)?)),
+                crate::workflow::NodeRef::Trigger(_) => None,
+            })
+            .collect();
+        Recognizers { top: compile(&workflow.workflow.triggers).unwrap_or_default(), nested }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -408,7 +457,8 @@ impl Engine {
             .collect();
         let slot_of = workspace.teamspace.agents.iter().enumerate().map(|(slot, agent)| (agent.id, slot)).collect();
         let workflow = IndexedWorkflow::new(workspace.ai_agent.workflow.clone());
-        let config = Arc::new(Config { workspace, workflow, slot_of });
+        let recognizers = Recognizers::new(&workflow);
+        let config = Arc::new(Config { workspace, workflow, slot_of, recognizers });
         let mut engine = Engine {
             config,
             state,
@@ -1175,19 +1225,15 @@ impl Engine {
         let nested =
             level.and_then(|node| workflow.action(node)).map(|action| action.triggers.as_slice()).unwrap_or(&[]);
         let top = workflow.workflow.triggers.as_slice();
-        let intent = |trigger: &&crate::workflow::Trigger| match &trigger.kind {
-            // Every language's phrases, until matching reads them per language.
-            TriggerKind::MessageReceived { training_phrases, excluded_phrases, .. } => {
-                intent_matches(text, &all_phrases(training_phrases), &all_phrases(excluded_phrases))
-            }
-            _ => false,
+        let language = &self.state.chats[&chat].language;
+        let default_language = &config.workspace.ai_agent.default_language;
+        let recognise = |recognizer: Option<&Recognizer>| {
+            recognizer?.recognise(text, language, default_language).map(|recognition| recognition.intent)
         };
         let fallback = |trigger: &&crate::workflow::Trigger| trigger.kind == TriggerKind::Fallback;
-        let chosen = nested
-            .iter()
-            .find(intent)
-            .map(|trigger| (trigger.id, then.clone()))
-            .or_else(|| top.iter().find(intent).map(|trigger| (trigger.id, obligations(&then))))
+        let chosen = recognise(level.and_then(|node| config.recognizers.nested.get(&node)))
+            .map(|trigger| (trigger, then.clone()))
+            .or_else(|| recognise(Some(&config.recognizers.top)).map(|trigger| (trigger, obligations(&then))))
             .or_else(|| {
                 let level = level?;
                 let again = then.iter().cloned().chain([Frame::AskAgain { level }]).collect();

@@ -68,11 +68,6 @@ impl Localized {
 /// A Message Received trigger's phrases, per language. A language without phrases has no entry.
 pub type Phrases = BTreeMap<Language, Vec<String>>;
 
-/// Every language's phrases, one list (what matching reads until it reads them per language).
-pub fn all_phrases(phrases: &Phrases) -> Vec<String> {
-    phrases.values().flatten().cloned().collect()
-}
-
 /// One language's phrases as a `Phrases` (none when `list` is empty).
 pub fn phrases_in(language: &Language, list: Vec<String>) -> Phrases {
     let mut phrases = Phrases::new();
