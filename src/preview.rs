@@ -13,8 +13,8 @@
 //! The widget shows the customer only what a customer sees (`Event::is_visible_to_customer`):
 //! never an internal note, nor assignment bookkeeping.
 
-use handoff::widget::Offer;
 use handoff::customer_words::{CustomerWords, customer_words};
+use handoff::widget::Offer;
 use handoff::{AgentId, Availability, ChatId, ChatStatus, Command, Event, Language};
 use handoff_wire::{ChatStarted, StartChat as StartChatBody};
 use leptos::prelude::*;
@@ -335,7 +335,11 @@ fn queue_place(backend: Backend, chat: ChatId, words: &'static CustomerWords) ->
 }
 
 /// The quick replies of the last message: each button sends its own words.
-fn quick_replies(words: &'static CustomerWords, buttons: Vec<String>, say: impl Fn(String) + Copy + 'static) -> AnyView {
+fn quick_replies(
+    words: &'static CustomerWords,
+    buttons: Vec<String>,
+    say: impl Fn(String) + Copy + 'static,
+) -> AnyView {
     view! {
         <div class="quick-replies" role="group" aria-label=words.quick_replies>
             {buttons.into_iter().map(|button| {

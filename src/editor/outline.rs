@@ -263,12 +263,14 @@ fn trigger_summary(kind: &TriggerKind) -> String {
         TriggerKind::ChatStarted => "When a customer starts a chat".to_owned(),
         TriggerKind::ChatClosedByLiveAgent => "When a live agent closes the chat".to_owned(),
         TriggerKind::MessageReceived { training_phrases, excluded_phrases, .. } => {
-            let mut summary = count_words(training_phrases.len(), "training phrase", "training phrases");
+            // Every language's phrases count.
+            let count = |phrases: &handoff::localized::Phrases| phrases.values().map(Vec::len).sum::<usize>();
+            let mut summary = count_words(count(training_phrases), "training phrase", "training phrases");
             if summary == "Empty" {
                 summary = "No training phrases".to_owned();
             }
             if !excluded_phrases.is_empty() {
-                summary.push_str(&format!(" · {} excluded", excluded_phrases.len()));
+                summary.push_str(&format!(" · {} excluded", count(excluded_phrases)));
             }
             summary
         }
@@ -581,7 +583,9 @@ mod tests {
         let workspace = starter_workspace();
         let rows = rows(&workspace, &HashSet::new(), &validate(&workspace));
         let text = outline(&rows).join("\n");
-        assert!(text.starts_with("▾ Chat Started — When a customer starts a chat\n  ▾ If/Else — if the language is French (fr)\n    ▾ Then — 1 action\n"), "{text}");
+        // One greeting, in every language, shown in the default language's words.
+        assert!(text.starts_with("▾ Chat Started — When a customer starts a chat\n  Send Message — “Hi! I'm Acme's assistant. How can I help?” · 2 buttons\n"), "{text}");
+        assert!(text.contains("Message Received: Talk to a human — 83 training phrases · 35 excluded"), "{text}");
         assert!(
             text.contains("Human Handoff — Specific teams: Billing, Technical · by language · availability check"),
             "{text}"
@@ -616,7 +620,7 @@ mod tests {
         let rows = rows(&workspace, &HashSet::new(), &problems);
         let intent = rows.iter().find(|row| row.key == RowKey::Node(NodeId(10))).expect("the intent");
         assert_eq!(intent.problems, Some(("the intent has no training phrase, so it never matches".to_owned(), 1)));
-        assert_eq!(intent.summary, "No training phrases · 1 excluded");
+        assert_eq!(intent.summary, "No training phrases · 35 excluded", "in its three languages");
     }
 
     #[test]
@@ -651,15 +655,13 @@ mod tests {
     #[test]
     fn the_rows_above_a_node_are_its_parents_and_their_groups_outermost_first() {
         let workflow = starter_workspace().ai_agent.workflow;
-        // The Spanish greeting: Chat Started › If/Else › Else › If/Else › Then.
+        // The offline answer: Talk to a human › the handoff › When no live agent is available.
         assert_eq!(
-            ancestors(&workflow, NodeId(5)),
+            ancestors(&workflow, NodeId(13)),
             [
-                RowKey::Node(NodeId(1)),
-                RowKey::Node(NodeId(2)),
-                RowKey::Group(Place::Actions { sequence: Sequence::Else(NodeId(2)) }),
-                RowKey::Node(NodeId(4)),
-                RowKey::Group(Place::Actions { sequence: Sequence::Then(NodeId(4)) }),
+                RowKey::Node(NodeId(10)),
+                RowKey::Node(NodeId(11)),
+                RowKey::Group(Place::Actions { sequence: Sequence::OnNoAgent(NodeId(11)) }),
             ]
         );
         // A reply trigger's jump: Billing › the question › its replies › Yes.

@@ -679,7 +679,7 @@ async fn labels_and_hints_are_said_apart_and_languages_keep_their_capitals() {
     // A text field: "Handoff message", described by its hint.
     let area = stage.find(".panel-pane textarea");
     let label = area.closest("label").unwrap().unwrap().text_content().unwrap_or_default();
-    assert_eq!(label.trim(), "Handoff message");
+    assert_eq!(label.trim(), "Handoff message (English)", "the default language's field first");
     let hint = area.get_attribute("aria-describedby").expect("described by its hint");
     assert_eq!(stage.text(&format!("#{hint}")), "Optional: sent to the customer when the chat is handed off.");
     drop(stage);

@@ -41,14 +41,14 @@ async fn a_rating_takes_an_optional_comment_shown_as_text() {
     engine.handle(Timestamp(10_000), Command::Close { chat: ChatId(1), agent: AgentId(2) }).unwrap();
     let (stage, backend) = mount_widget(engine);
     eventually("the rating buttons", || stage.element.query_selector(".rating button").unwrap().is_some()).await;
-    stage.click("[aria-label='Rate 4 of 5']");
+    stage.click("[aria-label='Noter 4 sur 5']");
     eventually("the comment box", || stage.element.query_selector("#feedback-comment").unwrap().is_some()).await;
-    assert_eq!(stage.text(".feedback-comment label"), "Anything to add? (optional)");
+    assert_eq!(stage.text(".feedback-comment label"), "Autre chose à ajouter ? (facultatif)");
     let comment: HtmlTextAreaElement = stage.find("#feedback-comment").unchecked_into();
     comment.set_value("<script>alert(1)</script> Rapide et gentil");
     comment.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
     stage.click(".feedback-comment button[type=submit]");
-    eventually("the thanks", || stage.text(".bubbles").contains("Thank you for your feedback!")).await;
+    eventually("the thanks", || stage.text(".bubbles").contains("Merci pour votre avis !")).await;
     let given = transcript(&backend).into_iter().find_map(|event| match event {
         Event::FeedbackGiven { rating, comment, .. } => Some((rating, comment)),
         _ => None,
@@ -68,7 +68,7 @@ async fn skipping_the_comment_sends_the_rating_alone() {
     engine.handle(Timestamp(10_000), Command::Close { chat: ChatId(1), agent: AgentId(2) }).unwrap();
     let (stage, backend) = mount_widget(engine);
     eventually("the rating buttons", || stage.element.query_selector(".rating button").unwrap().is_some()).await;
-    stage.click("[aria-label='Rate 5 of 5']");
+    stage.click("[aria-label='Noter 5 sur 5']");
     eventually("the comment box", || stage.element.query_selector("#feedback-comment").unwrap().is_some()).await;
     stage.click(".feedback-comment button[type=button]");
     eventually("the rating sent", || {
@@ -110,7 +110,7 @@ async fn the_widget_keeps_the_newest_message_in_view_unless_the_customer_scrolle
     eventually("the rating buttons", || stage.element.query_selector(".rating button").unwrap().is_some()).await;
     eventually("the rating question in view", || at_newest(&list)).await;
     assert!(
-        stage.text(".bubbles li:last-child").contains("Please rate this conversation"),
+        stage.text(".bubbles li:last-child").contains("Merci de noter cette conversation"),
         "{}",
         stage.text(".bubbles li:last-child")
     );
@@ -121,7 +121,7 @@ async fn the_widget_keeps_the_newest_message_in_view_unless_the_customer_scrolle
     leptos::task::tick().await;
     backend.send(Command::CustomerMessage { chat: ChatId(1), text: "Encore une chose".to_owned() }).await.unwrap();
     eventually("the New messages button", || stage.element.query_selector(".new-messages").unwrap().is_some()).await;
-    assert_eq!(stage.text(".new-messages"), "New messages ↓");
+    assert_eq!(stage.text(".new-messages"), "Nouveaux messages ↓");
     assert_eq!(list.scroll_top(), 0, "the reader's place is kept");
     stage.click(".new-messages");
     eventually("the newest message in view again", || at_newest(&list)).await;
@@ -213,15 +213,19 @@ fn engine_with_two_french_chats_waiting() -> Engine {
 async fn the_customer_is_told_their_current_place_as_the_queue_moves() {
     let backend = Backend::in_memory(engine_with_two_french_chats_waiting());
     let stage = Stage::mount(move || view! { <Widget backend=backend chat=ChatId(2)/> });
-    eventually("2nd in the queue", || stage.text(".queue-position") == "You are 2nd in the queue for a live agent.")
-        .await;
+    eventually("2nd in the queue", || {
+        stage.text(".queue-position") == "Vous êtes 2e dans la file d'attente pour un agent."
+    })
+    .await;
 
     // Amélie takes the chat ahead: the customer behind moves up, as the engine keeps the place.
     let version = backend.read_untracked(|engine| handoff::inbox::standing(engine, ChatId(1), AgentId(2)).unwrap());
     let claim = Command::Claim { chat: ChatId(1), agent: AgentId(2), seen_version: version.version };
     backend.send(claim).await.expect("Amélie claims chat 1");
-    eventually("1st in the queue", || stage.text(".queue-position") == "You are 1st in the queue for a live agent.")
-        .await;
+    eventually("1st in the queue", || {
+        stage.text(".queue-position") == "Vous êtes 1er dans la file d'attente pour un agent."
+    })
+    .await;
     let told = transcript_of(&backend, ChatId(2));
     assert!(
         told.iter().any(|event| matches!(event, Event::Queued { position: 2, .. })),

@@ -78,16 +78,17 @@ const LANGUAGES: &str = "section[aria-labelledby='languages-heading']";
 #[wasm_bindgen_test]
 async fn renaming_a_team_shows_the_new_name_everywhere_and_is_saved() {
     let stage = open_settings().await;
-    assert_eq!(team_names(&stage), ["Billing", "Technical", "Francophone"]);
+    assert_eq!(team_names(&stage), ["Billing", "Technical", "Francophone", "Hispanophone"]);
 
     type_into(&stage, &format!("{TEAMS} li:first-child input[type='text']"), "  Payments ", "change");
     eventually("the new name in the agents' team choices", || {
         stage.text("section[aria-labelledby='agents-heading']").contains("Payments")
     })
     .await;
-    assert_eq!(team_names(&stage), ["Payments", "Technical", "Francophone"], "the name is trimmed");
+    assert_eq!(team_names(&stage), ["Payments", "Technical", "Francophone", "Hispanophone"], "the name is trimmed");
     assert!(stage.text(TEAMS).contains("Members of Payments"));
-    eventually("the new name saved", || saved_team_names() == ["Payments", "Technical", "Francophone"]).await;
+    eventually("the new name saved", || saved_team_names() == ["Payments", "Technical", "Francophone", "Hispanophone"])
+        .await;
     assert!(saved().contains("\"name\": \"Payments\""), "storage holds the new name as text");
 
     // A name another team has is refused, says why, and changes nothing.
@@ -97,11 +98,12 @@ async fn renaming_a_team_shows_the_new_name_everywhere_and_is_saved() {
     let input = stage.find(&format!("{TEAMS} li:first-child input[type='text']"));
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("team-1-name-error"));
-    assert_eq!(saved_team_names(), ["Payments", "Technical", "Francophone"]);
+    assert_eq!(saved_team_names(), ["Payments", "Technical", "Francophone", "Hispanophone"]);
 
     stage.click("button[aria-keyshortcuts='Control+Z']");
     eventually("undo to bring the old name back", || team_names(&stage)[0] == "Billing").await;
-    eventually("the old name saved", || saved_team_names() == ["Billing", "Technical", "Francophone"]).await;
+    eventually("the old name saved", || saved_team_names() == ["Billing", "Technical", "Francophone", "Hispanophone"])
+        .await;
 }
 
 #[wasm_bindgen_test]
@@ -116,8 +118,8 @@ async fn deleting_a_team_the_handoff_lists_says_where_first_and_cancel_keeps_it(
     assert!(confirmation.contains("Delete team “Billing”?"), "{confirmation}");
     assert!(confirmation.contains("Human Handoff under “Talk to a human”: the default list"), "{confirmation}");
     assert!(confirmation.contains("a list left empty will show a problem in the editor"), "{confirmation}");
-    assert_eq!(team_names(&stage), ["Billing", "Technical", "Francophone"], "nothing deleted yet");
-    assert_eq!(saved_team_names(), ["Billing", "Technical", "Francophone"]);
+    assert_eq!(team_names(&stage), ["Billing", "Technical", "Francophone", "Hispanophone"], "nothing deleted yet");
+    assert_eq!(saved_team_names(), ["Billing", "Technical", "Francophone", "Hispanophone"]);
     eventually("the focus on Cancel", || {
         focused().and_then(|element| element.text_content()).as_deref() == Some("Cancel")
     })
@@ -125,7 +127,7 @@ async fn deleting_a_team_the_handoff_lists_says_where_first_and_cancel_keeps_it(
 
     stage.click("[role='alertdialog'] button:last-child");
     eventually("the confirmation to go", || !has(&stage, "[role='alertdialog']")).await;
-    assert_eq!(team_names(&stage), ["Billing", "Technical", "Francophone"], "Cancel keeps the team");
+    assert_eq!(team_names(&stage), ["Billing", "Technical", "Francophone", "Hispanophone"], "Cancel keeps the team");
     eventually("the focus back on the Delete button that asked", || {
         focused().and_then(|element| element.get_attribute("aria-label")).as_deref() == Some("Delete team Billing")
     })
@@ -135,9 +137,9 @@ async fn deleting_a_team_the_handoff_lists_says_where_first_and_cancel_keeps_it(
     eventually("the confirmation again", || has(&stage, "[role='alertdialog']")).await;
     assert_eq!(stage.text("[role='alertdialog'] button.danger"), "Delete team");
     stage.click("[role='alertdialog'] button.danger");
-    eventually("the team to go", || team_names(&stage) == ["Technical", "Francophone"]).await;
+    eventually("the team to go", || team_names(&stage) == ["Technical", "Francophone", "Hispanophone"]).await;
     assert!(stage.text("[role='status']").contains("Deleted team “Billing”."));
-    eventually("the deletion saved", || saved_team_names() == ["Technical", "Francophone"]).await;
+    eventually("the deletion saved", || saved_team_names() == ["Technical", "Francophone", "Hispanophone"]).await;
     let workspace = saved_workspace();
     let handoff = workspace.ai_agent.workflow.find_action(NodeId(11)).expect("the starter's handoff");
     let ActionKind::HumanHandoff(handoff) = &handoff.kind else { panic!("node 11 is the handoff") };

@@ -11,6 +11,8 @@ use crate::browser::{Browser, eventually};
 /// The starter workspace's Francophone agents.
 const AMELIE: &str = "2";
 const NOAH: &str = "6";
+/// The starter workspace's Hispanophone agent.
+const LUCIA: &str = "5";
 
 pub(crate) async fn wait_for_text(browser: &Browser, css: &str, needle: &str) {
     eventually(&format!("`{needle}` in {css}"), || async {
@@ -100,13 +102,13 @@ async fn french_journey(method: &str) {
     act_as(&browser, AMELIE).await;
 
     customer_starts(&browser, "fr", GREETING, ASK).await;
-    wait_for_text(&browser, ".widget .bubbles", "Connecting you to a live agent…").await;
+    wait_for_text(&browser, ".widget .bubbles", "Je vous mets en relation avec un agent…").await;
     // The message that looks like a script is text, in the widget and in the inbox.
     let scripts = browser.client.execute("return document.querySelectorAll('main script').length;", Vec::new()).await;
     assert_eq!(scripts.expect("a count"), 0, "no script element was made from the message");
 
     if method == "Voluntary" {
-        wait_for_text(&browser, ".queue-position", "You are 1st in the queue").await;
+        wait_for_text(&browser, ".queue-position", "Vous êtes 1er dans la file d'attente").await;
         wait_for_count(&browser, "#folder-pending .count", 1).await;
         wait_for_text(&browser, ".conversation-status", "pending, 1st in queue").await;
         browser.click(".conversation-actions .primary").await;
@@ -135,18 +137,18 @@ async fn french_journey(method: &str) {
 pub(crate) async fn closed_rated_and_back_to_the_ai_agent(agent: &Browser, preview: &Browser) {
     agent.click(".close-chat").await;
     wait_for_text(agent, ".conversation-status", "closed by Amélie Laurent").await;
-    preview.click(".rating button[aria-label='Rate 4 of 5']").await;
+    preview.click(".rating button[aria-label='Noter 4 sur 5']").await;
     // The starter's Collect Feedback asks for an optional comment after the rating.
     type_into(preview, "#feedback-comment", "Très rapide").await;
     preview.click(".feedback-comment button[type=submit]").await;
-    wait_for_text(preview, ".widget .bubbles", "Thank you for your feedback!").await;
+    wait_for_text(preview, ".widget .bubbles", "Merci pour votre avis !").await;
     // The handoff's "When live agent closes chat" subtree speaks after the feedback.
-    wait_for_text(preview, ".widget .bubbles", "Thanks for contacting Acme. Have a great day!").await;
+    wait_for_text(preview, ".widget .bubbles", "Merci d'avoir contacté Acme. Bonne journée !").await;
     wait_for_text(agent, ".transcript", "Customer rated 4 of 5: “Très rapide”").await;
 
     // The next message starts a new AI session at the top level.
     customer_says(preview, "bonjour").await;
-    wait_for_text(preview, ".widget .bubbles", "Sorry, I didn't get that.").await;
+    wait_for_text(preview, ".widget .bubbles", "Désolé, je n'ai pas compris.").await;
     preview.click(".timeline summary").await;
     let timeline = preview.text(".timeline ol").await;
     let closed = timeline.find("chat_closed").expect("the close in the timeline");
@@ -163,6 +165,72 @@ async fn a_french_customer_reaches_a_french_agent_under_balanced_and_comes_back_
 #[tokio::test]
 async fn under_voluntary_the_french_chat_waits_in_the_queue_until_a_french_agent_claims_it() {
     french_journey("Voluntary").await;
+}
+
+/// What the starter workspace and the widget say in English: none of it may reach a Spanish
+/// customer.
+const ENGLISH_LINES: [&str; 12] = [
+    "Hi! I'm Acme's assistant",
+    "Talk to a human",
+    "Connecting you to a live agent",
+    "in the queue",
+    "Waiting for a live agent",
+    "Closed by",
+    "How did we do?",
+    "Please rate",
+    "Thank you for your feedback",
+    "Thanks for contacting Acme",
+    "Sorry, I didn't get that",
+    "Type a message",
+];
+
+/// The whole path for a Spanish customer under Voluntary: recognised in their own words,
+/// waiting in the queue, claimed by Lucía of the Spanish list, closed, rated, thanked, every AI
+/// line and every word of the widget in Spanish.
+#[tokio::test]
+async fn a_spanish_customer_reaches_a_spanish_agent_and_reads_every_ai_line_in_spanish() {
+    let browser = Browser::open(1400).await;
+    use_method(&browser, "Voluntary").await;
+    browser.visit("/preview").await;
+    browser.expect_page("/preview", "Preview").await;
+    act_as(&browser, LUCIA).await;
+
+    customer_starts(
+        &browser,
+        "es",
+        "¡Hola! Soy el asistente de Acme. ¿En qué puedo ayudarte?",
+        "quiero hablar con alguien, por favor",
+    )
+    .await;
+    wait_for_text(&browser, ".widget .bubbles", "Te estamos conectando con un agente…").await;
+    wait_for_text(&browser, ".widget .queue-position", "Está en el puesto 1 de la cola para un agente.").await;
+    wait_for_text(&browser, ".conversation-status", "pending, 1st in queue").await;
+    browser.click(".conversation-actions .primary").await;
+    wait_for_text(&browser, ".conversation-status", "open, yours").await;
+    wait_for_text(&browser, ".agent-bar", "Lucía Gómez").await;
+
+    agent_sends(&browser, "Hola, soy Lucía. ¿En qué te ayudo?").await;
+    wait_for_text(&browser, ".widget .bubbles", "Hola, soy Lucía. ¿En qué te ayudo?").await;
+    browser.click(".close-chat").await;
+    wait_for_text(&browser, ".conversation-status", "closed by Lucía Gómez").await;
+    wait_for_text(&browser, ".widget .bubbles", "Cerrada por Lucía Gómez").await;
+    wait_for_text(&browser, ".widget .bubbles", "¿Qué tal lo hicimos? Valora esta conversación del 1 al 5, por favor.")
+        .await;
+    browser.click(".rating button[aria-label='Valorar con 5 de 5']").await;
+    wait_for_text(&browser, ".feedback-comment", "¿Algo que añadir? (opcional)").await;
+    type_into(&browser, "#feedback-comment", "Muy amable").await;
+    browser.click(".feedback-comment button[type=submit]").await;
+    wait_for_text(&browser, ".widget .bubbles", "¡Gracias por tu opinión!").await;
+    wait_for_text(&browser, ".widget .bubbles", "Gracias por contactar con Acme. ¡Que tengas un buen día!").await;
+
+    let widget = browser.text(".widget").await;
+    let placeholder =
+        browser.client.execute("return document.querySelector('#widget-text').placeholder;", Vec::new()).await;
+    let placeholder = placeholder.expect("the placeholder").as_str().unwrap_or_default().to_owned();
+    assert_eq!(placeholder, "Escriba un mensaje");
+    let english: Vec<&str> = ENGLISH_LINES.into_iter().filter(|line| widget.contains(line)).collect();
+    assert_eq!(english, Vec::<&str>::new(), "no English in the Spanish customer's widget: {widget}");
+    browser.close().await;
 }
 
 async fn switch_to(browser: &Browser, window: &WindowHandle) {
@@ -277,7 +345,7 @@ async fn an_away_agent_gets_no_new_chat_and_with_nobody_online_the_no_agent_bran
     wait_for_text(&browser, ".presence-state", "Away").await;
     browser.click(".customer-tabs button:last-child").await;
     customer_starts(&browser, "fr", GREETING, "parler à un humain").await;
-    wait_for_text(&browser, ".widget .bubbles", "Our team is offline right now").await;
+    wait_for_text(&browser, ".widget .bubbles", "Notre équipe est absente pour le moment").await;
     browser.click(".timeline summary").await;
     wait_for_text(&browser, ".timeline ol", "no_agent_available").await;
     browser.close().await;
@@ -380,7 +448,7 @@ async fn the_first_preview_reaches_a_live_agent_with_one_click() {
     wait_for_text(&browser, ".agent-bar", "Amélie Laurent").await;
 
     customer_says(&browser, "Je voudrais parler à un humain").await;
-    wait_for_text(&browser, ".widget .bubbles", "Connecting you to a live agent…").await;
+    wait_for_text(&browser, ".widget .bubbles", "Je vous mets en relation avec un agent…").await;
     wait_for_text(&browser, ".conversation-status", "open, yours").await;
     agent_sends(&browser, "Bonjour, ici Amélie.").await;
     wait_for_text(&browser, ".widget .bubbles", "Bonjour, ici Amélie.").await;

@@ -121,7 +121,7 @@ async fn a_handoff_by_language_built_by_clicks_exports_reloads_and_survives_a_br
     let intent = &workflow["triggers"][1];
     assert_eq!(intent["trigger"], "message_received");
     assert_eq!(intent["intent"], "Talk to a human");
-    assert_eq!(intent["training_phrases"], json!(["talk to a human"]));
+    assert_eq!(intent["training_phrases"], json!({ "en": ["talk to a human"] }), "the default language's phrases");
     let handoff = &intent["actions"][0];
     assert_eq!(handoff["action"], "human_handoff");
     assert_eq!(handoff["availability_check"], true);

@@ -77,10 +77,10 @@ async fn french_journey_on_the_server(method: &str) {
     wait_for_text(&designer, ".reach", "Amélie Laurent: Online").await;
     wait_for_text(&designer, ".reach", "Noah Martin: signed out").await;
     customer_says(&designer, ASK).await;
-    wait_for_text(&designer, ".widget .bubbles", "Connecting you to a live agent…").await;
+    wait_for_text(&designer, ".widget .bubbles", "Je vous mets en relation avec un agent…").await;
 
     if method == "Voluntary" {
-        wait_for_text(&designer, ".queue-position", "You are 1st in the queue").await;
+        wait_for_text(&designer, ".queue-position", "Vous êtes 1er dans la file d'attente").await;
         open_the_chat(&amelie, "folder-pending", "pending, 1st in queue").await;
         claim(&amelie).await;
     } else {
@@ -160,7 +160,7 @@ async fn french_journey_on_the_server(method: &str) {
         (label == "Chat widget: Acme Aide", label)
     })
     .await;
-    wait_for_text(&designer, ".widget .bubbles", "Sorry, I didn't get that.").await;
+    wait_for_text(&designer, ".widget .bubbles", "Désolé, je n'ai pas compris.").await;
     wait_for_text(&designer, ".widget .bubbles", REPLY).await;
 
     designer.close().await;

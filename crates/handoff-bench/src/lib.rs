@@ -198,13 +198,12 @@ mod tests {
 pub mod intents {
     use handoff::Language;
     use handoff::NodeId;
-    use handoff::matching::{Evaluation, IntentPhrases, Recognizer, evaluate, intents_from_json, parse_labelled};
+    use handoff::matching::{Evaluation, IntentPhrases, Recognizer, evaluate, intent_phrases, parse_labelled};
 
     pub const INTENTS: usize = 50;
     pub const PHRASES_PER_INTENT: usize = 20;
 
     const LABELLED: &str = include_str!("../../handoff/tests/intents/labelled.tsv");
-    const STARTER_PHRASES: &str = include_str!("../../handoff/tests/intents/starter-phrases.json");
 
     /// Words of a support desk's requests, for synthetic intents.
     const TOPICS: &[&str] = &[
@@ -395,12 +394,12 @@ pub mod intents {
         IntentWorkload { phrases, messages }
     }
 
-    /// The labelled set of `handoff/tests/intents` against its starter phrases: what
+    /// The labelled set of `handoff/tests/intents` against the starter workspace's intents: what
     /// `tests/it/intents.rs` asserts, for `cargo xtask bench` to print.
     pub fn evaluation() -> Evaluation {
-        let document: serde_json::Value = serde_json::from_str(STARTER_PHRASES).expect("the phrases are JSON");
-        let intents = intents_from_json(&document, &["Talk to a human", "Billing"]).expect("the phrases' shape");
+        let starter = handoff::starter_workspace();
+        let recognizer = Recognizer::new(&intent_phrases(&starter.ai_agent.workflow.triggers));
         let labelled = parse_labelled(LABELLED).expect("the labelled set's shape");
-        evaluate(&Recognizer::new(&intents), &labelled, &Language::new("en"), "Talk to a human")
+        evaluate(&recognizer, &labelled, &starter.ai_agent.default_language, "Talk to a human")
     }
 }

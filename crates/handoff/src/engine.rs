@@ -12,8 +12,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
-use crate::localized::{Localized, Phrases};
-use crate::matching::{IntentPhrases, Recognizer};
+use crate::localized::Localized;
+use crate::matching::{Recognizer, intent_phrases};
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
@@ -250,27 +250,8 @@ struct Recognizers {
 impl Recognizers {
     /// Each phrase is analysed in its own language (its stemmer, its stop words).
     fn new(workflow: &IndexedWorkflow) -> Recognizers {
-        fn tagged(phrases: &Phrases) -> Vec<(Language, &str)> {
-            phrases
-                .iter()
-                .flat_map(|(language, list)| list.iter().map(move |phrase| (language.clone(), phrase.as_str())))
-                .collect()
-        }
         let compile = |triggers: &[crate::workflow::Trigger]| {
-            let intents: Vec<IntentPhrases<'_>> = triggers
-                .iter()
-                .filter_map(|trigger| match &trigger.kind {
-                    TriggerKind::MessageReceived { intent, training_phrases, excluded_phrases } => {
-                        Some(IntentPhrases {
-                            id: trigger.id,
-                            name: intent,
-                            training: tagged(training_phrases),
-                            excluded: tagged(excluded_phrases),
-                        })
-                    }
-                    _ => None,
-                })
-                .collect();
+            let intents = intent_phrases(triggers);
             (!intents.is_empty()).then(|| Recognizer::new(&intents))
         };
         let nested = workflow

@@ -60,6 +60,8 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::fold::base_letter;
 use crate::ids::{Language, NodeId};
+use crate::localized::Phrases;
+use crate::workflow::{Trigger, TriggerKind};
 
 /// The confidence below which no intent fires and the level's Fallback does.
 pub const THRESHOLD: f32 = 0.7;
@@ -401,6 +403,9 @@ pub struct Recognizer {
     keys: Vec<(String, u32)>,
     /// A hash of each key with zero, one (and for long keys two) letters deleted, to the keys.
     deletions: FxHashMap<u64, Vec<u32>>,
+    /// The longest key's letters: a word more than two letters longer is no misspelling of any
+    /// key, and its deletions (quadratic in its length) are never computed.
+    longest_key: usize,
 }
 
 /// A stem of the vocabulary that a message has, how well, and at which of its word positions.
@@ -546,6 +551,7 @@ impl Recognizer {
         }
         recognizer.keys.sort();
         recognizer.keys.dedup();
+        recognizer.longest_key = recognizer.keys.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0);
         for (index, (key, _)) in recognizer.keys.iter().enumerate() {
             let mut hashes = Vec::new();
             deletion_hashes(key, |hash| hashes.push(hash));
@@ -612,7 +618,8 @@ impl Recognizer {
             // words as written, through the deletion index.
             candidates.clear();
             for (query, is_stem) in [(&word.stem, true), (&word.surface, false)] {
-                if query.chars().count() >= MIN_FUZZY + usize::from(is_stem) {
+                let letters = query.chars().count();
+                if letters >= MIN_FUZZY + usize::from(is_stem) && letters <= self.longest_key + 2 {
                     deletion_hashes(query, |hash| {
                         if let Some(keys) = self.deletions.get(&hash) {
                             candidates.extend(keys.iter().map(|key| (*key, query.as_str(), is_stem)));
@@ -864,37 +871,25 @@ pub fn parse_labelled(text: &str) -> Result<Vec<Labelled<'_>>, String> {
     Ok(out)
 }
 
-/// Phrases by intent, then `training` or `excluded`, then language: the shape of
-/// `tests/intents/starter-phrases.json`, read into `IntentPhrases` with ids 1, 2, … in the order
-/// of `names`.
-pub fn intents_from_json<'a>(
-    document: &'a serde_json::Value,
-    names: &[&'a str],
-) -> Result<Vec<IntentPhrases<'a>>, String> {
-    let phrases = |name: &str, kind: &str| -> Result<Vec<(Language, &'a str)>, String> {
-        let Some(by_language) = document.get(name).and_then(|intent| intent.get(kind)) else { return Ok(Vec::new()) };
-        let by_language = by_language.as_object().ok_or(format!("{name}.{kind} is not an object"))?;
-        let mut out = Vec::new();
-        for (language, list) in by_language {
-            let list = list.as_array().ok_or(format!("{name}.{kind}.{language} is not a list"))?;
-            for phrase in list {
-                let phrase = phrase.as_str().ok_or(format!("{name}.{kind}.{language} holds a non-string"))?;
-                out.push((Language::new(language), phrase));
-            }
-        }
-        Ok(out)
-    };
-    names
+/// The Message Received triggers among `triggers` (one level of siblings) as the recognizer
+/// needs them, each phrase with its language.
+pub fn intent_phrases(triggers: &[Trigger]) -> Vec<IntentPhrases<'_>> {
+    fn tagged(phrases: &Phrases) -> Vec<(Language, &str)> {
+        phrases
+            .iter()
+            .flat_map(|(language, list)| list.iter().map(move |phrase| (language.clone(), phrase.as_str())))
+            .collect()
+    }
+    triggers
         .iter()
-        .enumerate()
-        .map(|(index, name)| {
-            let name = document.get(*name).map(|_| *name).ok_or(format!("no intent {name:?}"))?;
-            Ok(IntentPhrases {
-                id: NodeId(index as u32 + 1),
-                name,
-                training: phrases(name, "training")?,
-                excluded: phrases(name, "excluded")?,
-            })
+        .filter_map(|trigger| match &trigger.kind {
+            TriggerKind::MessageReceived { intent, training_phrases, excluded_phrases } => Some(IntentPhrases {
+                id: trigger.id,
+                name: intent,
+                training: tagged(training_phrases),
+                excluded: tagged(excluded_phrases),
+            }),
+            _ => None,
         })
         .collect()
 }

@@ -1,20 +1,18 @@
 //! The recognizer on a labelled set of real-looking customer messages in English, French and
-//! Spanish, against the intents of `tests/intents/starter-phrases.json`.
+//! Spanish, against the starter workspace's own intents (`starter.workspace.json`).
 
-use handoff::Language;
-use handoff::matching::{Recognizer, evaluate, intents_from_json, normalize, parse_labelled};
+use handoff::matching::{Recognizer, evaluate, intent_phrases, normalize, parse_labelled};
+use handoff::starter_workspace;
 
 const LABELLED: &str = include_str!("../intents/labelled.tsv");
-const PHRASES: &str = include_str!("../intents/starter-phrases.json");
 
 #[test]
 fn labelled_messages_are_recognised_accurately_with_few_false_handoffs() {
-    let document: serde_json::Value = serde_json::from_str(PHRASES).expect("the phrases are JSON");
-    let intents = intents_from_json(&document, &["Talk to a human", "Billing"]).expect("the phrases' shape");
-    let recognizer = Recognizer::new(&intents);
+    let starter = starter_workspace();
+    let recognizer = Recognizer::new(&intent_phrases(&starter.ai_agent.workflow.triggers));
     let labelled = parse_labelled(LABELLED).expect("the labelled set's shape");
     assert!(labelled.len() >= 300, "{} messages", labelled.len());
-    let evaluation = evaluate(&recognizer, &labelled, &Language::new("en"), "Talk to a human");
+    let evaluation = evaluate(&recognizer, &labelled, &starter.ai_agent.default_language, "Talk to a human");
     let (accuracy, false_handoffs) = (evaluation.accuracy() * 100.0, evaluation.false_handoff_rate() * 100.0);
     println!("intents accuracy: {accuracy:.1}%");
     println!("intents false handoffs: {false_handoffs:.1}%");
@@ -31,12 +29,21 @@ fn labelled_messages_are_recognised_accurately_with_few_false_handoffs() {
 }
 
 #[test]
-fn no_labelled_message_is_a_training_phrase() {
-    let document: serde_json::Value = serde_json::from_str(PHRASES).expect("the phrases are JSON");
-    let names = ["Talk to a human", "Billing", "Yes", "No"];
-    let intents = intents_from_json(&document, &names).expect("the phrases' shape");
-    let phrases: Vec<String> =
-        intents.iter().flat_map(|intent| &intent.training).map(|(_, phrase)| normalize(phrase)).collect();
+fn no_labelled_message_is_a_training_phrase_of_the_starter() {
+    let starter = starter_workspace();
+    // Every level's intents: the top level and the replies an action waits for.
+    let workflow = &starter.ai_agent.workflow;
+    let levels = workflow.entries().into_iter().filter_map(|entry| match entry.node {
+        handoff::workflow::NodeRef::Action(action) => Some(action.triggers.as_slice()),
+        handoff::workflow::NodeRef::Trigger(_) => None,
+    });
+    let phrases: Vec<String> = std::iter::once(workflow.triggers.as_slice())
+        .chain(levels)
+        .flat_map(intent_phrases)
+        .flat_map(|intent| intent.training)
+        .map(|(_, phrase)| normalize(phrase))
+        .collect();
+    assert!(phrases.len() > 100, "the starter's phrases are read: {}", phrases.len());
     let copied: Vec<&str> = parse_labelled(LABELLED)
         .expect("the labelled set's shape")
         .iter()

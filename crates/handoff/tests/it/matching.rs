@@ -225,3 +225,12 @@ say 11 the invoice is fine
 ";
     assert_eq!(actual, expected);
 }
+
+/// A customer may send one word of ten thousand letters (the longest message the server takes):
+/// it is no misspelling of any phrase's word, so it is recognised as nothing, at once. Looking
+/// for its misspellings (every way of deleting two of its letters) took minutes.
+#[test]
+fn a_word_far_longer_than_every_phrase_word_is_no_misspelling() {
+    let long = "é".repeat(10_000);
+    check(&english(), &["human", "billing"], "en", &[(&long, "fallback"), (&format!("{long} live agent"), "human")]);
+}

@@ -78,7 +78,7 @@ const CONDITION: &str = "triggers[1].actions[0].on_no_agent[3]";
 #[test]
 fn new_ids_are_above_every_id_in_use() {
     let starter = starter_workspace();
-    assert_eq!(new_team_id(&starter.teamspace), TeamId(4));
+    assert_eq!(new_team_id(&starter.teamspace), TeamId(5));
     assert_eq!(new_agent_id(&starter.teamspace), AgentId(7));
     let empty = Teamspace {
         name: "Empty".to_owned(),
@@ -93,9 +93,9 @@ fn new_ids_are_above_every_id_in_use() {
 #[test]
 fn teams_are_added_and_renamed_with_a_unique_trimmed_name() {
     let mut workspace = starter_workspace();
-    assert_eq!(add_team(&mut workspace, "  Sales "), Ok(TeamId(4)));
-    assert_eq!(workspace.teamspace.team(TeamId(4)).map(|team| team.name.as_str()), Some("Sales"));
-    assert_eq!(workspace.teamspace.members(TeamId(4)).count(), 0, "a new team has no members");
+    assert_eq!(add_team(&mut workspace, "  Sales "), Ok(TeamId(5)));
+    assert_eq!(workspace.teamspace.team(TeamId(5)).map(|team| team.name.as_str()), Some("Sales"));
+    assert_eq!(workspace.teamspace.members(TeamId(5)).count(), 0, "a new team has no members");
 
     let before = workspace.clone();
     for (name, refusal) in [
@@ -104,7 +104,7 @@ fn teams_are_added_and_renamed_with_a_unique_trimmed_name() {
         (" billing ", SettingsError::TeamNameTaken { name: "billing".to_owned() }),
     ] {
         assert_eq!(add_team(&mut workspace, name), Err(refusal.clone()), "adding {name:?}");
-        assert_eq!(rename_team(&mut workspace, TeamId(4), name), Err(refusal), "renaming to {name:?}");
+        assert_eq!(rename_team(&mut workspace, TeamId(5), name), Err(refusal), "renaming to {name:?}");
     }
     assert_eq!(rename_team(&mut workspace, TeamId(9), "Nine"), Err(SettingsError::NoSuchTeam { team: TeamId(9) }));
     assert_eq!(workspace, before, "a refused edit changes nothing");
@@ -142,7 +142,7 @@ fn removing_a_team_removes_it_from_every_agent_and_every_workflow_list() {
         [
             format!("{HANDOFF} default: agents [] teams [2]"),
             format!("{HANDOFF} en: use default"),
-            format!("{HANDOFF} es: use default"),
+            format!("{HANDOFF} es: agents [] teams [4]"),
             format!("{HANDOFF} fr: agents [] teams [3]"),
             format!("{CONDITION} default: agents [4] teams []"),
             format!("{CONDITION} en: use default"),

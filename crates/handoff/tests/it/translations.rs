@@ -275,12 +275,16 @@ fn a_wrong_translation_says_where() {
     let broken = document.replacen("\"fr\": \"Merci pour votre avis !\"", "\"fr\": 7", 1);
     assert_eq!(
         load_workspace(&broken).unwrap_err().to_string(),
-        "at workspace.ai_agent.workflow.triggers[3].actions[0].thank_you.fr (line 348, column 25): invalid type: integer `7`, expected a string"
+        "at workspace.ai_agent.workflow.triggers[3].actions[0].thank_you.fr (line 581, column 25): invalid type: integer `7`, expected a string"
     );
-    let broken = document.replacen("\"es\": [\n                \"factura\"\n              ]", "\"es\": \"factura\"", 1);
+    let broken = document.replacen(
+        "\"es\": [\n                \"cargador\",\n                \"batería cargada\"\n              ]",
+        "\"es\": \"cargador\"",
+        1,
+    );
     assert_ne!(broken, document);
     assert_eq!(
         load_workspace(&broken).unwrap_err().to_string(),
-        "at workspace.ai_agent.workflow.triggers[2].training_phrases.es (line 241, column 29): invalid type: string \"factura\", expected a sequence"
+        "at workspace.ai_agent.workflow.triggers[2].excluded_phrases.es (line 425, column 30): invalid type: string \"cargador\", expected a sequence"
     );
 }
