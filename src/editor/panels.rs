@@ -162,7 +162,9 @@ const INTENT_FIELDS: [Field; 3] = [
     Field { label: "Intent name", hint: None, multiline: false, field: TextField::IntentName },
     Field {
         label: "Training phrases",
-        hint: Some("One per line. A message that means the same matches too: other words around it, another order, no accents, a misspelling."),
+        hint: Some(
+            "One per line. A message that means the same matches too: other words around it, another order, no accents, a misspelling.",
+        ),
         multiline: true,
         field: TextField::TrainingPhrases,
     },

@@ -585,6 +585,57 @@ async fn a_text_field_shows_the_text_as_it_was_kept() {
     store_workspace(None);
 }
 
+/// A text the AI agent says is one labelled field per language, the default first; emptying
+/// the French one removes only its version, and the empty field shows the English text a
+/// French chat would read instead.
+#[wasm_bindgen_test]
+async fn each_text_shows_its_languages_side_by_side() {
+    store_workspace(None);
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the workflow tree", || present(&stage, "#row-41")).await;
+    stage.click("#row-41");
+    eventually("the fallback's message", || stage.text("#panel-heading").contains("Send Message")).await;
+    let labels = stage.element.query_selector_all(".panel-pane textarea").unwrap();
+    let fields: Vec<(String, web_sys::HtmlTextAreaElement)> = (0..labels.length())
+        .filter_map(|index| labels.item(index))
+        .map(|node| node.unchecked_into::<web_sys::HtmlTextAreaElement>())
+        .map(|area| {
+            let label = area.closest("label").unwrap().unwrap().text_content().unwrap_or_default();
+            (label.trim().to_owned(), area)
+        })
+        .collect();
+    let names: Vec<&str> = fields.iter().map(|(label, _)| label.as_str()).collect();
+    assert_eq!(
+        names[..3],
+        ["Message (English)", "Message (French)", "Message (Spanish)"],
+        "one field per language, the default first"
+    );
+    let english = "Sorry, I didn't get that. You can ask to talk to a human at any time.";
+    let french = &fields[1].1;
+    assert_eq!(fields[0].1.value(), english);
+    assert!(french.value().starts_with("Désolé"), "{}", french.value());
+    assert_eq!(french.placeholder(), english, "the default language's text is the placeholder");
+
+    french.set_value("");
+    french.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    let text_of = |language: &str| {
+        let saved = stored_workspace().expect("the workspace is saved");
+        let workspace = handoff::load_workspace(&saved).expect("a readable workspace");
+        match workspace.ai_agent.workflow.find_action(handoff::NodeId(41)).map(|action| &action.kind) {
+            Some(ActionKind::SendMessage { text, .. }) => {
+                text.get(&handoff::Language::new(language)).map(str::to_owned)
+            }
+            _ => None,
+        }
+    };
+    eventually("the French version removed and saved", || text_of("fr").is_none()).await;
+    assert_eq!(text_of("en").as_deref(), Some(english), "the English version stays");
+    assert!(text_of("es").is_some(), "the Spanish version stays");
+    assert_eq!(french.value(), "", "the field is empty, its placeholder says what French chats read");
+    drop(stage);
+    store_workspace(None);
+}
+
 /// Puts a file named `name` holding `text` in the Import field, as choosing it does.
 fn choose_file(stage: &Stage, name: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
