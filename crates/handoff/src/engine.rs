@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
-use crate::matching::{IntentPhrases, Recognizer};
+use crate::matching::Recognizer;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
@@ -247,28 +247,8 @@ struct Recognizers {
 }
 
 impl Recognizers {
-    /// Today's phrases carry no language: they count as the AI agent's default language's.
     fn new(workflow: &IndexedWorkflow, default_language: &Language) -> Recognizers {
-        fn tagged<'a>(phrases: &'a [String], language: &Language) -> Vec<(Language, &'a str)> {
-            phrases.iter().map(|phrase| (language.clone(), phrase.as_str())).collect()
-        }
-        let compile = |triggers: &[crate::workflow::Trigger]| {
-            let intents: Vec<IntentPhrases<'_>> = triggers
-                .iter()
-                .filter_map(|trigger| match &trigger.kind {
-                    TriggerKind::MessageReceived { intent, training_phrases, excluded_phrases } => {
-                        Some(IntentPhrases {
-                            id: trigger.id,
-                            name: intent,
-                            training: tagged(training_phrases, default_language),
-                            excluded: tagged(excluded_phrases, default_language),
-                        })
-                    }
-                    _ => None,
-                })
-                .collect();
-            (!intents.is_empty()).then(|| Recognizer::new(&intents))
-        };
+        let compile = |triggers: &[crate::workflow::Trigger]| Recognizer::for_level(triggers, default_language);
         let nested = workflow
             .workflow
             .entries()
@@ -487,6 +467,14 @@ impl Engine {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The top-level Message Received trigger that a new chat's first message in `language`
+    /// fires, by the workflow's compiled recognizer; `None` is the top level's Fallback.
+    pub fn first_message_trigger(&self, text: &str, language: &Language) -> Option<NodeId> {
+        let default_language = &self.config.workspace.ai_agent.default_language;
+        let recognition = self.config.recognizers.top.recognise(text, language, default_language)?;
+        Some(recognition.intent)
     }
 
     pub fn chat(&self, id: ChatId) -> Option<&Chat> {

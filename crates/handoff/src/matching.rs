@@ -60,6 +60,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::fold::base_letter;
 use crate::ids::{Language, NodeId};
+use crate::workflow::{Trigger, TriggerKind, Workflow};
 
 /// The confidence below which no intent fires and the level's Fallback does.
 pub const THRESHOLD: f32 = 0.7;
@@ -145,6 +146,8 @@ pub struct Score {
     pub confidence: f32,
     /// The training phrase that scored best, as the admin wrote it; `None` when none shares a word.
     pub nearest: Option<String>,
+    /// The language the nearest phrase is written in.
+    pub nearest_language: Option<Language>,
     /// The excluded phrase that vetoes the intent for this message, if one does.
     pub vetoed_by: Option<String>,
 }
@@ -722,6 +725,9 @@ impl Recognizer {
     pub fn scores(&self, message: &str, language: &Language, default_language: &Language) -> Vec<Score> {
         let best = self.best(message, language, default_language, 0.0);
         let text = |phrase: Option<u32>| phrase.map(|index| self.phrases[index as usize].text.clone());
+        let language = |phrase: Option<u32>| {
+            phrase.map(|index| self.languages[usize::from(self.phrases[index as usize].language)].clone())
+        };
         self.intents
             .iter()
             .zip(best)
@@ -730,6 +736,7 @@ impl Recognizer {
                 name: intent.name.clone(),
                 confidence,
                 nearest: text(nearest),
+                nearest_language: language(nearest),
                 vetoed_by: text(vetoed),
             })
             .collect()
@@ -739,6 +746,116 @@ impl Recognizer {
     pub fn is_empty(&self) -> bool {
         self.phrases.is_empty()
     }
+}
+
+/// The Message Received triggers of one level (the top level, or those nested under one action)
+/// as the recognizer reads them.
+/// Today's phrases carry no language: they count as the AI agent's default language's.
+pub fn level_intents<'a>(triggers: &'a [Trigger], default_language: &Language) -> Vec<IntentPhrases<'a>> {
+    let tagged = |phrases: &'a [String]| -> Vec<(Language, &'a str)> {
+        phrases.iter().map(|phrase| (default_language.clone(), phrase.as_str())).collect()
+    };
+    triggers
+        .iter()
+        .filter_map(|trigger| match &trigger.kind {
+            TriggerKind::MessageReceived { intent, training_phrases, excluded_phrases } => Some(IntentPhrases {
+                id: trigger.id,
+                name: intent,
+                training: tagged(training_phrases),
+                excluded: tagged(excluded_phrases),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Recognizer {
+    /// The recognizer of one level's Message Received triggers; `None` when the level has none.
+    pub fn for_level(triggers: &[Trigger], default_language: &Language) -> Option<Recognizer> {
+        let intents = level_intents(triggers, default_language);
+        (!intents.is_empty()).then(|| Recognizer::new(&intents))
+    }
+}
+
+/// Where a message is tried: as a new chat's first message (the top level), or as the reply to
+/// an action with nested triggers, which are matched before the top level, as the engine does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TryScope {
+    TopLevel,
+    After(NodeId),
+}
+
+/// The training phrase that scored best for a tried message, fired or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nearest {
+    pub trigger: NodeId,
+    pub intent: String,
+    pub phrase: String,
+    pub language: Language,
+    /// From 0 to 1, before any veto.
+    pub confidence: f32,
+    /// The intent's excluded phrase that vetoes it for this message, if one does.
+    pub vetoed_by: Option<String>,
+}
+
+/// What a message would do: the editor's "Try a message" box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TryResult {
+    /// The Message Received trigger that fires (its node id and intent name); `None` is Fallback.
+    pub fires: Option<(NodeId, String)>,
+    /// The firing intent's confidence; for Fallback, the nearest phrase's (0 when there is none).
+    pub confidence: f32,
+    /// The phrase with the highest score at the levels tried: the firing intent's best phrase when
+    /// one fires, else the phrase the message came closest to, below `THRESHOLD` or vetoed.
+    pub nearest: Option<Nearest>,
+}
+
+/// Which trigger a message in `language` would fire at `scope` of `workflow`, how confidently,
+/// and the nearest training phrase; the same recognizers and order as the engine's.
+pub fn try_message(
+    workflow: &Workflow,
+    default_language: &Language,
+    scope: TryScope,
+    message: &str,
+    language: &Language,
+) -> TryResult {
+    let nested = match scope {
+        TryScope::TopLevel => None,
+        TryScope::After(action) => workflow.find_action(action).map(|action| action.triggers.as_slice()),
+    };
+    let levels = nested.into_iter().chain([workflow.triggers.as_slice()]);
+    let recognizers: Vec<Recognizer> =
+        levels.filter_map(|triggers| Recognizer::for_level(triggers, default_language)).collect();
+    let mut nearest: Option<Nearest> = None;
+    let mut fired: Option<Nearest> = None;
+    for recognizer in &recognizers {
+        let recognised = recognizer.recognise(message, language, default_language);
+        for score in recognizer.scores(message, language, default_language) {
+            let (Some(phrase), Some(phrase_language)) = (score.nearest, score.nearest_language) else { continue };
+            let candidate = Nearest {
+                trigger: score.intent,
+                intent: score.name,
+                phrase,
+                language: phrase_language,
+                confidence: score.confidence,
+                vetoed_by: score.vetoed_by,
+            };
+            if fired.is_none() && recognised.is_some_and(|recognition| recognition.intent == candidate.trigger) {
+                fired = Some(candidate.clone());
+            }
+            if nearest.as_ref().is_none_or(|nearest| candidate.confidence > nearest.confidence) {
+                nearest = Some(candidate);
+            }
+        }
+        if let Some(fired) = fired {
+            return TryResult {
+                fires: Some((fired.trigger, fired.intent.clone())),
+                confidence: fired.confidence,
+                nearest: Some(fired),
+            };
+        }
+    }
+    TryResult { fires: None, confidence: nearest.as_ref().map_or(0.0, |nearest| nearest.confidence), nearest }
 }
 
 /// How a phrase's matched words sit in the message.
