@@ -777,6 +777,55 @@ impl Recognizer {
     }
 }
 
+/// A training phrase of one intent that a sibling intent of the same level recognises too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlap {
+    /// The trigger whose training phrase it is.
+    pub trigger: NodeId,
+    pub intent: String,
+    pub phrase: String,
+    /// The sibling that recognises the phrase at or above `THRESHOLD`.
+    pub other_intent: String,
+}
+
+/// For each pair of sibling Message Received triggers of one level whose phrases overlap, the
+/// first phrase of either that the other recognises (or that reads the same once normalised):
+/// such a message goes to whichever is the more confident, which the admin may not expect.
+pub fn overlapping_phrases(triggers: &[Trigger], default_language: &Language) -> Vec<Overlap> {
+    let intents = level_intents(triggers, default_language);
+    if intents.len() < 2 {
+        return Vec::new();
+    }
+    let recognizer = Recognizer::new(&intents);
+    let mut reported: Vec<(usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for (index, intent) in intents.iter().enumerate() {
+        for (language, phrase) in &intent.training {
+            let scores = recognizer.scores(phrase, language, default_language);
+            let normalized = normalize(phrase);
+            for (other, other_intent) in intents.iter().enumerate() {
+                let pair = (index.min(other), index.max(other));
+                if other == index || reported.contains(&pair) {
+                    continue;
+                }
+                let score = &scores[other];
+                let recognised = score.confidence >= THRESHOLD && score.vetoed_by.is_none();
+                let same = other_intent.training.iter().any(|(_, theirs)| normalize(theirs) == normalized);
+                if recognised || same {
+                    reported.push(pair);
+                    out.push(Overlap {
+                        trigger: intent.id,
+                        intent: intent.name.to_owned(),
+                        phrase: (*phrase).to_owned(),
+                        other_intent: other_intent.name.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Where a message is tried: as a new chat's first message (the top level), or as the reply to
 /// an action with nested triggers, which are matched before the top level, as the engine does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
