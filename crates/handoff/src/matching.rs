@@ -60,7 +60,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::fold::base_letter;
 use crate::ids::{Language, NodeId};
-use crate::workflow::{Trigger, TriggerKind, Workflow};
+use crate::workflow::{NodeRef, Trigger, TriggerKind, Workflow};
 
 /// The confidence below which no intent fires and the level's Fallback does.
 pub const THRESHOLD: f32 = 0.7;
@@ -832,6 +832,18 @@ pub fn overlapping_phrases(triggers: &[Trigger], default_language: &Language) ->
 pub enum TryScope {
     TopLevel,
     After(NodeId),
+}
+
+impl TryScope {
+    /// Where a trigger's own messages are tried: after the action it is nested under, or at the
+    /// top level.
+    pub fn of_trigger(workflow: &Workflow, trigger: NodeId) -> TryScope {
+        let parent = workflow.entries().into_iter().find_map(|entry| match entry.node {
+            NodeRef::Action(action) if action.triggers.iter().any(|nested| nested.id == trigger) => Some(action.id),
+            _ => None,
+        });
+        parent.map_or(TryScope::TopLevel, TryScope::After)
+    }
 }
 
 /// The training phrase that scored best for a tried message, fired or not.

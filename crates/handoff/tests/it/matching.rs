@@ -276,7 +276,7 @@ fn tried(scope: handoff::matching::TryScope, message: &str, language: &str) -> S
 
 #[test]
 fn trying_a_message_says_which_trigger_fires_how_surely_and_the_nearest_phrase() {
-    use handoff::matching::TryScope::{After, TopLevel};
+    use handoff::matching::TryScope::{self, After, TopLevel};
     let table = [
         (
             TopLevel,
@@ -323,4 +323,7 @@ fn trying_a_message_says_which_trigger_fires_how_surely_and_the_nearest_phrase()
         })
         .collect();
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    // A trigger's panel tries messages where that trigger is matched.
+    assert_eq!(TryScope::of_trigger(&try_workflow(), NodeId(12)), After(NodeId(11)));
+    assert_eq!(TryScope::of_trigger(&try_workflow(), NodeId(20)), TopLevel);
 }
