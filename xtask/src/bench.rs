@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the engine benchmark natively (criterion) and in wasm (under Node),
-//! then a summary whose last line is `engine decisions/s: N` for 1,000 agents, natively.
+//! then a summary with the intent recognizer's time per message and its accuracy on the
+//! labelled set, whose last line is `engine decisions/s: N` for 1,000 agents, natively.
 
 use crate::shell::cmd;
 
@@ -39,6 +40,12 @@ pub fn run() -> Result<(), String> {
     }
     println!("  {wasm_line}");
     println!("  wasm takes x{:.2} the time of native per decision", native_rate / wasm_rate);
+    let intent_micros = figure(native_lines.iter().copied(), "native intent match µs: ")?;
+    let accuracy = figure(native_lines.iter().copied(), "native intents accuracy: ")?;
+    let false_handoffs = figure(native_lines.iter().copied(), "native intents false handoffs: ")?;
+    println!("intent match µs: {intent_micros:.2}");
+    println!("intents accuracy: {accuracy:.1}%");
+    println!("intents false handoffs: {false_handoffs:.1}%");
     println!("engine decisions/s: {native_rate:.0}");
     Ok(())
 }
@@ -46,7 +53,7 @@ pub fn run() -> Result<(), String> {
 /// The number after `prefix` on the first line that starts with it.
 fn figure<'a>(mut lines: impl Iterator<Item = &'a str>, prefix: &str) -> Result<f64, String> {
     let line = lines.find(|line| line.starts_with(prefix)).ok_or_else(|| format!("no line starts with `{prefix}`"))?;
-    let number = line[prefix.len()..].split_whitespace().next().unwrap_or_default();
+    let number = line[prefix.len()..].split_whitespace().next().unwrap_or_default().trim_end_matches('%');
     number.parse().map_err(|_| format!("`{number}` in `{line}` is not a number"))
 }
 
@@ -60,5 +67,7 @@ mod tests {
             ["native 100 agents: 5 decisions", "wasm engine decisions/s at 1,000 agents: 1112662 (164674 decisions)"];
         assert_eq!(figure(lines.into_iter(), "wasm engine decisions/s at 1,000 agents: "), Ok(1_112_662.0));
         assert!(figure(lines.into_iter(), "missing: ").is_err());
+        let percent = ["native intents accuracy: 95.3%"];
+        assert_eq!(figure(percent.into_iter(), "native intents accuracy: "), Ok(95.3));
     }
 }

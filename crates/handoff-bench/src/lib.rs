@@ -193,3 +193,214 @@ mod tests {
         assert!(open > 0 && open <= 100 * CAP, "{open} chats open");
     }
 }
+
+/// The intent recognizer's benchmark and its accuracy on the labelled set.
+pub mod intents {
+    use handoff::Language;
+    use handoff::NodeId;
+    use handoff::matching::{Evaluation, IntentPhrases, Recognizer, evaluate, intents_from_json, parse_labelled};
+
+    pub const INTENTS: usize = 50;
+    pub const PHRASES_PER_INTENT: usize = 20;
+
+    const LABELLED: &str = include_str!("../../handoff/tests/intents/labelled.tsv");
+    const STARTER_PHRASES: &str = include_str!("../../handoff/tests/intents/starter-phrases.json");
+
+    /// Words of a support desk's requests, for synthetic intents.
+    const TOPICS: &[&str] = &[
+        "account",
+        "address",
+        "password",
+        "invoice",
+        "refund",
+        "delivery",
+        "parcel",
+        "order",
+        "subscription",
+        "payment",
+        "card",
+        "warranty",
+        "return",
+        "exchange",
+        "discount",
+        "coupon",
+        "voucher",
+        "shipping",
+        "tracking",
+        "receipt",
+        "login",
+        "email",
+        "phone",
+        "profile",
+        "settings",
+        "notification",
+        "newsletter",
+        "membership",
+        "plan",
+        "upgrade",
+        "downgrade",
+        "cancellation",
+        "booking",
+        "reservation",
+        "appointment",
+        "ticket",
+        "seat",
+        "luggage",
+        "flight",
+        "hotel",
+        "insurance",
+        "claim",
+        "contract",
+        "quote",
+        "estimate",
+        "installation",
+        "repair",
+        "battery",
+        "charger",
+        "screen",
+        "keyboard",
+        "printer",
+        "router",
+        "modem",
+        "signal",
+        "outage",
+        "speed",
+        "download",
+        "update",
+        "license",
+        "certificate",
+        "document",
+        "statement",
+        "balance",
+        "transfer",
+        "deposit",
+        "withdrawal",
+        "loan",
+        "mortgage",
+        "interest",
+        "fee",
+        "penalty",
+        "credit",
+        "debit",
+        "wallet",
+        "gift",
+        "size",
+        "colour",
+        "stock",
+        "catalogue",
+        "store",
+        "opening",
+        "holiday",
+        "complaint",
+        "feedback",
+    ];
+    const VERBS: &[&str] = &[
+        "change", "cancel", "update", "check", "track", "reset", "renew", "close", "open", "book", "move", "pay",
+        "report", "fix", "replace", "return", "download", "find", "confirm", "activate",
+    ];
+    const FRAMES: &[&str] = &[
+        "{v} my {t}",
+        "i want to {v} my {t}",
+        "how do i {v} the {t}",
+        "{t} {u}",
+        "problem with my {t}",
+        "can you {v} my {t} {u}",
+        "{v} {t}",
+        "question about {t} and {u}",
+        "help with {t}",
+        "my {t} {u} is wrong",
+    ];
+
+    /// SplitMix64: the same numbers on every run and target.
+    struct Numbers(u64);
+
+    impl Numbers {
+        fn next(&mut self, below: usize) -> usize {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) % below as u64) as usize
+        }
+    }
+
+    pub struct IntentWorkload {
+        /// By intent, its training phrases.
+        pub phrases: Vec<Vec<String>>,
+        pub messages: Vec<String>,
+    }
+
+    impl IntentWorkload {
+        pub fn recognizer(&self) -> Recognizer {
+            let names: Vec<String> = (0..self.phrases.len()).map(|index| format!("intent {index}")).collect();
+            let excluded: Vec<String> =
+                (0..self.phrases.len()).map(|index| format!("not my {}", TOPICS[index % TOPICS.len()])).collect();
+            let english = Language::new("en");
+            let intents: Vec<IntentPhrases<'_>> = self
+                .phrases
+                .iter()
+                .zip(names.iter().zip(&excluded))
+                .enumerate()
+                .map(|(index, (phrases, (name, excluded)))| IntentPhrases {
+                    id: NodeId(index as u32 + 1),
+                    name,
+                    training: phrases.iter().map(|phrase| (english.clone(), phrase.as_str())).collect(),
+                    excluded: vec![(english.clone(), excluded.as_str())],
+                })
+                .collect();
+            Recognizer::new(&intents)
+        }
+    }
+
+    fn fill(frame: &str, verb: &str, topic: &str, other: &str) -> String {
+        frame.replace("{v}", verb).replace("{t}", topic).replace("{u}", other)
+    }
+
+    /// 50 intents of 20 phrases, each intent about a few topics of its own; and messages: some
+    /// phrases with words around them, misspelt or reordered, some about nothing the intents know.
+    pub fn intent_workload() -> IntentWorkload {
+        let mut numbers = Numbers(12);
+        let phrases: Vec<Vec<String>> = (0..INTENTS)
+            .map(|_| {
+                let topics = [numbers.next(TOPICS.len()), numbers.next(TOPICS.len()), numbers.next(TOPICS.len())];
+                (0..PHRASES_PER_INTENT)
+                    .map(|_| {
+                        let frame = FRAMES[numbers.next(FRAMES.len())];
+                        let topic = TOPICS[topics[numbers.next(2)]];
+                        fill(frame, VERBS[numbers.next(VERBS.len())], topic, TOPICS[topics[2]])
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut messages = Vec::new();
+        for index in 0..40 {
+            let phrase = &phrases[numbers.next(INTENTS)][numbers.next(PHRASES_PER_INTENT)];
+            let message = match index % 4 {
+                0 => format!("hi there, {phrase} please, it's quite urgent"),
+                1 => {
+                    // A misspelling: two letters of the longest word swapped.
+                    let mut words: Vec<String> = phrase.split(' ').map(str::to_owned).collect();
+                    if let Some(word) = words.iter_mut().max_by_key(|word| word.len()) {
+                        let mut chars: Vec<char> = word.chars().collect();
+                        chars.swap(1, 2);
+                        *word = chars.into_iter().collect();
+                    }
+                    words.join(" ")
+                }
+                2 => phrase.split(' ').rev().collect::<Vec<_>>().join(" "),
+                _ => "where is the nearest shop and what time does it close on sundays".to_owned(),
+            };
+            messages.push(message);
+        }
+        IntentWorkload { phrases, messages }
+    }
+
+    /// The labelled set of `handoff/tests/intents` against its starter phrases: what
+    /// `tests/it/intents.rs` asserts, for `cargo xtask bench` to print.
+    pub fn evaluation() -> Evaluation {
+        let document: serde_json::Value = serde_json::from_str(STARTER_PHRASES).expect("the phrases are JSON");
+        let intents = intents_from_json(&document, &["Talk to a human", "Billing"]).expect("the phrases' shape");
+        let labelled = parse_labelled(LABELLED).expect("the labelled set's shape");
+        evaluate(&Recognizer::new(&intents), &labelled, &Language::new("en"), "Talk to a human")
+    }
+}

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
-use crate::matching::intent_matches;
+use crate::matching::Recognizer;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
@@ -234,6 +234,32 @@ struct Config {
     workspace: Workspace,
     workflow: IndexedWorkflow,
     slot_of: FxHashMap<AgentId, Slot>,
+    /// Compiled once per workflow: matching a message never analyses a phrase again.
+    recognizers: Recognizers,
+}
+
+/// One `Recognizer` per level of sibling Message Received triggers: the top level, and each
+/// action with nested ones.
+#[derive(Debug)]
+struct Recognizers {
+    top: Recognizer,
+    nested: FxHashMap<NodeId, Recognizer>,
+}
+
+impl Recognizers {
+    fn new(workflow: &IndexedWorkflow, default_language: &Language) -> Recognizers {
+        let compile = |triggers: &[crate::workflow::Trigger]| Recognizer::for_level(triggers, default_language);
+        let nested = workflow
+            .workflow
+            .entries()
+            .into_iter()
+            .filter_map(|entry| match entry.node {
+                crate::workflow::NodeRef::Action(action) => Some((action.id, compile(&action.triggers)?)),
+                crate::workflow::NodeRef::Trigger(_) => None,
+            })
+            .collect();
+        Recognizers { top: compile(&workflow.workflow.triggers).unwrap_or_default(), nested }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -407,7 +433,8 @@ impl Engine {
             .collect();
         let slot_of = workspace.teamspace.agents.iter().enumerate().map(|(slot, agent)| (agent.id, slot)).collect();
         let workflow = IndexedWorkflow::new(workspace.ai_agent.workflow.clone());
-        let config = Arc::new(Config { workspace, workflow, slot_of });
+        let recognizers = Recognizers::new(&workflow, &workspace.ai_agent.default_language);
+        let config = Arc::new(Config { workspace, workflow, slot_of, recognizers });
         let mut engine = Engine {
             config,
             state,
@@ -440,6 +467,14 @@ impl Engine {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The top-level Message Received trigger that a new chat's first message in `language`
+    /// fires, by the workflow's compiled recognizer; `None` is the top level's Fallback.
+    pub fn first_message_trigger(&self, text: &str, language: &Language) -> Option<NodeId> {
+        let default_language = &self.config.workspace.ai_agent.default_language;
+        let recognition = self.config.recognizers.top.recognise(text, language, default_language)?;
+        Some(recognition.intent)
     }
 
     pub fn chat(&self, id: ChatId) -> Option<&Chat> {
@@ -1172,18 +1207,15 @@ impl Engine {
         let nested =
             level.and_then(|node| workflow.action(node)).map(|action| action.triggers.as_slice()).unwrap_or(&[]);
         let top = workflow.workflow.triggers.as_slice();
-        let intent = |trigger: &&crate::workflow::Trigger| match &trigger.kind {
-            TriggerKind::MessageReceived { training_phrases, excluded_phrases, .. } => {
-                intent_matches(text, training_phrases, excluded_phrases)
-            }
-            _ => false,
+        let language = &self.state.chats[&chat].language;
+        let default_language = &config.workspace.ai_agent.default_language;
+        let recognise = |recognizer: Option<&Recognizer>| {
+            recognizer?.recognise(text, language, default_language).map(|recognition| recognition.intent)
         };
         let fallback = |trigger: &&crate::workflow::Trigger| trigger.kind == TriggerKind::Fallback;
-        let chosen = nested
-            .iter()
-            .find(intent)
-            .map(|trigger| (trigger.id, then.clone()))
-            .or_else(|| top.iter().find(intent).map(|trigger| (trigger.id, obligations(&then))))
+        let chosen = recognise(level.and_then(|node| config.recognizers.nested.get(&node)))
+            .map(|trigger| (trigger, then.clone()))
+            .or_else(|| recognise(Some(&config.recognizers.top)).map(|trigger| (trigger, obligations(&then))))
             .or_else(|| {
                 let level = level?;
                 let again = then.iter().cloned().chain([Frame::AskAgain { level }]).collect();

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, Language, NodeId, TeamId};
+use crate::matching::{Overlap, overlapping_phrases};
 use crate::workflow::{
     Action, ActionKind, Assign, Condition, IndexedWorkflow, LanguageTargets, NodeRef, Sequence, Targets, TriggerKind,
     VariableValue, node_id,
@@ -67,6 +68,12 @@ pub enum ProblemKind {
     ConditionOnUnsupportedLanguage {
         language: Language,
     },
+    /// A training phrase of this intent that a sibling intent recognises too (or has as well).
+    OverlappingIntents {
+        intent: String,
+        phrase: String,
+        other_intent: String,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -110,6 +117,10 @@ impl fmt::Display for ProblemKind {
             ProblemKind::ConditionOnUnsupportedLanguage { language } => {
                 write!(f, "the AI agent does not speak {language}, so this condition never holds")
             }
+            ProblemKind::OverlappingIntents { intent, phrase, other_intent } => write!(
+                f,
+                "the intents {intent} and {other_intent} overlap: \"{phrase}\", a training phrase of {intent}, is recognised as {other_intent} too, so such a message goes to whichever is more confident"
+            ),
         }
     }
 }
@@ -130,6 +141,15 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
             });
         }
     }
+    let default_language = &workspace.ai_agent.default_language;
+    let levels =
+        std::iter::once(workflow.triggers.as_slice()).chain(workflow.entries().into_iter().filter_map(|entry| {
+            match entry.node {
+                NodeRef::Action(action) if !action.triggers.is_empty() => Some(action.triggers.as_slice()),
+                _ => None,
+            }
+        }));
+    let overlaps: Vec<Overlap> = levels.flat_map(|triggers| overlapping_phrases(triggers, default_language)).collect();
     for entry in workflow.entries() {
         let mut found = Vec::new();
         match entry.node {
@@ -138,6 +158,13 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
                     && training_phrases.iter().all(|phrase| phrase.trim().is_empty())
                 {
                     found.push(ProblemKind::NoTrainingPhrases);
+                }
+                for overlap in overlaps.iter().filter(|overlap| overlap.trigger == trigger.id) {
+                    found.push(ProblemKind::OverlappingIntents {
+                        intent: overlap.intent.clone(),
+                        phrase: overlap.phrase.clone(),
+                        other_intent: overlap.other_intent.clone(),
+                    });
                 }
             }
             NodeRef::Action(action) => {

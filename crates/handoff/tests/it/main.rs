@@ -8,6 +8,7 @@ mod explain;
 #[cfg(not(target_arch = "wasm32"))]
 mod fuzz;
 mod inbox;
+mod intents;
 mod ledger;
 mod legacy_records;
 mod matching;
