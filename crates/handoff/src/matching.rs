@@ -404,6 +404,9 @@ pub struct Recognizer {
     keys: Vec<(String, u32)>,
     /// A hash of each key with zero, one (and for long keys two) letters deleted, to the keys.
     deletions: FxHashMap<u64, Vec<u32>>,
+    /// The letters of the longest key: a word longer by more than two edits matches none, so it
+    /// is not looked up (a 10,000-letter word would otherwise cost 50 million deletion hashes).
+    longest_key: usize,
 }
 
 /// A stem of the vocabulary that a message has, how well, and at which of its word positions.
@@ -549,6 +552,7 @@ impl Recognizer {
         }
         recognizer.keys.sort();
         recognizer.keys.dedup();
+        recognizer.longest_key = recognizer.keys.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0);
         for (index, (key, _)) in recognizer.keys.iter().enumerate() {
             let mut hashes = Vec::new();
             deletion_hashes(key, |hash| hashes.push(hash));
@@ -615,7 +619,8 @@ impl Recognizer {
             // words as written, through the deletion index.
             candidates.clear();
             for (query, is_stem) in [(&word.stem, true), (&word.surface, false)] {
-                if query.chars().count() >= MIN_FUZZY + usize::from(is_stem) {
+                let letters = query.chars().count();
+                if letters >= MIN_FUZZY + usize::from(is_stem) && letters <= self.longest_key + 2 {
                     deletion_hashes(query, |hash| {
                         if let Some(keys) = self.deletions.get(&hash) {
                             candidates.extend(keys.iter().map(|key| (*key, query.as_str(), is_stem)));

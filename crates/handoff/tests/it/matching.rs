@@ -196,6 +196,15 @@ fn recognising_is_deterministic() {
 }
 
 #[test]
+fn a_message_of_one_very_long_word_is_matched_at_once() {
+    // A customer may send 10,000 characters without a space; a word longer than every phrase's
+    // by more than two edits is no misspelling of any, so it is not looked up letter by letter.
+    let long = "é".repeat(10_000);
+    let padded = format!("{} talk to a human", "x".repeat(10_000));
+    check(&english(), &["human", "billing"], "en", &[(&long, "fallback"), (&padded, "human")]);
+}
+
+#[test]
 fn nested_triggers_are_recognised_before_the_top_level_with_the_same_method() {
     let mut engine = handoff::Engine::new(handoff::starter_workspace(), 7);
     // "no" answers the nested question although "invoice" is the top level's Billing; without
