@@ -19,6 +19,7 @@ mod boxed;
 pub mod outline;
 mod panels;
 mod tree;
+mod try_message;
 
 pub(crate) use assign::verdict_words;
 use boxed::{dynamic, on_click, show_or, text};
@@ -110,6 +111,7 @@ pub fn EditorPage() -> impl IntoView {
                     {tree::node_toolbar()}
                     {tree::workflow_tree()}
                     {tree::keyboard_help()}
+                    {try_message::try_message_box(Signal::stored(handoff::matching::TryScope::TopLevel))}
                 </section>
                 <section class="panel-pane" aria-labelledby="panel-heading">
                     {panels::selected_panel()}

@@ -5,6 +5,7 @@
 use handoff::Language;
 use handoff::NodeId;
 use handoff::edit::{self, NodeTemplate, Place};
+use handoff::matching::TryScope;
 use handoff::node_edit::{self, CONDITION_KINDS, ConditionKind, TextField};
 use handoff::workflow::{Action, ActionKind, Condition, Sequence, TriggerKind, VariableValue};
 use leptos::prelude::*;
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 use super::assign::{assign_editor, handoff_panel};
 use super::boxed::{Flag, OnChange, dynamic, flag, on_change, show, text};
 use super::outline::{self, RowKey};
+use super::try_message::try_message_box;
 use super::use_editor;
 use crate::workspace_store::{WorkspaceStore, use_workspace_store};
 
@@ -366,7 +368,11 @@ fn trigger_panel(node: NodeId) -> impl IntoView {
                 </p>
             }
             .into_any(),
-            TriggerKind::MessageReceived { .. } => fields(&INTENT_FIELDS, field, commit),
+            TriggerKind::MessageReceived { .. } => view! {
+                {fields(&INTENT_FIELDS, field, commit)}
+                {try_message_box(Signal::derive(move || store.with(|workspace| TryScope::of_trigger(&workspace.ai_agent.workflow, node))))}
+            }
+            .into_any(),
         };
         view! { {heading} <div class="panel-body">{body}</div> }.into_any()
     })

@@ -255,3 +255,29 @@ async fn the_settings_panel_top_stays_below_the_sticky_headers_when_scrolled() {
     .await;
     browser.close().await;
 }
+
+/// Typing in the workflow's "Try a message" box says, as the admin types, which trigger the
+/// message would reach with what confidence; the trigger's own panel has the same box.
+#[tokio::test]
+async fn try_a_message_shows_the_trigger_that_would_fire_and_its_confidence() {
+    let browser = Browser::open(1280).await;
+    browser.visit("/editor").await;
+    browser.expect_page("/editor", "Workflow editor").await;
+    let languages = browser.text(".tree-pane .try-message select").await;
+    assert!(languages.contains("English") && languages.contains("French"), "{languages}");
+    let input =
+        browser.client.wait().for_element(Locator::Css(".tree-pane .try-message input")).await.expect("the box");
+    input.send_keys("I want to speak to a person").await.expect("typing");
+    let result = ".tree-pane .try-message .try-result";
+    wait_for_text(&browser, result, "Talk to a human").await;
+    let said = browser.text(result).await;
+    assert!(said.contains('%'), "a confidence as a percentage: {said}");
+
+    browser.click("#row-20").await;
+    wait_for_text(&browser, "#panel-heading", "Billing").await;
+    let input =
+        browser.client.wait().for_element(Locator::Css(".panel-pane .try-message input")).await.expect("the box");
+    input.send_keys("I need a refund").await.expect("typing");
+    wait_for_text(&browser, ".panel-pane .try-message .try-result", "Billing would fire").await;
+    browser.close().await;
+}

@@ -138,3 +138,48 @@ fn places_across_languages_count_every_older_chat_for_the_same_agents() {
     assert_eq!(steps[6]["queue_places"], serde_json::json!({ "4": 1 }));
     assert_eq!(report["final_state"]["chats"]["4"]["queue_position"], 1);
 }
+
+/// Runs `handoff-cli match WORKSPACE LANGUAGE` with `input` on standard input.
+fn run_match(workspace: &Path, language: &str, input: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff-cli"))
+        .args(["match".as_ref(), workspace.as_os_str(), language.as_ref()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes()).expect("the input is written");
+    let output = child.wait_with_output().expect("the binary runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
+    (output.status.success(), text(output.stdout), text(output.stderr))
+}
+
+fn starter_workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../handoff/starter.workspace.json")
+}
+
+#[test]
+fn match_prints_the_intent_each_message_fires_in_a_new_chat_or_fallback() {
+    let input = "Can I talk to a human?\nmy invoice is wrong\nwhat's the weather like\nyes\n";
+    let (ok, stdout, stderr) = run_match(&starter_workspace(), "en", input);
+    assert!(ok, "{stderr}");
+    // "yes" is an answer nested under the billing question: a new chat's first message only
+    // reaches the top level, where it means nothing.
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), ["Talk to a human", "Billing", "fallback", "fallback"]);
+}
+
+#[test]
+fn match_refuses_a_missing_file_an_invalid_one_and_a_language_the_agent_does_not_speak() {
+    let (ok, stdout, stderr) = run_match(&starter_workspace(), "de", "hello\n");
+    assert!(!ok && stdout.is_empty());
+    assert!(stderr.starts_with("error: the AI agent does not speak `de`; its languages are en, fr, es"), "{stderr}");
+
+    let (ok, _, stderr) = run_match(&examples().join("missing.json"), "en", "");
+    assert!(!ok);
+    assert!(stderr.starts_with("error: cannot read"), "{stderr}");
+
+    // A scenario is not a workspace document.
+    let (ok, _, stderr) = run_match(&examples().join("claim-race.json"), "en", "");
+    assert!(!ok);
+    assert!(stderr.starts_with("error: ") && stderr.contains("claim-race.json"), "{stderr}");
+}

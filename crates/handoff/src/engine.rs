@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, ChatId, Language, NodeId, TeamId, Timestamp};
 use crate::localized::Localized;
-use crate::matching::{Recognizer, intent_phrases};
+use crate::matching::Recognizer;
 use crate::pools::{Pool, PoolId, RankKey, Slot, draw};
 use crate::protocol::{AssignedBy, Command, Event, Frame, Presence, RATINGS, Rejection, TransferTarget, Waiting};
 use crate::workflow::{ActionKind, Assign, Condition, Handoff, IndexedWorkflow, Sequence, Targets, TriggerKind};
@@ -250,10 +250,7 @@ struct Recognizers {
 impl Recognizers {
     /// Each phrase is analysed in its own language (its stemmer, its stop words).
     fn new(workflow: &IndexedWorkflow) -> Recognizers {
-        let compile = |triggers: &[crate::workflow::Trigger]| {
-            let intents = intent_phrases(triggers);
-            (!intents.is_empty()).then(|| Recognizer::new(&intents))
-        };
+        let compile = Recognizer::for_level;
         let nested = workflow
             .workflow
             .entries()
@@ -472,6 +469,14 @@ impl Engine {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The top-level Message Received trigger that a new chat's first message in `language`
+    /// fires, by the workflow's compiled recognizer; `None` is the top level's Fallback.
+    pub fn first_message_trigger(&self, text: &str, language: &Language) -> Option<NodeId> {
+        let default_language = &self.config.workspace.ai_agent.default_language;
+        let recognition = self.config.recognizers.top.recognise(text, language, default_language)?;
+        Some(recognition.intent)
     }
 
     pub fn chat(&self, id: ChatId) -> Option<&Chat> {

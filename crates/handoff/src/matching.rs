@@ -61,7 +61,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::fold::base_letter;
 use crate::ids::{Language, NodeId};
 use crate::localized::Phrases;
-use crate::workflow::{Trigger, TriggerKind};
+use crate::workflow::{NodeRef, Trigger, TriggerKind, Workflow};
 
 /// The confidence below which no intent fires and the level's Fallback does.
 pub const THRESHOLD: f32 = 0.7;
@@ -147,6 +147,8 @@ pub struct Score {
     pub confidence: f32,
     /// The training phrase that scored best, as the admin wrote it; `None` when none shares a word.
     pub nearest: Option<String>,
+    /// The language the nearest phrase is written in.
+    pub nearest_language: Option<Language>,
     /// The excluded phrase that vetoes the intent for this message, if one does.
     pub vetoed_by: Option<String>,
 }
@@ -403,8 +405,8 @@ pub struct Recognizer {
     keys: Vec<(String, u32)>,
     /// A hash of each key with zero, one (and for long keys two) letters deleted, to the keys.
     deletions: FxHashMap<u64, Vec<u32>>,
-    /// The longest key's letters: a word more than two letters longer is no misspelling of any
-    /// key, and its deletions (quadratic in its length) are never computed.
+    /// The letters of the longest key: a word longer by more than two edits matches none, so it
+    /// is not looked up (a 10,000-letter word would otherwise cost 50 million deletion hashes).
     longest_key: usize,
 }
 
@@ -607,9 +609,16 @@ impl Recognizer {
                 negations |= position_bit(position);
             }
             let in_language = |stem: u32| self.stem_languages[stem as usize] & position_bit(usize::from(index)) != 0;
-            if let Some(&stem) = self.stems.get(&word.stem).filter(|stem| in_language(**stem)) {
-                add(stem, 1.0, position);
-                continue;
+            match self.stems.get(&word.stem) {
+                Some(&stem) if in_language(stem) => {
+                    add(stem, 1.0, position);
+                    continue;
+                }
+                // A word of another language's phrases is that word, not a misspelling of one of
+                // this language's: a French chat's "argent" (money) is read against the English
+                // phrases too, where it is one letter from "agent".
+                Some(_) => continue,
+                None => {}
             }
             if word.stopword {
                 continue;
@@ -729,6 +738,9 @@ impl Recognizer {
     pub fn scores(&self, message: &str, language: &Language, default_language: &Language) -> Vec<Score> {
         let best = self.best(message, language, default_language, 0.0);
         let text = |phrase: Option<u32>| phrase.map(|index| self.phrases[index as usize].text.clone());
+        let language = |phrase: Option<u32>| {
+            phrase.map(|index| self.languages[usize::from(self.phrases[index as usize].language)].clone())
+        };
         self.intents
             .iter()
             .zip(best)
@@ -737,6 +749,7 @@ impl Recognizer {
                 name: intent.name.clone(),
                 confidence,
                 nearest: text(nearest),
+                nearest_language: language(nearest),
                 vetoed_by: text(vetoed),
             })
             .collect()
@@ -746,6 +759,156 @@ impl Recognizer {
     pub fn is_empty(&self) -> bool {
         self.phrases.is_empty()
     }
+}
+
+impl Recognizer {
+    /// The recognizer of one level's Message Received triggers; `None` when the level has none.
+    pub fn for_level(triggers: &[Trigger]) -> Option<Recognizer> {
+        let intents = intent_phrases(triggers);
+        (!intents.is_empty()).then(|| Recognizer::new(&intents))
+    }
+}
+
+/// A training phrase of one intent that a sibling intent of the same level recognises too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlap {
+    /// The trigger whose training phrase it is.
+    pub trigger: NodeId,
+    pub intent: String,
+    pub phrase: String,
+    /// The sibling that recognises the phrase at or above `THRESHOLD`.
+    pub other_intent: String,
+}
+
+/// For each pair of sibling Message Received triggers of one level whose phrases overlap, the
+/// first phrase of either that the other recognises (or that reads the same once normalised):
+/// such a message goes to whichever is the more confident, which the admin may not expect.
+pub fn overlapping_phrases(triggers: &[Trigger], default_language: &Language) -> Vec<Overlap> {
+    let intents = intent_phrases(triggers);
+    if intents.len() < 2 {
+        return Vec::new();
+    }
+    let recognizer = Recognizer::new(&intents);
+    let mut reported: Vec<(usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for (index, intent) in intents.iter().enumerate() {
+        for (language, phrase) in &intent.training {
+            let scores = recognizer.scores(phrase, language, default_language);
+            let normalized = normalize(phrase);
+            for (other, other_intent) in intents.iter().enumerate() {
+                let pair = (index.min(other), index.max(other));
+                if other == index || reported.contains(&pair) {
+                    continue;
+                }
+                let score = &scores[other];
+                let recognised = score.confidence >= THRESHOLD && score.vetoed_by.is_none();
+                let same = other_intent.training.iter().any(|(_, theirs)| normalize(theirs) == normalized);
+                if recognised || same {
+                    reported.push(pair);
+                    out.push(Overlap {
+                        trigger: intent.id,
+                        intent: intent.name.to_owned(),
+                        phrase: (*phrase).to_owned(),
+                        other_intent: other_intent.name.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where a message is tried: as a new chat's first message (the top level), or as the reply to
+/// an action with nested triggers, which are matched before the top level, as the engine does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TryScope {
+    TopLevel,
+    After(NodeId),
+}
+
+impl TryScope {
+    /// Where a trigger's own messages are tried: after the action it is nested under, or at the
+    /// top level.
+    pub fn of_trigger(workflow: &Workflow, trigger: NodeId) -> TryScope {
+        let parent = workflow.entries().into_iter().find_map(|entry| match entry.node {
+            NodeRef::Action(action) if action.triggers.iter().any(|nested| nested.id == trigger) => Some(action.id),
+            _ => None,
+        });
+        parent.map_or(TryScope::TopLevel, TryScope::After)
+    }
+}
+
+/// The training phrase that scored best for a tried message, fired or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nearest {
+    pub trigger: NodeId,
+    pub intent: String,
+    pub phrase: String,
+    pub language: Language,
+    /// From 0 to 1, before any veto.
+    pub confidence: f32,
+    /// The intent's excluded phrase that vetoes it for this message, if one does.
+    pub vetoed_by: Option<String>,
+}
+
+/// What a message would do: the editor's "Try a message" box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TryResult {
+    /// The Message Received trigger that fires (its node id and intent name); `None` is Fallback.
+    pub fires: Option<(NodeId, String)>,
+    /// The firing intent's confidence; for Fallback, the nearest phrase's (0 when there is none).
+    pub confidence: f32,
+    /// The phrase with the highest score at the levels tried: the firing intent's best phrase when
+    /// one fires, else the phrase the message came closest to, below `THRESHOLD` or vetoed.
+    pub nearest: Option<Nearest>,
+}
+
+/// Which trigger a message in `language` would fire at `scope` of `workflow`, how confidently,
+/// and the nearest training phrase; the same recognizers and order as the engine's.
+pub fn try_message(
+    workflow: &Workflow,
+    default_language: &Language,
+    scope: TryScope,
+    message: &str,
+    language: &Language,
+) -> TryResult {
+    let nested = match scope {
+        TryScope::TopLevel => None,
+        TryScope::After(action) => workflow.find_action(action).map(|action| action.triggers.as_slice()),
+    };
+    let levels = nested.into_iter().chain([workflow.triggers.as_slice()]);
+    let recognizers: Vec<Recognizer> =
+        levels.filter_map(Recognizer::for_level).collect();
+    let mut nearest: Option<Nearest> = None;
+    let mut fired: Option<Nearest> = None;
+    for recognizer in &recognizers {
+        let recognised = recognizer.recognise(message, language, default_language);
+        for score in recognizer.scores(message, language, default_language) {
+            let (Some(phrase), Some(phrase_language)) = (score.nearest, score.nearest_language) else { continue };
+            let candidate = Nearest {
+                trigger: score.intent,
+                intent: score.name,
+                phrase,
+                language: phrase_language,
+                confidence: score.confidence,
+                vetoed_by: score.vetoed_by,
+            };
+            if fired.is_none() && recognised.is_some_and(|recognition| recognition.intent == candidate.trigger) {
+                fired = Some(candidate.clone());
+            }
+            if nearest.as_ref().is_none_or(|nearest| candidate.confidence > nearest.confidence) {
+                nearest = Some(candidate);
+            }
+        }
+        if let Some(fired) = fired {
+            return TryResult {
+                fires: Some((fired.trigger, fired.intent.clone())),
+                confidence: fired.confidence,
+                nearest: Some(fired),
+            };
+        }
+    }
+    TryResult { fires: None, confidence: nearest.as_ref().map_or(0.0, |nearest| nearest.confidence), nearest }
 }
 
 /// How a phrase's matched words sit in the message.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, Language, NodeId, TeamId};
 use crate::localized::{Localized, Phrases};
+use crate::matching::{Overlap, overlapping_phrases};
 use crate::workflow::{
     Action, ActionKind, Assign, Condition, IndexedWorkflow, LanguageTargets, NodeRef, Sequence, Targets, TriggerKind,
     VariableValue, node_id,
@@ -77,12 +78,19 @@ pub enum ProblemKind {
         text: String,
         language: Language,
     },
+    /// A training phrase of this intent that a sibling intent recognises too (or has as well).
+    OverlappingIntents {
+        intent: String,
+        phrase: String,
+        other_intent: String,
+    },
 }
 
 /// How much a problem matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
-    /// Works, but not as well as it could: customers read the default language's words.
+    /// Works, but not as the admin may expect: chats read the default language's words, or a
+    /// message goes to a sibling intent.
     Warning,
     /// Does not work as written.
     Error,
@@ -91,7 +99,7 @@ pub enum Severity {
 impl ProblemKind {
     pub fn severity(&self) -> Severity {
         match self {
-            ProblemKind::MissingTranslation { .. } => Severity::Warning,
+            ProblemKind::MissingTranslation { .. } | ProblemKind::OverlappingIntents { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -144,6 +152,10 @@ impl fmt::Display for ProblemKind {
             ProblemKind::MissingTranslation { text, language } => {
                 write!(f, "{text} has no {language} version: chats in {language} read the default language's")
             }
+            ProblemKind::OverlappingIntents { intent, phrase, other_intent } => write!(
+                f,
+                "the intents {intent} and {other_intent} overlap: \"{phrase}\", a training phrase of {intent}, is recognised as {other_intent} too, so such a message goes to whichever is more confident"
+            ),
         }
     }
 }
@@ -164,6 +176,15 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
             });
         }
     }
+    let default_language = &workspace.ai_agent.default_language;
+    let levels =
+        std::iter::once(workflow.triggers.as_slice()).chain(workflow.entries().into_iter().filter_map(|entry| {
+            match entry.node {
+                NodeRef::Action(action) if !action.triggers.is_empty() => Some(action.triggers.as_slice()),
+                _ => None,
+            }
+        }));
+    let overlaps: Vec<Overlap> = levels.flat_map(|triggers| overlapping_phrases(triggers, default_language)).collect();
     for entry in workflow.entries() {
         let mut found = Vec::new();
         match entry.node {
@@ -174,6 +195,13 @@ pub fn validate(workspace: &Workspace) -> Vec<Problem> {
                     } else {
                         check_phrases(workspace, training_phrases, &mut found);
                     }
+                }
+                for overlap in overlaps.iter().filter(|overlap| overlap.trigger == trigger.id) {
+                    found.push(ProblemKind::OverlappingIntents {
+                        intent: overlap.intent.clone(),
+                        phrase: overlap.phrase.clone(),
+                        other_intent: overlap.other_intent.clone(),
+                    });
                 }
             }
             NodeRef::Action(action) => {

@@ -601,7 +601,12 @@ async fn no_reader_sees_a_decision_before_its_events_are_stored_nor_after_their_
 
 /// Whether the socket is told `SignedOut` and closed within a second.
 async fn signed_out_at_once(client: &mut Client, server: &Server) -> bool {
-    let told = tokio::time::timeout(Duration::from_secs(1), async {
+    signed_out_within(Duration::from_secs(1), client, server).await
+}
+
+/// Whether the socket is told it is signed out, then closed, within `limit`.
+async fn signed_out_within(limit: Duration, client: &mut Client, server: &Server) -> bool {
+    let told = tokio::time::timeout(limit, async {
         while let Some(frame) = client.next(server).await {
             if matches!(frame, ServerFrame::SignedOut { .. }) {
                 return client.next(server).await.is_none() && client.closed;
@@ -687,10 +692,10 @@ async fn a_socket_closes_when_its_session_expires_without_asking_the_database() 
     client.hello(None, None).await;
     assert!(matches!(client.next(&server).await, Some(ServerFrame::Workspace { .. })));
     assert!(matches!(client.next(&server).await, Some(ServerFrame::View { .. })));
-    // No sweep runs: the socket's own timer ends it, at the session's end.
-    let started = std::time::Instant::now();
-    assert!(signed_out_at_once(&mut client, &server).await, "closed at the session's end");
-    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    // No sweep runs: the socket's own timer ends it, at the session's end. The limit is loose
+    // (the session has at most a second left) because a loaded machine delays timers, and
+    // nothing else would ever close this socket.
+    assert!(signed_out_within(Duration::from_secs(5), &mut client, &server).await, "closed at the session's end");
 }
 
 #[tokio::test]

@@ -234,3 +234,107 @@ fn a_word_far_longer_than_every_phrase_word_is_no_misspelling() {
     let long = "é".repeat(10_000);
     check(&english(), &["human", "billing"], "en", &[(&long, "fallback"), (&format!("{long} live agent"), "human")]);
 }
+
+/// A workflow of Talk to a human (whose first action waits for Yes or No), Billing and Fallback,
+/// its phrases in English.
+fn try_workflow() -> handoff::workflow::Workflow {
+    use handoff::localized::phrases_in;
+    use handoff::workflow::{Action, ActionKind, Trigger, TriggerKind, Workflow};
+    let en = Language::new("en");
+    let intent = |id: u32, name: &str, training: &[&str], excluded: &[&str], actions: Vec<Action>| Trigger {
+        id: NodeId(id),
+        kind: TriggerKind::MessageReceived {
+            intent: name.to_owned(),
+            training_phrases: phrases_in(&en, training.iter().map(|phrase| (*phrase).to_owned()).collect()),
+            excluded_phrases: phrases_in(&en, excluded.iter().map(|phrase| (*phrase).to_owned()).collect()),
+        },
+        actions,
+    };
+    let question = Action {
+        id: NodeId(11),
+        label: None,
+        enabled: true,
+        kind: ActionKind::SendMessage { text: handoff::Localized::one(&en, "Shall I find you someone?"), buttons: Vec::new() },
+        triggers: vec![
+            intent(12, "Yes", &["yes", "yes please"], &[], Vec::new()),
+            intent(13, "No", &["no", "no thanks"], &[], Vec::new()),
+        ],
+    };
+    Workflow {
+        triggers: vec![
+            intent(10, "Talk to a human", HUMAN, HUMAN_EXCLUDED, vec![question]),
+            intent(20, "Billing", BILLING, &[], Vec::new()),
+            Trigger { id: NodeId(40), kind: TriggerKind::Fallback, actions: Vec::new() },
+        ],
+    }
+}
+
+/// What `try_message` says, as one line: the trigger that fires (id and intent) or Fallback,
+/// the confidence, and the nearest phrase with its intent, language and any veto.
+fn tried(scope: handoff::matching::TryScope, message: &str, language: &str) -> String {
+    let result =
+        handoff::matching::try_message(&try_workflow(), &Language::new("en"), scope, message, &Language::new(language));
+    let fires = result.fires.map_or("Fallback".to_owned(), |(id, intent)| format!("{} {intent}", id.0));
+    let nearest = result.nearest.map_or("no nearest phrase".to_owned(), |nearest| {
+        let veto = nearest.vetoed_by.map(|phrase| format!(", vetoed by {phrase:?}")).unwrap_or_default();
+        format!(
+            "nearest {:?} of {} ({}, {:.2}{veto})",
+            nearest.phrase, nearest.intent, nearest.language, nearest.confidence
+        )
+    });
+    format!("{fires} {:.2}, {nearest}", result.confidence)
+}
+
+#[test]
+fn trying_a_message_says_which_trigger_fires_how_surely_and_the_nearest_phrase() {
+    use handoff::matching::TryScope::{self, After, TopLevel};
+    let table = [
+        (
+            TopLevel,
+            "Can I talk to a human?",
+            "en",
+            "10 Talk to a human 1.00, nearest \"talk to a human\" of Talk to a human (en, 1.00)",
+        ),
+        (
+            TopLevel,
+            "i want to speak to a person",
+            "en",
+            "10 Talk to a human 1.00, nearest \"speak to a person\" of Talk to a human (en, 1.00)",
+        ),
+        (TopLevel, "I need a refnd", "en", "20 Billing 0.80, nearest \"refund\" of Billing (en, 0.80)"),
+        // A French chat is matched against the default language's phrases too.
+        (
+            TopLevel,
+            "talk to a human svp",
+            "fr",
+            "10 Talk to a human 0.96, nearest \"talk to a human\" of Talk to a human (en, 0.96)",
+        ),
+        // Below the threshold: Fallback, and the phrase the message came closest to.
+        (TopLevel, "is the billing done", "en", "Fallback 0.50, nearest \"billing question\" of Billing (en, 0.50)"),
+        (
+            TopLevel,
+            "I am not a human",
+            "en",
+            "Fallback 0.00, nearest \"talk to a human\" of Talk to a human (en, 0.00, vetoed by \"not a human\")",
+        ),
+        (TopLevel, "what's the weather like", "en", "Fallback 0.00, no nearest phrase"),
+        // The replies an action waits for are not the top level's.
+        (TopLevel, "yes please", "en", "Fallback 0.00, no nearest phrase"),
+        (After(NodeId(11)), "yes please", "en", "12 Yes 1.00, nearest \"yes\" of Yes (en, 1.00)"),
+        (After(NodeId(11)), "no thanks, I want a refund", "en", "13 No 1.00, nearest \"no\" of No (en, 1.00)"),
+        // Nested first, then the top level, as the engine matches.
+        (After(NodeId(11)), "a refund", "en", "20 Billing 1.00, nearest \"refund\" of Billing (en, 1.00)"),
+        (After(NodeId(11)), "maybe later", "en", "Fallback 0.00, no nearest phrase"),
+    ];
+    let failures: Vec<String> = table
+        .iter()
+        .filter_map(|(scope, message, language, expected)| {
+            let actual = tried(*scope, message, language);
+            (actual != *expected).then(|| format!("{scope:?} {message:?}:\n  expected {expected}\n  actual   {actual}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    // A trigger's panel tries messages where that trigger is matched.
+    assert_eq!(TryScope::of_trigger(&try_workflow(), NodeId(12)), After(NodeId(11)));
+    assert_eq!(TryScope::of_trigger(&try_workflow(), NodeId(20)), TopLevel);
+}

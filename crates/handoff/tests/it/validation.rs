@@ -133,3 +133,43 @@ fn usages_say_where_a_team_or_agent_is_listed_before_it_is_deleted() {
     assert_eq!(describe(Referent::Agent(handoff::AgentId(3))), ["node 20 triggers[1].actions[0] None"]);
     assert_eq!(describe(Referent::Team(handoff::TeamId(2))), Vec::<String>::new());
 }
+
+#[test]
+fn sibling_intents_whose_phrases_overlap_are_named_with_the_phrase() {
+    let extra = json!([
+        { "id": 50, "trigger": "message_received", "intent": "Billing", "training_phrases": ["refund", "invoice"], "actions": [
+            { "id": 51, "action": "send_message", "text": "Anything else?", "triggers": [
+                { "id": 52, "trigger": "message_received", "intent": "Yes", "training_phrases": ["yes"], "actions": [] },
+                { "id": 53, "trigger": "message_received", "intent": "Sure", "training_phrases": ["Yes!"], "actions": [] },
+                { "id": 54, "trigger": "message_received", "intent": "No", "training_phrases": ["no"], "actions": [] }
+            ] }
+        ] },
+        { "id": 60, "trigger": "message_received", "intent": "Refunds", "training_phrases": ["money back", "refund my order"], "actions": [] },
+        // The same words at different levels do not compete: nested triggers are matched first.
+        { "id": 70, "trigger": "message_received", "intent": "Agreement", "training_phrases": ["yes"], "actions": [] }
+    ]);
+    let overlaps: Vec<String> = validate(&with(all_users(), extra))
+        .iter()
+        .filter(|problem| matches!(problem.kind, handoff::ProblemKind::OverlappingIntents { .. }))
+        .inspect(|problem| assert_eq!(problem.kind.severity(), Severity::Warning, "an overlap works, so it warns"))
+        .map(|problem| format!("{} ({}): {}", problem.path, problem.node.expect("on a trigger"), problem.kind))
+        .collect();
+    assert_eq!(
+        overlaps,
+        [
+            "triggers[5].actions[0].triggers[0] (node 52): the intents Yes and Sure overlap: \"yes\", a training phrase of Yes, is recognised as Sure too, so such a message goes to whichever is more confident",
+            "triggers[6] (node 60): the intents Refunds and Billing overlap: \"refund my order\", a training phrase of Refunds, is recognised as Billing too, so such a message goes to whichever is more confident",
+        ],
+    );
+}
+
+#[test]
+fn the_starter_workspace_has_no_overlapping_intents() {
+    let problems = validate(&handoff::starter_workspace());
+    let overlaps: Vec<_> = problems
+        .iter()
+        .filter(|problem| matches!(problem.kind, handoff::ProblemKind::OverlappingIntents { .. }))
+        .map(|problem| problem.kind.to_string())
+        .collect();
+    assert_eq!(overlaps, Vec::<String>::new());
+}
