@@ -877,8 +877,7 @@ pub fn try_message(
         TryScope::After(action) => workflow.find_action(action).map(|action| action.triggers.as_slice()),
     };
     let levels = nested.into_iter().chain([workflow.triggers.as_slice()]);
-    let recognizers: Vec<Recognizer> =
-        levels.filter_map(Recognizer::for_level).collect();
+    let recognizers: Vec<Recognizer> = levels.filter_map(Recognizer::for_level).collect();
     let mut nearest: Option<Nearest> = None;
     let mut fired: Option<Nearest> = None;
     for recognizer in &recognizers {

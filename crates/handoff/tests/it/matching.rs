@@ -254,7 +254,10 @@ fn try_workflow() -> handoff::workflow::Workflow {
         id: NodeId(11),
         label: None,
         enabled: true,
-        kind: ActionKind::SendMessage { text: handoff::Localized::one(&en, "Shall I find you someone?"), buttons: Vec::new() },
+        kind: ActionKind::SendMessage {
+            text: handoff::Localized::one(&en, "Shall I find you someone?"),
+            buttons: Vec::new(),
+        },
         triggers: vec![
             intent(12, "Yes", &["yes", "yes please"], &[], Vec::new()),
             intent(13, "No", &["no", "no thanks"], &[], Vec::new()),
