@@ -20,6 +20,7 @@ fn workspace_of(nodes: usize) -> Workspace {
     let mut workspace = starter_workspace();
     let workflow = &mut workspace.ai_agent.workflow;
     let count = |workflow: &Workflow| workflow.entries().len();
+    let english = handoff::Language::new("en");
     let mut block = 0;
     while count(workflow) < nodes {
         block += 1;
@@ -30,7 +31,8 @@ fn workspace_of(nodes: usize) -> Workspace {
             && let handoff::workflow::TriggerKind::MessageReceived { intent, training_phrases, .. } = &mut trigger.kind
         {
             *intent = format!("Topic {block}");
-            *training_phrases = vec![format!("topic {block}"), format!("question {block}")];
+            *training_phrases =
+                handoff::localized::phrases_in(&english, vec![format!("topic {block}"), format!("question {block}")]);
         }
         let actions = Place::Actions { sequence: Sequence::Trigger(intent) };
         add(workflow, actions, NodeTemplate::SendMessage);
@@ -40,7 +42,11 @@ fn workspace_of(nodes: usize) -> Workspace {
         let handoff = add(workflow, Place::Actions { sequence: Sequence::Else(branch) }, NodeTemplate::HumanHandoff);
         add(workflow, Place::Actions { sequence: Sequence::OnClose(handoff) }, NodeTemplate::SendMessage);
     }
-    assert!(validate(&workspace).is_empty(), "the measured workflow has no problems: {:?}", validate(&workspace));
+    let errors: Vec<_> = validate(&workspace)
+        .into_iter()
+        .filter(|problem| problem.kind.severity() == handoff::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "the measured workflow has no errors (its new texts are English only): {errors:?}");
     workspace
 }
 
