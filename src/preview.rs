@@ -243,10 +243,13 @@ fn StartChat(
 /// rating buttons when feedback is asked.
 #[component]
 pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
-    // The product's own words in the chat's language (the AI agent's texts come in it already).
-    let words = Memo::new(move |_| backend.read(|engine| customer_words_of(engine, chat)));
+    // The product's own words in the chat's language (the AI agent's texts come in it already),
+    // read afresh, not a memo: a widget being removed may still render once after its own
+    // signals are gone, and the backend outlives it.
+    let words = move || backend.read(|engine| customer_words_of(engine, chat));
+    let words_untracked = move || backend.read_untracked(|engine| customer_words_of(engine, chat));
     let bubbles = Memo::new(move |_| {
-        let words = words.get();
+        let words = words();
         backend.read(|engine| {
             let workspace = engine.workspace();
             let transcript = engine.chat(chat).map(|found| found.transcript.as_slice()).unwrap_or_default();
@@ -294,8 +297,8 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
     };
     let offers = move || {
         offer.get().map(|offer| match offer {
-            Offer::Buttons(buttons) => quick_replies(words.get_untracked(), buttons, say),
-            Offer::Rating => rating_and_comment(words.get_untracked(), rated, comment, rate, send_comment),
+            Offer::Buttons(buttons) => quick_replies(words_untracked(), buttons, say),
+            Offer::Rating => rating_and_comment(words_untracked(), rated, comment, rate, send_comment),
         })
     };
     let ai_name = backend.read_untracked(|engine| engine.workspace().ai_agent.name.clone());
@@ -304,9 +307,9 @@ pub fn Widget(backend: Backend, chat: ChatId) -> impl IntoView {
         <div class="widget" role="region" aria-label=format!("Chat widget: {ai_name}")>
             {messages}
             {backend.link().map(crate::shell::link_status)}
-            <p class="queue-position" role="status">{move || queue_place(backend, chat, words.get())}</p>
+            <p class="queue-position" role="status">{move || queue_place(backend, chat, words())}</p>
             {move || offers()}
-            {move || message_box(words.get(), text, sending, say)}
+            {message_box(words, text, sending, say)}
             <p class="error" role="alert">{move || error.get()}</p>
         </div>
     }
@@ -401,7 +404,7 @@ fn rating_and_comment(
 /// The messages. The newest message stays in view unless the customer scrolled up to read;
 /// then a button offers the new ones.
 fn messages_following_the_newest(
-    words: Memo<&'static CustomerWords>,
+    words: impl Fn() -> &'static CustomerWords + Copy + Send + Sync + 'static,
     bubbles: Memo<Vec<Line>>,
     offer: Memo<Option<Offer>>,
 ) -> impl IntoView {
@@ -435,7 +438,7 @@ fn messages_following_the_newest(
         }
     };
     view! {
-        <ol class="bubbles" aria-label=move || words.get().messages aria-live="polite" node_ref=bubbles_ref on:scroll=scrolled tabindex="0">
+        <ol class="bubbles" aria-label=move || words().messages aria-live="polite" node_ref=bubbles_ref on:scroll=scrolled tabindex="0">
             <For
                 each=move || bubbles.get().into_iter().enumerate()
                 key=|(index, line)| (*index, line.clone())
@@ -443,14 +446,14 @@ fn messages_following_the_newest(
             />
         </ol>
         <Show when=move || unseen.try_get().unwrap_or(false)>
-            <button type="button" class="button new-messages" on:click=move |_| to_newest()>{move || words.get().new_messages}</button>
+            <button type="button" class="button new-messages" on:click=move |_| to_newest()>{move || words().new_messages}</button>
         </Show>
     }
 }
 
 /// What the customer types; Send sends it, one message at a time.
 fn message_box(
-    words: &'static CustomerWords,
+    words: impl Fn() -> &'static CustomerWords + Copy + Send + Sync + 'static,
     text: RwSignal<String>,
     sending: RwSignal<bool>,
     say: impl Fn(String) + Copy + 'static,
@@ -466,17 +469,17 @@ fn message_box(
                 }
             }
         >
-            <label for="widget-text" class="visually-hidden">{words.message}</label>
+            <label for="widget-text" class="visually-hidden">{move || words().message}</label>
             <input
                 id="widget-text"
                 type="text"
                 autocomplete="off"
-                placeholder=words.type_a_message
+                placeholder=move || words().type_a_message
                 // A box being removed may still see one more input: then it reads and writes nothing.
                 prop:value=move || text.try_get().unwrap_or_default()
                 on:input=move |event| { text.try_set(event_target_value(&event)); }
             />
-            <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>{words.send}</button>
+            <button type="submit" class="button primary" aria-busy=move || sending.get().to_string()>{move || words().send}</button>
         </form>
     }
 }

@@ -71,8 +71,11 @@ pub fn localized_field(
             .into_iter()
             .enumerate()
             .map(|(index, language)| {
-                let named =
-                    if several { format!("{label} ({})", outline::language_name(&language)) } else { label.to_owned() };
+                let named = if several {
+                    format!("{label} in {}", outline::language_name(&language))
+                } else {
+                    label.to_owned()
+                };
                 let placeholder = (index > 0).then(|| value.run(default.clone()));
                 let hint = if index == 0 { hint } else { None };
                 labelled_input(named, hint, multiline, value.run(language.clone()), placeholder, commit.run(language))

@@ -33,6 +33,11 @@ fn present(stage: &Stage, selector: &str) -> bool {
     stage.element.query_selector(selector).unwrap().is_some()
 }
 
+/// The starter as it was before its texts were translated: its greeting is an If/Else on the
+/// chat's language (node 2, with Then and Else), which these tests of the tree and the
+/// condition panel walk. A version 1 document, so the app migrates it as it loads.
+const WITH_AN_IF_ELSE: &str = include_str!("../../crates/handoff/tests/it/legacy/starter-v1.workspace.json");
+
 /// Opens the editor on `workspace` (or the starter) with the handoff selected.
 async fn editor_with_handoff_selected(workspace: Option<String>) -> Stage {
     store_workspace(workspace.as_deref());
@@ -129,7 +134,7 @@ async fn choosing_a_team_for_french_updates_the_tree_and_who_would_get_the_chat(
     let french = ".language-row[data-language='fr']";
     assert!(checked(&stage, &format!("{french} input[value='own']")));
     let boxes = stage.element.query_selector_all(&format!("{french} .picker fieldset:first-of-type input")).unwrap();
-    assert_eq!(boxes.length(), 3, "one checkbox per team");
+    assert_eq!(boxes.length(), 4, "one checkbox per team");
     // Add Technical (the second team) to the French list.
     boxes.item(1).unwrap().unchecked_into::<web_sys::HtmlElement>().click();
     eventually("the French list to name both teams", || {
@@ -222,7 +227,7 @@ fn focused_id() -> String {
 
 #[wasm_bindgen_test]
 async fn the_tree_follows_the_aria_tree_pattern_with_arrow_keys() {
-    store_workspace(None);
+    store_workspace(Some(WITH_AN_IF_ELSE));
     let stage = Stage::mount_app_at("/editor");
     eventually("the workflow tree", || present(&stage, "#row-1")).await;
     let tree = stage.find("[role=tree]");
@@ -271,7 +276,7 @@ async fn the_tree_follows_the_aria_tree_pattern_with_arrow_keys() {
 
 #[wasm_bindgen_test]
 async fn the_condition_panel_shows_the_condition_the_workflow_has() {
-    store_workspace(None);
+    store_workspace(Some(WITH_AN_IF_ELSE));
     let stage = Stage::mount_app_at("/editor");
     eventually("the workflow tree", || present(&stage, "#row-2")).await;
     stage.click("#row-2");
@@ -306,7 +311,7 @@ async fn an_edit_saved_by_another_tab_shows_here_and_can_be_undone() {
 
 #[wasm_bindgen_test]
 async fn edits_that_cannot_be_saved_stay_in_the_page_and_are_saved_when_storage_has_room() {
-    store_workspace(None);
+    store_workspace(Some(WITH_AN_IF_ELSE));
     let stage = Stage::mount_app_at("/editor");
     eventually("the starter saved", || stored_workspace().is_some()).await;
     // Fill the browser's storage until it refuses even a few more bytes.
@@ -607,12 +612,12 @@ async fn each_text_shows_its_languages_side_by_side() {
     let names: Vec<&str> = fields.iter().map(|(label, _)| label.as_str()).collect();
     assert_eq!(
         names[..3],
-        ["Message (English)", "Message (French)", "Message (Spanish)"],
+        ["Message in English (en)", "Message in French (fr)", "Message in Spanish (es)"],
         "one field per language, the default first"
     );
     let english = "Sorry, I didn't get that. You can ask to talk to a human at any time.";
     let french = &fields[1].1;
-    assert_eq!(fields[0].1.value(), english);
+    eventually("the texts in their fields", || fields[0].1.value() == english).await;
     assert!(french.value().starts_with("Désolé"), "{}", french.value());
     assert_eq!(french.placeholder(), english, "the default language's text is the placeholder");
 
@@ -730,7 +735,7 @@ async fn labels_and_hints_are_said_apart_and_languages_keep_their_capitals() {
     // A text field: "Handoff message", described by its hint.
     let area = stage.find(".panel-pane textarea");
     let label = area.closest("label").unwrap().unwrap().text_content().unwrap_or_default();
-    assert_eq!(label.trim(), "Handoff message (English)", "the default language's field first");
+    assert_eq!(label.trim(), "Handoff message in English (en)", "the default language's field first");
     let hint = area.get_attribute("aria-describedby").expect("described by its hint");
     assert_eq!(stage.text(&format!("#{hint}")), "Optional: sent to the customer when the chat is handed off.");
     drop(stage);
