@@ -16,6 +16,7 @@ mod node_edit;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
 mod purity;
+mod rejections;
 mod starter;
 mod support;
 mod teamspace_edit;
