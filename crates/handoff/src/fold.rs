@@ -13,6 +13,10 @@ pub const FOLDED_BLOCKS: [(char, char); 4] =
 
 /// The base letter of a precomposed letter, or the letter itself.
 pub fn base_letter(c: char) -> char {
+    // Nothing below the first folded letter (U+00C0) folds: most text is answered at once.
+    if c < '\u{00C0}' {
+        return c;
+    }
     let Ok(code) = u16::try_from(u32::from(c)) else { return c };
     match FOLDS.binary_search_by_key(&code, |&(letter, _)| letter) {
         Ok(index) => char::from_u32(u32::from(FOLDS[index].1)).unwrap_or(c),

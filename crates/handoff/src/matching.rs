@@ -789,12 +789,14 @@ pub fn overlapping_phrases(triggers: &[Trigger], default_language: &Language) ->
         return Vec::new();
     }
     let recognizer = Recognizer::new(&intents);
+    // Each phrase normalised once: comparing every phrase with every other's is quadratic.
+    let normalized: Vec<Vec<String>> =
+        intents.iter().map(|intent| intent.training.iter().map(|(_, phrase)| normalize(phrase)).collect()).collect();
     let mut reported: Vec<(usize, usize)> = Vec::new();
     let mut out = Vec::new();
     for (index, intent) in intents.iter().enumerate() {
-        for (language, phrase) in &intent.training {
+        for ((language, phrase), mine) in intent.training.iter().zip(&normalized[index]) {
             let scores = recognizer.scores(phrase, language, default_language);
-            let normalized = normalize(phrase);
             for (other, other_intent) in intents.iter().enumerate() {
                 let pair = (index.min(other), index.max(other));
                 if other == index || reported.contains(&pair) {
@@ -802,7 +804,7 @@ pub fn overlapping_phrases(triggers: &[Trigger], default_language: &Language) ->
                 }
                 let score = &scores[other];
                 let recognised = score.confidence >= THRESHOLD && score.vetoed_by.is_none();
-                let same = other_intent.training.iter().any(|(_, theirs)| normalize(theirs) == normalized);
+                let same = normalized[other].contains(mine);
                 if recognised || same {
                     reported.push(pair);
                     out.push(Overlap {
