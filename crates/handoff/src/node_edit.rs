@@ -151,9 +151,11 @@ fn set_buttons(buttons: &mut Vec<Localized>, language: &Language, typed: &str) {
 
 fn set_phrases(phrases: &mut Phrases, language: &Language, typed: &str) {
     match normalised_lines(typed) {
-        lines if lines.is_empty() => phrases.remove(language),
+        lines if lines.is_empty() => {
+            phrases.remove(language);
+        }
         lines => phrases.insert(language.clone(), lines),
-    };
+    }
 }
 
 /// The field of a trigger as the panel shows it (a list one item a line, an absent text

@@ -282,7 +282,9 @@ fn phrases(value: &Json, at: &At, default: &Language) -> Read<Phrases> {
             let mut phrases = Phrases::new();
             for (entry, (key, value)) in entries.iter().enumerate() {
                 let items = list(value, &At::Key(at, key, entry), string)?;
-                phrases.extend(phrases_in(&Language::new(key), items));
+                if !items.is_empty() {
+                    phrases.insert(Language::new(key), items);
+                }
             }
             Ok(phrases)
         }

@@ -2,9 +2,8 @@
 //! the default language's the fallback; the widget's own words come from the product's table;
 //! a version 1 document's texts become the default language's.
 
-use std::collections::BTreeMap;
-
 use handoff::customer_words::{CUSTOMER_LANGUAGES, customer_words};
+use handoff::localized::{PerLanguage, Phrases, phrases_in};
 use handoff::workflow::{ActionKind, TriggerKind};
 use handoff::{
     Engine, Language, Localized, NodeId, Severity, load_workspace, starter_workspace, validate, workspace_to_json,
@@ -258,8 +257,8 @@ fn a_version_1_document_migrates_to_its_default_language_and_saves_as_version_2(
         else {
             panic!("24 is an intent")
         };
-        assert_eq!(training_phrases, BTreeMap::from([(default.clone(), vec!["no".to_owned(), "non".to_owned()])]));
-        assert_eq!(excluded_phrases, BTreeMap::new(), "an empty list is no list");
+        assert_eq!(training_phrases, phrases_in(&default, vec!["no".to_owned(), "non".to_owned()]));
+        assert_eq!(excluded_phrases, Phrases::new(), "an empty list is no list");
         let saved = workspace_to_json(&migrated);
         assert!(saved.contains("\"version\": 2,"), "saved as version 2");
         assert!(saved.contains(&format!("\"{default}\": \"Alright! Anything else I can do for you?\"")), "{saved}");
@@ -287,4 +286,18 @@ fn a_wrong_translation_says_where() {
         load_workspace(&broken).unwrap_err().to_string(),
         "at workspace.ai_agent.workflow.triggers[2].excluded_phrases.es (line 425, column 30): invalid type: string \"cargador\", expected a sequence"
     );
+}
+
+#[test]
+fn per_language_values_are_kept_in_the_order_of_the_language_codes_one_per_language() {
+    let mut values = PerLanguage::new();
+    for (code, value) in [("fr", 1), ("en", 2), ("es", 3), ("fr", 4)] {
+        values.insert(language(code), value);
+    }
+    let codes: Vec<(&str, i32)> = values.iter().map(|(language, value)| (language.0.as_str(), *value)).collect();
+    assert_eq!(codes, [("en", 2), ("es", 3), ("fr", 4)], "sorted by code, the second fr replaced the first");
+    assert_eq!(values.remove(&language("es")), Some(3));
+    assert!(!values.contains_key(&language("es")), "es was taken away");
+    assert_eq!(values.remove(&language("de")), None, "an absent language is no change");
+    assert_eq!((values.len(), values.get(&language("en"))), (2, Some(&2)));
 }
