@@ -551,7 +551,7 @@ impl Recognizer {
             recognizer.postings.extend(postings);
             recognizer.offsets.push(recognizer.postings.len() as u32);
         }
-        recognizer.keys.sort();
+        recognizer.keys.sort_unstable();
         recognizer.keys.dedup();
         recognizer.longest_key = recognizer.keys.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0);
         for (index, (key, _)) in recognizer.keys.iter().enumerate() {
@@ -631,14 +631,18 @@ impl Recognizer {
                 if letters >= MIN_FUZZY + usize::from(is_stem) && letters <= self.longest_key + 2 {
                     deletion_hashes(query, |hash| {
                         if let Some(keys) = self.deletions.get(&hash) {
-                            candidates.extend(keys.iter().map(|key| (*key, query.as_str(), is_stem)));
+                            // A key and which query found it, in one number: one sort of
+                            // `u64`s, the deletion hashes' own, orders and dedups them.
+                            candidates.extend(keys.iter().map(|key| u64::from(*key) << 1 | u64::from(is_stem)));
                         }
                     });
                 }
             }
             candidates.sort_unstable();
             candidates.dedup();
-            for &(key, query, is_stem) in &candidates {
+            for &candidate in &candidates {
+                let (key, is_stem) = (candidate >> 1, candidate & 1 == 1);
+                let query = if is_stem { &word.stem } else { &word.surface };
                 let (text, stem) = &self.keys[key as usize];
                 let allowed = allowed_distance(text.chars().count(), query.chars().count(), is_stem);
                 // People seldom get a word's first letter wrong, and one letter less at the start
