@@ -175,7 +175,9 @@ const INTENT_FIELDS: [Field; 3] = [
     },
     Field {
         label: "Excluded phrases",
-        hint: Some("One per line. A message containing one never matches."),
+        hint: Some(
+            "One per line. A message that says one, in its order, never matches this trigger, even if it also says a training phrase.",
+        ),
         multiline: true,
         field: TextField::ExcludedPhrases,
     },

@@ -65,11 +65,11 @@ impl CustomerWords {
 
     /// The line of a rating, with the customer's comment when they left one.
     pub fn rated(&self, rating: u8, comment: Option<&str>) -> String {
+        // The rating goes in first: the comment is the customer's own text, "{n}" in it included.
         match comment {
-            Some(comment) => self.rated_with_comment.replace("{comment}", comment),
-            None => self.rated.to_owned(),
+            Some(comment) => self.rated_with_comment.replace("{n}", &rating.to_string()).replace("{comment}", comment),
+            None => self.rated.replace("{n}", &rating.to_string()),
         }
-        .replace("{n}", &rating.to_string())
     }
 
     pub fn rate_button(&self, rating: u8) -> String {

@@ -21,7 +21,8 @@
 //! weighs its inverse document frequency over all the phrases of the recognizer
 //! (`ln(1 + phrases / phrases with the word)`), so "live" counts for more than "agent" in
 //! "live agent", and counts fully if the message has the same stem, 0.8 if it has a word within
-//! an optimal string alignment distance of 1 (both at least 4 letters) or 2 (both at least 8),
+//! an optimal string alignment distance of 1 (both at least 5 letters) or 2 (both at least 8; no
+//! word over `MAX_FUZZY` letters is looked up),
 //! compared on the stems and on the unstemmed words ("represntative", "agnet", "humanoo").
 //! Words in a different order cost a little (at most 15%); the extra words around a request cost
 //! nothing, with one exception below.
@@ -29,7 +30,7 @@
 //! Words the admin also wrote in an excluded phrase of the same intent ("agent" in "travel
 //! agent", "human" in "human error") are ambiguous: a message that matches an intent only through
 //! them needs the rest of the message to agree.
-//! Its score is multiplied by `m / (m + 0.3 × ambiguity × u)`, where `m` counts the message's
+//! Its score is multiplied by `m / (m + AMBIGUITY_PENALTY × ambiguity × u)`, where `m` counts the message's
 //! words that some phrase of the intent explains, `u` those none does, and `ambiguity` is the share
 //! of the matched weight carried by ambiguous words.
 //! So "agent please" is a request, "the sync agent keeps crashing on windows" is not, and "refund"
@@ -76,10 +77,14 @@ const FUZZY: f32 = 0.8;
 /// At four letters one edit turns too many words into others ("déçu" and "reçu", "hago" and "pago").
 const MIN_FUZZY: usize = 5;
 const MIN_FUZZY_TWO: usize = 8;
+/// The longest word (as written, or its stem) that may be misspelt: past it a lookup's deletion
+/// hashes grow with the square of the word, and no word of a phrase a customer would type is
+/// that long (text without spaces, as Chinese and Japanese are written, is one long word).
+const MAX_FUZZY: usize = 24;
 
-/// A training phrase whose match is preceded by a negation ("don't", "pas", "sin") with only
-/// stopwords or words of the same intent between counts this much: "please don't transfer me to
-/// an agent" is not a request for one.
+/// A training phrase whose match is preceded by a negation ("don't", "pas", "sin") in the same
+/// clause, with only stopwords or words of the same intent between, counts this much: "please
+/// don't transfer me to an agent" is not a request for one, "No, I want a human" is.
 const NEGATED: f32 = 0.0;
 
 /// The most that words in another order than the phrase's cost.
@@ -293,7 +298,7 @@ impl Analyzer {
     /// Words that turn a request into its refusal when they come before it.
     fn is_negation(self, word: &str) -> bool {
         let list: &[&str] = match self {
-            Analyzer::English => &["dont", "don", "never", "no", "not", "without", "doesn", "didn", "won"],
+            Analyzer::English => &["dont", "never", "no", "not", "without", "doesnt", "didnt", "wont"],
             Analyzer::French => &["jamais", "n", "ne", "pas", "sans"],
             Analyzer::Spanish => &["ni", "no", "nunca", "sin"],
             Analyzer::Plain => &[],
@@ -306,6 +311,9 @@ impl Analyzer {
         match (self, word) {
             (Analyzer::English, "sb" | "smb" | "sm1") => Some(&["somebody"]),
             (Analyzer::English, "ppl") => Some(&["people"]),
+            // "I'm" is split at its apostrophe: both spellings read "i am", as excluded phrases do.
+            (Analyzer::English, "im") => Some(&["i", "am"]),
+            (Analyzer::English, "m") => Some(&["am"]),
             (Analyzer::French, "qqn" | "qqun" | "qq1") => Some(&["quelqu", "un"]),
             (Analyzer::French, "jveux") => Some(&["je", "veux"]),
             (Analyzer::French, "jvoudrais") => Some(&["je", "voudrais"]),
@@ -322,29 +330,34 @@ struct Word {
     stem: String,
     stopword: bool,
     negation: bool,
+    /// Whether a clause begins at this word: a sentence's or a clause's mark (`. , ; : ! ? ¿ ¡`,
+    /// a dash, a new line) comes between it and the word before.
+    clause: bool,
 }
 
 /// The words of a text in a language, in order.
 fn analyse(text: &str, analyzer: Analyzer) -> Vec<Word> {
     let stemmer = analyzer.stemmer();
-    let mut words = Vec::new();
-    let mut push = |surface: &str| {
+    let mut words: Vec<Word> = Vec::new();
+    let mut clause = false;
+    let mut push = |surface: &str, clause: &mut bool| {
         let stopword = analyzer.is_stopword(surface);
         let stem = match &stemmer {
             Some(stemmer) if !stopword => stemmer.stem(surface).into_owned(),
             _ => surface.to_owned(),
         };
         let negation = analyzer.is_negation(surface);
-        words.push(Word { surface: surface.to_owned(), stem, stopword, negation });
+        words.push(Word { surface: surface.to_owned(), stem, stopword, negation, clause: *clause });
+        *clause = false;
     };
     let mut current = String::new();
-    let mut flush = |current: &mut String| {
+    let mut flush = |current: &mut String, clause: &mut bool| {
         if current.is_empty() {
             return;
         }
         match analyzer.expand(current) {
-            Some(expansion) => expansion.iter().for_each(|word| push(word)),
-            None => push(current),
+            Some(expansion) => expansion.iter().for_each(|word| push(word, clause)),
+            None => push(current, clause),
         }
         current.clear();
     };
@@ -352,10 +365,22 @@ fn analyse(text: &str, analyzer: Analyzer) -> Vec<Word> {
         if c.is_alphanumeric() {
             current.push(c);
         } else {
-            flush(&mut current);
+            flush(&mut current, &mut clause);
+            clause |= matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '¿' | '¡' | '–' | '—' | '\n');
         }
     }
-    flush(&mut current);
+    flush(&mut current, &mut clause);
+    // "don't" is split at its apostrophe: "don" is a negation when its "t" follows ("Don" may be
+    // a name), and so are "doesn", "didn" and "won".
+    if analyzer == Analyzer::English {
+        for index in 1..words.len() {
+            if words[index].surface == "t"
+                && matches!(words[index - 1].surface.as_str(), "don" | "doesn" | "didn" | "won")
+            {
+                words[index - 1].negation = true;
+            }
+        }
+    }
     words
 }
 
@@ -427,6 +452,8 @@ struct Side {
     content: u64,
     /// The positions of its negations.
     negations: u64,
+    /// The positions of the words that begin a clause.
+    clauses: u64,
 }
 
 fn position_bit(position: usize) -> u64 {
@@ -555,6 +582,10 @@ impl Recognizer {
         recognizer.keys.dedup();
         recognizer.longest_key = recognizer.keys.iter().map(|(key, _)| key.chars().count()).max().unwrap_or(0);
         for (index, (key, _)) in recognizer.keys.iter().enumerate() {
+            // A word two edits longer than the longest that is looked up can match none.
+            if key.chars().count() > MAX_FUZZY + 2 {
+                continue;
+            }
             let mut hashes = Vec::new();
             deletion_hashes(key, |hash| hashes.push(hash));
             hashes.sort_unstable();
@@ -581,6 +612,18 @@ impl Recognizer {
         *self.stems.entry(stem.to_owned()).or_insert(next)
     }
 
+    /// The message positions of the words that some training phrase of `intent` has.
+    fn intent_positions(&self, side: &Side, intent: u32) -> u64 {
+        let of_intent = |posting: &Posting| {
+            let phrase = &self.phrases[posting.phrase as usize];
+            phrase.intent == intent && !phrase.excluded
+        };
+        side.matches
+            .iter()
+            .filter(|found| self.postings_of(found.stem).iter().any(of_intent))
+            .fold(0, |positions, found| positions | found.positions)
+    }
+
     fn postings_of(&self, stem: u32) -> &[Posting] {
         &self.postings[self.offsets[stem as usize] as usize..self.offsets[stem as usize + 1] as usize]
     }
@@ -591,7 +634,7 @@ impl Recognizer {
         let index = self.languages.iter().position(|known| known == language)? as u16;
         let words = analyse(message, Analyzer::of(language));
         let mut matches: Vec<Match> = Vec::new();
-        let (mut content, mut negations) = (0, 0);
+        let (mut content, mut negations, mut clauses) = (0, 0, 0);
         let mut add =
             |stem: u32, quality: f32, position: usize| match matches.iter_mut().find(|found| found.stem == stem) {
                 Some(found) => {
@@ -607,6 +650,9 @@ impl Recognizer {
             }
             if word.negation {
                 negations |= position_bit(position);
+            }
+            if word.clause {
+                clauses |= position_bit(position);
             }
             let in_language = |stem: u32| self.stem_languages[stem as usize] & position_bit(usize::from(index)) != 0;
             match self.stems.get(&word.stem) {
@@ -628,7 +674,7 @@ impl Recognizer {
             candidates.clear();
             for (query, is_stem) in [(&word.stem, true), (&word.surface, false)] {
                 let letters = query.chars().count();
-                if letters >= MIN_FUZZY + usize::from(is_stem) && letters <= self.longest_key + 2 {
+                if letters >= MIN_FUZZY + usize::from(is_stem) && letters <= (self.longest_key + 2).min(MAX_FUZZY) {
                     deletion_hashes(query, |hash| {
                         if let Some(keys) = self.deletions.get(&hash) {
                             // A key and which query found it, in one number: one sort of
@@ -653,7 +699,7 @@ impl Recognizer {
                 }
             }
         }
-        Some(Side { language: index, matches, content, negations })
+        Some(Side { language: index, matches, content, negations, clauses })
     }
 
     /// Every intent's best score on one side of the message: (confidence, phrase) and the
@@ -689,7 +735,10 @@ impl Recognizer {
                 continue;
             }
             let order = 1.0 - ORDER_WEIGHT * (1.0 - fit.in_order);
-            let negated = !phrase.negative && is_negated(fit.first, side);
+            let negated = !phrase.negative && side.negations != 0 && {
+                let same_intent = self.intent_positions(side, phrase.intent);
+                is_negated(fit.first, side, same_intent)
+            };
             let mask = fit.positions & side.content;
             let explained = mask.count_ones() as f32;
             let unexplained = (side.content.count_ones() as f32 - explained).max(0.0);
@@ -952,8 +1001,9 @@ fn fit(phrase: &Phrase, side: &Side) -> Fit {
                 let next = after.trailing_zeros();
                 let close = after != 0
                     && if phrase.excluded {
-                        let between = (1u64 << next) - (1u64 << (previous + 1));
-                        between & side.content == 0
+                        // Nothing but stopwords between, and no clause begins there.
+                        let between = up_to(next) & !up_to(previous);
+                        between & !(1u64 << next) & side.content == 0 && between & side.clauses == 0
                     } else {
                         (next - previous) as usize <= WINDOW
                     };
@@ -972,22 +1022,32 @@ fn fit(phrase: &Phrase, side: &Side) -> Fit {
     Fit { in_order, ambiguity, first, positions }
 }
 
-/// Whether a negation comes before `first` with only stopwords between: "i don't want to talk to
-/// a person", "no need for a human". A word between ends it: "i never got my refund" still asks
-/// about the refund.
-fn is_negated(first: u32, side: &Side) -> bool {
+/// Whether a negation comes before `first` in the same clause, with only stopwords or words of
+/// the same intent (`same_intent`, message positions) between: "i don't want to talk to a
+/// person", "no need for a human", "don't transfer me to an agent". Any other word ends it ("i
+/// never got my refund" still asks about the refund), and so does a clause's start ("No, I want
+/// a human").
+fn is_negated(first: u32, side: &Side, same_intent: u64) -> bool {
     let mut position = first.min(63);
     while position > 0 {
+        if side.clauses & (1u64 << position) != 0 {
+            return false;
+        }
         position -= 1;
         let bit = 1u64 << position;
         if side.negations & bit != 0 {
             return true;
         }
-        if side.content & bit != 0 {
+        if side.content & !same_intent & bit != 0 {
             return false;
         }
     }
     false
+}
+
+/// Bits `0..=position`.
+fn up_to(position: u32) -> u64 {
+    if position >= 63 { u64::MAX } else { (1u64 << (position + 1)) - 1 }
 }
 
 /// One labelled message of an evaluation set.

@@ -229,7 +229,7 @@ fn check_translated(workspace: &Workspace, what: &str, text: &Localized, found: 
 }
 
 fn check_phrases(workspace: &Workspace, phrases: &Phrases, found: &mut Vec<ProblemKind>) {
-    for language in workspace.ai_agent.languages().filter(|language| !phrases.contains_key(*language)) {
+    for language in workspace.ai_agent.languages().filter(|language| !phrases.contains_key(language)) {
         found.push(ProblemKind::MissingTranslation { text: "training phrases".to_owned(), language: language.clone() });
     }
 }

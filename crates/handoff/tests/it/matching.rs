@@ -235,6 +235,82 @@ fn a_word_far_longer_than_every_phrase_word_is_no_misspelling() {
     check(&english(), &["human", "billing"], "en", &[(&long, "fallback"), (&format!("{long} live agent"), "human")]);
 }
 
+#[test]
+fn a_negation_holds_within_its_clause_across_the_intents_own_words() {
+    let human = recognizer(
+        "en",
+        &[
+            ("human", &["talk to a human", "a human", "live agent", "transfer me to an agent"], &["i am a human"]),
+            ("billing", BILLING, &[]),
+        ],
+    );
+    check(
+        &human,
+        &["human", "billing"],
+        "en",
+        &[
+            // A clause's mark ends a negation.
+            ("No, I want a human", "human"),
+            ("No. A human please", "human"),
+            ("No! Human!", "human"),
+            ("not sure, can I talk to a human", "human"),
+            // "Don" is a negation only with its "t".
+            ("This is Don. A human please", "human"),
+            ("don human please", "human"),
+            ("I don't want a human", "fallback"),
+            ("i dont want to talk to a human", "fallback"),
+            // The intent's own words between the negation and the match keep it.
+            ("do not transfer me to an agent", "fallback"),
+            ("please don't transfer me to a live agent", "fallback"),
+            // Other words end it.
+            ("i never got my refund", "billing"),
+            // "I'm" reads "i am", as the excluded phrase has it.
+            ("I'm a human", "fallback"),
+            ("im a human", "fallback"),
+        ],
+    );
+    let spanish = recognizer("es", &[("human", &["hablar con una persona", "un humano"], &[])]);
+    check(
+        &spanish,
+        &["human"],
+        "es",
+        &[("No, quiero hablar con una persona", "human"), ("no quiero hablar con una persona", "fallback")],
+    );
+    let french = recognizer("fr", &[("human", &["parler à un conseiller"], &[])]);
+    check(
+        &french,
+        &["human"],
+        "fr",
+        &[
+            ("Je ne sais pas, je veux parler à un conseiller", "human"),
+            ("je ne veux pas parler à un conseiller", "fallback"),
+        ],
+    );
+}
+
+#[test]
+fn an_excluded_phrase_does_not_match_across_a_clause() {
+    let human = recognizer("en", &[("human", &["talk to a human", "a human"], &["not a human"])]);
+    check(
+        &human,
+        &["human"],
+        "en",
+        &[
+            ("I am not a human", "fallback"),
+            ("not a bot. a human, please: talk to a human", "human"),
+            ("Not. A human!", "human"),
+        ],
+    );
+}
+
+#[test]
+fn only_words_of_at_most_24_letters_may_be_misspelt() {
+    let long = "abcdefghijklmnopqrstuvwxyz";
+    let intents = recognizer("en", &[("long", &[long, "short word"], &[])]);
+    let one_letter_off = long.replace('m', "n");
+    check(&intents, &["long"], "en", &[(long, "long"), (&one_letter_off, "fallback"), ("shrot word", "long")]);
+}
+
 /// A workflow of Talk to a human (whose first action waits for Yes or No), Billing and Fallback,
 /// its phrases in English.
 fn try_workflow() -> handoff::workflow::Workflow {

@@ -162,6 +162,11 @@ fn a_customer_s_system_lines_are_in_their_language() {
     assert_eq!(spanish.closed_by("Lucía Gómez"), "Cerrada por Lucía Gómez");
     assert_eq!(spanish.rated(4, None), "El cliente valoró con 4 de 5");
     assert_eq!(spanish.rated(5, Some("Rápido")), "El cliente valoró con 5 de 5: «Rápido»");
+    assert_eq!(
+        spanish.rated(2, Some("mal {n} {comment}")),
+        "El cliente valoró con 2 de 5: «mal {n} {comment}»",
+        "the comment is the customer's, as written"
+    );
     assert_eq!(spanish.rate_button(3), "Valorar con 3 de 5");
     assert_eq!((spanish.send, spanish.type_a_message), ("Enviar", "Escriba un mensaje"));
     assert_eq!(customer_words(&fr, &en).in_queue(1), "Vous êtes 1er dans la file d'attente pour un agent.");
