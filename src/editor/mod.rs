@@ -4,10 +4,10 @@
 //! Every change goes through `WorkspaceStore::edit` with an edit of the domain crate (`handoff::edit`),
 //! so the rules of what may go where live in one place and every change can be undone.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use handoff::workflow::{CHAT_STARTED_ID, Workflow};
-use handoff::{NodeId, load_workspace};
+use handoff::workflow::{CHAT_STARTED_ID, Workflow, node_id};
+use handoff::{NodeId, Severity, load_workspace};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -230,21 +230,53 @@ fn focus_by_id(id: &str) {
 }
 
 /// Every problem the engine's validation finds; choosing one selects its node.
+/// How many problems the list draws before "Show all": a long list is read from its top, and a
+/// workflow of a thousand untranslated texts has thousands of warnings.
+const PROBLEMS_SHOWN: usize = 100;
+
 fn problems_list() -> impl IntoView {
     let store = use_workspace_store();
     let editor = use_editor();
     let count = move || store.problems.with(Vec::len);
+    // Each problem with its node's title, in one walk of the workflow per edit: a title read per
+    // problem from the whole workspace cost every edit a search of the tree for each problem
+    // (1,410 missing translations in `cargo xtask bench-ui`'s editor-edit). Compared, so an edit
+    // that changes neither draws nothing again.
+    let lines = Memo::new(move |_| {
+        store.problems.with(|problems| {
+            store.with(|workspace| {
+                let wanted: HashSet<NodeId> = problems.iter().filter_map(|problem| problem.node).collect();
+                let titles: HashMap<NodeId, String> = workspace
+                    .ai_agent
+                    .workflow
+                    .entries()
+                    .into_iter()
+                    .map(|entry| (node_id(entry.node), entry.node))
+                    .filter(|(node, _)| wanted.contains(node))
+                    .map(|(node, entry)| (node, outline::title_of(entry)))
+                    .collect();
+                // Errors first (they stop the workflow from running), each kind in tree order.
+                let mut lines: Vec<_> = problems
+                    .iter()
+                    .map(|problem| {
+                        let node = problem.node.map(|node| (node, titles.get(&node).cloned().unwrap_or_default()));
+                        (problem.kind.severity() != Severity::Error, node, problem.kind.to_string())
+                    })
+                    .collect();
+                lines.sort_by_key(|(warning, _, _)| *warning);
+                lines
+            })
+        })
+    });
+    let show_all = RwSignal::new(false);
     let problems = move || {
-        store
-            .problems
+        let shown = if show_all.get() { usize::MAX } else { PROBLEMS_SHOWN };
+        lines
             .get()
             .into_iter()
-            .map(|problem| {
-                let message = problem.kind.to_string();
-                let Some(node) = problem.node else { return view! { <li>{message}</li> }.into_any() };
-                let title = text(move || {
-                    store.with(|workspace| outline::node_title(&workspace.ai_agent.workflow, node)).unwrap_or_default()
-                });
+            .take(shown)
+            .map(|(_, node, message)| {
+                let Some((node, title)) = node else { return view! { <li>{message}</li> }.into_any() };
                 let choose = on_click(move |_| {
                     reveal(store, editor, node);
                     editor.select_and_focus(RowKey::Node(node));
@@ -265,7 +297,17 @@ fn problems_list() -> impl IntoView {
     };
     let list = show_or(
         Box::new(move || count() > 0),
-        Box::new(move || view! { <ul>{dynamic(problems)}</ul> }.into_any()),
+        Box::new(move || {
+            let more = show_or(
+                Box::new(move || count() > PROBLEMS_SHOWN && !show_all.get()),
+                Box::new(move || {
+                    let label = text(move || format!("Show all {} problems", count()));
+                    view! { <button type="button" class="link-button" on:click=on_click(move |_| show_all.set(true))>{label}</button> }.into_any()
+                }),
+                Box::new(|| ().into_any()),
+            );
+            view! { <ul>{dynamic(problems)}</ul> {more} }.into_any()
+        }),
         Box::new(|| view! { <p class="empty">"No problems: this workflow is ready to run."</p> }.into_any()),
     );
     view! {

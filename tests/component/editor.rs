@@ -375,6 +375,50 @@ async fn a_problem_is_shown_on_its_node_and_choosing_it_in_the_list_selects_the_
 }
 
 #[wasm_bindgen_test]
+async fn a_long_problems_list_shows_errors_first_and_the_first_hundred_until_asked_for_all() {
+    let mut workspace = starter_workspace();
+    // Nine languages nobody translated into: a missing translation for every text in each.
+    for code in ["de", "it", "pt", "nl", "pl", "sv", "ja", "zh", "ar"] {
+        workspace.ai_agent.other_languages.push(handoff::Language::new(code));
+    }
+    let question = handoff::edit::trigger_mut(&mut workspace.ai_agent.workflow, handoff::NodeId(24)).expect("No");
+    if let handoff::workflow::TriggerKind::MessageReceived { training_phrases, .. } = &mut question.kind {
+        training_phrases.clear();
+    }
+    store_workspace(Some(&workspace_to_json(&workspace)));
+    let stage = Stage::mount_app_at("/editor");
+    eventually("the problems list", || present(&stage, ".problems li button")).await;
+    let items = || stage.element.query_selector_all(".problems li").unwrap().length() as usize;
+    let heading = stage.text("#problems-heading .count");
+    let total: usize = heading.trim_matches(|c| c == '(' || c == ')').parse().expect("a count");
+    assert!(total > 100, "{heading}");
+    assert_eq!(items(), 100, "the first hundred");
+    // Errors first: every missing translation (a warning) comes after the last error.
+    let texts: Vec<String> = (0..items())
+        .map(|index| {
+            stage
+                .element
+                .query_selector_all(".problems li")
+                .unwrap()
+                .item(index as u32)
+                .unwrap()
+                .text_content()
+                .unwrap_or_default()
+        })
+        .collect();
+    let warning = |text: &String| text.contains(" version: chats in ") || text.contains("no training phrases in ");
+    let first_warning = texts.iter().position(warning).expect("warnings among the first hundred");
+    assert!(texts[..first_warning].iter().any(|text| text.contains("the intent has no training phrase")), "{texts:?}");
+    assert!(texts[first_warning..].iter().all(warning), "no error after a warning: {texts:?}");
+    assert_eq!(stage.text(".problems > button"), format!("Show all {total} problems"));
+    stage.click(".problems > button");
+    eventually("every problem", || items() == total).await;
+    assert!(!present(&stage, ".problems > button"), "nothing more to show");
+    drop(stage);
+    store_workspace(None);
+}
+
+#[wasm_bindgen_test]
 async fn committing_one_field_keeps_the_fields_beside_it_where_they_are() {
     store_workspace(None);
     let stage = Stage::mount_app_at("/editor");
