@@ -4,7 +4,7 @@
 //! Every change goes through `WorkspaceStore::edit` with an edit of the domain crate (`handoff::edit`),
 //! so the rules of what may go where live in one place and every change can be undone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use handoff::workflow::{CHAT_STARTED_ID, Workflow, node_id};
 use handoff::{NodeId, Severity, load_workspace};
@@ -245,26 +245,30 @@ fn problems_list() -> impl IntoView {
     let lines = Memo::new(move |_| {
         store.problems.with(|problems| {
             store.with(|workspace| {
-                let wanted: HashSet<NodeId> = problems.iter().filter_map(|problem| problem.node).collect();
-                let titles: HashMap<NodeId, String> = workspace
-                    .ai_agent
-                    .workflow
-                    .entries()
-                    .into_iter()
-                    .map(|entry| (node_id(entry.node), entry.node))
-                    .filter(|(node, _)| wanted.contains(node))
-                    .map(|(node, entry)| (node, outline::title_of(entry)))
-                    .collect();
-                // Errors first (they stop the workflow from running), each kind in tree order.
-                let mut lines: Vec<_> = problems
-                    .iter()
-                    .map(|problem| {
-                        let node = problem.node.map(|node| (node, titles.get(&node).cloned().unwrap_or_default()));
-                        (problem.kind.severity() != Severity::Error, node, problem.kind.to_string())
-                    })
-                    .collect();
-                lines.sort_by_key(|(warning, _, _)| *warning);
-                lines
+                // Problems come in tree order (validation walks the tree), so one walk of the
+                // tree beside them finds every title.
+                let entries = workspace.ai_agent.workflow.entries();
+                let mut entries = entries.iter();
+                let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+                let mut last: Option<(NodeId, String)> = None;
+                for problem in problems {
+                    let node = problem.node.map(|node| match &last {
+                        // A node's second problem.
+                        Some(last) if last.0 == node => last.clone(),
+                        _ => {
+                            let title = match entries.by_ref().find(|entry| node_id(entry.node) == node) {
+                                Some(entry) => outline::title_of(entry.node),
+                                None => outline::node_title(&workspace.ai_agent.workflow, node).unwrap_or_default(),
+                            };
+                            last.insert((node, title)).clone()
+                        }
+                    });
+                    // Errors first (they stop the workflow from running), each kind in tree order.
+                    let list = if problem.kind.severity() == Severity::Error { &mut errors } else { &mut warnings };
+                    list.push((node, problem.kind.to_string()));
+                }
+                errors.extend(warnings);
+                errors
             })
         })
     });
@@ -275,7 +279,7 @@ fn problems_list() -> impl IntoView {
             .get()
             .into_iter()
             .take(shown)
-            .map(|(_, node, message)| {
+            .map(|(node, message)| {
                 let Some((node, title)) = node else { return view! { <li>{message}</li> }.into_any() };
                 let choose = on_click(move |_| {
                     reveal(store, editor, node);
