@@ -148,7 +148,12 @@ fn run_match(workspace: &Path, language: &str, input: &str) -> (bool, String, St
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes()).expect("the input is written");
+    // A refused file or language ends the command before it reads its input: the pipe it
+    // closed is that refusal, which the status and the error output say.
+    match std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => panic!("the input is written: {error}"),
+        _ => {}
+    }
     let output = child.wait_with_output().expect("the binary runs");
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
     (output.status.success(), text(output.stdout), text(output.stderr))
