@@ -346,9 +346,9 @@ async fn edits_that_cannot_be_saved_stay_in_the_page_and_are_saved_when_storage_
     store_workspace(None);
 }
 
-#[wasm_bindgen_test]
-async fn a_problem_is_shown_on_its_node_and_choosing_it_in_the_list_selects_the_node() {
-    let mut workspace = starter_workspace();
+/// The editor on `workspace` with the starter's nested "No" trigger (node 24) stripped of its
+/// training phrases, an error, once its problems list is drawn.
+async fn editor_with_a_phraseless_no(mut workspace: handoff::workspace::Workspace) -> Stage {
     let question = handoff::edit::trigger_mut(&mut workspace.ai_agent.workflow, handoff::NodeId(24)).expect("No");
     if let handoff::workflow::TriggerKind::MessageReceived { training_phrases, .. } = &mut question.kind {
         training_phrases.clear();
@@ -356,6 +356,12 @@ async fn a_problem_is_shown_on_its_node_and_choosing_it_in_the_list_selects_the_
     store_workspace(Some(&workspace_to_json(&workspace)));
     let stage = Stage::mount_app_at("/editor");
     eventually("the problems list", || present(&stage, ".problems li button")).await;
+    stage
+}
+
+#[wasm_bindgen_test]
+async fn a_problem_is_shown_on_its_node_and_choosing_it_in_the_list_selects_the_node() {
+    let stage = editor_with_a_phraseless_no(starter_workspace()).await;
     assert_eq!(stage.text("#problems-heading .count"), "(1)");
     assert!(stage.text("#row-24 .problem-badge").contains("1 problem"), "the node shows it");
     assert!(stage.text(".problems li").contains("Message Received: No: the intent has no training phrase"));
@@ -381,13 +387,7 @@ async fn a_long_problems_list_shows_errors_first_and_the_first_hundred_until_ask
     for code in ["de", "it", "pt", "nl", "pl", "sv", "ja", "zh", "ar"] {
         workspace.ai_agent.other_languages.push(handoff::Language::new(code));
     }
-    let question = handoff::edit::trigger_mut(&mut workspace.ai_agent.workflow, handoff::NodeId(24)).expect("No");
-    if let handoff::workflow::TriggerKind::MessageReceived { training_phrases, .. } = &mut question.kind {
-        training_phrases.clear();
-    }
-    store_workspace(Some(&workspace_to_json(&workspace)));
-    let stage = Stage::mount_app_at("/editor");
-    eventually("the problems list", || present(&stage, ".problems li button")).await;
+    let stage = editor_with_a_phraseless_no(workspace).await;
     let items = || stage.element.query_selector_all(".problems li").unwrap().length() as usize;
     let heading = stage.text("#problems-heading .count");
     let total: usize = heading.trim_matches(|c| c == '(' || c == ')').parse().expect("a count");
